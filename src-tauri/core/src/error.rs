@@ -1,0 +1,116 @@
+//! One error type for the core. Every message is written for the person at
+//! the counter: what happened and what to do next. The UI switches on
+//! [`ErrorKind`] and shows the message as it is.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The cashier or owner typed something that cannot be used.
+    #[error("{0}")]
+    Input(String),
+
+    #[error("{gateway} says the API key is not valid. Ask the owner to enter it again in Settings.")]
+    GatewayAuth { gateway: String },
+
+    #[error("Cannot reach {gateway} ({detail}). Check the internet connection, then press Retry.")]
+    GatewayUnreachable { gateway: String, detail: String },
+
+    #[error("{gateway} has a problem on its side (HTTP {status}). Wait a moment, then press Retry.")]
+    GatewayDown { gateway: String, status: u16 },
+
+    #[error("{gateway} is busy and asked us to slow down. Wait a minute, then press Retry.")]
+    GatewayRateLimited { gateway: String },
+
+    /// The gateway answered and refused; `message` is the gateway's own words.
+    #[error("{gateway} refused: {message}")]
+    GatewayRefused { gateway: String, message: String },
+
+    #[error("{gateway} sent an answer Cryptill does not understand ({detail}). Press Retry; if it keeps happening, tell the owner.")]
+    GatewayProtocol { gateway: String, detail: String },
+
+    #[error("{0}")]
+    Keyring(String),
+
+    #[error("{0}")]
+    Storage(String),
+
+    #[error("{0}")]
+    NotAllowed(String),
+
+    #[error("{0}")]
+    NotFound(String),
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Input(_) => ErrorKind::Input,
+            Error::GatewayAuth { .. } => ErrorKind::Auth,
+            Error::GatewayUnreachable { .. }
+            | Error::GatewayDown { .. }
+            | Error::GatewayRateLimited { .. } => {
+                ErrorKind::Network
+            }
+            Error::GatewayRefused { .. } | Error::GatewayProtocol { .. } => ErrorKind::Gateway,
+            Error::Keyring(_) => ErrorKind::Keyring,
+            Error::Storage(_) => ErrorKind::Storage,
+            Error::NotAllowed(_) => ErrorKind::NotAllowed,
+            Error::NotFound(_) => ErrorKind::NotFound,
+        }
+    }
+
+    pub(crate) fn storage(context: &str, e: impl std::fmt::Display) -> Self {
+        Error::Storage(format!(
+            "Could not {context} in the sales ledger ({e}). Nothing was sent to the gateway; check free disk space and try again."
+        ))
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::storage("read or write", e)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ErrorKind {
+    Input,
+    Gateway,
+    Auth,
+    Network,
+    Keyring,
+    Storage,
+    NotAllowed,
+    NotFound,
+    /// Something inside Cryptill failed; not the person's doing.
+    Internal,
+}
+
+/// An error as it crosses to the UI: `{kind, message}`.
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl From<Error> for AppError {
+    fn from(e: Error) -> Self {
+        Self {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,74 @@
+//! Schema migrations, from the first version on. Each entry runs once, in
+//! order, inside a transaction; `PRAGMA user_version` records how far a file
+//! has come. Never edit a released entry: add a new one.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: settings and sales.
+    "CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO settings (key, value) VALUES ('install_id', lower(hex(randomblob(6))));
+    CREATE TABLE sales (
+        id                     INTEGER PRIMARY KEY AUTOINCREMENT,
+        merchant_order_id      TEXT NOT NULL,
+        state                  TEXT NOT NULL,
+        fiat_amount            TEXT NOT NULL,
+        fiat_currency          TEXT NOT NULL,
+        coin                   TEXT NOT NULL,
+        coin_decimals          INTEGER NOT NULL,
+        network                TEXT,
+        crypto_amount          TEXT,
+        paid_amount            TEXT,
+        rate                   TEXT,
+        gateway                TEXT NOT NULL,
+        gateway_order_id       TEXT,
+        address                TEXT,
+        payment_uri            TEXT,
+        expires_at             TEXT,
+        confirmations          INTEGER NOT NULL DEFAULT 0,
+        required_confirmations INTEGER NOT NULL DEFAULT 0,
+        tx_id                  TEXT,
+        created_at             TEXT NOT NULL,
+        updated_at             TEXT NOT NULL,
+        paid_at                TEXT
+    );
+    CREATE UNIQUE INDEX sales_merchant_order_id ON sales (merchant_order_id);
+    CREATE INDEX sales_state ON sales (state);
+    CREATE INDEX sales_created_at ON sales (created_at);",
+];
+
+pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > MIGRATIONS.len() {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "the ledger is from a newer Cryptill (schema {current}, this one knows {})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op_and_a_newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply(&mut conn).unwrap();
+        apply(&mut conn).unwrap();
+        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        conn.pragma_update(None, "user_version", 999).unwrap();
+        assert!(apply(&mut conn).unwrap_err().to_string().contains("newer Cryptill"));
+    }
+}

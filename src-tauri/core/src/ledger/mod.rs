@@ -1,0 +1,316 @@
+//! The local sales ledger: one SQLite file under the app-data dir. A sale is
+//! written here before any gateway call, so nothing the counter does can be
+//! lost to a crash or a dropped connection. Amounts are stored as exact
+//! decimal text, times as UTC RFC 3339.
+
+mod migrations;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+use crate::gateway::{Coin, Conversion, GatewayKind, GatewayOrder, SaleState};
+use crate::money::{Currency, Money};
+
+pub struct Ledger {
+    conn: Mutex<Connection>,
+}
+
+/// A sale as the ledger holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sale {
+    pub id: i64,
+    /// The order id sent to the gateway, derived from `id` (see [`Ledger::begin_sale`]).
+    pub merchant_order_id: String,
+    pub state: SaleState,
+    pub fiat: Money,
+    pub coin: Currency,
+    pub network: String,
+    /// What the customer must pay; `None` until the gateway converted the price.
+    pub crypto: Option<Money>,
+    pub paid: Option<Money>,
+    /// Price of one coin in the fiat currency, locked at the sale.
+    pub rate: Option<Decimal>,
+    pub gateway: GatewayKind,
+    pub gateway_order_id: Option<String>,
+    pub address: Option<String>,
+    pub payment_uri: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub confirmations: u32,
+    pub required_confirmations: u32,
+    pub transaction_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn parse_dec(s: &str) -> rusqlite::Result<Decimal> {
+    Decimal::from_str(s)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn bad_value(what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("unknown {what} '{value}'").into(),
+    )
+}
+
+impl Ledger {
+    /// Opens (or creates) the ledger file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut conn = Connection::open(path).map_err(|e| {
+            Error::Storage(format!(
+                "Cannot open the sales ledger at {} ({e}). Check that the folder exists and is writable.",
+                path.display()
+            ))
+        })?;
+        // WAL keeps the file consistent if the app is killed mid-write;
+        // busy_timeout lets the command line and the window share the file.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations::apply(&mut conn).map_err(|e| {
+            Error::Storage(format!(
+                "Cannot update the sales ledger at {} ({e}). Your sales are untouched; install the latest Cryptill.",
+                path.display()
+            ))
+        })?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written
+        // (each write is a transaction), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Records a new sale before the gateway hears of it, and gives it the
+    /// merchant order id the gateway will know it by:
+    /// `ct-<install id>-<sale id>`. The install id (random, made with the
+    /// ledger) keeps ids unique across laptops sharing one terminal key and
+    /// across reinstalls, where a bare counter would restart at 1 and, with
+    /// Counos `renew:false`, silently return an old, already paid order.
+    pub fn begin_sale(&self, fiat: &Money, coin: &Coin, gateway: GatewayKind) -> Result<Sale> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let install: String =
+            tx.query_row("SELECT value FROM settings WHERE key = 'install_id'", [], |r| r.get(0))?;
+        let now = timestamp(Utc::now());
+        tx.execute(
+            "INSERT INTO sales (merchant_order_id, state, fiat_amount, fiat_currency, coin,
+                                coin_decimals, network, gateway, created_at, updated_at)
+             VALUES ('', 'creating', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![
+                fiat.to_fixed(),
+                fiat.currency().code(),
+                coin.symbol,
+                coin.decimals,
+                coin.network,
+                gateway.as_str(),
+                now
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE sales SET merchant_order_id = ?1 WHERE id = ?2",
+            params![format!("ct-{install}-{id}"), id],
+        )?;
+        tx.commit()?;
+        drop(conn);
+        self.sale(id)
+    }
+
+    /// Locks the conversion the order will be created with.
+    pub fn record_conversion(&self, id: i64, conversion: &Conversion) -> Result<()> {
+        self.conn().execute(
+            "UPDATE sales SET crypto_amount = ?1, rate = ?2, updated_at = ?3 WHERE id = ?4",
+            params![
+                conversion.crypto.to_fixed(),
+                conversion.rate.to_string(),
+                timestamp(Utc::now()),
+                id
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Stores what the gateway says of the sale's order. The order's
+    /// expected amount is the binding one, so it replaces the quoted amount.
+    pub fn record_order(&self, id: i64, order: &GatewayOrder) -> Result<Sale> {
+        let now = Utc::now();
+        let settled = matches!(order.state, SaleState::Paid | SaleState::Overpaid);
+        self.conn().execute(
+            "UPDATE sales SET state = ?1, gateway_order_id = ?2, crypto_amount = ?3,
+                    paid_amount = ?4, address = ?5, payment_uri = ?6, expires_at = ?7,
+                    confirmations = ?8, required_confirmations = ?9, tx_id = ?10,
+                    updated_at = ?11,
+                    paid_at = CASE WHEN ?12 AND paid_at IS NULL THEN ?11 ELSE paid_at END
+             WHERE id = ?13",
+            params![
+                order.state.as_str(),
+                order.gateway_order_id,
+                order.expected.to_fixed(),
+                order.paid.to_fixed(),
+                order.address,
+                order.payment_uri,
+                order.expires_at.map(timestamp),
+                order.confirmations,
+                order.required_confirmations,
+                order.transaction_id,
+                timestamp(now),
+                settled,
+                id
+            ],
+        )?;
+        self.sale(id)
+    }
+
+    pub fn sale(&self, id: i64) -> Result<Sale> {
+        self.conn()
+            .query_row(&format!("{SELECT_SALE} WHERE id = ?1"), [id], sale_from_row)
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("There is no sale number {id} in the ledger.")))
+    }
+
+    /// Sales whose outcome is not known yet, oldest first.
+    pub fn open_sales(&self) -> Result<Vec<Sale>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "{SELECT_SALE} WHERE state IN ('creating', 'awaiting', 'confirming', 'underpaid') ORDER BY id"
+        ))?;
+        let sales = stmt
+            .query_map([], sale_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(sales)
+    }
+}
+
+const SELECT_SALE: &str = "SELECT id, merchant_order_id, state, fiat_amount, fiat_currency, coin,
+    coin_decimals, network, crypto_amount, paid_amount, rate, gateway, gateway_order_id, address,
+    payment_uri, expires_at, confirmations, required_confirmations, tx_id, created_at, updated_at,
+    paid_at FROM sales";
+
+fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
+    let fiat_currency: String = r.get("fiat_currency")?;
+    let fiat_currency = Currency::fiat(&fiat_currency).map_err(|_| bad_value("currency", &fiat_currency))?;
+    let coin = Currency::new(&r.get::<_, String>("coin")?, r.get("coin_decimals")?);
+    let money = |col: &str, cur: &Currency| -> rusqlite::Result<Option<Money>> {
+        r.get::<_, Option<String>>(col)?
+            .map(|s| parse_dec(&s).map(|d| Money::new(d, cur.clone())))
+            .transpose()
+    };
+    let state: String = r.get("state")?;
+    let gateway: String = r.get("gateway")?;
+    let opt_ts = |col: &str| -> rusqlite::Result<Option<DateTime<Utc>>> {
+        r.get::<_, Option<String>>(col)?.map(|s| parse_ts(&s)).transpose()
+    };
+    Ok(Sale {
+        id: r.get("id")?,
+        merchant_order_id: r.get("merchant_order_id")?,
+        state: SaleState::parse(&state).ok_or_else(|| bad_value("sale state", &state))?,
+        fiat: Money::new(parse_dec(&r.get::<_, String>("fiat_amount")?)?, fiat_currency),
+        crypto: money("crypto_amount", &coin)?,
+        paid: money("paid_amount", &coin)?,
+        coin,
+        network: r.get::<_, Option<String>>("network")?.unwrap_or_default(),
+        rate: r.get::<_, Option<String>>("rate")?.map(|s| parse_dec(&s)).transpose()?,
+        gateway: GatewayKind::parse(&gateway).ok_or_else(|| bad_value("gateway", &gateway))?,
+        gateway_order_id: r.get("gateway_order_id")?,
+        address: r.get("address")?,
+        payment_uri: r.get("payment_uri")?,
+        expires_at: opt_ts("expires_at")?,
+        confirmations: r.get("confirmations")?,
+        required_confirmations: r.get("required_confirmations")?,
+        transaction_id: r.get("tx_id")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?)?,
+        updated_at: parse_ts(&r.get::<_, String>("updated_at")?)?,
+        paid_at: opt_ts("paid_at")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn btc() -> Coin {
+        Coin {
+            symbol: "BTC".into(),
+            title: "Bitcoin".into(),
+            network: "Bitcoin".into(),
+            decimals: 8,
+            gateway_id: "11".into(),
+        }
+    }
+
+    #[test]
+    fn a_new_sale_is_on_disk_with_a_unique_merchant_order_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite3");
+        let fiat = Money::parse_entry("12.50", &Currency::fiat("EUR").unwrap()).unwrap();
+        let first = Ledger::open(&path).unwrap().begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
+        // Reopen: the sale survived, and the next one gets a different id.
+        let ledger = Ledger::open(&path).unwrap();
+        let again = ledger.sale(first.id).unwrap();
+        assert_eq!(again.state, SaleState::Creating);
+        assert_eq!(again.fiat.to_string(), "12.50 EUR");
+        let second = ledger.begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
+        assert_ne!(first.merchant_order_id, second.merchant_order_id);
+        assert!(first.merchant_order_id.starts_with("ct-") && first.merchant_order_id.ends_with("-1"));
+        assert_eq!(ledger.open_sales().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn two_installs_never_share_merchant_order_ids() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let fiat = Money::parse_entry("1", &Currency::fiat("EUR").unwrap()).unwrap();
+        let sale_a = Ledger::open(&a.path().join("l")).unwrap().begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
+        let sale_b = Ledger::open(&b.path().join("l")).unwrap().begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
+        assert_eq!(sale_a.id, sale_b.id);
+        assert_ne!(sale_a.merchant_order_id, sale_b.merchant_order_id);
+    }
+
+    #[test]
+    fn settings_round_trip_and_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("l")).unwrap();
+        assert_eq!(ledger.setting("shop_name").unwrap(), None);
+        ledger.set_setting("shop_name", "Corner Café").unwrap();
+        ledger.set_setting("shop_name", "Corner Café & Bakery").unwrap();
+        assert_eq!(ledger.setting("shop_name").unwrap().as_deref(), Some("Corner Café & Bakery"));
+    }
+}

@@ -1,0 +1,16 @@
+//! Cryptill's core: everything the till does, with no Tauri in it, so it
+//! builds and tests without WebKit. The window (`src-tauri/lib.rs`) and the
+//! command line (`src-tauri/cli.rs`) are thin layers over [`Till`].
+
+pub mod checkout;
+pub mod error;
+pub mod gateway;
+pub mod keystore;
+pub mod ledger;
+pub mod money;
+pub mod qr;
+pub mod secret;
+pub mod till;
+
+pub use error::{AppError, Error, ErrorKind, Result};
+pub use till::{AppInfo, Till, TillConfig};

@@ -1,0 +1,217 @@
+//! The open till: data dir, ledger, keyring, the chosen gateway (and, in demo
+//! mode, the embedded sandbox) wired together. The window and the command
+//! line both open one of these and call into it.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::checkout::Checkout;
+use crate::error::{Error, Result};
+use crate::gateway::counos::{CounosClient, LIVE_BASE_URL};
+use crate::gateway::{Gateway, GatewayKind};
+use crate::keystore::{KeyStore, SERVICE};
+use crate::ledger::Ledger;
+use crate::money::Currency;
+use crate::secret::Sensitive;
+
+/// The app's identifier; its data lives in a folder of this name under the
+/// OS app-data dir (the same one Tauri's `app_data_dir` names).
+pub const APP_ID: &str = "io.cryptill.till";
+
+/// Where the ledger lives: `CRYPTILL_DATA_DIR` if set (tests, several
+/// instances), else the OS app-data dir.
+pub fn default_data_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("CRYPTILL_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::data_dir().map(|d| d.join(APP_ID)).ok_or_else(|| {
+        Error::Storage(
+            "Cannot find this computer's app-data folder. Set CRYPTILL_DATA_DIR to a folder for Cryptill's data."
+                .into(),
+        )
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct TillConfig {
+    pub data_dir: PathBuf,
+    /// Keyring service name; tests use their own.
+    pub keyring_service: String,
+}
+
+impl TillConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            keyring_service: SERVICE.to_string(),
+        }
+    }
+}
+
+/// What the window shows in its header.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppInfo {
+    pub demo: bool,
+    pub gateway_label: String,
+    pub shop_name: String,
+    pub fiat_currency: String,
+    pub fiat_decimals: u32,
+}
+
+pub struct Till {
+    data_dir: PathBuf,
+    ledger: Arc<Ledger>,
+    keys: KeyStore,
+    checkout: Checkout,
+    sandbox: Option<cryptill_sandbox::Handle>,
+    http: reqwest::Client,
+}
+
+impl Till {
+    /// Opens the ledger in `config.data_dir` and connects the configured
+    /// gateway. In demo mode this starts the sandbox on a loopback port and,
+    /// on first start, files the demo key in the OS keyring: demo mode takes
+    /// the same path to its key as a real gateway does.
+    pub async fn open(config: TillConfig) -> Result<Self> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            Error::Storage(format!(
+                "Cannot create the data folder {} ({e}). Check permissions or set CRYPTILL_DATA_DIR.",
+                config.data_dir.display()
+            ))
+        })?;
+        let ledger = Arc::new(Ledger::open(&config.data_dir.join("cryptill.sqlite3"))?);
+        let keys = KeyStore::new(&config.keyring_service);
+        let kind = match ledger.setting("gateway")? {
+            None => GatewayKind::Demo,
+            Some(name) => GatewayKind::parse(&name).ok_or_else(|| {
+                Error::Storage(format!("The saved gateway '{name}' is unknown. Choose a gateway again in Settings."))
+            })?,
+        };
+        let fiat = Currency::fiat(&ledger.setting("fiat_currency")?.unwrap_or_else(|| "EUR".into()))?;
+
+        let (gateway, sandbox): (Arc<dyn Gateway>, _) = match kind {
+            GatewayKind::Demo => {
+                let sandbox = start_sandbox(&config.data_dir).await?;
+                let account = kind.keyring_account();
+                if keys.get(account)?.is_none() {
+                    keys.set(account, &Sensitive::new(cryptill_sandbox::DEMO_API_KEY.to_string()))?;
+                }
+                let key = required_key(&keys, kind)?;
+                let client = CounosClient::new(kind, &sandbox.counos_url(), key)?;
+                (Arc::new(client), Some(sandbox))
+            }
+            GatewayKind::Counos => {
+                let base = ledger.setting("counos_base_url")?.unwrap_or_else(|| LIVE_BASE_URL.into());
+                let client = CounosClient::new(kind, &base, required_key(&keys, kind)?)?;
+                (Arc::new(client), None)
+            }
+        };
+        tracing::info!(gateway = kind.as_str(), data_dir = %config.data_dir.display(), "till open");
+        Ok(Self {
+            data_dir: config.data_dir,
+            checkout: Checkout::new(ledger.clone(), gateway, fiat),
+            ledger,
+            keys,
+            sandbox,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    pub fn checkout(&self) -> &Checkout {
+        &self.checkout
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub fn keys(&self) -> &KeyStore {
+        &self.keys
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.sandbox.is_some()
+    }
+
+    /// The embedded sandbox's address, in demo mode.
+    pub fn sandbox_url(&self) -> Option<String> {
+        self.sandbox.as_ref().map(|s| s.base_url())
+    }
+
+    pub fn info(&self) -> Result<AppInfo> {
+        let fiat = self.checkout.fiat();
+        Ok(AppInfo {
+            demo: self.is_demo(),
+            gateway_label: self.checkout.gateway().kind().label().to_string(),
+            shop_name: self.ledger.setting("shop_name")?.unwrap_or_else(|| "Cryptill".into()),
+            fiat_currency: fiat.code().to_string(),
+            fiat_decimals: fiat.decimals(),
+        })
+    }
+
+    /// Demo mode only: the sandbox receives the full payment for the sale,
+    /// as a customer's wallet would send it.
+    pub async fn simulate_payment(&self, sale_id: i64) -> Result<()> {
+        let Some(sandbox) = &self.sandbox else {
+            return Err(Error::NotAllowed(
+                "Simulated payments exist only in demo mode; this till takes real payments.".into(),
+            ));
+        };
+        let sale = self.ledger.sale(sale_id)?;
+        let url = format!(
+            "{}/control/counos/orders/{}/pay",
+            sandbox.base_url(),
+            sale.merchant_order_id
+        );
+        let response = self
+            .http
+            .post(url)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .map_err(|e| Error::GatewayUnreachable {
+                gateway: GatewayKind::Demo.name().into(),
+                detail: e.to_string(),
+            })?;
+        if !response.status().is_success() {
+            return Err(Error::GatewayRefused {
+                gateway: GatewayKind::Demo.name().into(),
+                message: response.text().await.unwrap_or_default(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Stops the embedded sandbox, if any.
+    pub async fn close(self) {
+        if let Some(sandbox) = self.sandbox {
+            sandbox.shutdown().await;
+        }
+    }
+}
+
+fn required_key(keys: &KeyStore, kind: GatewayKind) -> Result<Sensitive<String>> {
+    keys.get(kind.keyring_account())?.ok_or_else(|| {
+        Error::Keyring(format!(
+            "No API key for {} is stored. Ask the owner to enter it in Settings.",
+            kind.label()
+        ))
+    })
+}
+
+async fn start_sandbox(data_dir: &Path) -> Result<cryptill_sandbox::Handle> {
+    let config = cryptill_sandbox::Config::demo(data_dir.join("demo-gateway.sqlite3"));
+    cryptill_sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .map_err(|e| Error::Storage(format!("Cannot start the demo gateway: {e}")))
+}

@@ -1,0 +1,146 @@
+//! The checkout against the sandbox gateway over real HTTP, with a real
+//! SQLite ledger in a temp dir.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use cryptill_core::checkout::Checkout;
+use cryptill_core::gateway::counos::CounosClient;
+use cryptill_core::gateway::{Gateway, GatewayKind, OrderRequest, SaleState};
+use cryptill_core::ledger::Ledger;
+use cryptill_core::money::{Currency, Money};
+use cryptill_core::secret::Sensitive;
+use cryptill_core::ErrorKind;
+
+struct Counter {
+    _dir: tempfile::TempDir,
+    sandbox: cryptill_sandbox::Handle,
+    ledger: Arc<Ledger>,
+    checkout: Checkout,
+}
+
+async fn counter() -> Counter {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = cryptill_sandbox::start(
+        cryptill_sandbox::Config::demo(dir.path().join("gateway.sqlite3")),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let ledger = Arc::new(Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap());
+    let client = CounosClient::new(
+        GatewayKind::Demo,
+        &sandbox.counos_url(),
+        Sensitive::new(cryptill_sandbox::DEMO_API_KEY.to_string()),
+    )
+    .unwrap();
+    let checkout = Checkout::new(ledger.clone(), Arc::new(client), Currency::fiat("EUR").unwrap());
+    Counter { _dir: dir, sandbox, ledger, checkout }
+}
+
+async fn control(counter: &Counter, path: &str) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/control/counos/orders/{path}", counter.sandbox.base_url()))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn demo_sale_is_charged_paid_and_recorded_in_the_ledger() {
+    let c = counter().await;
+    let coins = c.checkout.coins().await.unwrap();
+    assert!(coins.iter().any(|coin| coin.symbol == "BTC" && coin.network == "Bitcoin"));
+    // The sandbox lists a disabled coin; a cashier must never be offered it.
+    assert!(coins.iter().all(|coin| coin.symbol != "DOGE"));
+
+    let quote = c.checkout.quote("12.50", "BTC").await.unwrap();
+    // 12.50 EUR at 58000 EUR/BTC = 0.000215517.. BTC, never rounded in the shop's disfavour.
+    assert_eq!(quote.crypto_amount, "0.00021552");
+    assert_eq!(quote.rate, "58000.00");
+
+    let payment = c.checkout.charge("12.50", "BTC").await.unwrap();
+    assert_eq!(payment.state, SaleState::Awaiting);
+    assert_eq!(payment.crypto_amount, "0.00021552");
+    assert!(payment.address.starts_with("tb1q"), "{}", payment.address);
+    assert_eq!(payment.payment_uri, format!("bitcoin:{}?amount=0.00021552", payment.address));
+    assert!(payment.qr_png.starts_with("data:image/png;base64,"));
+    assert!(payment.expires_at.is_some());
+
+    let sale = c.ledger.sale(payment.sale_id).unwrap();
+    assert_eq!(sale.state, SaleState::Awaiting);
+    control(&c, &format!("{}/pay", sale.merchant_order_id)).await;
+
+    let paid = c.checkout.refresh(payment.sale_id).await.unwrap();
+    assert_eq!(paid.state, SaleState::Paid);
+    assert_eq!(paid.paid_amount, "0.00021552");
+    let sale = c.ledger.sale(payment.sale_id).unwrap();
+    assert_eq!(sale.state, SaleState::Paid);
+    assert_eq!(sale.fiat.to_string(), "12.50 EUR");
+    assert_eq!(sale.crypto.unwrap().to_string(), "0.00021552 BTC");
+    assert_eq!(sale.rate.unwrap().to_string(), "58000.00");
+    assert_eq!(sale.gateway, GatewayKind::Demo);
+    assert_eq!(Some(paid.gateway_order_id), sale.gateway_order_id);
+    assert!(sale.paid_at.is_some() && sale.transaction_id.is_some());
+}
+
+#[tokio::test]
+async fn following_a_sale_reports_each_state_until_it_is_paid() {
+    let c = counter().await;
+    let payment = c.checkout.charge("3", "LTC").await.unwrap();
+    let order = c.ledger.sale(payment.sale_id).unwrap().merchant_order_id;
+    let mut seen = Vec::new();
+    let follow = c.checkout.follow(payment.sale_id, |p| {
+        seen.push(p.state);
+        true
+    });
+    let pay = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        control(&c, &format!("{order}/pay")).await;
+    };
+    let (followed, ()) = tokio::join!(follow, pay);
+    followed.unwrap();
+    assert_eq!(seen.first(), Some(&SaleState::Awaiting));
+    assert_eq!(seen.last(), Some(&SaleState::Paid));
+}
+
+#[tokio::test]
+async fn creating_the_same_order_twice_returns_the_first_one() {
+    let c = counter().await;
+    let coin = c.checkout.coins().await.unwrap().into_iter().find(|c| c.symbol == "BTC").unwrap();
+    let eur = Currency::fiat("EUR").unwrap();
+    let request = OrderRequest {
+        merchant_order_id: "ct-test-1".into(),
+        crypto: Money::parse_entry("0.001", &coin.currency()).unwrap(),
+        fiat: Money::parse_entry("58", &eur).unwrap(),
+        coin,
+    };
+    let first = c.checkout.gateway().create_order(&request).await.unwrap();
+    let again = c.checkout.gateway().create_order(&request).await.unwrap();
+    assert_eq!(first.gateway_order_id, again.gateway_order_id);
+    assert_eq!(first.address, again.address);
+}
+
+#[tokio::test]
+async fn a_wrong_api_key_says_so_and_what_to_do() {
+    let c = counter().await;
+    let client = CounosClient::new(GatewayKind::Demo, &c.sandbox.counos_url(), Sensitive::new("wrong".into())).unwrap();
+    let err = client.coins().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Auth);
+    assert!(err.to_string().contains("Ask the owner to enter it again in Settings"), "{err}");
+    assert!(!err.to_string().contains("wrong"), "the key leaked into the message: {err}");
+}
+
+#[tokio::test]
+async fn invalid_entries_never_reach_the_gateway() {
+    let c = counter().await;
+    for bad in ["", "0", "1.234", "abc"] {
+        let err = c.checkout.charge(bad, "BTC").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Input, "{bad:?}: {err}");
+    }
+    assert!(c.ledger.open_sales().unwrap().is_empty());
+    let err = c.checkout.charge("5", "XYZ").await.unwrap_err();
+    assert!(err.to_string().contains("not offered"), "{err}");
+}

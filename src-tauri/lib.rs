@@ -1,0 +1,67 @@
+//! The window: a thin Tauri layer over `cryptill_core::Till`. Commands take
+//! what the webview sends, call the core, and return typed results or an
+//! `AppError {kind, message}`; no logic lives here.
+
+mod commands;
+
+use std::sync::Arc;
+
+use cryptill_core::{AppError, Till, TillConfig};
+
+/// What every command works on. The till may have failed to open (no
+/// keyring, unreadable ledger): the window still opens and shows why.
+pub struct Shop {
+    till: Result<Arc<Till>, AppError>,
+    /// The one payment the screen is following; a new watch replaces it.
+    watch: std::sync::Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+}
+
+impl Shop {
+    pub fn new(till: Result<Till, AppError>) -> Self {
+        Self {
+            till: till.map(Arc::new),
+            watch: Default::default(),
+        }
+    }
+
+    pub(crate) fn till(&self) -> Result<Arc<Till>, AppError> {
+        self.till.clone()
+    }
+}
+
+/// The command registration, shared by the real app and `tauri::test`, so
+/// tests exercise the same handler list.
+pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
+    tauri::Builder::<R>::new().invoke_handler(tauri::generate_handler![
+        commands::app_info,
+        commands::list_coins,
+        commands::quote,
+        commands::charge,
+        commands::watch_sale,
+        commands::simulate_payment,
+    ])
+}
+
+/// Opens the till from the environment (`CRYPTILL_DATA_DIR` or the OS
+/// app-data dir).
+pub async fn open_till() -> Result<Till, AppError> {
+    let dir = cryptill_core::till::default_data_dir()?;
+    Ok(Till::open(TillConfig::new(dir)).await?)
+}
+
+pub fn run() {
+    let till = tauri::async_runtime::block_on(open_till());
+    if let Err(e) = &till {
+        tracing::error!(kind = ?e.kind, "cannot open the till: {}", e.message);
+    }
+    builder()
+        .manage(Shop::new(till))
+        .run(tauri::generate_context!())
+        .expect("the window could not start");
+}
+
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CRYPTILL_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

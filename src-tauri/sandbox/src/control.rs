@@ -1,0 +1,210 @@
+//! `/control/`: what a real gateway does on its own, on demand.
+//!
+//! The demo's "Simulate payment" buttons, cashier training and the tests drive
+//! the sandbox through these routes. They need no API key and never spend an
+//! injected fault. Answers are bare JSON, without a dialect's envelope: an
+//! order or withdrawal in its dialect's shape, or `{"error": "..."}` with 400
+//! or 404. Request bodies are optional JSON objects; an empty body means `{}`.
+//!
+//! - `GET | POST | DELETE /control/faults`: see, add to, or clear the fault
+//!   plan. POST takes `{"latency_ms": u64?, "next": [fault, ...]?}`; the
+//!   latency holds until changed, `next` is queued behind unspent faults.
+//!   Faults: `http_500`, `http_429`, `malformed_json`, `reset`,
+//!   `envelope_error`, `bad_key`. Answers `{"latency_ms", "next"}`.
+//! - `POST /control/counos/orders/{orderId}/pay` `{"amount": "0.0001"?,
+//!   "confirmations": n?}`: a payment arrives (default: what is left to pay,
+//!   with enough confirmations to count as paid). Works after expiry too: a
+//!   late payment.
+//! - `POST /control/counos/orders/{orderId}/confirm` `{"confirmations": n}`.
+//! - `POST /control/counos/orders/{orderId}/expire`: the order expires now.
+//! - `POST /control/counos/withdraws/{id}/complete` `{"confirmations": n?}`:
+//!   the owner confirmed the e-mail; the withdrawal is done and gets a
+//!   transaction id.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::counos::{orders, wallet, ActionError};
+use crate::faults::{Fault, Faults};
+use crate::json::decimal;
+use crate::Sandbox;
+
+pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
+    let faults = Router::new()
+        .route(
+            "/faults",
+            get(show_faults).post(add_faults).delete(clear_faults),
+        )
+        .with_state(faults);
+    let counos = Router::new()
+        .route("/counos/orders/{orderId}/pay", post(pay_order))
+        .route("/counos/orders/{orderId}/confirm", post(confirm_order))
+        .route("/counos/orders/{orderId}/expire", post(expire_order))
+        .route("/counos/withdraws/{id}/complete", post(complete_withdrawal))
+        .with_state(sandbox);
+    faults
+        .merge(counos)
+        .fallback(|| async { ControlError::not_found("No such control route.") })
+}
+
+struct ControlError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ControlError {
+    fn bad_request(message: impl Into<String>) -> Self {
+        ControlError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
+    fn not_found(message: impl Into<String>) -> Self {
+        ControlError {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ControlError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": self.message });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<ActionError> for ControlError {
+    fn from(err: ActionError) -> Self {
+        match err {
+            ActionError::NotFound => {
+                ControlError::not_found("No such order or withdrawal in the sandbox.")
+            }
+            ActionError::Invalid(message) => ControlError::bad_request(message),
+            ActionError::Store(err) => {
+                tracing::error!("a sandbox control action failed: {err}");
+                ControlError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    message: format!("The sandbox database failed: {err}"),
+                }
+            }
+        }
+    }
+}
+
+/// An optional JSON object body; unknown fields are refused so that a typo in
+/// a test (`latency` for `latency_ms`) fails loudly instead of doing nothing.
+fn read_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ControlError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|err| ControlError::bad_request(format!("The body is not valid: {err}.")))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultsBody {
+    latency_ms: Option<u64>,
+    #[serde(default)]
+    next: Vec<Fault>,
+}
+
+async fn show_faults(State(faults): State<Faults>) -> Response {
+    Json(faults.snapshot()).into_response()
+}
+
+async fn add_faults(State(faults): State<Faults>, body: Bytes) -> Result<Response, ControlError> {
+    let body: FaultsBody = read_body(&body)?;
+    Ok(Json(faults.add(body.latency_ms, &body.next)).into_response())
+}
+
+async fn clear_faults(State(faults): State<Faults>) -> Response {
+    faults.clear();
+    Json(faults.snapshot()).into_response()
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PayBody {
+    amount: Option<Box<RawValue>>,
+    confirmations: Option<u32>,
+}
+
+async fn pay_order(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(order_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let body: PayBody = read_body(&body)?;
+    let amount = match body.amount {
+        Some(raw) => Some(decimal(&raw).ok_or_else(|| {
+            ControlError::bad_request(format!(
+                "amount must be a decimal such as \"0.0001\"; got {}.",
+                raw.get()
+            ))
+        })?),
+        None => None,
+    };
+    let order = sandbox
+        .store
+        .call(move |conn| orders::pay(conn, &order_id, amount, body.confirmations))
+        .await?;
+    Ok(Json(order.to_json()).into_response())
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfirmationsBody {
+    confirmations: Option<u32>,
+}
+
+async fn confirm_order(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(order_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let body: ConfirmationsBody = read_body(&body)?;
+    let confirmations = body.confirmations.ok_or_else(|| {
+        ControlError::bad_request("confirmations is missing, as in {\"confirmations\": 2}.")
+    })?;
+    let order = sandbox
+        .store
+        .call(move |conn| orders::confirm(conn, &order_id, confirmations))
+        .await?;
+    Ok(Json(order.to_json()).into_response())
+}
+
+async fn expire_order(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(order_id): Path<String>,
+) -> Result<Response, ControlError> {
+    let order = sandbox
+        .store
+        .call(move |conn| orders::expire(conn, &order_id))
+        .await?;
+    Ok(Json(order.to_json()).into_response())
+}
+
+async fn complete_withdrawal(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let body: ConfirmationsBody = read_body(&body)?;
+    let withdrawal = sandbox
+        .store
+        .call(move |conn| wallet::complete(conn, id, body.confirmations))
+        .await?;
+    Ok(Json(withdrawal.to_json()).into_response())
+}

@@ -1,0 +1,9 @@
+//! The Counos dialect of the sandbox, over real HTTP on loopback.
+
+mod auth;
+mod envelope;
+mod faults;
+mod orders;
+mod rates;
+mod support;
+mod wallet;

@@ -1,0 +1,89 @@
+//! The window's commands through Tauri's IPC (mock runtime, the same
+//! `builder()` the app registers), against a demo till in a temp dir: a real
+//! ledger file, the sandbox on loopback, the key in the real OS keyring.
+
+use cryptill_app::{builder, Shop};
+use cryptill_core::{Till, TillConfig};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+
+struct Window {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+}
+
+fn window(till: Result<Till, cryptill_core::AppError>, dir: tempfile::TempDir) -> Window {
+    let app = builder()
+        .manage(Shop::new(till))
+        .build(mock_context(noop_assets()))
+        .expect("mock app builds");
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    Window { _dir: dir, _app: app, webview }
+}
+
+fn demo_window() -> Window {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = TillConfig::new(dir.path());
+    config.keyring_service = format!("cryptill-test-ipc-{}", std::process::id());
+    let till = tauri::async_runtime::block_on(Till::open(config));
+    window(till.map_err(Into::into), dir)
+}
+
+fn invoke(w: &Window, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &w.webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            // On Linux the IPC request must come from the tauri:// origin.
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn the_window_sells_through_ipc_in_demo_mode() {
+    let w = demo_window();
+    let info = invoke(&w, "app_info", json!({})).unwrap();
+    assert_eq!(info["demo"], true);
+    assert_eq!(info["fiatCurrency"], "EUR");
+
+    let coins = invoke(&w, "list_coins", json!({})).unwrap();
+    let btc = coins.as_array().unwrap().iter().find(|c| c["symbol"] == "BTC").unwrap();
+    assert_eq!(btc["network"], "Bitcoin");
+    assert!(btc.get("gatewayId").is_none(), "gateway ids stay in Rust");
+
+    let payment = invoke(&w, "charge", json!({"amount": "12.50", "coin": "BTC"})).unwrap();
+    assert_eq!(payment["state"], "awaiting");
+    assert_eq!(payment["cryptoAmount"], "0.00021552");
+    let sale_id = payment["saleId"].as_i64().unwrap();
+    invoke(&w, "simulate_payment", json!({"saleId": sale_id})).unwrap();
+}
+
+#[test]
+fn errors_cross_as_kind_and_a_message_for_the_cashier() {
+    let w = demo_window();
+    let err = invoke(&w, "charge", json!({"amount": "1.234", "coin": "BTC"})).unwrap_err();
+    assert_eq!(err["kind"], "input");
+    assert_eq!(err["message"], "EUR has 2 decimal places; '1.234' has more. Remove the extra digits.");
+    let err = invoke(&w, "simulate_payment", json!({"saleId": 999})).unwrap_err();
+    assert_eq!(err["kind"], "notFound");
+}
+
+#[test]
+fn a_till_that_could_not_open_explains_why_on_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = Err(cryptill_core::Error::Keyring("The system keyring is not available.".into()).into());
+    let w = window(broken, dir);
+    let err = invoke(&w, "app_info", json!({})).unwrap_err();
+    assert_eq!(err, json!({"kind": "keyring", "message": "The system keyring is not available."}));
+}

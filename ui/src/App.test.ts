@@ -1,0 +1,142 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import App from './App.svelte';
+import type { Payment } from './lib/bindings/Payment';
+import { coins, demoInfo, payment, quoteFor } from './test/fixtures';
+
+const backend = vi.hoisted(() => ({
+  appInfo: vi.fn(),
+  listCoins: vi.fn(),
+  quote: vi.fn(),
+  charge: vi.fn(),
+  watchSale: vi.fn(),
+  simulatePayment: vi.fn(),
+}));
+vi.mock('./lib/backend', () => backend);
+
+let pushUpdate: (p: Payment) => void = () => {};
+const created = payment();
+
+beforeEach(() => {
+  backend.appInfo.mockReset().mockResolvedValue(demoInfo);
+  backend.listCoins.mockReset().mockResolvedValue(coins);
+  backend.quote.mockReset().mockImplementation(async (a: string, c: string) => quoteFor(a, c));
+  backend.charge.mockReset().mockResolvedValue(created);
+  backend.simulatePayment.mockReset().mockResolvedValue(undefined);
+  backend.watchSale.mockReset().mockImplementation(async (_id: number, onUpdate: (p: Payment) => void) => {
+    pushUpdate = onUpdate;
+  });
+});
+
+async function chargeTwelveFifty() {
+  await screen.findByTestId('coin-BTC');
+  await fireEvent.click(screen.getByTestId('coin-BTC'));
+  for (const id of ['key-1', 'key-2', 'key-dot', 'key-5', 'key-0']) {
+    await fireEvent.click(screen.getByTestId(id));
+  }
+  await fireEvent.click(screen.getByTestId('charge'));
+  await screen.findByTestId('qr');
+}
+
+describe('the till', () => {
+  it('shows the demo banner, shop and gateway', async () => {
+    render(App);
+    expect((await screen.findByTestId('demo-banner')).textContent).toMatch(/no real money moves/);
+    expect(screen.getByTestId('shop-name').textContent).toBe('Corner Café');
+    expect(screen.getByTestId('gateway-label').textContent).toBe('Sandbox');
+  });
+
+  it('has no banner and no simulate button outside demo mode', async () => {
+    backend.appInfo.mockResolvedValue({ ...demoInfo, demo: false, gatewayLabel: 'CoinGate' });
+    render(App);
+    await chargeTwelveFifty();
+    expect(screen.queryByTestId('demo-banner')).toBeNull();
+    expect(screen.queryByTestId('simulate-payment')).toBeNull();
+  });
+
+  it('says what went wrong at start and retries', async () => {
+    backend.appInfo.mockRejectedValueOnce({
+      kind: 'keyring',
+      message: 'The API key could not be read. Ask the owner to enter it again in Settings.',
+    });
+    render(App);
+    expect((await screen.findByTestId('error')).textContent).toMatch(/Ask the owner/);
+    await fireEvent.click(screen.getByTestId('retry'));
+    await screen.findByTestId('amount');
+  });
+});
+
+describe('a sale from charge to paid', () => {
+  it('shows what the customer must pay', async () => {
+    render(App);
+    await chargeTwelveFifty();
+    expect(backend.charge).toHaveBeenCalledWith('12.50', 'BTC');
+    expect(screen.getByTestId('qr').getAttribute('src')).toBe(created.qrPng);
+    expect(screen.getByTestId('pay-amount').textContent).toBe('0.00021552 BTC');
+    expect(screen.getByTestId('pay-fiat').textContent).toBe('12.50 EUR');
+    expect(screen.getByTestId('pay-network').textContent).toBe('Bitcoin');
+    expect(screen.getByTestId('pay-address').textContent).toBe(created.address);
+    expect(screen.getByTestId('countdown').textContent).toMatch(/^1[45]:\d\d$/);
+    const status = screen.getByTestId('status');
+    expect(status.dataset.state).toBe('awaiting');
+    expect(status.textContent).toBe('Waiting for payment');
+    expect(backend.watchSale).toHaveBeenCalledWith(41, expect.any(Function));
+  });
+
+  it('follows the updates until paid, then starts a new sale', async () => {
+    render(App);
+    await chargeTwelveFifty();
+    await fireEvent.click(screen.getByTestId('simulate-payment'));
+    expect(backend.simulatePayment).toHaveBeenCalledWith(41);
+
+    pushUpdate({ ...created, state: 'confirming', confirmations: 1, requiredConfirmations: 2 });
+    await waitFor(() =>
+      expect(screen.getByTestId('status').textContent).toMatch(
+        'Payment seen, waiting for confirmations (1 of 2)',
+      ),
+    );
+
+    pushUpdate({ ...created, state: 'paid', paidAmount: created.cryptoAmount });
+    await waitFor(() => expect(screen.getByTestId('status').dataset.state).toBe('paid'));
+    expect(screen.getByTestId('status').textContent).toBe('Paid');
+    expect((screen.getByTestId('simulate-payment') as HTMLButtonElement).disabled).toBe(true);
+
+    await fireEvent.click(screen.getByTestId('new-sale'));
+    expect(screen.getByTestId('amount').textContent).toBe('0');
+    expect(screen.queryByTestId('qr')).toBeNull();
+  });
+
+  it('ignores updates of a sale the cashier has left', async () => {
+    render(App);
+    await chargeTwelveFifty();
+    const fromOldSale = pushUpdate;
+    await fireEvent.click(screen.getByTestId('new-sale'));
+    backend.charge.mockResolvedValue({ ...created, saleId: 42 });
+    await chargeTwelveFifty();
+    fromOldSale({ ...created, state: 'expired' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.getByTestId('status').dataset.state).toBe('awaiting');
+  });
+
+  it('copies the address for the customer', async () => {
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    render(App);
+    await chargeTwelveFifty();
+    await fireEvent.click(screen.getByTestId('copy-address'));
+    expect(writeText).toHaveBeenCalledWith(created.address);
+    await waitFor(() => expect(screen.getByTestId('copy-address').textContent).toBe('Copied'));
+    await fireEvent.click(screen.getByTestId('copy-amount'));
+    expect(writeText).toHaveBeenLastCalledWith('0.00021552');
+  });
+
+  it('offers to reconnect when the updates stop', async () => {
+    backend.watchSale.mockRejectedValueOnce({ kind: 'network', message: 'Lost the gateway.' });
+    render(App);
+    await chargeTwelveFifty();
+    expect((await screen.findByTestId('watch-error')).textContent).toBe('Lost the gateway.');
+    await fireEvent.click(screen.getByTestId('watch-retry'));
+    expect(backend.watchSale).toHaveBeenCalledTimes(2);
+    await waitFor(() => expect(screen.queryByTestId('watch-error')).toBeNull());
+  });
+});

@@ -1,0 +1,94 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const core = vi.hoisted(() => ({
+  invoke: vi.fn(),
+  isTauri: vi.fn(() => true),
+  Channel: class<T> {
+    onmessage: (message: T) => void = () => {};
+  },
+}));
+vi.mock('@tauri-apps/api/core', () => core);
+
+import * as backend from './backend';
+
+beforeEach(() => {
+  core.invoke.mockReset();
+  core.isTauri.mockReturnValue(true);
+});
+
+describe('errors from commands', () => {
+  it('passes an AppError from Rust through unchanged', async () => {
+    core.invoke.mockRejectedValue({ kind: 'network', message: 'CoinGate did not answer.' });
+    await expect(backend.charge('12.50', 'BTC')).rejects.toEqual({
+      kind: 'network',
+      message: 'CoinGate did not answer.',
+    });
+  });
+
+  it('turns a plain string into an internal error that keeps the text', async () => {
+    core.invoke.mockRejectedValue('command charge not found');
+    await expect(backend.charge('12.50', 'BTC')).rejects.toEqual({
+      kind: 'internal',
+      message: 'Something went wrong inside Cryptill: command charge not found',
+    });
+  });
+
+  it('turns an Error into an internal error that keeps its message', async () => {
+    core.invoke.mockRejectedValue(new Error('boom'));
+    await expect(backend.appInfo()).rejects.toEqual({
+      kind: 'internal',
+      message: 'Something went wrong inside Cryptill: boom',
+    });
+  });
+
+  it('does not trust an object whose kind it does not know', async () => {
+    core.invoke.mockRejectedValue({ kind: 'weird', message: 'odd' });
+    await expect(backend.listCoins()).rejects.toMatchObject({
+      kind: 'internal',
+      message: 'Something went wrong inside Cryptill: odd',
+    });
+  });
+
+  it('still gives a message for nothing at all', async () => {
+    core.invoke.mockRejectedValue(undefined);
+    const error = await backend.listCoins().catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'internal' });
+    expect((error as { message: string }).message).toMatch(/restart the app/);
+  });
+
+  it('says so when the page runs outside the app', async () => {
+    core.isTauri.mockReturnValue(false);
+    core.invoke.mockRejectedValue(new TypeError("Cannot read properties of undefined (reading 'invoke')"));
+    await expect(backend.appInfo()).rejects.toMatchObject({
+      kind: 'internal',
+      message: expect.stringMatching(/outside the Cryptill app/),
+    });
+  });
+});
+
+describe('commands', () => {
+  it('sends the amount as the decimal string typed', async () => {
+    core.invoke.mockResolvedValue({});
+    await backend.quote('12.50', 'BTC');
+    await backend.charge('12.50', 'BTC');
+    expect(core.invoke).toHaveBeenNthCalledWith(1, 'quote', { amount: '12.50', coin: 'BTC' });
+    expect(core.invoke).toHaveBeenNthCalledWith(2, 'charge', { amount: '12.50', coin: 'BTC' });
+  });
+
+  it('watches a sale over a channel that feeds every update to the callback', async () => {
+    core.invoke.mockResolvedValue(undefined);
+    const updates: unknown[] = [];
+    await backend.watchSale(7, (p) => updates.push(p));
+    const [command, args] = core.invoke.mock.calls[0] as [string, { saleId: number; onUpdate: { onmessage: (p: unknown) => void } }];
+    expect(command).toBe('watch_sale');
+    expect(args.saleId).toBe(7);
+    args.onUpdate.onmessage({ saleId: 7, state: 'paid' });
+    expect(updates).toEqual([{ saleId: 7, state: 'paid' }]);
+  });
+
+  it('simulates a payment by sale id', async () => {
+    core.invoke.mockResolvedValue(undefined);
+    await backend.simulatePayment(7);
+    expect(core.invoke).toHaveBeenCalledWith('simulate_payment', { saleId: 7 });
+  });
+});

@@ -1,0 +1,102 @@
+// The one door between the UI and Rust. No other file imports @tauri-apps/*,
+// so every call the UI makes is listed here and tests mock this one module.
+import { Channel, invoke, isTauri } from '@tauri-apps/api/core';
+import type { AppError } from './bindings/AppError';
+import type { AppInfo } from './bindings/AppInfo';
+import type { Coin } from './bindings/Coin';
+import type { ErrorKind } from './bindings/ErrorKind';
+import type { Payment } from './bindings/Payment';
+import type { Quote } from './bindings/Quote';
+
+// A Record (not a list) so a kind added in Rust fails the build until it is listed here.
+const ERROR_KINDS: Record<ErrorKind, true> = {
+  input: true,
+  gateway: true,
+  auth: true,
+  network: true,
+  keyring: true,
+  storage: true,
+  notAllowed: true,
+  notFound: true,
+  internal: true,
+};
+
+function isAppError(value: unknown): value is AppError {
+  if (typeof value !== 'object' || value === null) return false;
+  const { kind, message } = value as Record<string, unknown>;
+  return (
+    typeof kind === 'string' &&
+    Object.prototype.hasOwnProperty.call(ERROR_KINDS, kind) &&
+    typeof message === 'string'
+  );
+}
+
+/**
+ * Turns whatever a rejected command gave us into an AppError, so every screen
+ * can rely on `message`. Rust sends AppError; a string or an Error can still
+ * arrive from Tauri itself (a missing command, a denied permission, a panic).
+ */
+export function toAppError(reason: unknown): AppError {
+  if (isAppError(reason)) return { kind: reason.kind, message: reason.message };
+  // Opened in a plain browser (e.g. `npm run dev` alone), invoke() fails with
+  // a TypeError because Tauri's IPC is missing; say so instead of a JS error.
+  if (reason instanceof TypeError && !isTauri()) {
+    return {
+      kind: 'internal',
+      message:
+        'This screen is running outside the Cryptill app, so it cannot reach the till. Open Cryptill itself.',
+    };
+  }
+  let message = '';
+  if (typeof reason === 'string') message = reason;
+  else if (reason instanceof Error) message = reason.message;
+  else if (typeof reason === 'object' && reason !== null && 'message' in reason) {
+    const m = (reason as { message: unknown }).message;
+    if (typeof m === 'string') message = m;
+  }
+  message = message.trim();
+  return {
+    kind: 'internal',
+    message: message
+      ? `Something went wrong inside Cryptill: ${message}`
+      : 'Something went wrong inside Cryptill. Try again; if it keeps happening, restart the app.',
+  };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (reason) {
+    throw toAppError(reason);
+  }
+}
+
+export function appInfo(): Promise<AppInfo> {
+  return call('app_info');
+}
+
+export function listCoins(): Promise<Coin[]> {
+  return call('list_coins');
+}
+
+/** `amount` is the fiat amount as typed, a decimal string such as "12.50". */
+export function quote(amount: string, coin: string): Promise<Quote> {
+  return call('quote', { amount, coin });
+}
+
+/** `amount` is the fiat amount as typed, a decimal string such as "12.50". */
+export function charge(amount: string, coin: string): Promise<Payment> {
+  return call('charge', { amount, coin });
+}
+
+/** Streams every change of the sale to `onUpdate` until Rust stops sending. */
+export function watchSale(saleId: number, onUpdate: (p: Payment) => void): Promise<void> {
+  const channel = new Channel<Payment>();
+  channel.onmessage = onUpdate;
+  return call('watch_sale', { saleId, onUpdate: channel });
+}
+
+/** Demo mode only: the sandbox gateway pretends the customer paid. */
+export function simulatePayment(saleId: number): Promise<void> {
+  return call('simulate_payment', { saleId });
+}

@@ -1,0 +1,49 @@
+import type { AppInfo } from '../lib/bindings/AppInfo';
+import type { Coin } from '../lib/bindings/Coin';
+import type { Payment } from '../lib/bindings/Payment';
+import type { Quote } from '../lib/bindings/Quote';
+
+export const demoInfo: AppInfo = {
+  demo: true,
+  gatewayLabel: 'Sandbox',
+  shopName: 'Corner Café',
+  fiatCurrency: 'EUR',
+  fiatDecimals: 2,
+};
+
+export const coins: Coin[] = [
+  { symbol: 'BTC', title: 'Bitcoin', network: 'Bitcoin', decimals: 8 },
+  { symbol: 'USDT', title: 'Tether', network: 'Tron (TRC-20)', decimals: 6 },
+];
+
+export function quoteFor(amount: string, coin: string): Quote {
+  return {
+    fiatAmount: amount,
+    fiatCurrency: 'EUR',
+    coin,
+    cryptoAmount: '0.00021552',
+    rate: '58000.00',
+    fetchedAt: '2025-01-01T12:00:00Z',
+  };
+}
+
+export function payment(extra: Partial<Payment> = {}): Payment {
+  return {
+    saleId: 41,
+    state: 'awaiting',
+    fiatAmount: '12.50',
+    fiatCurrency: 'EUR',
+    coin: 'BTC',
+    network: 'Bitcoin',
+    cryptoAmount: '0.00021552',
+    paidAmount: '0',
+    address: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+    paymentUri: 'bitcoin:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq?amount=0.00021552',
+    qrPng: 'data:image/png;base64,iVBORw0KGgo=',
+    expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
+    confirmations: 0,
+    requiredConfirmations: 2,
+    gatewayOrderId: 'sandbox-41',
+    ...extra,
+  };
+}

@@ -1,0 +1,25 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
+
+export default defineConfig({
+  plugins: [svelte(), svelteTesting()],
+  // Tauri prints its own output in the same terminal; keep Vite from wiping it.
+  clearScreen: false,
+  server: {
+    // tauri.conf.json's devUrl points here; a silently chosen other port would
+    // leave the app window blank.
+    port: 1420,
+    strictPort: true,
+    watch: { ignored: ['**/src-tauri/**', '**/target/**'] },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.ts'],
+  },
+});
