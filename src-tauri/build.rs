@@ -4,7 +4,14 @@
 
 /// Every app command, each with generated `allow-`/`deny-` permissions; the
 /// capabilities in `capabilities/` decide which window may call which.
-const COMMANDS: &[&str] = &["app_info", "list_coins", "quote", "charge", "watch_sale", "simulate_payment"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_coins",
+    "quote",
+    "charge",
+    "watch_sale",
+    "simulate_payment",
+];
 
 fn main() {
     let dist = std::path::Path::new("ui/dist");

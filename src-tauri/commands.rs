@@ -25,7 +25,11 @@ pub async fn quote(shop: State<'_, Shop>, amount: String, coin: String) -> Resul
 }
 
 #[tauri::command]
-pub async fn charge(shop: State<'_, Shop>, amount: String, coin: String) -> Result<Payment, AppError> {
+pub async fn charge(
+    shop: State<'_, Shop>,
+    amount: String,
+    coin: String,
+) -> Result<Payment, AppError> {
     Ok(shop.till()?.checkout().charge(&amount, &coin).await?)
 }
 
@@ -33,7 +37,11 @@ pub async fn charge(shop: State<'_, Shop>, amount: String, coin: String) -> Resu
 /// runs in Rust, only while a payment screen is open: a new watch stops the
 /// previous one, and a closed channel ends it.
 #[tauri::command]
-pub async fn watch_sale(shop: State<'_, Shop>, sale_id: i64, on_update: Channel<Payment>) -> Result<(), AppError> {
+pub async fn watch_sale(
+    shop: State<'_, Shop>,
+    sale_id: i64,
+    on_update: Channel<Payment>,
+) -> Result<(), AppError> {
     let till = shop.till()?;
     // Fail now on an unknown sale rather than inside the background task.
     till.checkout().sale(sale_id)?;
@@ -46,7 +54,11 @@ pub async fn watch_sale(shop: State<'_, Shop>, sale_id: i64, on_update: Channel<
             tracing::warn!(sale = sale_id, "stopped following the sale: {e}");
         }
     });
-    let previous = shop.watch.lock().unwrap_or_else(|p| p.into_inner()).replace(task);
+    let previous = shop
+        .watch
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .replace(task);
     if let Some(previous) = previous {
         previous.abort();
     }

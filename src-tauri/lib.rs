@@ -29,10 +29,10 @@ impl Shop {
     }
 }
 
-/// The command registration, shared by the real app and `tauri::test`, so
-/// tests exercise the same handler list.
-pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
-    tauri::Builder::<R>::new().invoke_handler(tauri::generate_handler![
+/// The command registration, shared by the real app (`tauri::Builder::default()`)
+/// and `tauri::test` (`mock_builder()`), so tests exercise the same handler list.
+pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
+    base.invoke_handler(tauri::generate_handler![
         commands::app_info,
         commands::list_coins,
         commands::quote,
@@ -54,7 +54,7 @@ pub fn run() {
     if let Err(e) = &till {
         tracing::error!(kind = ?e.kind, "cannot open the till: {}", e.message);
     }
-    builder()
+    builder(tauri::Builder::default())
         .manage(Shop::new(till))
         .run(tauri::generate_context!())
         .expect("the window could not start");
@@ -63,5 +63,8 @@ pub fn run() {
 pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("CRYPTILL_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

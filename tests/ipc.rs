@@ -6,7 +6,7 @@ use cryptill_app::{builder, Shop};
 use cryptill_core::{Till, TillConfig};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_context, noop_assets, INVOKE_KEY};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindowBuilder;
 
@@ -17,12 +17,18 @@ struct Window {
 }
 
 fn window(till: Result<Till, cryptill_core::AppError>, dir: tempfile::TempDir) -> Window {
-    let app = builder()
+    let app = builder(mock_builder())
         .manage(Shop::new(till))
         .build(mock_context(noop_assets()))
         .expect("mock app builds");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Window { _dir: dir, _app: app, webview }
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Window {
+        _dir: dir,
+        _app: app,
+        webview,
+    }
 }
 
 fn demo_window() -> Window {
@@ -58,7 +64,12 @@ fn the_window_sells_through_ipc_in_demo_mode() {
     assert_eq!(info["fiatCurrency"], "EUR");
 
     let coins = invoke(&w, "list_coins", json!({})).unwrap();
-    let btc = coins.as_array().unwrap().iter().find(|c| c["symbol"] == "BTC").unwrap();
+    let btc = coins
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["symbol"] == "BTC")
+        .unwrap();
     assert_eq!(btc["network"], "Bitcoin");
     assert!(btc.get("gatewayId").is_none(), "gateway ids stay in Rust");
 
@@ -74,7 +85,10 @@ fn errors_cross_as_kind_and_a_message_for_the_cashier() {
     let w = demo_window();
     let err = invoke(&w, "charge", json!({"amount": "1.234", "coin": "BTC"})).unwrap_err();
     assert_eq!(err["kind"], "input");
-    assert_eq!(err["message"], "EUR has 2 decimal places; '1.234' has more. Remove the extra digits.");
+    assert_eq!(
+        err["message"],
+        "EUR has 2 decimal places; '1.234' has more. Remove the extra digits."
+    );
     let err = invoke(&w, "simulate_payment", json!({"saleId": 999})).unwrap_err();
     assert_eq!(err["kind"], "notFound");
 }
@@ -82,8 +96,12 @@ fn errors_cross_as_kind_and_a_message_for_the_cashier() {
 #[test]
 fn a_till_that_could_not_open_explains_why_on_every_command() {
     let dir = tempfile::tempdir().unwrap();
-    let broken = Err(cryptill_core::Error::Keyring("The system keyring is not available.".into()).into());
+    let broken =
+        Err(cryptill_core::Error::Keyring("The system keyring is not available.".into()).into());
     let w = window(broken, dir);
     let err = invoke(&w, "app_info", json!({})).unwrap_err();
-    assert_eq!(err, json!({"kind": "keyring", "message": "The system keyring is not available."}));
+    assert_eq!(
+        err,
+        json!({"kind": "keyring", "message": "The system keyring is not available."})
+    );
 }

@@ -90,24 +90,35 @@ impl Till {
         let kind = match ledger.setting("gateway")? {
             None => GatewayKind::Demo,
             Some(name) => GatewayKind::parse(&name).ok_or_else(|| {
-                Error::Storage(format!("The saved gateway '{name}' is unknown. Choose a gateway again in Settings."))
+                Error::Storage(format!(
+                    "The saved gateway '{name}' is unknown. Choose a gateway again in Settings."
+                ))
             })?,
         };
-        let fiat = Currency::fiat(&ledger.setting("fiat_currency")?.unwrap_or_else(|| "EUR".into()))?;
+        let fiat = Currency::fiat(
+            &ledger
+                .setting("fiat_currency")?
+                .unwrap_or_else(|| "EUR".into()),
+        )?;
 
         let (gateway, sandbox): (Arc<dyn Gateway>, _) = match kind {
             GatewayKind::Demo => {
                 let sandbox = start_sandbox(&config.data_dir).await?;
                 let account = kind.keyring_account();
                 if keys.get(account)?.is_none() {
-                    keys.set(account, &Sensitive::new(cryptill_sandbox::DEMO_API_KEY.to_string()))?;
+                    keys.set(
+                        account,
+                        &Sensitive::new(cryptill_sandbox::DEMO_API_KEY.to_string()),
+                    )?;
                 }
                 let key = required_key(&keys, kind)?;
                 let client = CounosClient::new(kind, &sandbox.counos_url(), key)?;
                 (Arc::new(client), Some(sandbox))
             }
             GatewayKind::Counos => {
-                let base = ledger.setting("counos_base_url")?.unwrap_or_else(|| LIVE_BASE_URL.into());
+                let base = ledger
+                    .setting("counos_base_url")?
+                    .unwrap_or_else(|| LIVE_BASE_URL.into());
                 let client = CounosClient::new(kind, &base, required_key(&keys, kind)?)?;
                 (Arc::new(client), None)
             }
@@ -153,7 +164,10 @@ impl Till {
         Ok(AppInfo {
             demo: self.is_demo(),
             gateway_label: self.checkout.gateway().kind().label().to_string(),
-            shop_name: self.ledger.setting("shop_name")?.unwrap_or_else(|| "Cryptill".into()),
+            shop_name: self
+                .ledger
+                .setting("shop_name")?
+                .unwrap_or_else(|| "My shop".into()),
             fiat_currency: fiat.code().to_string(),
             fiat_decimals: fiat.decimals(),
         })

@@ -96,13 +96,19 @@ impl Checkout {
 
     /// The coins this terminal accepts.
     pub async fn coins(&self) -> Result<Vec<Coin>> {
-        if let Some((at, coins)) = self.coins.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        if let Some((at, coins)) = self
+            .coins
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
             if at.elapsed() < COINS_TTL {
                 return Ok(coins.clone());
             }
         }
         let coins = self.gateway.coins().await?;
-        *self.coins.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), coins.clone()));
+        *self.coins.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), coins.clone()));
         Ok(coins)
     }
 
@@ -190,7 +196,11 @@ impl Checkout {
     /// Follows a sale until it is final or `on_update` returns false (nobody
     /// is watching any more). Each answer is passed on; while the gateway
     /// fails, polls back off so a dead connection is not hammered.
-    pub async fn follow(&self, sale_id: i64, mut on_update: impl FnMut(Payment) -> bool) -> Result<()> {
+    pub async fn follow(
+        &self,
+        sale_id: i64,
+        mut on_update: impl FnMut(Payment) -> bool,
+    ) -> Result<()> {
         let mut delay = POLL_INTERVAL;
         loop {
             match self.refresh(sale_id).await {
@@ -217,7 +227,10 @@ impl Checkout {
 
     /// The payment screen's view of a sale.
     pub fn payment(&self, sale: &Sale) -> Result<Payment> {
-        let crypto = sale.crypto.clone().unwrap_or_else(|| Money::new(Default::default(), sale.coin.clone()));
+        let crypto = sale
+            .crypto
+            .clone()
+            .unwrap_or_else(|| Money::new(Default::default(), sale.coin.clone()));
         let address = sale.address.clone().unwrap_or_default();
         let uri = match (&sale.payment_uri, address.is_empty()) {
             (Some(uri), _) => uri.clone(),
@@ -237,7 +250,11 @@ impl Checkout {
                 .clone()
                 .unwrap_or_else(|| Money::new(Default::default(), sale.coin.clone()))
                 .to_fixed(),
-            qr_png: if uri.is_empty() { String::new() } else { self.qr(&uri)? },
+            qr_png: if uri.is_empty() {
+                String::new()
+            } else {
+                self.qr(&uri)?
+            },
             payment_uri: uri,
             address,
             expires_at: sale.expires_at.map(timestamp),

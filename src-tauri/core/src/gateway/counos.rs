@@ -92,7 +92,10 @@ impl CounosClient {
             .ok()
             .and_then(|e| e.status_message.clone())
             .unwrap_or_default();
-        if message.to_ascii_lowercase().contains("secret key is invalid") || status.as_u16() == 401
+        if message
+            .to_ascii_lowercase()
+            .contains("secret key is invalid")
+            || status.as_u16() == 401
         {
             return Err(Error::GatewayAuth { gateway });
         }
@@ -123,7 +126,9 @@ impl CounosClient {
                 message
             };
             if status.as_u16() == 404 {
-                return Err(Error::NotFound(format!("{gateway} does not know this order ({message}).")));
+                return Err(Error::NotFound(format!(
+                    "{gateway} does not know this order ({message})."
+                )));
             }
             return Err(Error::GatewayRefused { gateway, message });
         }
@@ -156,7 +161,9 @@ impl Gateway for CounosClient {
     }
 
     async fn coins(&self) -> Result<Vec<Coin>> {
-        let raw = self.call(self.http.get(self.url("terminal/tickers"))).await?;
+        let raw = self
+            .call(self.http.get(self.url("terminal/tickers")))
+            .await?;
         let tickers: Vec<Ticker> = self.parse(&raw, "ticker list")?;
         // Ticker ids are read from this call, never hard-coded (gateways.md, "Tickers").
         Ok(tickers
@@ -198,7 +205,10 @@ impl Gateway for CounosClient {
             .filter(|v| *v > Decimal::ZERO)
             .ok_or_else(|| Error::GatewayProtocol {
                 gateway: self.name().to_string(),
-                detail: format!("conversion gave no amount ({})", converted.converted_value.get()),
+                detail: format!(
+                    "conversion gave no amount ({})",
+                    converted.converted_value.get()
+                ),
             })?;
         let crypto = Money::new_rounded_up(value, coin.currency());
         // exchange_rate's shape is not published; if it is not a plain number,
@@ -213,10 +223,15 @@ impl Gateway for CounosClient {
     }
 
     async fn create_order(&self, request: &OrderRequest) -> Result<GatewayOrder> {
-        let ticker_id: i64 = request.coin.gateway_id.parse().map_err(|_| Error::GatewayProtocol {
-            gateway: self.name().to_string(),
-            detail: format!("ticker id '{}' is not a number", request.coin.gateway_id),
-        })?;
+        let ticker_id: i64 =
+            request
+                .coin
+                .gateway_id
+                .parse()
+                .map_err(|_| Error::GatewayProtocol {
+                    gateway: self.name().to_string(),
+                    detail: format!("ticker id '{}' is not a number", request.coin.gateway_id),
+                })?;
         // The amount goes out as a JSON number written from the decimal's own
         // text, so no float ever rounds it.
         let amount = RawValue::from_string(request.crypto.to_fixed())
@@ -404,16 +419,43 @@ mod tests {
         let later = Some(now + Duration::minutes(5));
         let earlier = Some(now - Duration::minutes(5));
         let e = d("0.0002");
-        assert_eq!(counos_state(false, d("0"), e, later, now), SaleState::Awaiting);
-        assert_eq!(counos_state(false, d("0"), e, None, now), SaleState::Awaiting);
-        assert_eq!(counos_state(false, d("0"), e, earlier, now), SaleState::Expired);
-        assert_eq!(counos_state(false, d("0.0001"), e, later, now), SaleState::Underpaid);
-        assert_eq!(counos_state(false, d("0.0001"), e, earlier, now), SaleState::Underpaid);
-        assert_eq!(counos_state(false, d("0.0002"), e, later, now), SaleState::Confirming);
-        assert_eq!(counos_state(true, d("0.0002"), e, later, now), SaleState::Paid);
+        assert_eq!(
+            counos_state(false, d("0"), e, later, now),
+            SaleState::Awaiting
+        );
+        assert_eq!(
+            counos_state(false, d("0"), e, None, now),
+            SaleState::Awaiting
+        );
+        assert_eq!(
+            counos_state(false, d("0"), e, earlier, now),
+            SaleState::Expired
+        );
+        assert_eq!(
+            counos_state(false, d("0.0001"), e, later, now),
+            SaleState::Underpaid
+        );
+        assert_eq!(
+            counos_state(false, d("0.0001"), e, earlier, now),
+            SaleState::Underpaid
+        );
+        assert_eq!(
+            counos_state(false, d("0.0002"), e, later, now),
+            SaleState::Confirming
+        );
+        assert_eq!(
+            counos_state(true, d("0.0002"), e, later, now),
+            SaleState::Paid
+        );
         // A payment that lands after the expiry is still a payment.
-        assert_eq!(counos_state(true, d("0.0002"), e, earlier, now), SaleState::Paid);
-        assert_eq!(counos_state(true, d("0.0003"), e, later, now), SaleState::Overpaid);
+        assert_eq!(
+            counos_state(true, d("0.0002"), e, earlier, now),
+            SaleState::Paid
+        );
+        assert_eq!(
+            counos_state(true, d("0.0003"), e, later, now),
+            SaleState::Overpaid
+        );
     }
 
     fn btc() -> Coin {
@@ -444,7 +486,10 @@ mod tests {
         assert_eq!(o.expected.to_fixed(), "0.00021552");
         assert_eq!(o.paid, o.expected);
         assert_eq!(o.state, SaleState::Paid);
-        assert_eq!(o.expires_at.unwrap().to_rfc3339(), "2026-11-21T13:05:00+00:00");
+        assert_eq!(
+            o.expires_at.unwrap().to_rfc3339(),
+            "2026-11-21T13:05:00+00:00"
+        );
         assert_eq!(o.transaction_id, None);
         assert_eq!(o.confirmations, 2);
     }

@@ -68,9 +68,10 @@ mod tests {
     #[test]
     fn numbers_and_strings_parse_to_the_same_exact_decimal() {
         // 18 significant digits: more than an f64 carries.
-        let p: Probe =
-            serde_json::from_str(r#"{"a": 0.123456789012345678, "b": "0.123456789012345678", "id": 42}"#)
-                .unwrap();
+        let p: Probe = serde_json::from_str(
+            r#"{"a": 0.123456789012345678, "b": "0.123456789012345678", "id": 42}"#,
+        )
+        .unwrap();
         assert_eq!(p.a.to_string(), "0.123456789012345678");
         assert_eq!(p.b, Some(p.a));
         assert_eq!(p.id, "42");
@@ -78,7 +79,11 @@ mod tests {
 
     #[test]
     fn null_missing_and_empty_amounts_are_none() {
-        for json in [r#"{"a":1,"id":"x"}"#, r#"{"a":1,"b":null,"id":"x"}"#, r#"{"a":1,"b":"","id":"x"}"#] {
+        for json in [
+            r#"{"a":1,"id":"x"}"#,
+            r#"{"a":1,"b":null,"id":"x"}"#,
+            r#"{"a":1,"b":"","id":"x"}"#,
+        ] {
             let p: Probe = serde_json::from_str(json).unwrap();
             assert_eq!(p.b, None, "{json}");
         }

@@ -66,9 +66,14 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         apply(&mut conn).unwrap();
         apply(&mut conn).unwrap();
-        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let version: usize = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(version, MIGRATIONS.len());
         conn.pragma_update(None, "user_version", 999).unwrap();
-        assert!(apply(&mut conn).unwrap_err().to_string().contains("newer Cryptill"));
+        assert!(apply(&mut conn)
+            .unwrap_err()
+            .to_string()
+            .contains("newer Cryptill"));
     }
 }
