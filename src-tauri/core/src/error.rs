@@ -11,13 +11,17 @@ pub enum Error {
     #[error("{0}")]
     Input(String),
 
-    #[error("{gateway} says the API key is not valid. Ask the owner to enter it again in Settings.")]
+    #[error(
+        "{gateway} says the API key is not valid. Ask the owner to enter it again in Settings."
+    )]
     GatewayAuth { gateway: String },
 
     #[error("Cannot reach {gateway} ({detail}). Check the internet connection, then press Retry.")]
     GatewayUnreachable { gateway: String, detail: String },
 
-    #[error("{gateway} has a problem on its side (HTTP {status}). Wait a moment, then press Retry.")]
+    #[error(
+        "{gateway} has a problem on its side (HTTP {status}). Wait a moment, then press Retry."
+    )]
     GatewayDown { gateway: String, status: u16 },
 
     #[error("{gateway} is busy and asked us to slow down. Wait a minute, then press Retry.")]
@@ -50,9 +54,7 @@ impl Error {
             Error::GatewayAuth { .. } => ErrorKind::Auth,
             Error::GatewayUnreachable { .. }
             | Error::GatewayDown { .. }
-            | Error::GatewayRateLimited { .. } => {
-                ErrorKind::Network
-            }
+            | Error::GatewayRateLimited { .. } => ErrorKind::Network,
             Error::GatewayRefused { .. } | Error::GatewayProtocol { .. } => ErrorKind::Gateway,
             Error::Keyring(_) => ErrorKind::Keyring,
             Error::Storage(_) => ErrorKind::Storage,

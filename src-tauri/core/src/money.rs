@@ -169,14 +169,23 @@ mod tests {
 
     #[test]
     fn entry_accepts_comma_or_dot_as_decimal_separator() {
-        assert_eq!(Money::parse_entry("12,50", &eur()).unwrap().to_fixed(), "12.50");
-        assert_eq!(Money::parse_entry("12.5", &eur()).unwrap().to_fixed(), "12.50");
+        assert_eq!(
+            Money::parse_entry("12,50", &eur()).unwrap().to_fixed(),
+            "12.50"
+        );
+        assert_eq!(
+            Money::parse_entry("12.5", &eur()).unwrap().to_fixed(),
+            "12.50"
+        );
     }
 
     #[test]
     fn entry_refuses_more_decimals_than_the_currency_has() {
         let err = Money::parse_entry("1.234", &eur()).unwrap_err();
-        assert!(err.to_string().contains("EUR has 2 decimal places"), "{err}");
+        assert!(
+            err.to_string().contains("EUR has 2 decimal places"),
+            "{err}"
+        );
         let yen = Currency::fiat("JPY").unwrap();
         assert!(Money::parse_entry("100.5", &yen).is_err());
         assert_eq!(Money::parse_entry("100", &yen).unwrap().to_fixed(), "100");

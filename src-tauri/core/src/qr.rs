@@ -40,9 +40,8 @@ pub fn payment_uri(address: &str, amount: &Money) -> String {
 
 /// A PNG of `text` as a QR code.
 pub fn png(text: &str) -> Result<Vec<u8>> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| {
-        Error::Input(format!("Cannot draw a QR code for this payment ({e})."))
-    })?;
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .map_err(|e| Error::Input(format!("Cannot draw a QR code for this payment ({e}).")))?;
     let picture = code
         .render::<Luma<u8>>()
         .min_dimensions(MIN_PIXELS, MIN_PIXELS)
@@ -94,6 +93,8 @@ mod tests {
         let bytes = png("bitcoin:tb1qabc?amount=0.00021552").unwrap();
         let picture = image::load_from_memory(&bytes).unwrap();
         assert!(picture.width() >= MIN_PIXELS && picture.width() == picture.height());
-        assert!(png_data_url("x").unwrap().starts_with("data:image/png;base64,iVBOR"));
+        assert!(png_data_url("x")
+            .unwrap()
+            .starts_with("data:image/png;base64,iVBOR"));
     }
 }

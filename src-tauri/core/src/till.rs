@@ -11,7 +11,8 @@ use ts_rs::TS;
 
 use crate::checkout::Checkout;
 use crate::error::{Error, Result};
-use crate::gateway::counos::{CounosClient, LIVE_BASE_URL};
+use crate::gateway::coingate::{self, CoinGateClient, DO_NOT_CONVERT};
+use crate::gateway::counos::{self, CounosClient};
 use crate::gateway::{Gateway, GatewayKind};
 use crate::keystore::{KeyStore, SERVICE};
 use crate::ledger::Ledger;
@@ -90,25 +91,52 @@ impl Till {
         let kind = match ledger.setting("gateway")? {
             None => GatewayKind::Demo,
             Some(name) => GatewayKind::parse(&name).ok_or_else(|| {
-                Error::Storage(format!("The saved gateway '{name}' is unknown. Choose a gateway again in Settings."))
+                Error::Storage(format!(
+                    "The saved gateway '{name}' is unknown. Choose a gateway again in Settings."
+                ))
             })?,
         };
-        let fiat = Currency::fiat(&ledger.setting("fiat_currency")?.unwrap_or_else(|| "EUR".into()))?;
+        let fiat = Currency::fiat(
+            &ledger
+                .setting("fiat_currency")?
+                .unwrap_or_else(|| "EUR".into()),
+        )?;
 
         let (gateway, sandbox): (Arc<dyn Gateway>, _) = match kind {
             GatewayKind::Demo => {
                 let sandbox = start_sandbox(&config.data_dir).await?;
                 let account = kind.keyring_account();
                 if keys.get(account)?.is_none() {
-                    keys.set(account, &Sensitive::new(cryptill_sandbox::DEMO_API_KEY.to_string()))?;
+                    keys.set(
+                        account,
+                        &Sensitive::new(cryptill_sandbox::DEMO_API_KEY.to_string()),
+                    )?;
                 }
                 let key = required_key(&keys, kind)?;
                 let client = CounosClient::new(kind, &sandbox.counos_url(), key)?;
                 (Arc::new(client), Some(sandbox))
             }
             GatewayKind::Counos => {
-                let base = ledger.setting("counos_base_url")?.unwrap_or_else(|| LIVE_BASE_URL.into());
+                let base = ledger
+                    .setting("counos_base_url")?
+                    .unwrap_or_else(|| counos::LIVE_BASE_URL.into());
                 let client = CounosClient::new(kind, &base, required_key(&keys, kind)?)?;
+                (Arc::new(client), None)
+            }
+            GatewayKind::Coingate | GatewayKind::CoingateSandbox => {
+                let default_base = if kind == GatewayKind::Coingate {
+                    coingate::LIVE_BASE_URL
+                } else {
+                    coingate::SANDBOX_BASE_URL
+                };
+                let base = ledger
+                    .setting("coingate_base_url")?
+                    .unwrap_or_else(|| default_base.into());
+                let receive = ledger
+                    .setting("coingate_receive_currency")?
+                    .unwrap_or_else(|| DO_NOT_CONVERT.into());
+                let client = CoinGateClient::new(kind, &base, required_key(&keys, kind)?)?
+                    .with_receive_currency(&receive);
                 (Arc::new(client), None)
             }
         };
@@ -153,7 +181,10 @@ impl Till {
         Ok(AppInfo {
             demo: self.is_demo(),
             gateway_label: self.checkout.gateway().kind().label().to_string(),
-            shop_name: self.ledger.setting("shop_name")?.unwrap_or_else(|| "Cryptill".into()),
+            shop_name: self
+                .ledger
+                .setting("shop_name")?
+                .unwrap_or_else(|| "Cryptill".into()),
             fiat_currency: fiat.code().to_string(),
             fiat_decimals: fiat.decimals(),
         })

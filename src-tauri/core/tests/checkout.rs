@@ -34,25 +34,43 @@ async fn counter() -> Counter {
         Sensitive::new(cryptill_sandbox::DEMO_API_KEY.to_string()),
     )
     .unwrap();
-    let checkout = Checkout::new(ledger.clone(), Arc::new(client), Currency::fiat("EUR").unwrap());
-    Counter { _dir: dir, sandbox, ledger, checkout }
+    let checkout = Checkout::new(
+        ledger.clone(),
+        Arc::new(client),
+        Currency::fiat("EUR").unwrap(),
+    );
+    Counter {
+        _dir: dir,
+        sandbox,
+        ledger,
+        checkout,
+    }
 }
 
 async fn control(counter: &Counter, path: &str) {
     let response = reqwest::Client::new()
-        .post(format!("{}/control/counos/orders/{path}", counter.sandbox.base_url()))
+        .post(format!(
+            "{}/control/counos/orders/{path}",
+            counter.sandbox.base_url()
+        ))
         .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+    assert!(
+        response.status().is_success(),
+        "{}",
+        response.text().await.unwrap()
+    );
 }
 
 #[tokio::test]
 async fn demo_sale_is_charged_paid_and_recorded_in_the_ledger() {
     let c = counter().await;
     let coins = c.checkout.coins().await.unwrap();
-    assert!(coins.iter().any(|coin| coin.symbol == "BTC" && coin.network == "Bitcoin"));
+    assert!(coins
+        .iter()
+        .any(|coin| coin.symbol == "BTC" && coin.network == "Bitcoin"));
     // The sandbox lists a disabled coin; a cashier must never be offered it.
     assert!(coins.iter().all(|coin| coin.symbol != "DOGE"));
 
@@ -65,7 +83,10 @@ async fn demo_sale_is_charged_paid_and_recorded_in_the_ledger() {
     assert_eq!(payment.state, SaleState::Awaiting);
     assert_eq!(payment.crypto_amount, "0.00021552");
     assert!(payment.address.starts_with("tb1q"), "{}", payment.address);
-    assert_eq!(payment.payment_uri, format!("bitcoin:{}?amount=0.00021552", payment.address));
+    assert_eq!(
+        payment.payment_uri,
+        format!("bitcoin:{}?amount=0.00021552", payment.address)
+    );
     assert!(payment.qr_png.starts_with("data:image/png;base64,"));
     assert!(payment.expires_at.is_some());
 
@@ -109,10 +130,20 @@ async fn following_a_sale_reports_each_state_until_it_is_paid() {
 #[tokio::test]
 async fn creating_the_same_order_twice_returns_the_first_one() {
     let c = counter().await;
-    let coin = c.checkout.coins().await.unwrap().into_iter().find(|c| c.symbol == "BTC").unwrap();
+    let coin = c
+        .checkout
+        .coins()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.symbol == "BTC")
+        .unwrap();
     let eur = Currency::fiat("EUR").unwrap();
     let request = OrderRequest {
         merchant_order_id: "ct-test-1".into(),
+        created_at: chrono::Utc::now(),
+        title: "Sale ct-test-1 at Test shop".into(),
+        description: "58.00 EUR paid in BTC at Test shop.".into(),
         crypto: Money::parse_entry("0.001", &coin.currency()).unwrap(),
         fiat: Money::parse_entry("58", &eur).unwrap(),
         coin,
@@ -126,11 +157,23 @@ async fn creating_the_same_order_twice_returns_the_first_one() {
 #[tokio::test]
 async fn a_wrong_api_key_says_so_and_what_to_do() {
     let c = counter().await;
-    let client = CounosClient::new(GatewayKind::Demo, &c.sandbox.counos_url(), Sensitive::new("wrong".into())).unwrap();
+    let client = CounosClient::new(
+        GatewayKind::Demo,
+        &c.sandbox.counos_url(),
+        Sensitive::new("wrong".into()),
+    )
+    .unwrap();
     let err = client.coins().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth);
-    assert!(err.to_string().contains("Ask the owner to enter it again in Settings"), "{err}");
-    assert!(!err.to_string().contains("wrong"), "the key leaked into the message: {err}");
+    assert!(
+        err.to_string()
+            .contains("Ask the owner to enter it again in Settings"),
+        "{err}"
+    );
+    assert!(
+        !err.to_string().contains("wrong"),
+        "the key leaked into the message: {err}"
+    );
 }
 
 #[tokio::test]

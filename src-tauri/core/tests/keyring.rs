@@ -20,7 +20,9 @@ fn secret_service_lookup(service: &str, account: &str) -> Option<String> {
         .args(["lookup", "service", service, "username", account])
         .output()
         .expect("secret-tool (Debian package libsecret-tools) must be installed; run the README's test command");
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[test]
@@ -29,9 +31,13 @@ fn a_key_set_is_stored_in_the_secret_service_and_removed_on_delete() {
     let service = unique_service("roundtrip");
     let keys = KeyStore::new(&service);
     assert!(keys.get("counos").unwrap().is_none());
-    keys.set("counos", &Sensitive::new("sk-test-123".into())).unwrap();
+    keys.set("counos", &Sensitive::new("sk-test-123".into()))
+        .unwrap();
     assert_eq!(keys.get("counos").unwrap().unwrap().expose(), "sk-test-123");
-    assert_eq!(secret_service_lookup(&service, "counos").as_deref(), Some("sk-test-123"));
+    assert_eq!(
+        secret_service_lookup(&service, "counos").as_deref(),
+        Some("sk-test-123")
+    );
     keys.delete("counos").unwrap();
     assert!(keys.get("counos").unwrap().is_none());
     assert_eq!(secret_service_lookup(&service, "counos"), None);
@@ -54,13 +60,24 @@ async fn demo_mode_files_its_key_in_the_keyring_and_never_in_the_data_dir() {
     // A sale works with the key read back from the keyring.
     let payment = till.checkout().charge("1.00", "BTC").await.unwrap();
     till.simulate_payment(payment.sale_id).await.unwrap();
-    assert_eq!(till.checkout().refresh(payment.sale_id).await.unwrap().state.as_str(), "paid");
+    assert_eq!(
+        till.checkout()
+            .refresh(payment.sale_id)
+            .await
+            .unwrap()
+            .state
+            .as_str(),
+        "paid"
+    );
     till.close().await;
     // No file in the data dir carries the key.
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         let needle = cryptill_sandbox::DEMO_API_KEY.as_bytes();
-        assert!(!bytes.windows(needle.len()).any(|w| w == needle), "key found on disk");
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "key found on disk"
+        );
     }
     KeyStore::new(&service).delete("demo").unwrap();
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::gateway::{Coin, Conversion, Gateway, OrderRequest, SaleState};
+use crate::gateway::{Coin, Conversion, Gateway, OrderRef, OrderRequest, SaleState};
 use crate::ledger::{timestamp, Ledger, Sale};
 use crate::money::{fixed, Currency, Money};
 use crate::qr;
@@ -63,6 +63,11 @@ pub struct Payment {
     pub confirmations: u32,
     pub required_confirmations: u32,
     pub gateway_order_id: String,
+    /// Something the cashier should know about this payment, e.g. that the
+    /// QR opens the gateway's payment page. Absent when there is nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub notice: Option<String>,
 }
 
 pub struct Checkout {
@@ -96,13 +101,19 @@ impl Checkout {
 
     /// The coins this terminal accepts.
     pub async fn coins(&self) -> Result<Vec<Coin>> {
-        if let Some((at, coins)) = self.coins.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        if let Some((at, coins)) = self
+            .coins
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
             if at.elapsed() < COINS_TTL {
                 return Ok(coins.clone());
             }
         }
         let coins = self.gateway.coins().await?;
-        *self.coins.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), coins.clone()));
+        *self.coins.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), coins.clone()));
         Ok(coins)
     }
 
@@ -157,8 +168,22 @@ impl Checkout {
                 conversion.crypto
             }
         };
+        let shop = self
+            .ledger
+            .setting("shop_name")?
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "Cryptill".into());
         let request = OrderRequest {
+            title: format!("Sale {} at {}", sale.merchant_order_id, shop.trim()),
+            description: format!(
+                "{} paid in {} at {} (Cryptill sale {}).",
+                sale.fiat,
+                coin.symbol,
+                shop.trim(),
+                sale.merchant_order_id
+            ),
             merchant_order_id: sale.merchant_order_id.clone(),
+            created_at: sale.created_at,
             coin,
             crypto,
             fiat: sale.fiat.clone(),
@@ -179,7 +204,11 @@ impl Checkout {
             return self.place_order(sale).await;
         }
         let coin = self.coin(sale.coin.code()).await?;
-        let order = self.gateway.order(&sale.merchant_order_id, &coin).await?;
+        let order_ref = OrderRef {
+            merchant_order_id: sale.merchant_order_id.clone(),
+            gateway_order_id: sale.gateway_order_id.clone(),
+        };
+        let order = self.gateway.order(&order_ref, &coin).await?;
         let sale = self.ledger.record_order(sale_id, &order)?;
         if sale.state.is_final() {
             tracing::info!(sale = sale.id, state = sale.state.as_str(), "sale settled");
@@ -190,7 +219,11 @@ impl Checkout {
     /// Follows a sale until it is final or `on_update` returns false (nobody
     /// is watching any more). Each answer is passed on; while the gateway
     /// fails, polls back off so a dead connection is not hammered.
-    pub async fn follow(&self, sale_id: i64, mut on_update: impl FnMut(Payment) -> bool) -> Result<()> {
+    pub async fn follow(
+        &self,
+        sale_id: i64,
+        mut on_update: impl FnMut(Payment) -> bool,
+    ) -> Result<()> {
         let mut delay = POLL_INTERVAL;
         loop {
             match self.refresh(sale_id).await {
@@ -217,7 +250,10 @@ impl Checkout {
 
     /// The payment screen's view of a sale.
     pub fn payment(&self, sale: &Sale) -> Result<Payment> {
-        let crypto = sale.crypto.clone().unwrap_or_else(|| Money::new(Default::default(), sale.coin.clone()));
+        let crypto = sale
+            .crypto
+            .clone()
+            .unwrap_or_else(|| Money::new(Default::default(), sale.coin.clone()));
         let address = sale.address.clone().unwrap_or_default();
         let uri = match (&sale.payment_uri, address.is_empty()) {
             (Some(uri), _) => uri.clone(),
@@ -237,13 +273,18 @@ impl Checkout {
                 .clone()
                 .unwrap_or_else(|| Money::new(Default::default(), sale.coin.clone()))
                 .to_fixed(),
-            qr_png: if uri.is_empty() { String::new() } else { self.qr(&uri)? },
+            qr_png: if uri.is_empty() {
+                String::new()
+            } else {
+                self.qr(&uri)?
+            },
             payment_uri: uri,
             address,
             expires_at: sale.expires_at.map(timestamp),
             confirmations: sale.confirmations,
             required_confirmations: sale.required_confirmations,
             gateway_order_id: sale.gateway_order_id.clone().unwrap_or_default(),
+            notice: sale.notice.clone(),
         })
     }
 

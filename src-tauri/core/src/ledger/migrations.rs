@@ -38,6 +38,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX sales_merchant_order_id ON sales (merchant_order_id);
     CREATE INDEX sales_state ON sales (state);
     CREATE INDEX sales_created_at ON sales (created_at);",
+    // 2: what the gateway wants the cashier told about a sale's order.
+    "ALTER TABLE sales ADD COLUMN notice TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -66,9 +68,14 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         apply(&mut conn).unwrap();
         apply(&mut conn).unwrap();
-        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let version: usize = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(version, MIGRATIONS.len());
         conn.pragma_update(None, "user_version", 999).unwrap();
-        assert!(apply(&mut conn).unwrap_err().to_string().contains("newer Cryptill"));
+        assert!(apply(&mut conn)
+            .unwrap_err()
+            .to_string()
+            .contains("newer Cryptill"));
     }
 }

@@ -44,6 +44,8 @@ pub struct Sale {
     pub confirmations: u32,
     pub required_confirmations: u32,
     pub transaction_id: Option<String>,
+    /// A sentence from the gateway client for the cashier, if any.
+    pub notice: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
@@ -56,12 +58,15 @@ pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
 fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
 }
 
 fn parse_dec(s: &str) -> rusqlite::Result<Decimal> {
-    Decimal::from_str(s)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+    Decimal::from_str(s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn bad_value(what: &str, value: &str) -> rusqlite::Error {
@@ -106,7 +111,9 @@ impl Ledger {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -128,8 +135,11 @@ impl Ledger {
     pub fn begin_sale(&self, fiat: &Money, coin: &Coin, gateway: GatewayKind) -> Result<Sale> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let install: String =
-            tx.query_row("SELECT value FROM settings WHERE key = 'install_id'", [], |r| r.get(0))?;
+        let install: String = tx.query_row(
+            "SELECT value FROM settings WHERE key = 'install_id'",
+            [],
+            |r| r.get(0),
+        )?;
         let now = timestamp(Utc::now());
         tx.execute(
             "INSERT INTO sales (merchant_order_id, state, fiat_amount, fiat_currency, coin,
@@ -171,20 +181,25 @@ impl Ledger {
 
     /// Stores what the gateway says of the sale's order. The order's
     /// expected amount is the binding one, so it replaces the quoted amount.
+    /// What a gateway does not repeat on every answer (the amount before a
+    /// coin is chosen, the payment URI only checkout gives, a notice) is
+    /// kept from before.
     pub fn record_order(&self, id: i64, order: &GatewayOrder) -> Result<Sale> {
         let now = Utc::now();
         let settled = matches!(order.state, SaleState::Paid | SaleState::Overpaid);
         self.conn().execute(
-            "UPDATE sales SET state = ?1, gateway_order_id = ?2, crypto_amount = ?3,
-                    paid_amount = ?4, address = ?5, payment_uri = ?6, expires_at = ?7,
-                    confirmations = ?8, required_confirmations = ?9, tx_id = ?10,
+            "UPDATE sales SET state = ?1, gateway_order_id = ?2,
+                    crypto_amount = COALESCE(?3, crypto_amount),
+                    paid_amount = ?4, address = ?5, payment_uri = COALESCE(?6, payment_uri),
+                    expires_at = ?7, confirmations = ?8, required_confirmations = ?9, tx_id = ?10,
                     updated_at = ?11,
-                    paid_at = CASE WHEN ?12 AND paid_at IS NULL THEN ?11 ELSE paid_at END
+                    paid_at = CASE WHEN ?12 AND paid_at IS NULL THEN ?11 ELSE paid_at END,
+                    notice = COALESCE(?14, notice)
              WHERE id = ?13",
             params![
                 order.state.as_str(),
                 order.gateway_order_id,
-                order.expected.to_fixed(),
+                order.expected.as_ref().map(Money::to_fixed),
                 order.paid.to_fixed(),
                 order.address,
                 order.payment_uri,
@@ -194,7 +209,8 @@ impl Ledger {
                 order.transaction_id,
                 timestamp(now),
                 settled,
-                id
+                id,
+                order.notice
             ],
         )?;
         self.sale(id)
@@ -222,12 +238,13 @@ impl Ledger {
 
 const SELECT_SALE: &str = "SELECT id, merchant_order_id, state, fiat_amount, fiat_currency, coin,
     coin_decimals, network, crypto_amount, paid_amount, rate, gateway, gateway_order_id, address,
-    payment_uri, expires_at, confirmations, required_confirmations, tx_id, created_at, updated_at,
-    paid_at FROM sales";
+    payment_uri, expires_at, confirmations, required_confirmations, tx_id, notice, created_at,
+    updated_at, paid_at FROM sales";
 
 fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
     let fiat_currency: String = r.get("fiat_currency")?;
-    let fiat_currency = Currency::fiat(&fiat_currency).map_err(|_| bad_value("currency", &fiat_currency))?;
+    let fiat_currency =
+        Currency::fiat(&fiat_currency).map_err(|_| bad_value("currency", &fiat_currency))?;
     let coin = Currency::new(&r.get::<_, String>("coin")?, r.get("coin_decimals")?);
     let money = |col: &str, cur: &Currency| -> rusqlite::Result<Option<Money>> {
         r.get::<_, Option<String>>(col)?
@@ -237,18 +254,26 @@ fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
     let state: String = r.get("state")?;
     let gateway: String = r.get("gateway")?;
     let opt_ts = |col: &str| -> rusqlite::Result<Option<DateTime<Utc>>> {
-        r.get::<_, Option<String>>(col)?.map(|s| parse_ts(&s)).transpose()
+        r.get::<_, Option<String>>(col)?
+            .map(|s| parse_ts(&s))
+            .transpose()
     };
     Ok(Sale {
         id: r.get("id")?,
         merchant_order_id: r.get("merchant_order_id")?,
         state: SaleState::parse(&state).ok_or_else(|| bad_value("sale state", &state))?,
-        fiat: Money::new(parse_dec(&r.get::<_, String>("fiat_amount")?)?, fiat_currency),
+        fiat: Money::new(
+            parse_dec(&r.get::<_, String>("fiat_amount")?)?,
+            fiat_currency,
+        ),
         crypto: money("crypto_amount", &coin)?,
         paid: money("paid_amount", &coin)?,
         coin,
         network: r.get::<_, Option<String>>("network")?.unwrap_or_default(),
-        rate: r.get::<_, Option<String>>("rate")?.map(|s| parse_dec(&s)).transpose()?,
+        rate: r
+            .get::<_, Option<String>>("rate")?
+            .map(|s| parse_dec(&s))
+            .transpose()?,
         gateway: GatewayKind::parse(&gateway).ok_or_else(|| bad_value("gateway", &gateway))?,
         gateway_order_id: r.get("gateway_order_id")?,
         address: r.get("address")?,
@@ -257,6 +282,7 @@ fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
         confirmations: r.get("confirmations")?,
         required_confirmations: r.get("required_confirmations")?,
         transaction_id: r.get("tx_id")?,
+        notice: r.get("notice")?,
         created_at: parse_ts(&r.get::<_, String>("created_at")?)?,
         updated_at: parse_ts(&r.get::<_, String>("updated_at")?)?,
         paid_at: opt_ts("paid_at")?,
@@ -282,7 +308,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger.sqlite3");
         let fiat = Money::parse_entry("12.50", &Currency::fiat("EUR").unwrap()).unwrap();
-        let first = Ledger::open(&path).unwrap().begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
+        let first = Ledger::open(&path)
+            .unwrap()
+            .begin_sale(&fiat, &btc(), GatewayKind::Demo)
+            .unwrap();
         // Reopen: the sale survived, and the next one gets a different id.
         let ledger = Ledger::open(&path).unwrap();
         let again = ledger.sale(first.id).unwrap();
@@ -290,7 +319,9 @@ mod tests {
         assert_eq!(again.fiat.to_string(), "12.50 EUR");
         let second = ledger.begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
         assert_ne!(first.merchant_order_id, second.merchant_order_id);
-        assert!(first.merchant_order_id.starts_with("ct-") && first.merchant_order_id.ends_with("-1"));
+        assert!(
+            first.merchant_order_id.starts_with("ct-") && first.merchant_order_id.ends_with("-1")
+        );
         assert_eq!(ledger.open_sales().unwrap().len(), 2);
     }
 
@@ -298,8 +329,14 @@ mod tests {
     fn two_installs_never_share_merchant_order_ids() {
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let fiat = Money::parse_entry("1", &Currency::fiat("EUR").unwrap()).unwrap();
-        let sale_a = Ledger::open(&a.path().join("l")).unwrap().begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
-        let sale_b = Ledger::open(&b.path().join("l")).unwrap().begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
+        let sale_a = Ledger::open(&a.path().join("l"))
+            .unwrap()
+            .begin_sale(&fiat, &btc(), GatewayKind::Demo)
+            .unwrap();
+        let sale_b = Ledger::open(&b.path().join("l"))
+            .unwrap()
+            .begin_sale(&fiat, &btc(), GatewayKind::Demo)
+            .unwrap();
         assert_eq!(sale_a.id, sale_b.id);
         assert_ne!(sale_a.merchant_order_id, sale_b.merchant_order_id);
     }
@@ -310,7 +347,12 @@ mod tests {
         let ledger = Ledger::open(&dir.path().join("l")).unwrap();
         assert_eq!(ledger.setting("shop_name").unwrap(), None);
         ledger.set_setting("shop_name", "Corner Café").unwrap();
-        ledger.set_setting("shop_name", "Corner Café & Bakery").unwrap();
-        assert_eq!(ledger.setting("shop_name").unwrap().as_deref(), Some("Corner Café & Bakery"));
+        ledger
+            .set_setting("shop_name", "Corner Café & Bakery")
+            .unwrap();
+        assert_eq!(
+            ledger.setting("shop_name").unwrap().as_deref(),
+            Some("Corner Café & Bakery")
+        );
     }
 }
