@@ -11,7 +11,8 @@ use ts_rs::TS;
 
 use crate::checkout::Checkout;
 use crate::error::{Error, Result};
-use crate::gateway::counos::{CounosClient, LIVE_BASE_URL};
+use crate::gateway::coingate::{self, CoinGateClient, DO_NOT_CONVERT};
+use crate::gateway::counos::{self, CounosClient};
 use crate::gateway::{Gateway, GatewayKind};
 use crate::keystore::{KeyStore, SERVICE};
 use crate::ledger::Ledger;
@@ -118,8 +119,24 @@ impl Till {
             GatewayKind::Counos => {
                 let base = ledger
                     .setting("counos_base_url")?
-                    .unwrap_or_else(|| LIVE_BASE_URL.into());
+                    .unwrap_or_else(|| counos::LIVE_BASE_URL.into());
                 let client = CounosClient::new(kind, &base, required_key(&keys, kind)?)?;
+                (Arc::new(client), None)
+            }
+            GatewayKind::Coingate | GatewayKind::CoingateSandbox => {
+                let default_base = if kind == GatewayKind::Coingate {
+                    coingate::LIVE_BASE_URL
+                } else {
+                    coingate::SANDBOX_BASE_URL
+                };
+                let base = ledger
+                    .setting("coingate_base_url")?
+                    .unwrap_or_else(|| default_base.into());
+                let receive = ledger
+                    .setting("coingate_receive_currency")?
+                    .unwrap_or_else(|| DO_NOT_CONVERT.into());
+                let client = CoinGateClient::new(kind, &base, required_key(&keys, kind)?)?
+                    .with_receive_currency(&receive);
                 (Arc::new(client), None)
             }
         };

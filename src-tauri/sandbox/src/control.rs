@@ -20,6 +20,33 @@
 //! - `POST /control/counos/withdraws/{id}/complete` `{"confirmations": n?}`:
 //!   the owner confirmed the e-mail; the withdrawal is done and gets a
 //!   transaction id.
+//!
+//! CoinGate orders, by CoinGate's order id; each answers the order as
+//! `GET /orders/{id}` would:
+//!
+//! - `POST /control/coingate/orders/{id}/pay` `{"amount": "0.0001"?,
+//!   "confirmations": n?, "pay_currency": "BTC"?}`: a payment arrives, in
+//!   pay-currency units (default: what is left to pay, with enough
+//!   confirmations to be paid; `0` confirmations leaves a full payment
+//!   `confirming`). Less than asked leaves the order `pending` with an
+//!   `underpaid_amount`; more makes it `paid` with an `overpaid_amount`. A
+//!   `new` order is first checked out in `pay_currency` (default BTC), as
+//!   the shopper does on the invoice page. An expired, canceled or invalid
+//!   order records the payment (a late payment) and keeps its status.
+//! - `POST /control/coingate/orders/{id}/confirm` `{"confirmations": n?}`
+//!   (default: as many as the coin needs).
+//! - `POST /control/coingate/orders/{id}/expire`: a `new` or `pending` order
+//!   expires now.
+//! - `POST /control/coingate/orders/{id}/invalid`: the network or AML
+//!   screening rejects the payment.
+//! - `POST /control/coingate/orders/{id}/cancel`: the shopper cancels.
+//! - `POST /control/coingate/orders/{id}/refund` `{"amount": "5.00"?}`: in the
+//!   price currency, default all that is left: `refunded` or
+//!   `partially_refunded`.
+//! - `POST /control/coingate/withdrawals` `{"currency": "BTC", "amount":
+//!   "0.001"}`: the owner withdraws from that currency's main ledger account
+//!   in the dashboard; `pending`, and the balance drops.
+//! - `POST /control/coingate/withdrawals/{id}/complete`: it arrived.
 
 use std::sync::Arc;
 
@@ -33,10 +60,13 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::counos::{orders, wallet, ActionError};
+use crate::coingate;
+use crate::counos::{orders, wallet};
 use crate::faults::{Fault, Faults};
 use crate::json::decimal;
+use crate::store::now;
 use crate::Sandbox;
+use rust_decimal::Decimal;
 
 pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
     let faults = Router::new()
@@ -50,10 +80,37 @@ pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
         .route("/counos/orders/{orderId}/confirm", post(confirm_order))
         .route("/counos/orders/{orderId}/expire", post(expire_order))
         .route("/counos/withdraws/{id}/complete", post(complete_withdrawal))
+        .with_state(sandbox.clone());
+    let coingate = Router::new()
+        .route("/coingate/orders/{id}/pay", post(coingate_pay))
+        .route("/coingate/orders/{id}/confirm", post(coingate_confirm))
+        .route("/coingate/orders/{id}/expire", post(coingate_expire))
+        .route("/coingate/orders/{id}/invalid", post(coingate_invalid))
+        .route("/coingate/orders/{id}/cancel", post(coingate_cancel))
+        .route("/coingate/orders/{id}/refund", post(coingate_refund))
+        .route("/coingate/withdrawals", post(coingate_withdraw))
+        .route(
+            "/coingate/withdrawals/{id}/complete",
+            post(coingate_complete_withdrawal),
+        )
         .with_state(sandbox);
     faults
         .merge(counos)
+        .merge(coingate)
         .fallback(|| async { ControlError::not_found("No such control route.") })
+}
+
+/// Why a control action on an order or withdrawal failed.
+pub(crate) enum ActionError {
+    NotFound,
+    Invalid(String),
+    Store(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for ActionError {
+    fn from(err: rusqlite::Error) -> Self {
+        ActionError::Store(err)
+    }
 }
 
 struct ControlError {
@@ -205,6 +262,161 @@ async fn complete_withdrawal(
     let withdrawal = sandbox
         .store
         .call(move |conn| wallet::complete(conn, id, body.confirmations))
+        .await?;
+    Ok(Json(withdrawal.to_json()).into_response())
+}
+
+// ---- CoinGate ---------------------------------------------------------------------
+
+/// CoinGate ids are integers; anything else names no order.
+fn coingate_id(id: &str) -> Result<i64, ControlError> {
+    id.parse()
+        .map_err(|_| ControlError::not_found("No such order or withdrawal in the sandbox."))
+}
+
+fn optional_decimal(
+    raw: Option<Box<RawValue>>,
+    example: &str,
+) -> Result<Option<Decimal>, ControlError> {
+    raw.map(|raw| {
+        decimal(&raw).ok_or_else(|| {
+            ControlError::bad_request(format!(
+                "amount must be a decimal such as \"{example}\"; got {}.",
+                raw.get()
+            ))
+        })
+    })
+    .transpose()
+}
+
+/// The order as `GET /orders/{id}` shows it.
+async fn coingate_order<F>(sandbox: Arc<Sandbox>, action: F) -> Result<Response, ControlError>
+where
+    F: FnOnce(&mut rusqlite::Connection) -> Result<coingate::orders::Order, ActionError>
+        + Send
+        + 'static,
+{
+    let order = sandbox.store.call(action).await?;
+    Ok(Json(order.to_json(now(), &sandbox.base_url)).into_response())
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoinGatePayBody {
+    amount: Option<Box<RawValue>>,
+    confirmations: Option<u32>,
+    pay_currency: Option<String>,
+}
+
+async fn coingate_pay(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let id = coingate_id(&id)?;
+    let body: CoinGatePayBody = read_body(&body)?;
+    let payment = coingate::orders::Payment {
+        amount: optional_decimal(body.amount, "0.0001")?,
+        confirmations: body.confirmations,
+        pay_currency: body.pay_currency,
+    };
+    let pending_ttl = coingate::orders::seconds(sandbox.config.coingate_pending_ttl);
+    coingate_order(sandbox, move |conn| {
+        coingate::orders::pay(conn, id, payment, pending_ttl)
+    })
+    .await
+}
+
+async fn coingate_confirm(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let id = coingate_id(&id)?;
+    let body: ConfirmationsBody = read_body(&body)?;
+    coingate_order(sandbox, move |conn| {
+        coingate::orders::confirm(conn, id, body.confirmations)
+    })
+    .await
+}
+
+async fn coingate_expire(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<String>,
+) -> Result<Response, ControlError> {
+    let id = coingate_id(&id)?;
+    coingate_order(sandbox, move |conn| coingate::orders::expire(conn, id)).await
+}
+
+async fn coingate_invalid(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<String>,
+) -> Result<Response, ControlError> {
+    let id = coingate_id(&id)?;
+    coingate_order(sandbox, move |conn| coingate::orders::invalidate(conn, id)).await
+}
+
+async fn coingate_cancel(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<String>,
+) -> Result<Response, ControlError> {
+    let id = coingate_id(&id)?;
+    coingate_order(sandbox, move |conn| coingate::orders::cancel(conn, id)).await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AmountBody {
+    amount: Option<Box<RawValue>>,
+}
+
+async fn coingate_refund(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let id = coingate_id(&id)?;
+    let body: AmountBody = read_body(&body)?;
+    let amount = optional_decimal(body.amount, "5.00")?;
+    coingate_order(sandbox, move |conn| {
+        coingate::orders::refund(conn, id, amount)
+    })
+    .await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WithdrawBody {
+    currency: Option<String>,
+    amount: Option<Box<RawValue>>,
+}
+
+async fn coingate_withdraw(
+    State(sandbox): State<Arc<Sandbox>>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let body: WithdrawBody = read_body(&body)?;
+    let currency = body.currency.ok_or_else(|| {
+        ControlError::bad_request("currency is missing, as in {\"currency\": \"BTC\"}.")
+    })?;
+    let amount = optional_decimal(body.amount, "0.001")?.ok_or_else(|| {
+        ControlError::bad_request("amount is missing, as in {\"amount\": \"0.001\"}.")
+    })?;
+    let withdrawal = sandbox
+        .store
+        .call(move |conn| coingate::create_withdrawal(conn, &currency, amount))
+        .await?;
+    Ok(Json(withdrawal.to_json()).into_response())
+}
+
+async fn coingate_complete_withdrawal(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<String>,
+) -> Result<Response, ControlError> {
+    let id = coingate_id(&id)?;
+    let withdrawal = sandbox
+        .store
+        .call(move |conn| coingate::complete_withdrawal(conn, id))
         .await?;
     Ok(Json(withdrawal.to_json()).into_response())
 }

@@ -3,7 +3,9 @@
 //! `POST /control/faults` sets a latency, which holds until changed, and queues
 //! one-shot faults, each spent by the next dialect request (control requests
 //! never spend one). The middleware below wraps each dialect's router, so no
-//! route can forget them; each dialect says how its own errors look.
+//! route can forget them; each dialect says how its own errors look (CoinGate's
+//! renderer keeps a little state: it alternates the two documented 429
+//! reasons).
 //!
 //! Two faults let the request through before failing its answer:
 //! `malformed_json` and `reset`. A lost answer after the gateway acted is the
@@ -39,7 +41,8 @@ pub(crate) enum Fault {
     /// The connection is dropped with no response at all.
     #[serde(rename = "reset")]
     Reset,
-    /// HTTP 200 carrying an error in the body (Counos: statusCode 500).
+    /// HTTP 200 carrying an error in the body (Counos: statusCode 500;
+    /// CoinGate has no such form and answers as for `http_500`).
     #[serde(rename = "envelope_error")]
     EnvelopeError,
     /// The dialect's invalid-API-key answer, whatever key was sent.
@@ -99,11 +102,14 @@ impl Faults {
     }
 }
 
+/// How a dialect answers a refused request.
+pub(crate) type Refuse = Arc<dyn Fn(Refusal) -> Response + Send + Sync>;
+
 /// The middleware's state: the shared plan and how the dialect answers.
 #[derive(Clone)]
 pub(crate) struct Injector {
     pub(crate) faults: Faults,
-    pub(crate) refuse: fn(Refusal) -> Response,
+    pub(crate) refuse: Refuse,
 }
 
 /// Install with `axum::middleware::from_fn_with_state(injector, faults::inject)`
@@ -141,8 +147,10 @@ pub(crate) async fn inject(
     }
 }
 
-/// The gateway's real answer, status 200, cut in half. Every answer of a
-/// dialect is a JSON object or array, so any strict prefix is invalid JSON.
+/// The gateway's real answer, status 200, cut in half. Every JSON answer of a
+/// dialect is an object or array, so any strict prefix is invalid JSON.
+/// (CoinGate's few text/plain answers, such as a bare rate, are cut too; half
+/// a number may still read as a number, so tests use JSON routes.)
 async fn truncate(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {

@@ -1,9 +1,11 @@
 //! A fake payment gateway on loopback.
 //!
-//! It speaks the Counos Payment Gateway dialect under `/counos/api/` exactly as
-//! `shared/gateways.md` describes it (paths, field names, envelopes, status
-//! codes), and offers `/control/` for what a real gateway does on its own:
-//! payments arriving, confirmations growing, orders expiring, and failures.
+//! It speaks two dialects exactly as `shared/gateways.md` describes them
+//! (paths, field names, envelopes, status codes): Counos Payment Gateway under
+//! `/counos/api/` and CoinGate API v2 under `/coingate/v2/` (with CoinGate's
+//! hosted invoice page under `/coingate/invoice/`). `/control/` does what a
+//! real gateway does on its own: payments arriving, confirmations growing,
+//! orders expiring, shoppers cancelling, refunds, and failures.
 //! The app runs it in-process for demo and cashier-training modes; the tests
 //! talk to it over real HTTP.
 //!
@@ -11,16 +13,19 @@
 //! a second, independent reading of the documented wire format, so a client
 //! that misreads the format fails its tests instead of agreeing with itself.
 //!
-//! Layout: one module per dialect (`counos`), plus what every dialect shares:
-//! the SQLite file (`store`), failure injection (`faults`), the control routes
-//! (`control`), exact JSON numbers (`json`) and the socket layer that can drop
-//! a connection on purpose (`connection`).
+//! Layout: one module per dialect (`counos`, `coingate`), plus what every
+//! dialect shares: the coins and their prices (`market`), the SQLite file
+//! (`store`), failure injection (`faults`), the control routes (`control`),
+//! exact JSON numbers (`json`) and the socket layer that can drop a connection
+//! on purpose (`connection`).
 
+mod coingate;
 mod connection;
 mod control;
 mod counos;
 mod faults;
 mod json;
+mod market;
 mod store;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -47,24 +52,42 @@ pub struct Config {
     /// The sandbox's own SQLite file: it keeps its orders across restarts like
     /// a real gateway.
     pub db_path: PathBuf,
-    /// Accepted `X-API-KEY` values.
+    /// Accepted API keys: Counos `X-API-KEY` values and CoinGate
+    /// `Authorization: Token <key>` (or `Bearer <key>`) values alike.
     pub api_keys: Vec<String>,
     /// Counos order lifetime.
     pub order_ttl: Duration,
     /// The dashboard tick "allow withdraw and send transaction from terminal's
     /// wallet".
     pub withdraw_permitted: bool,
+    /// CoinGate: how long a `pending` order (coin chosen) waits for payment
+    /// before it expires.
+    pub coingate_pending_ttl: Duration,
+    /// CoinGate: how long a `new` order (no coin chosen) lives.
+    pub coingate_new_ttl: Duration,
+    /// CoinGate enables `POST /orders/{id}/checkout` only for some merchants;
+    /// false answers it with 422 as for the others.
+    pub coingate_checkout_enabled: bool,
+    /// CoinGate's order limit per business, over any rolling hour.
+    pub coingate_orders_per_hour: u32,
 }
 
 impl Config {
-    /// The demo terminal: key [`DEMO_API_KEY`], orders live 15 minutes,
-    /// withdrawals not permitted (the dashboard default).
+    /// The demo terminal: key [`DEMO_API_KEY`], Counos orders live 15
+    /// minutes, withdrawals not permitted (the dashboard default); CoinGate's
+    /// documented defaults: `pending` expires after 20 minutes, `new` after 2
+    /// hours, 500 orders per hour, and checkout enabled so the app can show a
+    /// payment URI in its QR.
     pub fn demo(db_path: impl Into<PathBuf>) -> Self {
         Config {
             db_path: db_path.into(),
             api_keys: vec![DEMO_API_KEY.to_owned()],
             order_ttl: Duration::from_secs(15 * 60),
             withdraw_permitted: false,
+            coingate_pending_ttl: Duration::from_secs(20 * 60),
+            coingate_new_ttl: Duration::from_secs(2 * 60 * 60),
+            coingate_checkout_enabled: true,
+            coingate_orders_per_hour: 500,
         }
     }
 }
@@ -109,6 +132,12 @@ impl Handle {
         format!("{}/counos/api/", self.base_url())
     }
 
+    /// The CoinGate base URL, `http://127.0.0.1:PORT/coingate/v2/`: with the
+    /// trailing slash, so that relative paths such as `orders` join under it.
+    pub fn coingate_url(&self) -> String {
+        format!("{}/coingate/v2/", self.base_url())
+    }
+
     /// Stops accepting connections, lets requests in flight finish, and
     /// returns once the server has stopped.
     pub async fn shutdown(self) {
@@ -124,6 +153,9 @@ impl Handle {
 pub(crate) struct Sandbox {
     pub(crate) config: Config,
     pub(crate) store: Store,
+    /// `http://127.0.0.1:PORT`, for the links a gateway hands out (CoinGate's
+    /// `payment_url`, a send request's confirm link).
+    pub(crate) base_url: String,
 }
 
 /// Opens (or creates) the database, binds `addr` (port 0 picks a free port)
@@ -140,12 +172,25 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<Handle, Error> {
         .local_addr()
         .map_err(|source| Error::Listen { addr, source })?;
 
-    let sandbox = Arc::new(Sandbox { config, store });
+    let local = reachable(bound);
+    let sandbox = Arc::new(Sandbox {
+        config,
+        store,
+        base_url: format!("http://{local}"),
+    });
     let faults = Faults::default();
     let app = Router::new()
         .nest(
             "/counos/api",
             counos::router(sandbox.clone(), faults.clone()),
+        )
+        .nest(
+            "/coingate/v2",
+            coingate::router(sandbox.clone(), faults.clone()),
+        )
+        .nest(
+            "/coingate/invoice",
+            coingate::invoice_router(sandbox.clone()),
         )
         .nest("/control", control::router(sandbox, faults))
         .fallback(unknown_path);
@@ -166,7 +211,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<Handle, Error> {
     });
 
     Ok(Handle {
-        addr: reachable(bound),
+        addr: local,
         stop,
         server,
     })
@@ -183,8 +228,8 @@ fn reachable(bound: SocketAddr) -> SocketAddr {
 }
 
 async fn unknown_path() -> Response {
-    let error = "No such sandbox path. The Counos dialect is under /counos/api/ and the \
-                 sandbox controls under /control/.";
+    let error = "No such sandbox path. The Counos dialect is under /counos/api/, the \
+                 CoinGate dialect under /coingate/v2/ and the sandbox controls under /control/.";
     (
         StatusCode::NOT_FOUND,
         Json(serde_json::json!({ "error": error })),

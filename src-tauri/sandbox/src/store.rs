@@ -8,7 +8,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::types::Type;
+use rusqlite::{Connection, Row};
+use rust_decimal::Decimal;
+
+use crate::market::{self, Coin};
 
 /// Schema steps, applied in order; `PRAGMA user_version` counts those done.
 /// A new dialect appends a step and never edits an old one.
@@ -40,6 +44,75 @@ const MIGRATIONS: &[&str] = &[
          confirmations INTEGER NOT NULL,
          created_at INTEGER NOT NULL
      );",
+    // CoinGate. Amounts are decimal text; currencies are stored by symbol,
+    // which outlives any of CoinGate's numeric ids.
+    "CREATE TABLE coingate_orders (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         uuid TEXT NOT NULL UNIQUE,
+         merchant_order_id TEXT,
+         title TEXT NOT NULL,
+         description TEXT NOT NULL,
+         price_amount TEXT NOT NULL,
+         price_currency TEXT NOT NULL,
+         receive_currency TEXT NOT NULL,
+         callback_url TEXT,
+         cancel_url TEXT,
+         success_url TEXT,
+         token TEXT NOT NULL,
+         shopper TEXT,
+         status TEXT NOT NULL,
+         pay_currency TEXT,
+         pay_amount TEXT,
+         conversion_rate TEXT,
+         payment_address TEXT,
+         created_at INTEGER NOT NULL,
+         expire_at INTEGER NOT NULL,
+         paid_at INTEGER
+     );
+     CREATE INDEX coingate_orders_created_at ON coingate_orders (created_at);
+     -- Like the live gateway's, order ids are large, and far from the Counos
+     -- ids and from every currency or platform id.
+     INSERT INTO sqlite_sequence (name, seq) VALUES ('coingate_orders', 10600000);
+     CREATE TABLE coingate_transactions (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         order_id INTEGER NOT NULL REFERENCES coingate_orders (id),
+         txid TEXT NOT NULL,
+         amount TEXT NOT NULL,
+         confirmations INTEGER NOT NULL,
+         created_at INTEGER NOT NULL
+     );
+     INSERT INTO sqlite_sequence (name, seq) VALUES ('coingate_transactions', 880000);
+     CREATE TABLE coingate_refunds (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         order_id INTEGER NOT NULL REFERENCES coingate_orders (id),
+         request_amount TEXT NOT NULL,
+         refund_amount TEXT NOT NULL,
+         address TEXT NOT NULL,
+         created_at INTEGER NOT NULL
+     );
+     INSERT INTO sqlite_sequence (name, seq) VALUES ('coingate_refunds', 4100);
+     CREATE TABLE coingate_withdrawals (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         currency TEXT NOT NULL,
+         amount TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('pending', 'completed')),
+         created_at INTEGER NOT NULL,
+         completed_at INTEGER
+     );
+     INSERT INTO sqlite_sequence (name, seq) VALUES ('coingate_withdrawals', 61000);
+     CREATE TABLE coingate_send_requests (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         ledger_account_id TEXT NOT NULL,
+         payout_setting_id INTEGER NOT NULL,
+         amount TEXT NOT NULL,
+         amount_currency TEXT NOT NULL,
+         purpose TEXT NOT NULL,
+         external_id TEXT UNIQUE,
+         callback_url TEXT,
+         status TEXT NOT NULL CHECK (status IN ('draft', 'canceled')),
+         created_at_ms INTEGER NOT NULL
+     );
+     INSERT INTO sqlite_sequence (name, seq) VALUES ('coingate_send_requests', 2300);",
 ];
 
 /// One connection behind a mutex: the sandbox serves one terminal, and
@@ -88,4 +161,27 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+/// Now, as stored: UTC unix seconds.
+pub(crate) fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+pub(crate) fn conversion_error(column: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, Type::Text, message.into())
+}
+
+/// A decimal column, stored as text so that no digit is lost.
+pub(crate) fn decimal_column(row: &Row, column: usize) -> rusqlite::Result<Decimal> {
+    let text: String = row.get(column)?;
+    crate::json::parse_decimal(&text)
+        .ok_or_else(|| conversion_error(column, format!("'{text}' is not a decimal")))
+}
+
+/// A coin column, stored by keyword, which outlives any ticker id.
+pub(crate) fn coin_column(row: &Row, column: usize) -> rusqlite::Result<&'static Coin> {
+    let keyword: String = row.get(column)?;
+    market::coin_by_symbol(&keyword)
+        .ok_or_else(|| conversion_error(column, format!("unknown coin '{keyword}'")))
 }

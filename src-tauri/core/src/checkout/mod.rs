@@ -13,7 +13,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::gateway::{Coin, Conversion, Gateway, OrderRequest, SaleState};
+use crate::gateway::{Coin, Conversion, Gateway, OrderRef, OrderRequest, SaleState};
 use crate::ledger::{timestamp, Ledger, Sale};
 use crate::money::{fixed, Currency, Money};
 use crate::qr;
@@ -63,6 +63,11 @@ pub struct Payment {
     pub confirmations: u32,
     pub required_confirmations: u32,
     pub gateway_order_id: String,
+    /// Something the cashier should know about this payment, e.g. that the
+    /// QR opens the gateway's payment page. Absent when there is nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub notice: Option<String>,
 }
 
 pub struct Checkout {
@@ -163,8 +168,22 @@ impl Checkout {
                 conversion.crypto
             }
         };
+        let shop = self
+            .ledger
+            .setting("shop_name")?
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "Cryptill".into());
         let request = OrderRequest {
+            title: format!("Sale {} at {}", sale.merchant_order_id, shop.trim()),
+            description: format!(
+                "{} paid in {} at {} (Cryptill sale {}).",
+                sale.fiat,
+                coin.symbol,
+                shop.trim(),
+                sale.merchant_order_id
+            ),
             merchant_order_id: sale.merchant_order_id.clone(),
+            created_at: sale.created_at,
             coin,
             crypto,
             fiat: sale.fiat.clone(),
@@ -185,7 +204,11 @@ impl Checkout {
             return self.place_order(sale).await;
         }
         let coin = self.coin(sale.coin.code()).await?;
-        let order = self.gateway.order(&sale.merchant_order_id, &coin).await?;
+        let order_ref = OrderRef {
+            merchant_order_id: sale.merchant_order_id.clone(),
+            gateway_order_id: sale.gateway_order_id.clone(),
+        };
+        let order = self.gateway.order(&order_ref, &coin).await?;
         let sale = self.ledger.record_order(sale_id, &order)?;
         if sale.state.is_final() {
             tracing::info!(sale = sale.id, state = sale.state.as_str(), "sale settled");
@@ -261,6 +284,7 @@ impl Checkout {
             confirmations: sale.confirmations,
             required_confirmations: sale.required_confirmations,
             gateway_order_id: sale.gateway_order_id.clone().unwrap_or_default(),
+            notice: sale.notice.clone(),
         })
     }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -12,13 +12,58 @@ use serde_json::value::RawValue;
 use url::Url;
 
 use super::http::{self, unreachable};
-use super::wire::{decimal_from_raw, id_text};
-use super::{Coin, Conversion, Gateway, GatewayKind, GatewayOrder, OrderRequest, SaleState};
+use super::wire::{decimal_from_raw, id_text, parse_time, raw_text};
+use super::{
+    exact_money, Balance, Coin, Conversion, Gateway, GatewayKind, GatewayOrder, OrderRef,
+    OrderRequest, SaleState, WithdrawReceipt, WithdrawRequest, Withdrawal,
+};
 use crate::error::{Error, Result};
 use crate::money::{Currency, Money};
 use crate::secret::Sensitive;
 
 pub const LIVE_BASE_URL: &str = "https://payment.counos.io/api/";
+
+/// The refusal Counos sends when the terminal may not withdraw (gateways.md,
+/// "Withdraw": shown as it is, with what to do).
+const WITHDRAW_NOT_PERMITTED: &str = "withdraw is not permitted by api";
+const WITHDRAW_PERMISSION_HINT: &str = "In the Counos dashboard, tick 'allow withdraw and send \
+     transaction from terminal's wallet' for this terminal, then try again.";
+
+/// One of the three rate lists (gateways.md, "Rates").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateList {
+    Crypto,
+    Currencies,
+    Metals,
+}
+
+impl RateList {
+    fn path(self) -> &'static str {
+        match self {
+            RateList::Crypto => "exchange/rate/crypto",
+            RateList::Currencies => "exchange/rate/currencies",
+            RateList::Metals => "exchange/rate/metals",
+        }
+    }
+}
+
+/// One line of a Counos rate list: the price of one unit of `symbol`, exact
+/// as the gateway wrote it. Either price may be missing from the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rate {
+    /// Upper-case, e.g. `BTC`, `EUR`, `XAU`.
+    pub symbol: String,
+    pub usd: Option<Decimal>,
+    pub eur: Option<Decimal>,
+}
+
+/// What an amount of a coin is worth in a fiat currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Valuation {
+    pub fiat: Money,
+    /// Price of one coin in the fiat currency.
+    pub rate: Decimal,
+}
 
 pub struct CounosClient {
     kind: GatewayKind,
@@ -69,10 +114,22 @@ impl CounosClient {
             .expect("relative Counos paths always join onto a checked base URL")
     }
 
-    /// Sends a request and unwraps the envelope. An error is an HTTP error
-    /// *or* a 2xx whose `statusCode` is outside 200..299: a client must check
-    /// both (gateways.md, "Envelope").
+    /// Sends a request and unwraps the envelope; the answer must carry data.
     async fn call(&self, request: reqwest::RequestBuilder) -> Result<Box<RawValue>> {
+        let (_, data) = self.call_envelope(request).await?;
+        data.ok_or_else(|| Error::GatewayProtocol {
+            gateway: self.name().to_string(),
+            detail: "the answer has no data".into(),
+        })
+    }
+
+    /// Sends a request and checks the envelope: an error is an HTTP error
+    /// *or* a 2xx whose `statusCode` is outside 200..299: a client must check
+    /// both (gateways.md, "Envelope"). Returns `statusMessage` and `data`.
+    async fn call_envelope(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(String, Option<Box<RawValue>>)> {
         let response = request
             // Header names are case-insensitive; the official clients send it lower-case.
             .header("x-api-key", self.key.expose())
@@ -132,10 +189,15 @@ impl CounosClient {
             }
             return Err(Error::GatewayRefused { gateway, message });
         }
-        envelope.data.ok_or_else(|| Error::GatewayProtocol {
-            gateway,
-            detail: "the answer has no data".into(),
-        })
+        let data = envelope.data.filter(|d| d.get() != "null");
+        Ok((message, data))
+    }
+
+    fn protocol(&self, detail: impl Into<String>) -> Error {
+        Error::GatewayProtocol {
+            gateway: self.name().to_string(),
+            detail: detail.into(),
+        }
     }
 
     fn parse<T: for<'de> Deserialize<'de>>(&self, raw: &RawValue, what: &str) -> Result<T> {
@@ -147,10 +209,76 @@ impl CounosClient {
 
     fn order_from(&self, raw: &RawValue, coin: &Coin) -> Result<GatewayOrder> {
         let fields: Fields = Fields(self.parse(raw, "order")?);
-        parse_order(&fields, coin, Utc::now()).map_err(|detail| Error::GatewayProtocol {
-            gateway: self.name().to_string(),
-            detail: format!("order: {detail}"),
+        parse_order(&fields, coin, Utc::now())
+            .map_err(|detail| self.protocol(format!("order: {detail}")))
+    }
+
+    /// A rate list, parsed leniently: its field names are not published
+    /// (gateways.md, "Rates"), so any `symbol`-like field and any field whose
+    /// name says USD or EUR is read, and the numbers are kept exact.
+    pub async fn rates(&self, list: RateList) -> Result<Vec<Rate>> {
+        let raw = self.call(self.http.get(self.url(list.path()))).await?;
+        parse_rates(&raw).ok_or_else(|| self.protocol("the rate list is not a list of rates"))
+    }
+
+    /// What `crypto` is worth in `fiat` at the gateway's rate
+    /// (`exchange/rate/crypto2currency/convert`).
+    pub async fn crypto_to_fiat(&self, crypto: &Money, fiat: &Currency) -> Result<Valuation> {
+        let request = self
+            .http
+            .get(self.url("exchange/rate/crypto2currency/convert"))
+            .query(&[
+                ("amount", crypto.to_fixed()),
+                // Symbols match case-insensitively; the docs use lower case.
+                ("from", crypto.currency().code().to_ascii_lowercase()),
+                ("to", fiat.code().to_ascii_lowercase()),
+            ]);
+        let raw = self.call(request).await?;
+        let (value, rate) = self.converted(&raw)?;
+        let rate = rate.unwrap_or_else(|| value / crypto.amount());
+        Ok(Valuation {
+            fiat: Money::new(value, fiat.clone()),
+            rate,
         })
+    }
+
+    /// Reads `{converted_value, exchange_rate}` (gateways.md, "Convert":
+    /// snake_case, unlike the order fields). `exchange_rate`'s shape is not
+    /// published; if it is not a plain positive number it is `None`.
+    fn converted(&self, raw: &RawValue) -> Result<(Decimal, Option<Decimal>)> {
+        #[derive(Deserialize)]
+        struct Converted {
+            converted_value: Box<RawValue>,
+            #[serde(default)]
+            exchange_rate: Option<Box<RawValue>>,
+        }
+        let converted: Converted = self.parse(raw, "conversion")?;
+        let value = decimal_from_raw(&converted.converted_value)
+            .filter(|v| *v > Decimal::ZERO)
+            .ok_or_else(|| {
+                self.protocol(format!(
+                    "conversion gave no amount ({})",
+                    converted.converted_value.get()
+                ))
+            })?;
+        let rate = converted
+            .exchange_rate
+            .as_deref()
+            .and_then(decimal_from_raw)
+            .filter(|r| *r > Decimal::ZERO);
+        Ok((value, rate))
+    }
+
+    /// Ticker keyword by ticker id, for records that name only the id.
+    async fn keywords_by_ticker_id(&self) -> Result<BTreeMap<String, String>> {
+        let raw = self
+            .call(self.http.get(self.url("terminal/tickers")))
+            .await?;
+        let tickers: Vec<Ticker> = self.parse(&raw, "ticker list")?;
+        Ok(tickers
+            .into_iter()
+            .map(|t| (t.id, t.keyword.to_ascii_uppercase()))
+            .collect())
     }
 }
 
@@ -184,12 +312,6 @@ impl Gateway for CounosClient {
     }
 
     async fn convert(&self, fiat: &Money, coin: &Coin) -> Result<Conversion> {
-        #[derive(Deserialize)]
-        struct Converted {
-            converted_value: Box<RawValue>,
-            #[serde(default)]
-            exchange_rate: Option<Box<RawValue>>,
-        }
         let request = self
             .http
             .get(self.url("exchange/rate/currency2crypto/convert"))
@@ -200,25 +322,11 @@ impl Gateway for CounosClient {
                 ("to", coin.symbol.to_ascii_lowercase()),
             ]);
         let raw = self.call(request).await?;
-        let converted: Converted = self.parse(&raw, "conversion")?;
-        let value = decimal_from_raw(&converted.converted_value)
-            .filter(|v| *v > Decimal::ZERO)
-            .ok_or_else(|| Error::GatewayProtocol {
-                gateway: self.name().to_string(),
-                detail: format!(
-                    "conversion gave no amount ({})",
-                    converted.converted_value.get()
-                ),
-            })?;
+        let (value, rate) = self.converted(&raw)?;
         let crypto = Money::new_rounded_up(value, coin.currency());
-        // exchange_rate's shape is not published; if it is not a plain number,
-        // the rate is what the conversion implies.
-        let rate = converted
-            .exchange_rate
-            .as_deref()
-            .and_then(decimal_from_raw)
-            .filter(|r| *r > Decimal::ZERO)
-            .unwrap_or_else(|| (fiat.amount() / value).round_dp(fiat.currency().decimals()));
+        // Without a usable exchange_rate, the rate is what the conversion implies.
+        let rate =
+            rate.unwrap_or_else(|| (fiat.amount() / value).round_dp(fiat.currency().decimals()));
         Ok(Conversion { crypto, rate })
     }
 
@@ -255,14 +363,142 @@ impl Gateway for CounosClient {
         self.order_from(&raw, &request.coin)
     }
 
-    async fn order(&self, merchant_order_id: &str, coin: &Coin) -> Result<GatewayOrder> {
+    /// Counos finds an order by our merchant order id (gateways.md, "Order
+    /// status"); its own id is not needed.
+    async fn order(&self, order: &OrderRef, coin: &Coin) -> Result<GatewayOrder> {
         let mut url = self.url("terminal/order/");
         url.path_segments_mut()
             .expect("a checked base URL can have path segments")
             .pop_if_empty()
-            .push(merchant_order_id);
+            .push(&order.merchant_order_id);
         let raw = self.call(self.http.get(url)).await?;
         self.order_from(&raw, coin)
+    }
+
+    /// The ticker list needs the key like every call, so it tests it cheaply.
+    async fn test_key(&self) -> Result<()> {
+        self.call(self.http.get(self.url("terminal/tickers")))
+            .await?;
+        Ok(())
+    }
+
+    /// `terminal/balance`: field names are not published (gateways.md,
+    /// "Balance"), so they are read leniently.
+    async fn balances(&self) -> Result<Vec<Balance>> {
+        let raw = self
+            .call(self.http.get(self.url("terminal/balance")))
+            .await?;
+        parse_balances(&raw).ok_or_else(|| self.protocol("the balance is not a list of balances"))
+    }
+
+    /// `terminal/withdraws`. The search parameter's name is not published
+    /// (gateways.md, "Withdraw list"), so `search=` is sent and the list is
+    /// also filtered here by address and transaction id: the result is right
+    /// whatever the server does with the parameter.
+    async fn withdrawals(&self, search: Option<&str>) -> Result<Vec<Withdrawal>> {
+        let search = search.map(str::trim).filter(|s| !s.is_empty());
+        let mut request = self.http.get(self.url("terminal/withdraws"));
+        if let Some(search) = search {
+            request = request.query(&[("search", search)]);
+        }
+        let raw = self.call(request).await?;
+        let records =
+            records(&raw).ok_or_else(|| self.protocol("the withdrawal list is not a list"))?;
+        let mut withdrawals = records
+            .iter()
+            .map(parse_withdrawal)
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|detail| self.protocol(format!("withdrawal: {detail}")))?;
+        // A record that names its coin only by ticker id gets its symbol here.
+        if withdrawals.iter().any(|w| w.coin.starts_with('#')) {
+            let keywords = self.keywords_by_ticker_id().await?;
+            for w in &mut withdrawals {
+                if let Some(keyword) = w.coin.strip_prefix('#').and_then(|id| keywords.get(id)) {
+                    w.coin = keyword.clone();
+                }
+            }
+        }
+        if let Some(search) = search {
+            withdrawals.retain(|w| w.matches(search));
+        }
+        Ok(withdrawals)
+    }
+
+    /// `terminal/withdraw` with `{amount, tickerId, walletAddress}`. The
+    /// per-ticker minimum is not published, so it is left to the gateway,
+    /// whose refusal is shown as it says (gateways.md, "Withdraw").
+    async fn withdraw(&self, request: &WithdrawRequest) -> Result<WithdrawReceipt> {
+        let address = request.address.trim();
+        if address.is_empty() {
+            return Err(Error::Input(
+                "Type or paste the wallet address to withdraw to.".into(),
+            ));
+        }
+        if request.amount.amount() <= Decimal::ZERO {
+            return Err(Error::Input(
+                "The amount to withdraw must be more than zero.".into(),
+            ));
+        }
+        let ticker_id: i64 = request.coin.gateway_id.parse().map_err(|_| {
+            self.protocol(format!(
+                "ticker id '{}' is not a number",
+                request.coin.gateway_id
+            ))
+        })?;
+        // A JSON number written from the decimal's own text, never a float.
+        let amount = RawValue::from_string(request.amount.to_fixed())
+            .expect("a fixed-point decimal is valid JSON");
+        let body = serde_json::json!({
+            "amount": amount,
+            "tickerId": ticker_id,
+            "walletAddress": address,
+        });
+        let answer = self
+            .call_envelope(
+                self.http
+                    .post(self.url("terminal/withdraw"))
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.to_string()),
+            )
+            .await;
+        let (_, data) = answer.map_err(|e| match e {
+            // Shown as it is, with what to do (gateways.md, "Withdraw").
+            Error::GatewayRefused { gateway, message }
+                if message
+                    .to_ascii_lowercase()
+                    .contains(WITHDRAW_NOT_PERMITTED) =>
+            {
+                Error::GatewayRefused {
+                    gateway,
+                    message: format!("{} {WITHDRAW_PERMISSION_HINT}", message.trim()),
+                }
+            }
+            other => other,
+        })?;
+        let withdrawal = data
+            .as_deref()
+            .and_then(|raw| serde_json::from_str::<Fields>(raw.get()).ok())
+            .and_then(|fields| parse_withdrawal(&fields).ok())
+            .map(|mut w| {
+                if w.coin.is_empty() || w.coin.starts_with('#') {
+                    w.coin = request.coin.symbol.clone();
+                }
+                w
+            });
+        // gateways.md: on success the gateway e-mails the owner a link showing
+        // the fee and the withdrawable amount, where the withdrawal is
+        // confirmed. The app must say so.
+        let message = format!(
+            "{} registered the withdrawal of {} to {address}. It has e-mailed the terminal \
+             owner a confirmation link that shows the fee and the withdrawable amount; \
+             nothing is sent until the owner confirms the withdrawal there.",
+            self.name(),
+            request.amount
+        );
+        Ok(WithdrawReceipt {
+            withdrawal,
+            message,
+        })
     }
 }
 
@@ -278,11 +514,31 @@ fn network_name(keyword: &str, title: &str) -> String {
     }
 }
 
-/// An order's fields by lower-cased name, values kept raw so that amounts
-/// are read exactly and unpublished fields (the expiry) can be looked for.
+/// A record's fields by name (matched ignoring case), values kept raw so
+/// that amounts are read exactly and unpublished fields (the expiry, the
+/// balance and withdrawal fields) can be looked for.
+#[derive(Deserialize)]
+#[serde(transparent)]
 struct Fields(BTreeMap<String, Box<RawValue>>);
 
 impl Fields {
+    /// The first of `names` present as text or a number.
+    fn first_text(&self, names: &[&str]) -> Option<String> {
+        names.iter().find_map(|name| self.text(name))
+    }
+
+    /// The first of `names` present as an amount.
+    fn first_decimal(&self, names: &[&str]) -> Option<Decimal> {
+        names
+            .iter()
+            .find_map(|name| self.raw(name).and_then(decimal_from_raw))
+    }
+
+    /// A nested object, e.g. an order's `ticker`.
+    fn object(&self, name: &str) -> Option<Fields> {
+        serde_json::from_str(self.raw(name)?.get()).ok()
+    }
+
     fn raw(&self, name: &str) -> Option<&RawValue> {
         self.0
             .iter()
@@ -292,12 +548,7 @@ impl Fields {
     }
 
     fn text(&self, name: &str) -> Option<String> {
-        let raw = self.raw(name)?;
-        match serde_json::from_str::<serde_json::Value>(raw.get()).ok()? {
-            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
+        raw_text(self.raw(name)?)
     }
 
     fn decimal(&self, name: &str) -> Result<Option<Decimal>, String> {
@@ -328,22 +579,6 @@ impl Fields {
     }
 }
 
-/// Counos times arrive as RFC 3339, or without a zone (read as UTC), or as
-/// Unix seconds. Cryptill stores UTC (gateways.md: one client converts to a
-/// fixed local zone).
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    let t = text.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Some(dt.with_timezone(&Utc));
-    }
-    if let Ok(naive) = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f") {
-        return Some(naive.and_utc());
-    }
-    t.parse::<i64>()
-        .ok()
-        .and_then(|secs| DateTime::from_timestamp(secs, 0))
-}
-
 fn parse_order(f: &Fields, coin: &Coin, now: DateTime<Utc>) -> Result<GatewayOrder, String> {
     let currency = coin.currency();
     let expected = f
@@ -356,7 +591,7 @@ fn parse_order(f: &Fields, coin: &Coin, now: DateTime<Utc>) -> Result<GatewayOrd
         gateway_order_id: f.text("id").ok_or("id is missing")?,
         merchant_order_id: f.text("merchantOrderId").unwrap_or_default(),
         state,
-        expected: Money::new(expected, currency.clone()),
+        expected: Some(Money::new(expected, currency.clone())),
         paid: Money::new(paid, currency),
         address: f.text("orderAddress").ok_or("orderAddress is missing")?,
         // paymentUriQrCode is "the payment URI / QR link": only a payment URI
@@ -369,6 +604,140 @@ fn parse_order(f: &Fields, coin: &Coin, now: DateTime<Utc>) -> Result<GatewayOrd
         confirmations: f.count("paymentConfirmations"),
         required_confirmations: f.count("expectedConfirmations"),
         transaction_id: f.text("transactionId"),
+        notice: None,
+    })
+}
+
+/// The records in a list answer: a JSON array, or an object that wraps one
+/// (`{"items": [...]}`), or an object keyed by symbol (`{"btc": {...}}`,
+/// `{"btc": 0.5}`), whose key is kept as `symbol` when the record has none.
+fn records(raw: &RawValue) -> Option<Vec<Fields>> {
+    if let Ok(list) = serde_json::from_str::<Vec<Box<RawValue>>>(raw.get()) {
+        return Some(
+            list.iter()
+                .filter_map(|item| serde_json::from_str::<Fields>(item.get()).ok())
+                .collect(),
+        );
+    }
+    let object: Fields = serde_json::from_str(raw.get()).ok()?;
+    if let Some(list) = object
+        .0
+        .values()
+        .find(|v| v.get().trim_start().starts_with('['))
+    {
+        return records(list);
+    }
+    Some(
+        object
+            .0
+            .iter()
+            .map(|(key, value)| {
+                let mut fields = serde_json::from_str::<Fields>(value.get()).unwrap_or_else(|_| {
+                    // A bare amount keyed by symbol.
+                    Fields(BTreeMap::from([("amount".to_string(), value.clone())]))
+                });
+                if fields.raw("symbol").is_none() {
+                    let key =
+                        RawValue::from_string(serde_json::Value::from(key.as_str()).to_string())
+                            .expect("a JSON string is valid JSON");
+                    fields.0.insert("symbol".into(), key);
+                }
+                fields
+            })
+            .collect(),
+    )
+}
+
+/// A record's coin: its own symbol field, or its nested ticker's keyword.
+fn symbol_of(f: &Fields) -> Option<String> {
+    f.first_text(&["keyword", "symbol", "ticker", "currency", "coin", "code"])
+        .or_else(|| {
+            ["ticker", "currency", "coin"]
+                .iter()
+                .find_map(|name| f.object(name))
+                .and_then(|nested| nested.first_text(&["keyword", "symbol", "code"]))
+        })
+        .map(|s| s.trim().to_ascii_uppercase())
+}
+
+/// A price field: named `usd`/`eur` or carrying the code in its name
+/// (`priceUsd`, `usd_rate`, ...), directly or in one nested object.
+fn price(f: &Fields, code: &str) -> Option<Decimal> {
+    let direct =
+        f.0.iter()
+            .filter(|(k, _)| k.to_ascii_lowercase().contains(code))
+            .find_map(|(_, v)| decimal_from_raw(v));
+    direct.or_else(|| {
+        f.0.values()
+            .filter_map(|v| serde_json::from_str::<Fields>(v.get()).ok())
+            .find_map(|nested| price(&nested, code))
+    })
+}
+
+fn parse_rates(raw: &RawValue) -> Option<Vec<Rate>> {
+    Some(
+        records(raw)?
+            .iter()
+            .filter_map(|f| {
+                Some(Rate {
+                    symbol: symbol_of(f)?,
+                    usd: price(f, "usd"),
+                    eur: price(f, "eur"),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn parse_balances(raw: &RawValue) -> Option<Vec<Balance>> {
+    Some(
+        records(raw)?
+            .iter()
+            .filter_map(|f| {
+                let coin = symbol_of(f)?;
+                let amount =
+                    f.first_decimal(&["balance", "amount", "available", "value", "total"])?;
+                let title = f
+                    .first_text(&["title", "name"])
+                    .or_else(|| f.object("ticker").and_then(|t| t.first_text(&["title"])))
+                    .unwrap_or_else(|| coin.clone());
+                Some(Balance {
+                    amount: exact_money(amount, Currency::coin(&coin)),
+                    coin,
+                    title,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// A withdrawal, read leniently (gateways.md: "status, confirmations, tx
+/// id"; the field names are not published). A coin known only by its ticker
+/// id comes back as `#<id>` for the caller to name.
+fn parse_withdrawal(f: &Fields) -> Result<Withdrawal, String> {
+    let coin = symbol_of(f)
+        .or_else(|| f.text("tickerId").map(|id| format!("#{id}")))
+        .unwrap_or_default();
+    let amount = f
+        .first_decimal(&["amount", "value"])
+        .map(|a| exact_money(a, Currency::coin(coin.trim_start_matches('#'))));
+    Ok(Withdrawal {
+        id: f
+            .first_text(&["id", "withdrawId", "withdrawalId"])
+            .ok_or("id is missing")?,
+        coin,
+        amount,
+        address: f.first_text(&["walletAddress", "address", "wallet", "destination", "to"]),
+        transaction_id: f.first_text(&["transactionId", "txId", "txid", "transactionHash", "hash"]),
+        status: f
+            .first_text(&["status", "state"])
+            .unwrap_or_else(|| "unknown".into()),
+        confirmations: f
+            .first_text(&["confirmations", "confirmation", "paymentConfirmations"])
+            .and_then(|t| t.parse().ok()),
+        created_at: f
+            .first_text(&["createdAt", "created_at", "created", "date", "time"])
+            .and_then(|t| parse_time(&t)),
     })
 }
 
@@ -483,8 +852,8 @@ mod tests {
         let o = parse_order(&f, &btc(), Utc::now()).unwrap();
         assert_eq!(o.gateway_order_id, "7");
         assert_eq!(o.merchant_order_id, "123");
-        assert_eq!(o.expected.to_fixed(), "0.00021552");
-        assert_eq!(o.paid, o.expected);
+        assert_eq!(o.expected.as_ref().unwrap().to_fixed(), "0.00021552");
+        assert_eq!(Some(o.paid), o.expected);
         assert_eq!(o.state, SaleState::Paid);
         assert_eq!(
             o.expires_at.unwrap().to_rfc3339(),
@@ -506,13 +875,68 @@ mod tests {
         assert_eq!(o.state, SaleState::Awaiting);
     }
 
+    fn raw(json: &str) -> Box<RawValue> {
+        RawValue::from_string(json.to_string()).unwrap()
+    }
+
     #[test]
-    fn zone_less_and_unix_times_are_read_as_utc() {
+    fn rate_lists_are_read_whatever_the_field_names_and_stay_exact() {
+        let list = parse_rates(&raw(
+            r#"[{"symbol": "btc", "name": "Bitcoin", "usd": 62000.123456789012345678, "eur": "58000"},
+                {"code": "XAU", "priceUSD": 2650}]"#,
+        ))
+        .unwrap();
+        assert_eq!(list[0].symbol, "BTC");
+        assert_eq!(list[0].usd.unwrap().to_string(), "62000.123456789012345678");
+        assert_eq!(list[0].eur, Some(d("58000")));
         assert_eq!(
-            parse_time("2026-11-21T13:05:00.123").unwrap().to_rfc3339(),
-            "2026-11-21T13:05:00.123+00:00"
+            list[1],
+            Rate {
+                symbol: "XAU".into(),
+                usd: Some(d("2650")),
+                eur: None
+            }
         );
-        assert_eq!(parse_time("0").unwrap().timestamp(), 0);
-        assert!(parse_time("soon").is_none());
+        let keyed = parse_rates(&raw(r#"{"btc": {"rate": {"USD": 1.5}}}"#)).unwrap();
+        assert_eq!(
+            keyed,
+            vec![Rate {
+                symbol: "BTC".into(),
+                usd: Some(d("1.5")),
+                eur: None
+            }]
+        );
+    }
+
+    #[test]
+    fn balances_are_read_from_lists_or_symbol_keyed_objects() {
+        let list = parse_balances(&raw(
+            r#"[{"tickerId": 11, "keyword": "btc", "title": "Bitcoin", "balance": 0.000215520000001}]"#,
+        ))
+        .unwrap();
+        assert_eq!(list[0].coin, "BTC");
+        assert_eq!(list[0].title, "Bitcoin");
+        // More places than the coin counts in are kept, not rounded away.
+        assert_eq!(list[0].amount.to_fixed(), "0.000215520000001");
+        let keyed = parse_balances(&raw(r#"{"ltc": "1.5"}"#)).unwrap();
+        assert_eq!(
+            (keyed[0].coin.as_str(), keyed[0].amount.to_fixed()),
+            ("LTC", "1.50000000".into())
+        );
+    }
+
+    #[test]
+    fn withdrawals_are_read_leniently_and_searched_by_address_or_tx() {
+        let f = fields(
+            r#"{"id": 9, "tickerId": 11, "amount": "0.001", "walletAddress": "tb1qABC",
+                "transactionId": null, "status": "pending", "confirmations": 0,
+                "createdAt": "2026-11-21T13:05:00Z"}"#,
+        );
+        let w = parse_withdrawal(&f).unwrap();
+        assert_eq!(w.coin, "#11");
+        assert_eq!(w.amount.as_ref().unwrap().to_fixed(), "0.00100000");
+        assert_eq!((w.status.as_str(), w.confirmations), ("pending", Some(0)));
+        assert!(w.matches("abc"));
+        assert!(!w.matches("ffff"));
     }
 }

@@ -2,6 +2,7 @@
 //! format (see `shared/gateways.md`) into the normalised types here, so the
 //! checkout never sees a dialect.
 
+pub mod coingate;
 pub mod counos;
 mod http;
 mod wire;
@@ -9,10 +10,11 @@ mod wire;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use ts_rs::TS;
 
 use crate::error::Result;
+use crate::ledger::timestamp;
 use crate::money::{Currency, Money};
 
 pub use http::check_base_url;
@@ -24,6 +26,9 @@ pub use http::check_base_url;
 pub enum GatewayKind {
     Demo,
     Counos,
+    Coingate,
+    /// CoinGate's sandbox environment: separate account, keys and currency ids.
+    CoingateSandbox,
 }
 
 impl GatewayKind {
@@ -32,6 +37,8 @@ impl GatewayKind {
         match self {
             GatewayKind::Demo => "Demo gateway (sandbox)",
             GatewayKind::Counos => "Counos",
+            GatewayKind::Coingate => "CoinGate",
+            GatewayKind::CoingateSandbox => "CoinGate sandbox (test payments)",
         }
     }
 
@@ -40,29 +47,35 @@ impl GatewayKind {
         match self {
             GatewayKind::Demo => "The demo gateway",
             GatewayKind::Counos => "Counos",
+            GatewayKind::Coingate => "CoinGate",
+            GatewayKind::CoingateSandbox => "CoinGate sandbox",
         }
     }
 
+    /// Live and sandbox CoinGate keys are different keys (gateways.md:
+    /// "separate accounts and keys for each"), so each has its own entry.
     pub fn keyring_account(self) -> &'static str {
-        match self {
-            GatewayKind::Demo => "demo",
-            GatewayKind::Counos => "counos",
-        }
+        self.as_str()
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             GatewayKind::Demo => "demo",
             GatewayKind::Counos => "counos",
+            GatewayKind::Coingate => "coingate",
+            GatewayKind::CoingateSandbox => "coingate-sandbox",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "demo" => Some(GatewayKind::Demo),
-            "counos" => Some(GatewayKind::Counos),
-            _ => None,
-        }
+        [
+            GatewayKind::Demo,
+            GatewayKind::Counos,
+            GatewayKind::Coingate,
+            GatewayKind::CoingateSandbox,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == s)
     }
 }
 
@@ -77,7 +90,8 @@ pub struct Coin {
     /// The network the coin is sent on, shown beside the QR.
     pub network: String,
     pub decimals: u32,
-    /// The gateway's own id for the coin (Counos `tickerId`); never shown.
+    /// The gateway's own id for the coin, never shown: Counos `tickerId`,
+    /// CoinGate `<currency id>:<platform id>`.
     #[serde(skip)]
     #[ts(skip)]
     pub gateway_id: String,
@@ -105,6 +119,22 @@ pub struct OrderRequest {
     pub coin: Coin,
     pub crypto: Money,
     pub fiat: Money,
+    /// When the sale was recorded: no order for it can be older (give or
+    /// take clock skew), which bounds a search for one made before.
+    pub created_at: DateTime<Utc>,
+    /// A short line naming the sale ("Sale ct-a1b2-12 at Corner Café").
+    pub title: String,
+    /// A sentence about the sale, for the gateway's dashboard.
+    pub description: String,
+}
+
+/// Which order to ask about. Counos finds orders by our merchant order id,
+/// CoinGate only by its own id, so both travel together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderRef {
+    pub merchant_order_id: String,
+    /// `None` until the gateway has answered a create.
+    pub gateway_order_id: Option<String>,
 }
 
 /// Cryptill's own sale states. Every gateway status maps to exactly one.
@@ -178,8 +208,10 @@ pub struct GatewayOrder {
     pub gateway_order_id: String,
     pub merchant_order_id: String,
     pub state: SaleState,
-    /// What the customer must pay, in the coin.
-    pub expected: Money,
+    /// What the customer must pay, in the coin; `None` while the gateway
+    /// does not say (a CoinGate order before a coin is chosen), and the
+    /// sale's own conversion stands.
+    pub expected: Option<Money>,
     pub paid: Money,
     pub address: String,
     /// A payment URI for the QR (`bitcoin:...?amount=`), if the gateway gave one.
@@ -188,6 +220,106 @@ pub struct GatewayOrder {
     pub confirmations: u32,
     pub required_confirmations: u32,
     pub transaction_id: Option<String>,
+    /// A sentence for the cashier when something about this order needs
+    /// saying (e.g. the QR opens the gateway's payment page instead of a wallet).
+    pub notice: Option<String>,
+}
+
+/// What the terminal or account holds of one currency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Balance {
+    /// Upper-case symbol, e.g. `BTC` (CoinGate also lists fiat accounts, e.g. `EUR`).
+    pub coin: String,
+    pub title: String,
+    /// Exact decimal text, e.g. `"0.00021552"`.
+    #[serde(serialize_with = "money_text")]
+    #[ts(type = "string")]
+    pub amount: Money,
+}
+
+/// A withdrawal (payout) from the gateway, as far as the gateway tells.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Withdrawal {
+    pub id: String,
+    pub coin: String,
+    #[serde(serialize_with = "opt_money_text")]
+    #[ts(type = "string | null")]
+    pub amount: Option<Money>,
+    pub address: Option<String>,
+    pub transaction_id: Option<String>,
+    /// The gateway's own word for it ("pending", "done", "completed", ...).
+    pub status: String,
+    pub confirmations: Option<u32>,
+    /// RFC 3339 UTC.
+    #[serde(serialize_with = "opt_time_text")]
+    #[ts(type = "string | null")]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl Withdrawal {
+    /// Counos withdrawals are "searchable by wallet address or transaction
+    /// id" (gateways.md); the same search serves CoinGate's list. A
+    /// substring, ignoring case.
+    pub fn matches(&self, search: &str) -> bool {
+        let search = search.to_lowercase();
+        [&self.address, &self.transaction_id]
+            .into_iter()
+            .flatten()
+            .any(|field| field.to_lowercase().contains(&search))
+    }
+}
+
+/// What the owner asks to withdraw.
+#[derive(Clone, Debug)]
+pub struct WithdrawRequest {
+    pub coin: Coin,
+    pub amount: Money,
+    pub address: String,
+}
+
+/// The gateway's answer to a withdrawal request, and what happens next.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WithdrawReceipt {
+    pub withdrawal: Option<Withdrawal>,
+    /// For the owner: what was registered and what to do next.
+    pub message: String,
+}
+
+fn money_text<S: Serializer>(money: &Money, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&money.to_fixed())
+}
+
+fn opt_money_text<S: Serializer>(
+    money: &Option<Money>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match money {
+        Some(money) => s.serialize_str(&money.to_fixed()),
+        None => s.serialize_none(),
+    }
+}
+
+fn opt_time_text<S: Serializer>(
+    time: &Option<DateTime<Utc>>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => s.serialize_str(&timestamp(*time)),
+        None => s.serialize_none(),
+    }
+}
+
+/// An amount exactly as a gateway wrote it: the currency's usual places, or
+/// more if the gateway gave more, so nothing it reports is rounded away.
+pub(crate) fn exact_money(amount: Decimal, currency: Currency) -> Money {
+    let decimals = currency.decimals().max(amount.normalize().scale());
+    Money::new(amount, Currency::new(currency.code(), decimals))
 }
 
 #[async_trait]
@@ -204,6 +336,21 @@ pub trait Gateway: Send + Sync {
     /// `merchant_order_id` (a retry must never create a second order).
     async fn create_order(&self, request: &OrderRequest) -> Result<GatewayOrder>;
 
-    /// The order's current state, by our merchant order id.
-    async fn order(&self, merchant_order_id: &str, coin: &Coin) -> Result<GatewayOrder>;
+    /// The order's current state.
+    async fn order(&self, order: &OrderRef, coin: &Coin) -> Result<GatewayOrder>;
+
+    // The owner's side: Settings and the wallet screen.
+
+    /// Checks that the stored API key is accepted; `Err(GatewayAuth)` if not.
+    async fn test_key(&self) -> Result<()>;
+
+    /// What the terminal (Counos) or account (CoinGate) holds.
+    async fn balances(&self) -> Result<Vec<Balance>>;
+
+    /// Past withdrawals, newest first; `search` keeps those whose address
+    /// or transaction id contains it.
+    async fn withdrawals(&self, search: Option<&str>) -> Result<Vec<Withdrawal>>;
+
+    /// Asks the gateway to send `amount` to `address`.
+    async fn withdraw(&self, request: &WithdrawRequest) -> Result<WithdrawReceipt>;
 }

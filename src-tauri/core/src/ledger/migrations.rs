@@ -38,6 +38,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX sales_merchant_order_id ON sales (merchant_order_id);
     CREATE INDEX sales_state ON sales (state);
     CREATE INDEX sales_created_at ON sales (created_at);",
+    // 2: what the gateway wants the cashier told about a sale's order.
+    "ALTER TABLE sales ADD COLUMN notice TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -44,6 +44,8 @@ pub struct Sale {
     pub confirmations: u32,
     pub required_confirmations: u32,
     pub transaction_id: Option<String>,
+    /// A sentence from the gateway client for the cashier, if any.
+    pub notice: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
@@ -179,20 +181,25 @@ impl Ledger {
 
     /// Stores what the gateway says of the sale's order. The order's
     /// expected amount is the binding one, so it replaces the quoted amount.
+    /// What a gateway does not repeat on every answer (the amount before a
+    /// coin is chosen, the payment URI only checkout gives, a notice) is
+    /// kept from before.
     pub fn record_order(&self, id: i64, order: &GatewayOrder) -> Result<Sale> {
         let now = Utc::now();
         let settled = matches!(order.state, SaleState::Paid | SaleState::Overpaid);
         self.conn().execute(
-            "UPDATE sales SET state = ?1, gateway_order_id = ?2, crypto_amount = ?3,
-                    paid_amount = ?4, address = ?5, payment_uri = ?6, expires_at = ?7,
-                    confirmations = ?8, required_confirmations = ?9, tx_id = ?10,
+            "UPDATE sales SET state = ?1, gateway_order_id = ?2,
+                    crypto_amount = COALESCE(?3, crypto_amount),
+                    paid_amount = ?4, address = ?5, payment_uri = COALESCE(?6, payment_uri),
+                    expires_at = ?7, confirmations = ?8, required_confirmations = ?9, tx_id = ?10,
                     updated_at = ?11,
-                    paid_at = CASE WHEN ?12 AND paid_at IS NULL THEN ?11 ELSE paid_at END
+                    paid_at = CASE WHEN ?12 AND paid_at IS NULL THEN ?11 ELSE paid_at END,
+                    notice = COALESCE(?14, notice)
              WHERE id = ?13",
             params![
                 order.state.as_str(),
                 order.gateway_order_id,
-                order.expected.to_fixed(),
+                order.expected.as_ref().map(Money::to_fixed),
                 order.paid.to_fixed(),
                 order.address,
                 order.payment_uri,
@@ -202,7 +209,8 @@ impl Ledger {
                 order.transaction_id,
                 timestamp(now),
                 settled,
-                id
+                id,
+                order.notice
             ],
         )?;
         self.sale(id)
@@ -230,8 +238,8 @@ impl Ledger {
 
 const SELECT_SALE: &str = "SELECT id, merchant_order_id, state, fiat_amount, fiat_currency, coin,
     coin_decimals, network, crypto_amount, paid_amount, rate, gateway, gateway_order_id, address,
-    payment_uri, expires_at, confirmations, required_confirmations, tx_id, created_at, updated_at,
-    paid_at FROM sales";
+    payment_uri, expires_at, confirmations, required_confirmations, tx_id, notice, created_at,
+    updated_at, paid_at FROM sales";
 
 fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
     let fiat_currency: String = r.get("fiat_currency")?;
@@ -274,6 +282,7 @@ fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
         confirmations: r.get("confirmations")?,
         required_confirmations: r.get("required_confirmations")?,
         transaction_id: r.get("tx_id")?,
+        notice: r.get("notice")?,
         created_at: parse_ts(&r.get::<_, String>("created_at")?)?,
         updated_at: parse_ts(&r.get::<_, String>("updated_at")?)?,
         paid_at: opt_ts("paid_at")?,

@@ -2,7 +2,6 @@
 //! one is under `https://payment.counos.io/api/` (gateways.md, "Counos Payment
 //! Gateway").
 
-mod market;
 pub(crate) mod orders;
 mod rates;
 pub(crate) mod wallet;
@@ -17,9 +16,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
-use self::market::{Coin, COINS};
 use self::wire::{success, ApiError};
 use crate::faults::{self, Faults, Injector};
+use crate::market::{Coin, COINS};
 use crate::Sandbox;
 
 /// A ticker as `terminal/tickers` and orders show it.
@@ -42,24 +41,11 @@ impl From<&Coin> for Ticker {
     }
 }
 
-/// Why a control action on a Counos order or withdrawal failed.
-pub(crate) enum ActionError {
-    NotFound,
-    Invalid(String),
-    Store(rusqlite::Error),
-}
-
-impl From<rusqlite::Error> for ActionError {
-    fn from(err: rusqlite::Error) -> Self {
-        ActionError::Store(err)
-    }
-}
-
 /// The dialect's routes, behind the API-key check and, outermost, the faults.
 pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
     let injector = Injector {
         faults,
-        refuse: wire::refusal,
+        refuse: Arc::new(wire::refusal),
     };
     Router::new()
         .route("/exchange/rate/crypto", get(rates::crypto))

@@ -6,17 +6,17 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use rand::Rng;
-use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::market::{self, Coin, UriStyle};
 use super::wire::{require_json, success, ApiError};
-use super::{ActionError, Ticker};
+use super::Ticker;
+use crate::control::ActionError;
 use crate::json::{at_least_8_places, decimal, number, text_or_number, timestamp};
+use crate::market::{self, new_transaction_id, Coin};
+use crate::store::{coin_column, decimal_column, now};
 use crate::Sandbox;
 
 /// An order as stored.
@@ -88,7 +88,9 @@ impl Order {
             payment_confirmations: self.payment_confirmations,
             expected_confirmations: self.coin.confirmations,
             order_address: self.order_address.clone(),
-            payment_uri_qr_code: payment_uri(self.coin, &self.order_address, self.expected_amount)
+            payment_uri_qr_code: self
+                .coin
+                .payment_uri(&self.order_address, self.expected_amount)
                 .expect("amounts are checked when the order is created"),
             transaction_id: self.transaction_id.clone(),
             paid: self.is_paid(),
@@ -101,80 +103,11 @@ impl Order {
     }
 }
 
-/// The URI to put in the QR code (gateways.md, "What goes in the QR code"):
-/// amounts with a '.' and no grouping or exponent. None if the amount does not
-/// fit the coin's smallest unit.
-fn payment_uri(coin: &Coin, address: &str, amount: Decimal) -> Option<String> {
-    match coin.uri {
-        UriStyle::Bip21 { scheme } => {
-            Some(format!("{scheme}:{address}?amount={}", amount.normalize()))
-        }
-        UriStyle::Eip681 { chain_id } => {
-            let unit = Decimal::from_i128_with_scale(10_i128.pow(coin.decimals), 0);
-            let wei = amount.checked_mul(unit)?.normalize();
-            (wei.scale() == 0).then(|| format!("ethereum:{address}@{chain_id}?value={wei}"))
-        }
-    }
-}
-
-/// An address that looks like the coin's testnet addresses, new per order.
-fn new_address(coin: &Coin) -> String {
-    let style = &coin.address;
-    let alphabet = style.alphabet.as_bytes();
-    let mut rng = rand::rng();
-    let mut address = String::from(style.prefix);
-    address
-        .extend((0..style.len).map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())])));
-    address
-}
-
-/// A 64-hex transaction id.
-pub(crate) fn new_transaction_id() -> String {
-    let mut rng = rand::rng();
-    (0..32)
-        .map(|_| format!("{:02x}", rng.random::<u8>()))
-        .collect()
-}
-
-/// Checks an amount against the coin's smallest unit: an order for a tenth of
-/// a satoshi cannot be paid, and a client that asks for one has a rounding bug.
-pub(crate) fn check_precision(coin: &Coin, field: &str, amount: Decimal) -> Result<(), String> {
-    if amount.normalize().scale() > coin.decimals {
-        return Err(format!(
-            "{field} has more decimal places than {} allows ({}).",
-            coin.title, coin.decimals
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
 // ---- storage ----------------------------------------------------------------
 
 const COLUMNS: &str = "id, merchant_order_id, keyword, expected_amount, paid_amount, \
                        payment_confirmations, order_address, transaction_id, \
                        created_at, updated_at, expire_at";
-
-fn conversion_error(column: usize, message: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(column, Type::Text, message.into())
-}
-
-/// A decimal column, stored as text so that no digit is lost.
-pub(crate) fn decimal_column(row: &Row, column: usize) -> rusqlite::Result<Decimal> {
-    let text: String = row.get(column)?;
-    crate::json::parse_decimal(&text)
-        .ok_or_else(|| conversion_error(column, format!("'{text}' is not a decimal")))
-}
-
-/// A coin column, stored by keyword, which outlives any ticker id.
-pub(crate) fn coin_column(row: &Row, column: usize) -> rusqlite::Result<&'static Coin> {
-    let keyword: String = row.get(column)?;
-    market::coin_by_symbol(&keyword)
-        .ok_or_else(|| conversion_error(column, format!("unknown coin '{keyword}'")))
-}
 
 fn order_from_row(row: &Row) -> rusqlite::Result<Order> {
     Ok(Order {
@@ -238,7 +171,7 @@ fn create(conn: &mut Connection, new: NewOrder, ttl_seconds: i64) -> rusqlite::R
             new.merchant_order_id,
             new.coin.keyword,
             new.expected_amount.to_string(),
-            new_address(new.coin),
+            new.coin.new_address(),
             created_at,
             created_at.saturating_add(ttl_seconds),
         ],
@@ -329,8 +262,9 @@ fn read_new_order(body: &[u8]) -> Result<NewOrder, ApiError> {
             "expectedAmount must be greater than zero.",
         ));
     }
-    check_precision(coin, "expectedAmount", expected_amount).map_err(ApiError::bad_request)?;
-    if payment_uri(coin, "", expected_amount).is_none() {
+    coin.check_precision("expectedAmount", expected_amount)
+        .map_err(ApiError::bad_request)?;
+    if coin.payment_uri("", expected_amount).is_none() {
         return Err(ApiError::bad_request("expectedAmount is too large."));
     }
 
@@ -381,7 +315,10 @@ pub(crate) fn pay(
             "Nothing is left to pay on this order; give an amount to overpay it.".to_owned(),
         ));
     }
-    check_precision(order.coin, "amount", amount).map_err(ActionError::Invalid)?;
+    order
+        .coin
+        .check_precision("amount", amount)
+        .map_err(ActionError::Invalid)?;
     let paid_amount = order
         .paid_amount
         .checked_add(amount)

@@ -6,9 +6,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::market::{self, Coin, Fiat, Quote, COINS, CURRENCIES, METALS};
 use super::wire::{param, success, ApiError};
 use crate::json::{number, parse_decimal};
+use crate::market::{self, Coin, Fiat, Quote, COINS, CURRENCIES, METALS};
 
 /// gateways.md: rate field names are not published; these are the sandbox's.
 #[derive(Serialize)]

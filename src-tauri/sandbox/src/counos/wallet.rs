@@ -12,13 +12,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::market::{self, Coin, COINS};
-use super::orders::{
-    check_precision, coin_column, decimal_column, new_transaction_id, now, paid_amounts,
-};
+use super::orders::paid_amounts;
 use super::wire::{param, require_json, success, ApiError};
-use super::ActionError;
+use crate::control::ActionError;
 use crate::json::{at_least_8_places, decimal, number, timestamp};
+use crate::market::{self, new_transaction_id, Coin, COINS};
+use crate::store::{coin_column, decimal_column, now};
 use crate::Sandbox;
 
 /// gateways.md quotes this refusal word for word; the app shows it as it is.
@@ -222,7 +221,8 @@ pub(crate) async fn withdraw(
         .amount
         .and_then(decimal)
         .ok_or_else(|| ApiError::bad_request("amount is missing or not a number."))?;
-    check_precision(coin, "amount", amount).map_err(ApiError::bad_request)?;
+    coin.check_precision("amount", amount)
+        .map_err(ApiError::bad_request)?;
     // gateways.md: "The amount must exceed a per-ticker minimum."
     if amount <= coin.min_withdraw {
         return Err(ApiError::bad_request(format!(

@@ -12,4 +12,9 @@ qrPng: string,
 /**
  * RFC 3339 UTC; `None` when the gateway does not say.
  */
-expiresAt: string | null, confirmations: number, requiredConfirmations: number, gatewayOrderId: string, };
+expiresAt: string | null, confirmations: number, requiredConfirmations: number, gatewayOrderId: string, 
+/**
+ * Something the cashier should know about this payment, e.g. that the
+ * QR opens the gateway's payment page. Absent when there is nothing.
+ */
+notice?: string, };

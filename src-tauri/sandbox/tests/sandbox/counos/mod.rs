@@ -5,5 +5,4 @@ mod envelope;
 mod faults;
 mod orders;
 mod rates;
-mod support;
 mod wallet;

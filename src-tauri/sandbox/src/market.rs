@@ -1,14 +1,24 @@
-//! The sandbox terminal's coins and every rate it quotes, in one table.
+//! The coins the sandbox knows and every price it quotes, in one table that
+//! both dialects read.
 //!
-//! Rates are fixed so that tests can assert exact amounts. Ticker ids are
-//! deliberately not sequential: gateways.md says "never hard-code ids, read
-//! them from this call", and a client that guesses 1, 2, 3 fails here.
+//! Prices are fixed so that tests can assert exact amounts, and a Counos order
+//! and a CoinGate order for the same price ask for the same coin amount. Each
+//! row also carries the chain's habits (address shape, payment URI, smallest
+//! unit, confirmations) and the Counos terminal's settings for the coin
+//! (ticker id, withdrawal minimum). CoinGate's own ids for the same coins are
+//! in `coingate::catalog`: the two gateways number things differently.
+//!
+//! Counos ticker ids are deliberately not sequential: gateways.md says "never
+//! hard-code ids, read them from this call", and a client that guesses 1, 2, 3
+//! fails here.
 
+use rand::Rng;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
-/// A coin the terminal knows, with its ticker and its chain's habits.
+/// A coin the sandbox knows, with its chain's habits.
 pub(crate) struct Coin {
+    /// Counos: the terminal's ticker id.
     pub(crate) ticker_id: i64,
     pub(crate) keyword: &'static str,
     pub(crate) title: &'static str,
@@ -20,8 +30,8 @@ pub(crate) struct Coin {
     pub(crate) confirmations: u32,
     /// The smallest unit, as decimal places (satoshi: 8, wei: 18).
     pub(crate) decimals: u32,
-    /// A withdrawal must exceed this (gateways.md: "must exceed a per-ticker
-    /// minimum").
+    /// Counos: a withdrawal must exceed this (gateways.md: "must exceed a
+    /// per-ticker minimum").
     pub(crate) min_withdraw: Decimal,
     pub(crate) address: AddressStyle,
     pub(crate) uri: UriStyle,
@@ -121,8 +131,9 @@ pub(crate) const COINS: [Coin; 5] = [
         },
         uri: UriStyle::Bip21 { scheme: "litecoin" },
     },
-    // Disabled in the dashboard: listed, quoted, but refused for orders, so a
-    // client must honour `enabled`.
+    // Disabled in the dashboard (Counos) and temporarily unavailable
+    // (CoinGate): listed, quoted, but refused for orders and checkouts, so a
+    // client must honour `enabled` / `disabled`.
     Coin {
         ticker_id: 29,
         keyword: "doge",
@@ -203,6 +214,46 @@ impl Fiat {
 }
 
 impl Coin {
+    /// The URI to put in the QR code (gateways.md, "What goes in the QR code"):
+    /// amounts with a '.' and no grouping or exponent. None if the amount does not
+    /// fit the coin's smallest unit.
+    pub(crate) fn payment_uri(&self, address: &str, amount: Decimal) -> Option<String> {
+        match self.uri {
+            UriStyle::Bip21 { scheme } => {
+                Some(format!("{scheme}:{address}?amount={}", amount.normalize()))
+            }
+            UriStyle::Eip681 { chain_id } => {
+                let unit = Decimal::from_i128_with_scale(10_i128.pow(self.decimals), 0);
+                let wei = amount.checked_mul(unit)?.normalize();
+                (wei.scale() == 0).then(|| format!("ethereum:{address}@{chain_id}?value={wei}"))
+            }
+        }
+    }
+
+    /// An address that looks like the coin's testnet addresses, new per order.
+    pub(crate) fn new_address(&self) -> String {
+        let style = &self.address;
+        let alphabet = style.alphabet.as_bytes();
+        let mut rng = rand::rng();
+        let mut address = String::from(style.prefix);
+        address.extend(
+            (0..style.len).map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())])),
+        );
+        address
+    }
+
+    /// Checks an amount against the coin's smallest unit: an order for a tenth of
+    /// a satoshi cannot be paid, and a client that asks for one has a rounding bug.
+    pub(crate) fn check_precision(&self, field: &str, amount: Decimal) -> Result<(), String> {
+        if amount.normalize().scale() > self.decimals {
+            return Err(format!(
+                "{field} has more decimal places than {} allows ({}).",
+                self.title, self.decimals
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn price_in(&self, fiat: Fiat) -> Decimal {
         match fiat {
             Fiat::Usd => self.usd,
@@ -234,4 +285,12 @@ pub(crate) fn coin_symbols() -> String {
         .map(Coin::symbol)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A 64-hex transaction id.
+pub(crate) fn new_transaction_id() -> String {
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
 }

@@ -1,0 +1,444 @@
+//! Contract tests of the Counos client: every endpoint it calls, against the
+//! sandbox's independent implementation of the Counos dialect over real HTTP
+//! (gateways.md, "Counos Payment Gateway").
+
+mod support;
+
+use chrono::Utc;
+use cryptill_core::gateway::counos::{CounosClient, RateList};
+use cryptill_core::gateway::{
+    Gateway, GatewayKind, GatewayOrder, OrderRef, OrderRequest, SaleState, WithdrawRequest,
+};
+use cryptill_core::money::{Currency, Money};
+use cryptill_core::secret::Sensitive;
+use cryptill_core::{Error, ErrorKind};
+use serde_json::json;
+use support::{assert_fault_error, assert_no_key, coin, Sandbox, FAULTS, KEY};
+
+fn client(sandbox: &Sandbox) -> CounosClient {
+    client_with_key(sandbox, KEY)
+}
+
+fn client_with_key(sandbox: &Sandbox, key: &str) -> CounosClient {
+    CounosClient::new(
+        GatewayKind::Demo,
+        &sandbox.handle.counos_url(),
+        Sensitive::new(key.to_string()),
+    )
+    .unwrap()
+}
+
+fn money(text: &str, currency: &Currency) -> Money {
+    Money::parse_entry(text, currency).unwrap()
+}
+
+fn eur() -> Currency {
+    Currency::fiat("EUR").unwrap()
+}
+
+async fn request(client: &CounosClient, id: &str, symbol: &str, crypto: &str) -> OrderRequest {
+    let coin = coin(client, symbol).await;
+    OrderRequest {
+        merchant_order_id: id.into(),
+        crypto: money(crypto, &coin.currency()),
+        fiat: money("10", &eur()),
+        created_at: Utc::now(),
+        title: format!("Sale {id} at Test shop"),
+        description: "A test sale.".into(),
+        coin,
+    }
+}
+
+async fn order_of(client: &CounosClient, request: &OrderRequest) -> GatewayOrder {
+    let order_ref = OrderRef {
+        merchant_order_id: request.merchant_order_id.clone(),
+        gateway_order_id: None,
+    };
+    client.order(&order_ref, &request.coin).await.unwrap()
+}
+
+/// `GET terminal/tickers`.
+#[tokio::test]
+async fn tickers_list_enabled_coins_with_ids_read_from_the_gateway() {
+    let sandbox = support::start(|c| c).await;
+    let coins = client(&sandbox).coins().await.unwrap();
+    let btc = coins.iter().find(|c| c.symbol == "BTC").unwrap();
+    // The sandbox's ids are deliberately not 1, 2, 3: they are read, not guessed.
+    assert_eq!(
+        (btc.gateway_id.as_str(), btc.network.as_str()),
+        ("11", "Bitcoin")
+    );
+    assert_eq!(
+        coins.iter().find(|c| c.symbol == "ETH").unwrap().decimals,
+        18
+    );
+    assert!(
+        coins.iter().all(|c| c.symbol != "DOGE"),
+        "a disabled coin was offered"
+    );
+}
+
+/// The key test (`terminal/tickers` with the key).
+#[tokio::test]
+async fn the_key_test_accepts_the_terminal_key_and_refuses_another() {
+    let sandbox = support::start(|c| c).await;
+    client(&sandbox).test_key().await.unwrap();
+    let err = client_with_key(&sandbox, "not-the-key")
+        .test_key()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Auth);
+    assert!(
+        err.to_string().contains("Ask the owner to enter it again"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("not-the-key"), "{err}");
+}
+
+/// `GET exchange/rate/currency2crypto/convert`.
+#[tokio::test]
+async fn a_fiat_price_converts_to_the_coin_rounded_up() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let btc = coin(&client, "BTC").await;
+    let conversion = client.convert(&money("12.50", &eur()), &btc).await.unwrap();
+    // 12.50 / 58000 = 0.000215517..., never rounded in the shop's disfavour.
+    assert_eq!(conversion.crypto.to_string(), "0.00021552 BTC");
+    assert_eq!(conversion.rate.to_string(), "58000.00");
+}
+
+/// `GET exchange/rate/crypto2currency/convert`.
+#[tokio::test]
+async fn a_coin_amount_is_valued_in_fiat_at_the_gateway_rate() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let valued = client
+        .crypto_to_fiat(
+            &money("0.001", &Currency::coin("BTC")),
+            &Currency::fiat("USD").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(valued.fiat.to_string(), "62.00 USD");
+    assert_eq!(valued.rate.to_string(), "62000.00");
+}
+
+/// `GET exchange/rate/crypto`, `.../currencies`, `.../metals`.
+#[tokio::test]
+async fn the_three_rate_lists_give_exact_usd_and_eur_prices() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let crypto = client.rates(RateList::Crypto).await.unwrap();
+    let btc = crypto.iter().find(|r| r.symbol == "BTC").unwrap();
+    assert_eq!(btc.usd.unwrap().to_string(), "62000.00");
+    assert_eq!(btc.eur.unwrap().to_string(), "58000.00");
+    let currencies = client.rates(RateList::Currencies).await.unwrap();
+    let euro = currencies.iter().find(|r| r.symbol == "EUR").unwrap();
+    assert_eq!(euro.usd.unwrap().to_string(), "1.0695");
+    let metals = client.rates(RateList::Metals).await.unwrap();
+    let gold = metals.iter().find(|r| r.symbol == "XAU").unwrap();
+    assert_eq!(gold.usd.unwrap().to_string(), "2650.00");
+}
+
+/// `POST terminal/order` then `GET terminal/order/{orderId}`, through every
+/// state the amounts and the `paid` flag can express.
+#[tokio::test]
+async fn an_order_is_followed_through_underpaid_confirming_and_paid() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = request(&client, "ct-contract-1", "BTC", "0.001").await;
+    let created = client.create_order(&request).await.unwrap();
+    assert_eq!(created.state, SaleState::Awaiting);
+    assert_eq!(created.merchant_order_id, "ct-contract-1");
+    assert_eq!(
+        created.expected.as_ref().unwrap().to_string(),
+        "0.00100000 BTC"
+    );
+    // paidAmount arrives as the string "0.00000000".
+    assert_eq!(created.paid.to_fixed(), "0.00000000");
+    assert_ne!(created.gateway_order_id, "ct-contract-1");
+    assert!(created.expires_at.is_some());
+    assert_eq!(created.required_confirmations, 2);
+    assert_eq!(created.notice, None);
+
+    let path = "counos/orders/ct-contract-1";
+    sandbox
+        .control(
+            &format!("{path}/pay"),
+            json!({"amount": "0.0004", "confirmations": 2}),
+        )
+        .await;
+    let underpaid = order_of(&client, &request).await;
+    assert_eq!(underpaid.state, SaleState::Underpaid);
+    assert_eq!(underpaid.paid.to_fixed(), "0.00040000");
+
+    sandbox
+        .control(
+            &format!("{path}/pay"),
+            json!({"amount": "0.0006", "confirmations": 0}),
+        )
+        .await;
+    let confirming = order_of(&client, &request).await;
+    assert_eq!(confirming.state, SaleState::Confirming);
+    assert_eq!(confirming.paid.to_fixed(), "0.00100000");
+
+    sandbox
+        .control(&format!("{path}/confirm"), json!({"confirmations": 2}))
+        .await;
+    let paid = order_of(&client, &request).await;
+    assert_eq!(paid.state, SaleState::Paid);
+    assert_eq!(paid.confirmations, 2);
+    assert!(paid.transaction_id.is_some());
+    assert_eq!(paid.gateway_order_id, created.gateway_order_id);
+}
+
+#[tokio::test]
+async fn an_overpaid_order_and_an_expired_one_are_told_apart() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let over = request(&client, "ct-contract-over", "LTC", "0.5").await;
+    client.create_order(&over).await.unwrap();
+    sandbox
+        .control(
+            "counos/orders/ct-contract-over/pay",
+            json!({"amount": "0.6"}),
+        )
+        .await;
+    assert_eq!(order_of(&client, &over).await.state, SaleState::Overpaid);
+
+    let late = request(&client, "ct-contract-late", "LTC", "0.5").await;
+    client.create_order(&late).await.unwrap();
+    sandbox
+        .control("counos/orders/ct-contract-late/expire", json!({}))
+        .await;
+    assert_eq!(order_of(&client, &late).await.state, SaleState::Expired);
+}
+
+#[tokio::test]
+async fn an_unknown_order_is_not_found() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let btc = coin(&client, "BTC").await;
+    let order_ref = OrderRef {
+        merchant_order_id: "ct-never-made".into(),
+        gateway_order_id: None,
+    };
+    let err = client.order(&order_ref, &btc).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+}
+
+/// gateways.md: `renew: false` returns the existing order, "what makes a
+/// retry safe". The sandbox acts on the request before losing the answer.
+#[tokio::test]
+async fn an_order_whose_answer_was_lost_is_found_again_on_retry() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = request(&client, "ct-contract-lost", "BTC", "0.001").await;
+    for fault in ["reset", "malformed_json"] {
+        sandbox.fault(fault).await;
+        let err = client.create_order(&request).await.unwrap_err();
+        assert_fault_error(fault, "create_order", &err);
+    }
+    let first = order_of(&client, &request).await;
+    let retried = client.create_order(&request).await.unwrap();
+    assert_eq!(retried.gateway_order_id, first.gateway_order_id);
+    assert_eq!(retried.address, first.address);
+}
+
+/// `GET terminal/balance`.
+#[tokio::test]
+async fn the_balance_counts_what_customers_paid_in() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let before = client.balances().await.unwrap();
+    let btc_before = before.iter().find(|b| b.coin == "BTC").unwrap();
+    assert!(btc_before.amount.amount().is_zero());
+    assert_eq!(btc_before.title, "Bitcoin");
+    let request = request(&client, "ct-contract-balance", "BTC", "0.00021552").await;
+    client.create_order(&request).await.unwrap();
+    sandbox
+        .control("counos/orders/ct-contract-balance/pay", json!({}))
+        .await;
+    let after = client.balances().await.unwrap();
+    let btc = after.iter().find(|b| b.coin == "BTC").unwrap();
+    assert_eq!(btc.amount.to_fixed(), "0.00021552");
+    assert!(after.iter().all(|b| b.coin != "DOGE"));
+}
+
+/// `POST terminal/withdraw` refused: the gateway's exact words, then what to do.
+#[tokio::test]
+async fn a_withdrawal_the_terminal_may_not_make_says_so_and_what_to_do() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let btc = coin(&client, "BTC").await;
+    let err = client
+        .withdraw(&WithdrawRequest {
+            amount: money("0.001", &btc.currency()),
+            coin: btc,
+            address: "tb1qowner".into(),
+        })
+        .await
+        .unwrap_err();
+    match &err {
+        Error::GatewayRefused { message, .. } => assert_eq!(
+            message,
+            "Withdraw is not permitted by API. Please contact the terminal owner. \
+             In the Counos dashboard, tick 'allow withdraw and send transaction from \
+             terminal's wallet' for this terminal, then try again."
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_no_key(&err);
+}
+
+/// `POST terminal/withdraw` accepted, then `GET terminal/withdraws` with a search.
+#[tokio::test]
+async fn a_permitted_withdrawal_is_registered_listed_and_found_by_address_or_tx() {
+    let sandbox = support::start(|c| cryptill_sandbox::Config {
+        withdraw_permitted: true,
+        ..c
+    })
+    .await;
+    let client = client(&sandbox);
+    let request = request(&client, "ct-contract-wd", "BTC", "0.002").await;
+    client.create_order(&request).await.unwrap();
+    sandbox
+        .control("counos/orders/ct-contract-wd/pay", json!({}))
+        .await;
+    let btc = request.coin.clone();
+
+    // Below the per-ticker minimum: the gateway's refusal, as it says it.
+    let err = client
+        .withdraw(&WithdrawRequest {
+            amount: money("0.0001", &btc.currency()),
+            coin: btc.clone(),
+            address: "tb1qownerwallet".into(),
+        })
+        .await
+        .unwrap_err();
+    match &err {
+        Error::GatewayRefused { message, .. } => {
+            assert!(
+                message.contains("minimum withdrawal of 0.0005 BTC"),
+                "{message}"
+            )
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+
+    let receipt = client
+        .withdraw(&WithdrawRequest {
+            amount: money("0.001", &btc.currency()),
+            coin: btc.clone(),
+            address: "tb1qownerwallet".into(),
+        })
+        .await
+        .unwrap();
+    assert!(receipt
+        .message
+        .contains("e-mailed the terminal owner a confirmation link"));
+    assert!(receipt.message.contains("fee and the withdrawable amount"));
+    let registered = receipt
+        .withdrawal
+        .expect("the gateway answered the withdrawal");
+    assert_eq!(registered.coin, "BTC");
+    assert_eq!(registered.amount.unwrap().to_fixed(), "0.00100000");
+    assert_eq!(registered.address.as_deref(), Some("tb1qownerwallet"));
+    assert_eq!(registered.status, "pending");
+
+    let listed = client.withdrawals(None).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, registered.id);
+    assert!(listed[0].created_at.is_some());
+    assert_eq!(
+        client.withdrawals(Some("OWNERWALLET")).await.unwrap().len(),
+        1
+    );
+    assert!(client
+        .withdrawals(Some("tb1qsomeoneelse"))
+        .await
+        .unwrap()
+        .is_empty());
+
+    sandbox
+        .control(
+            &format!("counos/withdraws/{}/complete", registered.id),
+            json!({"confirmations": 3}),
+        )
+        .await;
+    let done = client.withdrawals(None).await.unwrap().remove(0);
+    assert_eq!(
+        (done.status.as_str(), done.confirmations),
+        ("done", Some(3))
+    );
+    let tx = done
+        .transaction_id
+        .expect("a completed withdrawal has a transaction");
+    let by_tx = client.withdrawals(Some(&tx)).await.unwrap();
+    assert_eq!(by_tx.len(), 1);
+    // What the owner's screen receives: amounts as exact decimal text.
+    let shown = serde_json::to_value(&by_tx[0]).unwrap();
+    assert_eq!(shown["amount"], "0.00100000");
+    assert_eq!(shown["transactionId"], tx.as_str());
+}
+
+/// Every fault the sandbox can inject, on every endpoint the client calls:
+/// each becomes the error the counter is told about, and none carries the key.
+#[tokio::test]
+async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = request(&client, "ct-contract-faults", "BTC", "0.001").await;
+    client.create_order(&request).await.unwrap();
+    let order_ref = OrderRef {
+        merchant_order_id: request.merchant_order_id.clone(),
+        gateway_order_id: None,
+    };
+    let withdrawal = WithdrawRequest {
+        coin: request.coin.clone(),
+        amount: money("0.001", &request.coin.currency()),
+        address: "tb1qowner".into(),
+    };
+    let fiat = money("10", &eur());
+    let usd = Currency::fiat("USD").unwrap();
+    for fault in FAULTS {
+        macro_rules! check {
+            ($name:literal, $call:expr) => {{
+                sandbox.fault(fault).await;
+                let err = $call
+                    .await
+                    .err()
+                    .unwrap_or_else(|| panic!("{} under {fault} succeeded", $name));
+                assert_fault_error(fault, $name, &err);
+            }};
+        }
+        check!("coins", client.coins());
+        check!("test_key", client.test_key());
+        check!("convert", client.convert(&fiat, &request.coin));
+        check!(
+            "crypto_to_fiat",
+            client.crypto_to_fiat(&request.crypto, &usd)
+        );
+        check!("rates crypto", client.rates(RateList::Crypto));
+        check!("rates currencies", client.rates(RateList::Currencies));
+        check!("rates metals", client.rates(RateList::Metals));
+        check!("create_order", client.create_order(&request));
+        check!("order", client.order(&order_ref, &request.coin));
+        check!("balances", client.balances());
+        check!("withdrawals", client.withdrawals(Some("tb1q")));
+        check!("withdraw", client.withdraw(&withdrawal));
+    }
+    assert!(sandbox.unspent_faults().await.is_empty());
+    // After the storm, the same client works again.
+    assert_eq!(order_of(&client, &request).await.state, SaleState::Awaiting);
+}
+
+#[tokio::test]
+async fn a_slow_gateway_within_the_timeout_still_answers() {
+    let sandbox = support::start(|c| c).await;
+    sandbox.latency(400).await;
+    let client = client(&sandbox);
+    let started = std::time::Instant::now();
+    assert!(!client.coins().await.unwrap().is_empty());
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400));
+}

@@ -1,0 +1,158 @@
+//! The sandbox gateway on a loopback port, with a temp dir for its file, and
+//! its control routes, for the contract tests of both clients.
+
+#![allow(dead_code)] // each test crate uses a different part
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use cryptill_core::gateway::{Coin, Gateway};
+use cryptill_core::Error;
+use serde_json::{json, Value};
+
+pub const KEY: &str = cryptill_sandbox::DEMO_API_KEY;
+
+pub struct Sandbox {
+    _dir: tempfile::TempDir,
+    pub handle: cryptill_sandbox::Handle,
+    http: reqwest::Client,
+}
+
+/// Starts a sandbox with the demo configuration, changed by `configure`.
+pub async fn start(
+    configure: impl FnOnce(cryptill_sandbox::Config) -> cryptill_sandbox::Config,
+) -> Sandbox {
+    let dir = tempfile::tempdir().unwrap();
+    let config = configure(cryptill_sandbox::Config::demo(
+        dir.path().join("gateway.sqlite3"),
+    ));
+    let handle = cryptill_sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .unwrap();
+    Sandbox {
+        _dir: dir,
+        handle,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Sandbox {
+    /// `POST /control/{path}` with `body`; the answer must be a success.
+    pub async fn control(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}/control/{path}", self.handle.base_url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "control {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Queues one-shot faults for the next dialect requests.
+    pub async fn fault(&self, fault: &str) {
+        self.control("faults", json!({ "next": [fault] })).await;
+    }
+
+    pub async fn clear_faults(&self) {
+        let response = self
+            .http
+            .delete(format!("{}/control/faults", self.handle.base_url()))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+    }
+
+    /// A CoinGate call made by hand, as another program (or an earlier try
+    /// whose answer was lost) would make it. Returns the JSON answer.
+    pub async fn coingate(&self, method: &str, path: &str, form: &[(&str, &str)]) -> Value {
+        let url = format!("{}{path}", self.handle.coingate_url());
+        let request = match method {
+            "GET" => self.http.get(url).query(form),
+            "POST" => self.http.post(url).form(form),
+            other => panic!("no {other} here"),
+        };
+        let response = request
+            .header("Authorization", format!("Token {KEY}"))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    pub async fn latency(&self, ms: u64) {
+        self.control("faults", json!({ "latency_ms": ms })).await;
+    }
+
+    /// Faults queued and not yet spent: a call that never reached the
+    /// sandbox leaves them there.
+    pub async fn unspent_faults(&self) -> Vec<String> {
+        let plan: Value = self
+            .http
+            .get(format!("{}/control/faults", self.handle.base_url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        plan["next"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+pub async fn coin(gateway: &dyn Gateway, symbol: &str) -> Coin {
+    gateway
+        .coins()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.symbol == symbol)
+        .unwrap_or_else(|| panic!("{symbol} is not offered"))
+}
+
+/// The faults every dialect route can be given, and the error each must
+/// become in a client.
+pub const FAULTS: [&str; 6] = [
+    "http_500",
+    "http_429",
+    "malformed_json",
+    "reset",
+    "envelope_error",
+    "bad_key",
+];
+
+/// Asserts that `err` is what `fault` must turn into, and that neither the
+/// message nor its debug form carries the API key.
+pub fn assert_fault_error(fault: &str, call: &str, err: &Error) {
+    let expected = match fault {
+        "http_500" => matches!(err, Error::GatewayDown { status: 500, .. }),
+        "http_429" => matches!(err, Error::GatewayRateLimited { .. }),
+        "malformed_json" => matches!(err, Error::GatewayProtocol { .. }),
+        "reset" => matches!(err, Error::GatewayUnreachable { .. }),
+        "envelope_error" => matches!(
+            err,
+            Error::GatewayRefused { .. } | Error::GatewayDown { .. }
+        ),
+        "bad_key" => matches!(err, Error::GatewayAuth { .. }),
+        other => panic!("unknown fault {other}"),
+    };
+    assert!(expected, "{call} under {fault}: got {err:?}");
+    assert_no_key(err);
+}
+
+pub fn assert_no_key(err: &Error) {
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains(KEY), "the API key leaked: {text}");
+    }
+}

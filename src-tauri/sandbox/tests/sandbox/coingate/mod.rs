@@ -1,0 +1,8 @@
+//! The CoinGate API v2 dialect of the sandbox, over real HTTP on loopback.
+
+mod auth;
+mod faults;
+mod ledger;
+mod orders;
+mod public;
+mod statuses;

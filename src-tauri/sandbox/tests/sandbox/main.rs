@@ -1,0 +1,6 @@
+//! The sandbox gateway over real HTTP on loopback, one dialect per module.
+//! One test binary for both dialects: one link step instead of two.
+
+mod coingate;
+mod counos;
+mod support;
