@@ -2,6 +2,7 @@
 //! what the webview sends, call the core, and return typed results or an
 //! `AppError {kind, message}`; no logic lives here.
 
+pub mod cli;
 mod commands;
 
 use std::sync::Arc;
@@ -60,9 +61,11 @@ pub fn run() {
         .expect("the window could not start");
 }
 
-pub fn init_logging() {
+/// Logs to stderr; `CRYPTILL_LOG` (e.g. `debug`) overrides `default_level`.
+pub fn init_logging(default_level: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("CRYPTILL_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_env("CRYPTILL_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -139,4 +139,13 @@ describe('a sale from charge to paid', () => {
     expect(backend.watchSale).toHaveBeenCalledTimes(2);
     await waitFor(() => expect(screen.queryByTestId('watch-error')).toBeNull());
   });
+
+  it("shows the gateway's notice about the order, and nothing when there is none", async () => {
+    render(App);
+    await chargeTwelveFifty();
+    expect(screen.queryByTestId('pay-notice')).toBeNull();
+    const notice = 'The QR opens CoinGate\'s payment page; the customer pays there.';
+    pushUpdate(payment({ notice }));
+    expect((await screen.findByTestId('pay-notice')).textContent).toBe(notice);
+  });
 });

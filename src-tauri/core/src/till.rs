@@ -45,12 +45,22 @@ pub struct TillConfig {
 }
 
 impl TillConfig {
+    /// `CRYPTILL_KEYRING_SERVICE` renames the keyring service, so tests and
+    /// training tills never touch the shop's real keys.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
-            keyring_service: SERVICE.to_string(),
+            keyring_service: keyring_service(),
         }
     }
+}
+
+/// The keyring service name in force: `CRYPTILL_KEYRING_SERVICE` or [`SERVICE`].
+pub fn keyring_service() -> String {
+    std::env::var("CRYPTILL_KEYRING_SERVICE")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| SERVICE.to_string())
 }
 
 /// What the window shows in its header.
@@ -118,7 +128,7 @@ impl Till {
             }
             GatewayKind::Counos => {
                 let base = ledger
-                    .setting("counos_base_url")?
+                    .setting(&base_url_setting(kind))?
                     .unwrap_or_else(|| counos::LIVE_BASE_URL.into());
                 let client = CounosClient::new(kind, &base, required_key(&keys, kind)?)?;
                 (Arc::new(client), None)
@@ -130,7 +140,7 @@ impl Till {
                     coingate::SANDBOX_BASE_URL
                 };
                 let base = ledger
-                    .setting("coingate_base_url")?
+                    .setting(&base_url_setting(kind))?
                     .unwrap_or_else(|| default_base.into());
                 let receive = ledger
                     .setting("coingate_receive_currency")?
@@ -229,6 +239,13 @@ impl Till {
             sandbox.shutdown().await;
         }
     }
+}
+
+/// The setting that overrides a gateway's API address (a test server, a
+/// proxy); one per gateway, so a CoinGate sandbox address never applies to
+/// the live CoinGate.
+pub fn base_url_setting(kind: GatewayKind) -> String {
+    format!("{}_base_url", kind.as_str().replace('-', "_"))
 }
 
 fn required_key(keys: &KeyStore, kind: GatewayKind) -> Result<Sensitive<String>> {

@@ -754,7 +754,10 @@ async fn a_till_set_to_coingate_takes_its_key_from_the_keyring_and_its_url_from_
         let ledger = Ledger::open(&dir.path().join("cryptill.sqlite3")).unwrap();
         ledger.set_setting("gateway", "coingate-sandbox").unwrap();
         ledger
-            .set_setting("coingate_base_url", &sandbox.handle.coingate_url())
+            .set_setting(
+                &cryptill_core::till::base_url_setting(GatewayKind::CoingateSandbox),
+                &sandbox.handle.coingate_url(),
+            )
             .unwrap();
     }
     let service = format!("cryptill-test-coingate-{}", std::process::id());

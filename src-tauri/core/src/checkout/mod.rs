@@ -132,15 +132,20 @@ impl Checkout {
 
     /// What `amount` (as typed) costs in `coin` right now.
     pub async fn quote(&self, amount: &str, coin: &str) -> Result<Quote> {
-        let fiat = Money::parse_entry(amount, &self.fiat)?;
+        self.quote_in(&Money::parse_entry(amount, &self.fiat)?, coin)
+            .await
+    }
+
+    /// What `fiat` (in any currency the gateway converts) costs in `coin`.
+    pub async fn quote_in(&self, fiat: &Money, coin: &str) -> Result<Quote> {
         let coin = self.coin(coin).await?;
-        let conversion = self.gateway.convert(&fiat, &coin).await?;
+        let conversion = self.gateway.convert(fiat, &coin).await?;
         Ok(Quote {
             fiat_amount: fiat.to_fixed(),
-            fiat_currency: self.fiat.code().to_string(),
+            fiat_currency: fiat.currency().code().to_string(),
             coin: coin.symbol,
             crypto_amount: conversion.crypto.to_fixed(),
-            rate: fixed(conversion.rate, self.fiat.decimals()),
+            rate: fixed(conversion.rate, fiat.currency().decimals()),
             fetched_at: timestamp(Utc::now()),
         })
     }
@@ -148,9 +153,15 @@ impl Checkout {
     /// Charges `amount` (as typed) in `coin`: the sale is in the ledger
     /// before the gateway is called.
     pub async fn charge(&self, amount: &str, coin: &str) -> Result<Payment> {
-        let fiat = Money::parse_entry(amount, &self.fiat)?;
+        self.charge_in(&Money::parse_entry(amount, &self.fiat)?, coin)
+            .await
+    }
+
+    /// Charges `fiat` in `coin` (the command line may name another currency
+    /// than the shop's).
+    pub async fn charge_in(&self, fiat: &Money, coin: &str) -> Result<Payment> {
         let coin = self.coin(coin).await?;
-        let sale = self.ledger.begin_sale(&fiat, &coin, self.gateway.kind())?;
+        let sale = self.ledger.begin_sale(fiat, &coin, self.gateway.kind())?;
         tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded, creating order");
         self.place_order(sale).await
     }

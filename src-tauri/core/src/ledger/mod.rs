@@ -223,6 +223,28 @@ impl Ledger {
             .ok_or_else(|| Error::NotFound(format!("There is no sale number {id} in the ledger.")))
     }
 
+    /// A sale by what a person may have at hand: the local sale number, our
+    /// merchant order id, or the gateway's order id.
+    pub fn find_sale(&self, reference: &str) -> Result<Sale> {
+        let reference = reference.trim();
+        let found: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM sales
+                 WHERE merchant_order_id = ?1 OR gateway_order_id = ?1 OR CAST(id AS TEXT) = ?1
+                 ORDER BY (CAST(id AS TEXT) = ?1) DESC, id DESC LIMIT 1",
+                [reference],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match found {
+            Some(id) => self.sale(id),
+            None => Err(Error::NotFound(format!(
+                "No sale in the ledger has the number or order id '{reference}'."
+            ))),
+        }
+    }
+
     /// Sales whose outcome is not known yet, oldest first.
     pub fn open_sales(&self) -> Result<Vec<Sale>> {
         let conn = self.conn();
@@ -323,6 +345,16 @@ mod tests {
             first.merchant_order_id.starts_with("ct-") && first.merchant_order_id.ends_with("-1")
         );
         assert_eq!(ledger.open_sales().unwrap().len(), 2);
+        assert_eq!(ledger.find_sale("2").unwrap().id, second.id);
+        assert_eq!(
+            ledger.find_sale(&first.merchant_order_id).unwrap().id,
+            first.id
+        );
+        assert!(ledger
+            .find_sale("nope")
+            .unwrap_err()
+            .to_string()
+            .contains("'nope'"));
     }
 
     #[test]

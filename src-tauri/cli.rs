@@ -1,0 +1,451 @@
+//! The command line: `cryptill <subcommand>` runs headless over the same
+//! core the window uses (`cryptill` alone opens the window). Data goes to
+//! stdout (`--json` for machines), errors to stderr as a sentence for a shop
+//! owner, with a non-zero exit code.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use cryptill_core::checkout::Payment;
+use cryptill_core::gateway::{check_base_url, GatewayKind};
+use cryptill_core::keystore::KeyStore;
+use cryptill_core::ledger::Ledger;
+use cryptill_core::money::{Currency, Money};
+use cryptill_core::secret::Sensitive;
+use cryptill_core::{Error, Till, TillConfig};
+use serde::Serialize;
+
+#[derive(Parser)]
+#[command(
+    name = "cryptill",
+    version,
+    about = "Crypto payments at the shop counter. Without a command, opens the window."
+)]
+pub struct Cli {
+    /// Folder of the ledger (default: CRYPTILL_DATA_DIR, else the OS app-data folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print data as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Choose the payment gateway, or store and test its API key.
+    #[command(subcommand)]
+    Gateway(GatewayCommand),
+    /// List the coins the gateway accepts at this terminal.
+    Coins,
+    /// Show the price of one coin in a currency.
+    Rates { fiat: String, coin: String },
+    /// Convert an amount into a coin, without creating an order.
+    Quote {
+        amount: String,
+        fiat: String,
+        coin: String,
+    },
+    /// Charge an amount: records the sale, creates the order, prints how to pay.
+    Sale {
+        amount: String,
+        fiat: String,
+        coin: String,
+        /// Also write the payment QR code as a PNG picture.
+        #[arg(long, value_name = "FILE.png")]
+        qr: Option<PathBuf>,
+        /// Follow the payment until it is paid, expired or otherwise settled.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Ask the gateway about a sale (local number or order id) and update the ledger.
+    Order { id: String },
+    /// The sandbox gateway, for training and tests.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+#[derive(Subcommand)]
+enum GatewayCommand {
+    /// Switch gateway. Refused while sales are still waiting for payment.
+    Use {
+        gateway: GatewayArg,
+        /// Another address for the gateway's API (https://, or http:// on this computer only).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Manage the gateway's API key in the OS keyring.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Check that the gateway answers and accepts the key.
+    Test,
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Read the key from standard input (one line) into the OS keyring.
+    Set { gateway: GatewayArg },
+}
+
+#[derive(Subcommand)]
+enum SandboxCommand {
+    /// Run the sandbox gateway until Ctrl+C.
+    Serve {
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+    },
+    /// Pay an order at a running sandbox, as a customer's wallet would.
+    Pay {
+        /// The local sale number, or the order id the sandbox knows.
+        order: String,
+        /// Which of the sandbox's gateways the order id belongs to (found by
+        /// itself when ORDER is a local sale number).
+        #[arg(long, default_value = "counos")]
+        dialect: Dialect,
+        /// Amount in the coin; default: what is still due.
+        #[arg(long)]
+        amount: Option<String>,
+        /// The sandbox's address, as `sandbox serve` printed it.
+        #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8787")]
+        url: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GatewayArg {
+    /// The built-in sandbox (Counos dialect): training and trying out.
+    Demo,
+    Counos,
+    Coingate,
+    /// CoinGate's sandbox environment (separate account and key).
+    CoingateSandbox,
+}
+
+impl From<GatewayArg> for GatewayKind {
+    fn from(g: GatewayArg) -> Self {
+        match g {
+            GatewayArg::Demo => GatewayKind::Demo,
+            GatewayArg::Counos => GatewayKind::Counos,
+            GatewayArg::Coingate => GatewayKind::Coingate,
+            GatewayArg::CoingateSandbox => GatewayKind::CoingateSandbox,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Dialect {
+    Counos,
+    Coingate,
+}
+
+/// Runs a subcommand and returns the process exit code.
+pub fn main(cli: Cli) -> i32 {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("cryptill: {e}");
+            match e {
+                Error::Input(_) | Error::NotFound(_) | Error::NotAllowed(_) => 2,
+                _ => 1,
+            }
+        }
+    }
+}
+
+fn data_dir(cli: &Cli) -> Result<PathBuf, Error> {
+    match &cli.data_dir {
+        Some(dir) => Ok(dir.clone()),
+        None => cryptill_core::till::default_data_dir(),
+    }
+}
+
+async fn open_till(cli: &Cli) -> Result<Till, Error> {
+    Till::open(TillConfig::new(data_dir(cli)?)).await
+}
+
+fn print<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> String) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("plain data serialises")
+        );
+    } else {
+        println!("{}", human(value));
+    }
+}
+
+fn describe(p: &Payment) -> String {
+    let mut lines = vec![
+        format!(
+            "Sale {}: {} {} = {} {}",
+            p.sale_id, p.fiat_amount, p.fiat_currency, p.crypto_amount, p.coin
+        ),
+        format!("State:    {}", p.state.as_str()),
+    ];
+    if !p.address.is_empty() {
+        lines.push(format!("Network:  {}", p.network));
+        lines.push(format!("Address:  {}", p.address));
+        lines.push(format!("Pay with: {}", p.payment_uri));
+    }
+    if let Some(at) = &p.expires_at {
+        lines.push(format!("Expires:  {at}"));
+    }
+    if p.paid_amount != "0" && !p.paid_amount.chars().all(|c| c == '0' || c == '.') {
+        lines.push(format!("Paid:     {} {}", p.paid_amount, p.coin));
+    }
+    lines.push(format!("Order:    {}", p.gateway_order_id));
+    lines.join("\n")
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+    let json = cli.json;
+    match &cli.command {
+        Command::Gateway(GatewayCommand::Use { gateway, base_url }) => {
+            let kind = GatewayKind::from(*gateway);
+            let dir = data_dir(&cli)?;
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                Error::Storage(format!(
+                    "Cannot create the data folder {} ({e}).",
+                    dir.display()
+                ))
+            })?;
+            let ledger = Ledger::open(&dir.join("cryptill.sqlite3"))?;
+            let open = ledger.open_sales()?;
+            if !open.is_empty() {
+                return Err(Error::NotAllowed(format!(
+                    "{} sale(s) are still waiting for payment (first: number {}). Settle them with `cryptill order <number>` before changing gateway.",
+                    open.len(),
+                    open[0].id
+                )));
+            }
+            if let Some(url) = base_url {
+                let url = check_base_url(url)?;
+                ledger.set_setting(&cryptill_core::till::base_url_setting(kind), url.as_str())?;
+            }
+            ledger.set_setting("gateway", kind.as_str())?;
+            println!("Cryptill now uses {}.", kind.label());
+        }
+        Command::Gateway(GatewayCommand::Key(KeyCommand::Set { gateway })) => {
+            let kind = GatewayKind::from(*gateway);
+            if std::io::stdin().is_terminal() {
+                eprint!("Paste the {} API key and press Enter: ", kind.label());
+                let _ = std::io::stderr().flush();
+            }
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+                Error::Input(format!("Cannot read the key from standard input ({e})."))
+            })?;
+            KeyStore::new(cryptill_core::till::keyring_service()).set(
+                kind.keyring_account(),
+                &Sensitive::new(line.trim().to_string()),
+            )?;
+            println!("The {} key is stored in the system keyring.", kind.label());
+        }
+        Command::Gateway(GatewayCommand::Test) => {
+            let till = open_till(&cli).await?;
+            till.checkout().gateway().test_key().await?;
+            println!(
+                "{} answers and accepts the key.",
+                till.checkout().gateway().kind().label()
+            );
+            till.close().await;
+        }
+        Command::Coins => {
+            let till = open_till(&cli).await?;
+            let coins = till.checkout().coins().await?;
+            print(json, &coins, |coins| {
+                coins
+                    .iter()
+                    .map(|c| format!("{:<6} {:<20} {}", c.symbol, c.title, c.network))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            till.close().await;
+        }
+        Command::Rates { fiat, coin } => {
+            let till = open_till(&cli).await?;
+            let currency = Currency::fiat(fiat)?;
+            let one = Money::parse_entry("1", &currency)?;
+            let quote = till.checkout().quote_in(&one, coin).await?;
+            print(json, &quote, |q| {
+                format!("1 {} = {} {}", q.coin, q.rate, q.fiat_currency)
+            });
+            till.close().await;
+        }
+        Command::Quote { amount, fiat, coin } => {
+            let till = open_till(&cli).await?;
+            let fiat = Money::parse_entry(amount, &Currency::fiat(fiat)?)?;
+            let quote = till.checkout().quote_in(&fiat, coin).await?;
+            print(json, &quote, |q| {
+                format!(
+                    "{} {} = {} {} (1 {} = {} {})",
+                    q.fiat_amount,
+                    q.fiat_currency,
+                    q.crypto_amount,
+                    q.coin,
+                    q.coin,
+                    q.rate,
+                    q.fiat_currency
+                )
+            });
+            till.close().await;
+        }
+        Command::Sale {
+            amount,
+            fiat,
+            coin,
+            qr,
+            wait,
+        } => {
+            let till = open_till(&cli).await?;
+            let fiat = Money::parse_entry(amount, &Currency::fiat(fiat)?)?;
+            let payment = till.checkout().charge_in(&fiat, coin).await?;
+            if let Some(path) = qr {
+                let png = cryptill_core::qr::png(&payment.payment_uri)?;
+                std::fs::write(path, png).map_err(|e| {
+                    Error::Storage(format!(
+                        "Cannot write the QR picture to {} ({e}).",
+                        path.display()
+                    ))
+                })?;
+            }
+            if *wait {
+                if !json {
+                    println!("{}\nWaiting for the payment (Ctrl+C stops waiting; the sale stays in the ledger)...", describe(&payment));
+                }
+                let mut last = payment.state;
+                let mut final_payment = payment.clone();
+                till.checkout()
+                    .follow(payment.sale_id, |p| {
+                        if p.state != last && !json {
+                            println!("State: {}", p.state.as_str());
+                        }
+                        last = p.state;
+                        final_payment = p;
+                        true
+                    })
+                    .await?;
+                print(json, &final_payment, describe);
+            } else {
+                print(json, &payment, describe);
+            }
+            till.close().await;
+        }
+        Command::Order { id } => {
+            let till = open_till(&cli).await?;
+            let sale = till.ledger().find_sale(id)?;
+            let payment = till.checkout().refresh(sale.id).await?;
+            print(json, &payment, describe);
+            till.close().await;
+        }
+        Command::Sandbox(SandboxCommand::Serve { port }) => {
+            let dir = data_dir(&cli)?;
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                Error::Storage(format!(
+                    "Cannot create the data folder {} ({e}).",
+                    dir.display()
+                ))
+            })?;
+            let config = cryptill_sandbox::Config::demo(dir.join("sandbox-gateway.sqlite3"));
+            let sandbox =
+                cryptill_sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, *port)))
+                    .await
+                    .map_err(|e| {
+                        Error::Storage(format!("Cannot start the sandbox gateway: {e}"))
+                    })?;
+            #[derive(Serialize)]
+            struct Serving {
+                url: String,
+                counos_url: String,
+                coingate_url: String,
+                api_key: &'static str,
+            }
+            let serving = Serving {
+                url: sandbox.base_url(),
+                counos_url: sandbox.counos_url(),
+                coingate_url: sandbox.coingate_url(),
+                api_key: cryptill_sandbox::DEMO_API_KEY,
+            };
+            print(json, &serving, |s| {
+                format!(
+                    "Sandbox gateway at {}\nCounos dialect:   {}\nCoinGate dialect: {}\nAPI key (both):   {}\nCtrl+C stops it.",
+                    s.url, s.counos_url, s.coingate_url, s.api_key
+                )
+            });
+            let _ = std::io::stdout().flush();
+            let _ = tokio::signal::ctrl_c().await;
+            sandbox.shutdown().await;
+        }
+        Command::Sandbox(SandboxCommand::Pay {
+            order,
+            amount,
+            url,
+            dialect,
+        }) => {
+            let base = check_base_url(url)?;
+            // A local sale number is turned into the order id the sandbox
+            // knows; anything else is taken as that id already.
+            let ledger_file = data_dir(&cli)?.join("cryptill.sqlite3");
+            let (dialect, order) = match ledger_file
+                .exists()
+                .then(|| Ledger::open(&ledger_file).and_then(|l| l.find_sale(order)))
+            {
+                // Counos knows orders by our merchant id, CoinGate by its own.
+                Some(Ok(sale)) => match sale.gateway {
+                    GatewayKind::Demo | GatewayKind::Counos => ("counos", sale.merchant_order_id),
+                    GatewayKind::Coingate | GatewayKind::CoingateSandbox => {
+                        ("coingate", sale.gateway_order_id.unwrap_or_default())
+                    }
+                },
+                _ => (
+                    match dialect {
+                        Dialect::Counos => "counos",
+                        Dialect::Coingate => "coingate",
+                    },
+                    order.clone(),
+                ),
+            };
+            let endpoint = base
+                .join(&format!("control/{dialect}/orders/{order}/pay"))
+                .map_err(|e| {
+                    Error::Input(format!("'{order}' cannot be part of an address ({e})."))
+                })?;
+            let body = match amount {
+                Some(a) => serde_json::json!({ "amount": a }),
+                None => serde_json::json!({}),
+            };
+            let response = reqwest::Client::new()
+                .post(endpoint)
+                .json(&body)
+                .send()
+                .await
+                .map_err(|e| Error::GatewayUnreachable {
+                    gateway: "The sandbox gateway".into(),
+                    detail: if e.is_connect() {
+                        format!("nothing answers at {url}")
+                    } else {
+                        e.to_string()
+                    },
+                })?;
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            if !status.is_success() {
+                return Err(Error::GatewayRefused {
+                    gateway: "The sandbox gateway".into(),
+                    message: text,
+                });
+            }
+            if json {
+                println!("{text}");
+            } else {
+                println!("The sandbox received the payment for order {order}.");
+            }
+        }
+    }
+    Ok(())
+}

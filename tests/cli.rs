@@ -1,0 +1,219 @@
+//! The command line, as a shop owner would use it: the real binary, a
+//! sandbox gateway served by a second `cryptill` process, keys in the real
+//! keyring (under a test service name), the ledger in a temp dir.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cryptill");
+
+struct Shop {
+    dir: tempfile::TempDir,
+    service: String,
+}
+
+impl Shop {
+    fn new(name: &str) -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            service: format!("cryptill-test-cli-{name}-{}", std::process::id()),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir").arg(self.dir.path()).args(args);
+        cmd.env("CRYPTILL_KEYRING_SERVICE", &self.service);
+        cmd
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args, "");
+        assert!(
+            out.status.success(),
+            "cryptill {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+}
+
+struct Sandbox(Child, String);
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `cryptill sandbox serve` in its own process, on a free port.
+fn serve_sandbox(shop: &Shop) -> Sandbox {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = shop
+        .command(&["sandbox", "serve", "--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the sandbox did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Sandbox(child, url)
+}
+
+#[test]
+fn a_counos_sale_waits_until_another_process_pays_it_at_the_sandbox() {
+    sale_waits_until_paid_by_another_process("counos", "counos/api/");
+}
+
+#[test]
+fn a_coingate_sale_waits_until_another_process_pays_it_at_the_sandbox() {
+    sale_waits_until_paid_by_another_process("coingate-sandbox", "coingate/v2/");
+}
+
+fn sale_waits_until_paid_by_another_process(gateway: &str, dialect_path: &str) {
+    let shop = Shop::new(gateway);
+    let sandbox = serve_sandbox(&shop);
+    shop.ok(&[
+        "gateway",
+        "use",
+        gateway,
+        "--base-url",
+        &format!("{}/{dialect_path}", sandbox.1),
+    ]);
+    let out = shop.run(
+        &["gateway", "key", "set", gateway],
+        "cryptill-demo-terminal-key\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shop.ok(&["gateway", "test"]).contains("accepts the key"));
+
+    let coins = shop.json(&["coins"]);
+    assert!(coins
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["symbol"] == "BTC"));
+    assert_eq!(
+        shop.json(&["quote", "12.50", "EUR", "BTC"])["cryptoAmount"],
+        "0.00021552"
+    );
+    assert_eq!(shop.json(&["rates", "EUR", "BTC"])["rate"], "58000.00");
+
+    let qr = shop.dir.path().join("pay.png");
+    let waiting = shop
+        .command(&[
+            "sale",
+            "12.50",
+            "EUR",
+            "BTC",
+            "--wait",
+            "--json",
+            "--qr",
+            qr.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the sale is in the ledger, a second process pays it.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while shop.run(&["order", "1"], "").status.code() != Some(0) {
+        assert!(
+            Instant::now() < deadline,
+            "the sale never reached the ledger"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(shop
+        .ok(&["sandbox", "pay", "1", "--url", &sandbox.1])
+        .contains("received the payment"));
+
+    let out = waiting.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let paid: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(paid["state"], "paid");
+    assert_eq!(paid["cryptoAmount"], "0.00021552");
+    assert!(std::fs::read(&qr).unwrap().starts_with(b"\x89PNG"));
+    // The ledger agrees, read by number and by the gateway's order id.
+    let order_id = paid["gatewayOrderId"].as_str().unwrap();
+    assert_eq!(shop.json(&["order", order_id])["state"], "paid");
+}
+
+#[test]
+fn mistakes_get_a_sentence_and_a_non_zero_exit() {
+    let shop = Shop::new("errors");
+    let out = shop.run(
+        &[
+            "gateway",
+            "use",
+            "counos",
+            "--base-url",
+            "http://payment.counos.io/api/",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("must be reached over https://"), "{stderr}");
+
+    let out = shop.run(&["order", "42"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No sale in the ledger"));
+
+    let out = shop.run(&["quote", "1.234", "EUR", "BTC"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("EUR has 2 decimal places"));
+}
+
+#[test]
+fn switching_gateway_is_refused_while_a_sale_waits_for_payment() {
+    let shop = Shop::new("switch");
+    // Demo mode: the sale stays open because nobody pays it.
+    shop.ok(&["sale", "3", "EUR", "LTC"]);
+    let out = shop.run(&["gateway", "use", "counos"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("still waiting for payment"));
+}
