@@ -10,6 +10,7 @@ pub mod ledger;
 pub mod money;
 pub mod qr;
 pub mod secret;
+pub mod settings;
 pub mod till;
 
 pub use error::{AppError, Error, ErrorKind, Result};

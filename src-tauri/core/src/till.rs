@@ -18,6 +18,7 @@ use crate::keystore::{KeyStore, SERVICE};
 use crate::ledger::Ledger;
 use crate::money::Currency;
 use crate::secret::Sensitive;
+use crate::settings::Settings;
 
 /// The app's identifier; its data lives in a folder of this name under the
 /// OS app-data dir (the same one Tauri's `app_data_dir` names).
@@ -106,11 +107,7 @@ impl Till {
                 ))
             })?,
         };
-        let fiat = Currency::fiat(
-            &ledger
-                .setting("fiat_currency")?
-                .unwrap_or_else(|| "EUR".into()),
-        )?;
+        let fiat = Currency::fiat(&Settings::load(&ledger)?.fiat_currency)?;
 
         let (gateway, sandbox): (Arc<dyn Gateway>, _) = match kind {
             GatewayKind::Demo => {
@@ -191,10 +188,7 @@ impl Till {
         Ok(AppInfo {
             demo: self.is_demo(),
             gateway_label: self.checkout.gateway().kind().label().to_string(),
-            shop_name: self
-                .ledger
-                .setting("shop_name")?
-                .unwrap_or_else(|| "My shop".into()),
+            shop_name: Settings::load(&self.ledger)?.shop_name,
             fiat_currency: fiat.code().to_string(),
             fiat_decimals: fiat.decimals(),
         })

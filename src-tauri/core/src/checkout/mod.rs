@@ -17,6 +17,7 @@ use crate::gateway::{Coin, Conversion, Gateway, OrderRef, OrderRequest, SaleStat
 use crate::ledger::{timestamp, Ledger, Sale};
 use crate::money::{fixed, Currency, Money};
 use crate::qr;
+use crate::settings::Settings;
 
 /// How often an open payment is asked about. Fast enough that "Paid" shows
 /// within a few seconds, slow enough for the gateways' request limits.
@@ -179,11 +180,7 @@ impl Checkout {
                 conversion.crypto
             }
         };
-        let shop = self
-            .ledger
-            .setting("shop_name")?
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| "Cryptill".into());
+        let shop = Settings::load(&self.ledger)?.shop_name;
         let request = OrderRequest {
             title: format!("Sale {} at {}", sale.merchant_order_id, shop.trim()),
             description: format!(

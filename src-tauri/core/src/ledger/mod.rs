@@ -126,6 +126,24 @@ impl Ledger {
         Ok(())
     }
 
+    /// Stores several settings at once: all of them or, on an error, none.
+    pub fn set_settings<'a>(
+        &self,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for (key, value) in pairs {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Records a new sale before the gateway hears of it, and gives it the
     /// merchant order id the gateway will know it by:
     /// `ct-<install id>-<sale id>`. The install id (random, made with the

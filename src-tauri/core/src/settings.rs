@@ -1,0 +1,274 @@
+//! The shop's settings, typed, with their defaults and their rules. They are
+//! kept in the ledger's `settings` table, one row a setting, so a setting
+//! added later needs no migration and an old ledger reads with defaults.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::ledger::Ledger;
+use crate::money::Currency;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Settings {
+    pub shop_name: String,
+    /// ISO 4217 code of the shop's currency, e.g. `EUR`.
+    pub fiat_currency: String,
+    /// BCP 47 locale for number formatting and the keypad's decimal key, e.g. `de-DE`.
+    pub locale: String,
+    pub tips_enabled: bool,
+    /// Tip presets in whole percent, e.g. `[5, 10, 15]`.
+    pub tip_presets: Vec<u32>,
+    /// Largest sale the till accepts, in the shop currency (a typo guard).
+    pub max_sale_amount: String,
+    pub sound: bool,
+    pub receipt_footer: String,
+    /// Owner mode locks itself after this many idle minutes.
+    pub idle_lock_minutes: u32,
+    /// Owner mode locks when the window loses focus.
+    pub lock_on_blur: bool,
+    /// Coins offered at the counter (upper-case symbols); empty: every coin the gateway enables.
+    pub offered_coins: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            shop_name: "My shop".into(),
+            fiat_currency: "EUR".into(),
+            locale: "en-IE".into(),
+            tips_enabled: false,
+            tip_presets: vec![5, 10, 15],
+            max_sale_amount: "10000".into(),
+            sound: true,
+            receipt_footer: "Thank you!".into(),
+            idle_lock_minutes: 5,
+            lock_on_blur: false,
+            offered_coins: Vec::new(),
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "shop_name",
+    "fiat_currency",
+    "locale",
+    "tips_enabled",
+    "tip_presets",
+    "max_sale_amount",
+    "sound",
+    "receipt_footer",
+    "idle_lock_minutes",
+    "lock_on_blur",
+    "offered_coins",
+];
+
+fn list(items: &[impl ToString]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn split(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Settings {
+    /// Reads the settings; a missing or unreadable value falls back to its
+    /// default rather than stopping the till.
+    pub fn load(ledger: &Ledger) -> Result<Self> {
+        let d = Self::default();
+        let get = |key: &str| ledger.setting(key);
+        let flag = |v: Option<String>, default: bool| v.map(|v| v == "true").unwrap_or(default);
+        Ok(Self {
+            shop_name: get("shop_name")?.unwrap_or(d.shop_name),
+            fiat_currency: get("fiat_currency")?.unwrap_or(d.fiat_currency),
+            locale: get("locale")?.unwrap_or(d.locale),
+            tips_enabled: flag(get("tips_enabled")?, d.tips_enabled),
+            tip_presets: match get("tip_presets")? {
+                Some(v) => split(&v).filter_map(|p| p.parse().ok()).collect(),
+                None => d.tip_presets,
+            },
+            max_sale_amount: get("max_sale_amount")?.unwrap_or(d.max_sale_amount),
+            sound: flag(get("sound")?, d.sound),
+            receipt_footer: get("receipt_footer")?.unwrap_or(d.receipt_footer),
+            idle_lock_minutes: get("idle_lock_minutes")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d.idle_lock_minutes),
+            lock_on_blur: flag(get("lock_on_blur")?, d.lock_on_blur),
+            offered_coins: match get("offered_coins")? {
+                Some(v) => split(&v).map(str::to_ascii_uppercase).collect(),
+                None => d.offered_coins,
+            },
+        })
+    }
+
+    /// Checks every rule, naming the setting that breaks one.
+    pub fn validate(&self) -> Result<()> {
+        if self.shop_name.trim().is_empty() || self.shop_name.chars().count() > 80 {
+            return Err(Error::Input(
+                "The shop name must have 1 to 80 characters.".into(),
+            ));
+        }
+        let currency = Currency::fiat(&self.fiat_currency)?;
+        if self.locale.trim().is_empty()
+            || !self
+                .locale
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(Error::Input(format!(
+                "'{}' is not a locale. Use a code such as en-IE, de-DE or en-US.",
+                self.locale
+            )));
+        }
+        if self.tip_presets.len() > 6 || self.tip_presets.iter().any(|p| *p == 0 || *p > 100) {
+            return Err(Error::Input(
+                "Tip presets are up to six whole percentages between 1 and 100.".into(),
+            ));
+        }
+        let max_ok = self
+            .max_sale()
+            .is_some_and(|m| m > Decimal::ZERO && m.scale() <= currency.decimals());
+        if !max_ok {
+            return Err(Error::Input(format!(
+                "The maximum sale amount '{}' must be a positive amount in {currency}.",
+                self.max_sale_amount
+            )));
+        }
+        if self.receipt_footer.chars().count() > 300 {
+            return Err(Error::Input(
+                "The receipt footer can have at most 300 characters.".into(),
+            ));
+        }
+        if !(1..=240).contains(&self.idle_lock_minutes) {
+            return Err(Error::Input(
+                "Owner mode must lock after 1 to 240 idle minutes.".into(),
+            ));
+        }
+        if self
+            .offered_coins
+            .iter()
+            .any(|c| c.is_empty() || !c.chars().all(|ch| ch.is_ascii_alphanumeric()))
+        {
+            return Err(Error::Input(
+                "Offered coins are ticker symbols such as BTC or ETH.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Validates and stores every setting in one transaction: a rejected
+    /// value changes nothing.
+    pub fn save(&self, ledger: &Ledger) -> Result<()> {
+        self.validate()?;
+        let values = [
+            self.shop_name.trim().to_string(),
+            self.fiat_currency.trim().to_ascii_uppercase(),
+            self.locale.trim().to_string(),
+            self.tips_enabled.to_string(),
+            list(&self.tip_presets),
+            self.max_sale_amount.trim().to_string(),
+            self.sound.to_string(),
+            self.receipt_footer.clone(),
+            self.idle_lock_minutes.to_string(),
+            self.lock_on_blur.to_string(),
+            list(&self.offered_coins),
+        ];
+        ledger.set_settings(KEYS.iter().copied().zip(values.iter().map(String::as_str)))
+    }
+
+    /// The maximum sale amount as a decimal (validated on save).
+    pub fn max_sale(&self) -> Option<Decimal> {
+        Decimal::from_str(self.max_sale_amount.trim()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ledger() -> (tempfile::TempDir, Ledger) {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("l.sqlite3")).unwrap();
+        (dir, ledger)
+    }
+
+    #[test]
+    fn a_new_ledger_reads_the_defaults() {
+        let (_dir, ledger) = ledger();
+        assert_eq!(Settings::load(&ledger).unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn saved_settings_read_back_exactly() {
+        let (_dir, ledger) = ledger();
+        let s = Settings {
+            shop_name: "Corner Café".into(),
+            fiat_currency: "usd".into(),
+            locale: "de-DE".into(),
+            tips_enabled: true,
+            tip_presets: vec![10, 20],
+            max_sale_amount: "2500.50".into(),
+            sound: false,
+            receipt_footer: "Danke, bis bald".into(),
+            idle_lock_minutes: 10,
+            lock_on_blur: true,
+            offered_coins: vec!["BTC".into(), "LTC".into()],
+        };
+        s.save(&ledger).unwrap();
+        let back = Settings::load(&ledger).unwrap();
+        assert_eq!(back.fiat_currency, "USD");
+        assert_eq!(
+            back,
+            Settings {
+                fiat_currency: "USD".into(),
+                ..s
+            }
+        );
+    }
+
+    #[test]
+    fn a_bad_value_is_refused_by_name_and_nothing_changes() {
+        let (_dir, ledger) = ledger();
+        let bad = Settings {
+            shop_name: "New name".into(),
+            max_sale_amount: "12.345".into(),
+            ..Settings::default()
+        };
+        let err = bad.save(&ledger).unwrap_err();
+        assert!(err.to_string().contains("maximum sale amount"), "{err}");
+        assert_eq!(Settings::load(&ledger).unwrap().shop_name, "My shop");
+        for bad in [
+            Settings {
+                tip_presets: vec![0],
+                ..Settings::default()
+            },
+            Settings {
+                fiat_currency: "EURO".into(),
+                ..Settings::default()
+            },
+            Settings {
+                idle_lock_minutes: 0,
+                ..Settings::default()
+            },
+            Settings {
+                offered_coins: vec!["B-TC".into()],
+                ..Settings::default()
+            },
+            Settings {
+                shop_name: " ".into(),
+                ..Settings::default()
+            },
+        ] {
+            assert!(bad.save(&ledger).is_err(), "{bad:?}");
+        }
+    }
+}
