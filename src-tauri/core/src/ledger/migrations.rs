@@ -40,6 +40,24 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX sales_created_at ON sales (created_at);",
     // 2: what the gateway wants the cashier told about a sale's order.
     "ALTER TABLE sales ADD COLUMN notice TEXT;",
+    // 3: what the counter records beyond the order. `fiat_amount` stays the
+    // total charged; `tip_amount` is the part of it that is tip (NULL: none).
+    // Lines itemise the rest. `late_payment_at`: a payment seen after the
+    // order expired or was voided. `needs_owner`: the cashier flagged the sale
+    // (e.g. underpaid) for the owner. `replaces_sale_id`: a fresh order made
+    // for a sale that expired.
+    "ALTER TABLE sales ADD COLUMN tip_amount TEXT;
+    ALTER TABLE sales ADD COLUMN late_payment_at TEXT;
+    ALTER TABLE sales ADD COLUMN needs_owner INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sales ADD COLUMN replaces_sale_id INTEGER REFERENCES sales (id);
+    ALTER TABLE sales ADD COLUMN voided_at TEXT;
+    CREATE TABLE sale_lines (
+        sale_id  INTEGER NOT NULL REFERENCES sales (id),
+        position INTEGER NOT NULL,
+        label    TEXT NOT NULL DEFAULT '',
+        amount   TEXT NOT NULL,
+        PRIMARY KEY (sale_id, position)
+    );",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

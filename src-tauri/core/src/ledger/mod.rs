@@ -46,6 +46,16 @@ pub struct Sale {
     pub transaction_id: Option<String>,
     /// A sentence from the gateway client for the cashier, if any.
     pub notice: Option<String>,
+    /// The part of `fiat` that is tip.
+    pub tip: Option<Money>,
+    /// When a payment arrived after the order had expired or was voided.
+    pub late_payment_at: Option<DateTime<Utc>>,
+    /// The cashier flagged the sale for the owner (e.g. underpaid).
+    pub needs_owner: bool,
+    /// The expired sale this one was made to replace.
+    pub replaces_sale_id: Option<i64>,
+    /// When the cashier voided the sale before payment.
+    pub voided_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
@@ -278,7 +288,8 @@ impl Ledger {
 
 const SELECT_SALE: &str = "SELECT id, merchant_order_id, state, fiat_amount, fiat_currency, coin,
     coin_decimals, network, crypto_amount, paid_amount, rate, gateway, gateway_order_id, address,
-    payment_uri, expires_at, confirmations, required_confirmations, tx_id, notice, created_at,
+    payment_uri, expires_at, confirmations, required_confirmations, tx_id, notice, tip_amount,
+    late_payment_at, needs_owner, replaces_sale_id, voided_at, created_at,
     updated_at, paid_at FROM sales";
 
 fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
@@ -298,6 +309,7 @@ fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
             .map(|s| parse_ts(&s))
             .transpose()
     };
+    let tip = money("tip_amount", &fiat_currency)?;
     Ok(Sale {
         id: r.get("id")?,
         merchant_order_id: r.get("merchant_order_id")?,
@@ -323,6 +335,11 @@ fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
         required_confirmations: r.get("required_confirmations")?,
         transaction_id: r.get("tx_id")?,
         notice: r.get("notice")?,
+        tip,
+        late_payment_at: opt_ts("late_payment_at")?,
+        needs_owner: r.get("needs_owner")?,
+        replaces_sale_id: r.get("replaces_sale_id")?,
+        voided_at: opt_ts("voided_at")?,
         created_at: parse_ts(&r.get::<_, String>("created_at")?)?,
         updated_at: parse_ts(&r.get::<_, String>("updated_at")?)?,
         paid_at: opt_ts("paid_at")?,
