@@ -164,6 +164,18 @@ fn data_dir(cli: &Cli) -> Result<PathBuf, Error> {
     }
 }
 
+/// The data folder, created if it does not exist yet.
+fn ensure_data_dir(cli: &Cli) -> Result<PathBuf, Error> {
+    let dir = data_dir(cli)?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Error::Storage(format!(
+            "Cannot create the data folder {} ({e}).",
+            dir.display()
+        ))
+    })?;
+    Ok(dir)
+}
+
 async fn open_till(cli: &Cli) -> Result<Till, Error> {
     Till::open(TillConfig::new(data_dir(cli)?)).await
 }
@@ -207,13 +219,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
         Command::Gateway(GatewayCommand::Use { gateway, base_url }) => {
             let kind = GatewayKind::from(*gateway);
-            let dir = data_dir(&cli)?;
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                Error::Storage(format!(
-                    "Cannot create the data folder {} ({e}).",
-                    dir.display()
-                ))
-            })?;
+            let dir = ensure_data_dir(&cli)?;
             let ledger = Ledger::open(&dir.join("cryptill.sqlite3"))?;
             let open = ledger.open_sales()?;
             if !open.is_empty() {
@@ -344,13 +350,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             till.close().await;
         }
         Command::Sandbox(SandboxCommand::Serve { port }) => {
-            let dir = data_dir(&cli)?;
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                Error::Storage(format!(
-                    "Cannot create the data folder {} ({e}).",
-                    dir.display()
-                ))
-            })?;
+            let dir = ensure_data_dir(&cli)?;
             let config = cryptill_sandbox::Config::demo(dir.join("sandbox-gateway.sqlite3"));
             let sandbox =
                 cryptill_sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, *port)))

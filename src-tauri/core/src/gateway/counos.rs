@@ -787,44 +787,27 @@ mod tests {
         let now = Utc::now();
         let later = Some(now + Duration::minutes(5));
         let earlier = Some(now - Duration::minutes(5));
-        let e = d("0.0002");
-        assert_eq!(
-            counos_state(false, d("0"), e, later, now),
-            SaleState::Awaiting
-        );
-        assert_eq!(
-            counos_state(false, d("0"), e, None, now),
-            SaleState::Awaiting
-        );
-        assert_eq!(
-            counos_state(false, d("0"), e, earlier, now),
-            SaleState::Expired
-        );
-        assert_eq!(
-            counos_state(false, d("0.0001"), e, later, now),
-            SaleState::Underpaid
-        );
-        assert_eq!(
-            counos_state(false, d("0.0001"), e, earlier, now),
-            SaleState::Underpaid
-        );
-        assert_eq!(
-            counos_state(false, d("0.0002"), e, later, now),
-            SaleState::Confirming
-        );
-        assert_eq!(
-            counos_state(true, d("0.0002"), e, later, now),
-            SaleState::Paid
-        );
-        // A payment that lands after the expiry is still a payment.
-        assert_eq!(
-            counos_state(true, d("0.0002"), e, earlier, now),
-            SaleState::Paid
-        );
-        assert_eq!(
-            counos_state(true, d("0.0003"), e, later, now),
-            SaleState::Overpaid
-        );
+        let expected = d("0.0002");
+        // (paid flag, paid amount, expiry, state)
+        let cases = [
+            (false, "0", later, SaleState::Awaiting),
+            (false, "0", None, SaleState::Awaiting),
+            (false, "0", earlier, SaleState::Expired),
+            (false, "0.0001", later, SaleState::Underpaid),
+            (false, "0.0001", earlier, SaleState::Underpaid),
+            (false, "0.0002", later, SaleState::Confirming),
+            (true, "0.0002", later, SaleState::Paid),
+            // A payment that lands after the expiry is still a payment.
+            (true, "0.0002", earlier, SaleState::Paid),
+            (true, "0.0003", later, SaleState::Overpaid),
+        ];
+        for (flag, paid, expiry, state) in cases {
+            assert_eq!(
+                counos_state(flag, d(paid), expected, expiry, now),
+                state,
+                "paid flag {flag}, paid {paid}, expiry {expiry:?}"
+            );
+        }
     }
 
     fn btc() -> Coin {
