@@ -173,6 +173,16 @@ pub struct Receipt {
     pub time: String,
 }
 
+/// What the customer-facing display shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CustomerView {
+    pub shop_name: String,
+    /// The sale on the counter; `None` between sales.
+    pub payment: Option<Payment>,
+}
+
 /// What the demo's training buttons make the customer's wallet do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -5,16 +5,23 @@ import type { Payment } from '../bindings/Payment';
 import Entry from './Entry.svelte';
 
 const backend = vi.hoisted(() => ({
-  quote: vi.fn(),
-  charge: vi.fn(),
+  quotes: vi.fn(),
+  startSale: vi.fn(),
+  placeSale: vi.fn(),
+  voidSale: vi.fn(),
 }));
 vi.mock('../backend', () => backend);
 
 const created = payment();
 
 beforeEach(() => {
-  backend.quote.mockReset().mockImplementation(async (a: string, c: string) => quoteFor(a, c));
-  backend.charge.mockReset().mockResolvedValue(created);
+  backend.quotes
+    .mockReset()
+    .mockImplementation(async (a: string) => [quoteFor(a, 'BTC'), quoteFor(a, 'USDT')]);
+  // The sale is recorded first (startSale), then its order placed.
+  backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
+  backend.placeSale.mockReset().mockResolvedValue(created);
+  backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
 });
 
 function setup(info = demoInfo) {
@@ -66,13 +73,18 @@ describe('typing on the physical keyboard', () => {
     await fireEvent.click(screen.getByTestId('coin-BTC'));
     await keys('1', '2', '.', '5', '0', 'Enter');
     await waitFor(() => expect(oncharged).toHaveBeenCalledWith(created));
-    expect(backend.charge).toHaveBeenCalledWith('12.50', 'BTC');
+    expect(backend.startSale).toHaveBeenCalledWith({
+      lines: [{ label: '', amount: '12.50' }],
+      tip: undefined,
+      coin: 'BTC',
+    });
+    expect(backend.placeSale).toHaveBeenCalledWith(created.saleId);
   });
 
   it('Enter does nothing until a coin is chosen', async () => {
     setup();
     await keys('5', 'Enter');
-    expect(backend.charge).not.toHaveBeenCalled();
+    expect(backend.startSale).not.toHaveBeenCalled();
   });
 });
 
@@ -122,12 +134,12 @@ describe('coin, quote and charge', () => {
     await waitFor(() =>
       expect(screen.getByTestId('crypto-amount').textContent).toBe('0.00021552 BTC'),
     );
-    expect(backend.quote).toHaveBeenCalledTimes(1);
-    expect(backend.quote).toHaveBeenCalledWith('12.5', 'BTC');
+    expect(backend.quotes).toHaveBeenCalledTimes(1);
+    expect(backend.quotes).toHaveBeenCalledWith('12.50');
   });
 
   it('shows a quote error inline and still lets the cashier charge', async () => {
-    backend.quote.mockRejectedValue({ kind: 'network', message: 'No internet.' });
+    backend.quotes.mockRejectedValue({ kind: 'network', message: 'No internet.' });
     setup();
     await fireEvent.click(screen.getByTestId('coin-BTC'));
     await keys('3');
@@ -135,8 +147,8 @@ describe('coin, quote and charge', () => {
     expect((screen.getByTestId('charge') as HTMLButtonElement).disabled).toBe(false);
   });
 
-  it('shows a charge error and retries with the same input', async () => {
-    backend.charge.mockRejectedValueOnce({
+  it('shows a charge error and retries the same recorded sale, never a second one', async () => {
+    backend.placeSale.mockRejectedValueOnce({
       kind: 'gateway',
       message: 'CoinGate is down. Try again in a minute.',
     });
@@ -149,18 +161,20 @@ describe('coin, quote and charge', () => {
     );
     await fireEvent.click(screen.getByTestId('retry'));
     await waitFor(() => expect(oncharged).toHaveBeenCalled());
-    expect(backend.charge).toHaveBeenNthCalledWith(2, '9.99', 'BTC');
+    expect(backend.startSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).toHaveBeenNthCalledWith(2, created.saleId);
   });
 
   it('disables charge while charging so one sale is not created twice', async () => {
     let resolve!: (p: Payment) => void;
-    backend.charge.mockReturnValue(new Promise<Payment>((r) => (resolve = r)));
+    backend.placeSale.mockReturnValue(new Promise<Payment>((r) => (resolve = r)));
     setup();
     await fireEvent.click(screen.getByTestId('coin-BTC'));
     await keys('5', 'Enter', 'Enter');
     const charge = screen.getByTestId('charge') as HTMLButtonElement;
     await waitFor(() => expect(charge.disabled).toBe(true));
-    expect(backend.charge).toHaveBeenCalledTimes(1);
+    expect(backend.startSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).toHaveBeenCalledTimes(1);
     resolve(created);
   });
 });
