@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { coins, demoInfo, payment, quoteFor } from '../../test/fixtures';
+import { coins, demoInfo, payment, quoteFor, settings } from '../../test/fixtures';
+import type { Settings } from '../bindings/Settings';
 import type { Payment } from '../bindings/Payment';
 import Entry from './Entry.svelte';
 
@@ -176,5 +177,72 @@ describe('coin, quote and charge', () => {
     expect(backend.startSale).toHaveBeenCalledTimes(1);
     expect(backend.placeSale).toHaveBeenCalledTimes(1);
     resolve(created);
+  });
+});
+
+describe('lines, tip, maximum and locale', () => {
+  function setupWith(extra: Partial<Settings>) {
+    const oncharged = vi.fn<(p: Payment) => void>();
+    render(Entry, { info: demoInfo, coins, settings: { ...settings, ...extra }, oncharged });
+    return oncharged;
+  }
+
+  it('+ adds a labelled line, and the lines and a preset tip make the total', async () => {
+    const oncharged = setupWith({ tipsEnabled: true });
+    await fireEvent.input(screen.getByTestId('line-label'), { target: { value: 'Coffee' } });
+    await keys('3', '.', '5', '0', '+', '4');
+    expect(screen.getByTestId('line-0').textContent).toMatch('Coffee');
+    await fireEvent.click(screen.getByTestId('tip-10'));
+    // 3.50 + 4 = 7.50; 10 % is 0.75 (exact, no floats).
+    expect(screen.getByTestId('tip-amount').textContent).toBe('Tip 0.75 EUR');
+    expect(screen.getByTestId('total').textContent).toBe('Total 8.25 EUR');
+    await fireEvent.click(screen.getByTestId('coin-BTC'));
+    await fireEvent.click(screen.getByTestId('charge'));
+    await waitFor(() => expect(oncharged).toHaveBeenCalled());
+    expect(backend.startSale).toHaveBeenCalledWith({
+      lines: [
+        { label: 'Coffee', amount: '3.50' },
+        { label: '', amount: '4' },
+      ],
+      tip: '0.75',
+      coin: 'BTC',
+    });
+  });
+
+  it('no tip buttons unless tips are switched on', () => {
+    setupWith({ tipsEnabled: false });
+    expect(screen.queryByTestId('tips')).toBeNull();
+  });
+
+  it('refuses an amount above the maximum inline, before any call', async () => {
+    setupWith({ maxSaleAmount: '100' });
+    await fireEvent.click(screen.getByTestId('coin-BTC'));
+    await keys('1', '0', '1', 'Enter');
+    expect(screen.getByTestId('entry-error').textContent).toMatch('more than this till takes');
+    expect((screen.getByTestId('charge') as HTMLButtonElement).disabled).toBe(true);
+    expect(backend.startSale).not.toHaveBeenCalled();
+    expect(backend.quotes).not.toHaveBeenCalled();
+  });
+
+  it("shows the locale's decimal key and each coin's live amount", async () => {
+    setupWith({ locale: 'de-DE' });
+    await keys('1', '2', '.', '5');
+    expect(screen.getByTestId('amount').textContent).toBe('12,5');
+    await waitFor(() =>
+      expect(screen.getByTestId('coin-amount-USDT').textContent).toBe('≈ 0.00021552 USDT'),
+    );
+  });
+
+  it('shows the last rate with a warning when the feed fails', async () => {
+    backend.quotes.mockResolvedValue([
+      { ...quoteFor('5.00', 'BTC'), ageSeconds: 180, warning: 'The rate could not be updated.' },
+    ]);
+    setupWith({});
+    await fireEvent.click(screen.getByTestId('coin-BTC'));
+    await keys('5');
+    await waitFor(() =>
+      expect(screen.getByTestId('quote-warning').textContent).toMatch('3 min old'),
+    );
+    expect((screen.getByTestId('charge') as HTMLButtonElement).disabled).toBe(false);
   });
 });
