@@ -36,7 +36,8 @@ class Till {
     return this.session;
   }
   async stop() {
-    await this.session?.close().catch(() => {});
+    // After a SIGKILL the browser is gone; do not wait on it for long.
+    await Promise.race([this.session?.close().catch(() => {}), sleep(5_000)]);
     this.driver?.stop();
     this.session = undefined;
     this.driver = undefined;
