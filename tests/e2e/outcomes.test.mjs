@@ -38,7 +38,17 @@ class Till {
   async stop() {
     // After a SIGKILL the browser is gone; do not wait on it for long.
     await Promise.race([this.session?.close().catch(() => {}), sleep(5_000)]);
+    // A WebKitWebDriver whose app was killed can outlive tauri-driver and
+    // hold the test's output open; end what we started, by pid.
+    const left = this.driver ? this.descendants() : [];
     this.driver?.stop();
+    for (const { pid } of left) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
     this.session = undefined;
     this.driver = undefined;
     // Let tauri-driver release its port before a restart binds it again.
@@ -50,8 +60,8 @@ class Till {
   gateway(query) {
     return sqlIn(join(this.dataDir, "demo-gateway.sqlite3"), query);
   }
-  /** The app process: the descendant of our tauri-driver running BIN. */
-  appPid() {
+  /** Processes started under our tauri-driver (WebKitWebDriver, the app). */
+  descendants() {
     const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" })
       .split("\n")
       .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
@@ -68,7 +78,11 @@ class Till {
         }
       }
     }
-    const app = rows.find((r) => ours.has(r.pid) && r.args.startsWith(BIN));
+    return rows.filter((r) => ours.has(r.pid) && r.pid !== this.driver.pid);
+  }
+  /** The app process: the descendant of our tauri-driver running BIN. */
+  appPid() {
+    const app = this.descendants().find((r) => r.args.startsWith(BIN));
     assert.ok(app, "the app process under our tauri-driver");
     return app.pid;
   }
