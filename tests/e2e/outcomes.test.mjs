@@ -197,3 +197,39 @@ test("a sale open when the app is killed is resumed after the restart: one order
   assert.equal(till.gateway("SELECT count(*) AS n FROM counos_orders")[0].n, 1, "exactly one gateway order");
   await till.stop();
 });
+
+test("the customer display mirrors the sale without any cashier control, and remembers its place", async () => {
+  till = new Till();
+  const session = await till.start();
+  await charge(session, till, "3");
+  const cashier = await session.windowHandle();
+
+  await session.click("open-customer-display");
+  const handles = await session.until("a second window", async () => {
+    const all = await session.windowHandles();
+    return all.length === 2 && all;
+  });
+  const customer = handles.find((h) => h !== cashier);
+  await session.switchTo(customer);
+  await session.waitFor("customer-display", 15_000);
+  await session.until("the sale on the display", async () => (await session.text("customer-amount")) === "3.00 EUR");
+  assert.equal(await session.attr("customer-status", "data-state"), "awaiting");
+  assert.match(await session.attr("customer-qr", "src"), /^data:image\/png;base64,/);
+  assert.equal(await session.text("customer-shop"), "My shop");
+  const page = await session.source();
+  for (const control of ["charge", "simulate-payment", "void-sale", "new-sale", "key-1"]) {
+    assert.ok(!page.includes(`data-testid="${control}"`), `${control} is on the customer display`);
+  }
+
+  // Moved by the shop: the place is kept for the next opening.
+  await session.setRect({ x: 40, y: 30, width: 640, height: 700 });
+  await session.until("the place remembered", () =>
+    till.ledger("SELECT value FROM settings WHERE key = 'customer_display_geometry'").length === 1,
+  );
+
+  await session.switchTo(cashier);
+  await session.click("simulate-payment");
+  await session.switchTo(customer);
+  await session.until("paid on the display", async () => (await session.attr("customer-status", "data-state")) === "paid", 15_000);
+  await till.stop();
+});

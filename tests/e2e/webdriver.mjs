@@ -142,6 +142,25 @@ export class Session {
     writeFileSync(path, Buffer.from(await this.cmd("GET", "/screenshot"), "base64"));
   }
 
+  /** Handles of the app's open windows (the till, the customer display). */
+  windowHandles() {
+    return this.cmd("GET", "/window/handles");
+  }
+
+  /** Sends the next commands to another window. */
+  switchTo(handle) {
+    return this.cmd("POST", "/window", { handle });
+  }
+
+  windowHandle() {
+    return this.cmd("GET", "/window");
+  }
+
+  /** Moves and resizes the current window, as a person dragging it would. */
+  setRect(rect) {
+    return this.cmd("POST", "/window/rect", rect);
+  }
+
   async close() {
     await this.cmd("DELETE", "").catch(() => {});
   }
