@@ -11,6 +11,22 @@ const COMMANDS: &[&str] = &[
     "charge",
     "watch_sale",
     "simulate_payment",
+    // Checkout (issue 4).
+    "simulate",
+    "counter_settings",
+    "quotes",
+    "start_sale",
+    "place_sale",
+    "try_again",
+    "void_sale",
+    "mark_for_owner",
+    "resumed_sales",
+    "recent_sales",
+    "sale_payment",
+    "receipt",
+    "open_customer_display",
+    "show_on_customer_display",
+    "customer_view",
 ];
 
 fn main() {

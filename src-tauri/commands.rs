@@ -1,13 +1,16 @@
 //! Tauri commands: argument plumbing only. Each one is also listed in
 //! `build.rs` (which makes its permission) and granted in `capabilities/`.
 
-use cryptill_core::checkout::{Payment, Quote};
+use cryptill_core::checkout::{
+    CustomerView, Payment, Quote, Receipt, SaleEntry, SaleSummary, Simulation,
+};
 use cryptill_core::gateway::Coin;
+use cryptill_core::settings::Settings;
 use cryptill_core::{AppError, AppInfo};
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
-use crate::Shop;
+use crate::{customer, Shop};
 
 #[tauri::command]
 pub async fn app_info(shop: State<'_, Shop>) -> Result<AppInfo, AppError> {
@@ -16,7 +19,7 @@ pub async fn app_info(shop: State<'_, Shop>) -> Result<AppInfo, AppError> {
 
 #[tauri::command]
 pub async fn list_coins(shop: State<'_, Shop>) -> Result<Vec<Coin>, AppError> {
-    Ok(shop.till()?.checkout().coins().await?)
+    Ok(shop.till()?.checkout().offered_coins().await?)
 }
 
 #[tauri::command]
@@ -37,7 +40,8 @@ pub async fn charge(
 /// runs in Rust, only while a payment screen is open: a new watch stops the
 /// previous one, and a closed channel ends it.
 #[tauri::command]
-pub async fn watch_sale(
+pub async fn watch_sale<R: Runtime>(
+    app: AppHandle<R>,
     shop: State<'_, Shop>,
     sale_id: i64,
     on_update: Channel<Payment>,
@@ -48,7 +52,11 @@ pub async fn watch_sale(
     let task = tauri::async_runtime::spawn(async move {
         let followed = till
             .checkout()
-            .follow(sale_id, |payment| on_update.send(payment).is_ok())
+            .follow(sale_id, |payment| {
+                // The customer display follows the same updates.
+                customer::update(&app, &payment);
+                on_update.send(payment).is_ok()
+            })
             .await;
         if let Err(e) = followed {
             tracing::warn!(sale = sale_id, "stopped following the sale: {e}");
@@ -68,4 +76,124 @@ pub async fn watch_sale(
 #[tauri::command]
 pub async fn simulate_payment(shop: State<'_, Shop>, sale_id: i64) -> Result<(), AppError> {
     Ok(shop.till()?.simulate_payment(sale_id).await?)
+}
+
+/// Demo mode only: the sandbox makes the customer's wallet (or the clock)
+/// do `kind` to the sale: full, part or over-payment, or expiry.
+#[tauri::command]
+pub async fn simulate(
+    shop: State<'_, Shop>,
+    sale_id: i64,
+    kind: Simulation,
+) -> Result<(), AppError> {
+    Ok(shop.till()?.simulate(sale_id, kind).await?)
+}
+
+/// The shop settings the counter follows (locale, tips, maximum, sound, coins).
+#[tauri::command]
+pub async fn counter_settings(shop: State<'_, Shop>) -> Result<Settings, AppError> {
+    Ok(Settings::load(shop.till()?.ledger())?)
+}
+
+/// The live price of `amount` in every coin offered.
+#[tauri::command]
+pub async fn quotes(shop: State<'_, Shop>, amount: String) -> Result<Vec<Quote>, AppError> {
+    Ok(shop.till()?.checkout().quotes(&amount).await?)
+}
+
+/// Records the sale (no gateway call); `place_sale` then creates its order.
+#[tauri::command]
+pub async fn start_sale(shop: State<'_, Shop>, entry: SaleEntry) -> Result<Payment, AppError> {
+    Ok(shop.till()?.checkout().start_sale(&entry).await?)
+}
+
+/// Creates the order of a recorded sale; the Retry after any failure, which
+/// finds the same order instead of making a second one.
+#[tauri::command]
+pub async fn place_sale(shop: State<'_, Shop>, sale_id: i64) -> Result<Payment, AppError> {
+    Ok(shop.till()?.checkout().place(sale_id).await?)
+}
+
+/// A fresh sale for an expired one; placed with `place_sale`.
+#[tauri::command]
+pub async fn try_again(shop: State<'_, Shop>, sale_id: i64) -> Result<Payment, AppError> {
+    Ok(shop.till()?.checkout().try_again(sale_id).await?)
+}
+
+#[tauri::command]
+pub async fn void_sale(shop: State<'_, Shop>, sale_id: i64) -> Result<Payment, AppError> {
+    Ok(shop.till()?.checkout().void(sale_id).await?)
+}
+
+#[tauri::command]
+pub async fn mark_for_owner(shop: State<'_, Shop>, sale_id: i64) -> Result<Payment, AppError> {
+    Ok(shop.till()?.checkout().mark_for_owner(sale_id)?)
+}
+
+/// The sales left open by the last run, each asked about again (once per run).
+#[tauri::command]
+pub async fn resumed_sales(shop: State<'_, Shop>) -> Result<Vec<Payment>, AppError> {
+    Ok(shop.till()?.checkout().resume().await)
+}
+
+#[tauri::command]
+pub async fn recent_sales(shop: State<'_, Shop>) -> Result<Vec<SaleSummary>, AppError> {
+    Ok(shop.till()?.checkout().recent_sales()?)
+}
+
+/// The sale's payment screen as stored, to reopen a pending sale's QR.
+#[tauri::command]
+pub async fn sale_payment(shop: State<'_, Shop>, sale_id: i64) -> Result<Payment, AppError> {
+    let till = shop.till()?;
+    let sale = till.checkout().sale(sale_id)?;
+    Ok(till.checkout().payment(&sale)?)
+}
+
+#[tauri::command]
+pub async fn receipt(shop: State<'_, Shop>, sale_id: i64) -> Result<Receipt, AppError> {
+    Ok(shop.till()?.checkout().receipt(sale_id)?)
+}
+
+/// Opens the customer-facing display (or brings it to the front).
+#[tauri::command]
+pub async fn open_customer_display<R: Runtime>(
+    app: AppHandle<R>,
+    shop: State<'_, Shop>,
+) -> Result<(), AppError> {
+    let till = shop.till()?;
+    customer::open(&app, till.ledger()).map_err(|e| AppError {
+        kind: cryptill_core::ErrorKind::Internal,
+        message: format!("The customer display could not open ({e})."),
+    })
+}
+
+/// Shows a sale (or, with none, the shop's welcome) on the customer display.
+#[tauri::command]
+pub async fn show_on_customer_display<R: Runtime>(
+    app: AppHandle<R>,
+    shop: State<'_, Shop>,
+    sale_id: Option<i64>,
+) -> Result<(), AppError> {
+    let till = shop.till()?;
+    let payment = match sale_id {
+        Some(id) => Some(till.checkout().payment(&till.checkout().sale(id)?)?),
+        None => None,
+    };
+    let shop_name = Settings::load(till.ledger())?.shop_name;
+    customer::push(&app, CustomerView { shop_name, payment });
+    Ok(())
+}
+
+/// The customer display's one command: what to show now.
+#[tauri::command]
+pub async fn customer_view<R: Runtime>(
+    app: AppHandle<R>,
+    shop: State<'_, Shop>,
+) -> Result<CustomerView, AppError> {
+    use tauri::Manager;
+    let mut view = app.state::<customer::Display>().view();
+    if view.shop_name.is_empty() {
+        view.shop_name = Settings::load(shop.till()?.ledger())?.shop_name;
+    }
+    Ok(view)
 }

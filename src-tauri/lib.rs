@@ -4,6 +4,7 @@
 
 pub mod cli;
 mod commands;
+mod customer;
 
 use std::sync::Arc;
 
@@ -33,14 +34,31 @@ impl Shop {
 /// The command registration, shared by the real app (`tauri::Builder::default()`)
 /// and `tauri::test` (`mock_builder()`), so tests exercise the same handler list.
 pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
-    base.invoke_handler(tauri::generate_handler![
-        commands::app_info,
-        commands::list_coins,
-        commands::quote,
-        commands::charge,
-        commands::watch_sale,
-        commands::simulate_payment,
-    ])
+    base.manage(customer::Display::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_coins,
+            commands::quote,
+            commands::charge,
+            commands::watch_sale,
+            commands::simulate_payment,
+            // Checkout (issue 4).
+            commands::simulate,
+            commands::counter_settings,
+            commands::quotes,
+            commands::start_sale,
+            commands::place_sale,
+            commands::try_again,
+            commands::void_sale,
+            commands::mark_for_owner,
+            commands::resumed_sales,
+            commands::recent_sales,
+            commands::sale_payment,
+            commands::receipt,
+            commands::open_customer_display,
+            commands::show_on_customer_display,
+            commands::customer_view,
+        ])
 }
 
 /// Opens the till from the environment (`CRYPTILL_DATA_DIR` or the OS
@@ -55,8 +73,20 @@ pub fn run() {
     if let Err(e) = &till {
         tracing::error!(kind = ?e.kind, "cannot open the till: {}", e.message);
     }
+    let shop = Shop::new(till);
+    let till = shop.till().ok();
+    if let Some(till) = &till {
+        // Expired and voided sales are watched for a late payment (slowly).
+        let till = till.clone();
+        tauri::async_runtime::spawn(async move { till.checkout().watch_late_payments().await });
+    }
     builder(tauri::Builder::default())
-        .manage(Shop::new(till))
+        .manage(shop)
+        .on_window_event(move |window, event| {
+            if let Some(till) = &till {
+                customer::on_window_event(window, event, till.ledger());
+            }
+        })
         .run(tauri::generate_context!())
         .expect("the window could not start");
 }

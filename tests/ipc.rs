@@ -105,3 +105,84 @@ fn a_till_that_could_not_open_explains_why_on_every_command() {
         json!({"kind": "keyring", "message": "The system keyring is not available."})
     );
 }
+
+#[test]
+fn a_sale_is_recorded_placed_and_trained_through_ipc() {
+    let w = demo_window();
+    let entry =
+        json!({"lines": [{"label": "Coffee", "amount": "10"}], "tip": "2.50", "coin": "BTC"});
+    let started = invoke(&w, "start_sale", json!({ "entry": entry })).unwrap();
+    assert_eq!(started["state"], "creating");
+    assert_eq!(started["fiatAmount"], "12.50");
+    let sale_id = started["saleId"].as_i64().unwrap();
+
+    let placed = invoke(&w, "place_sale", json!({ "saleId": sale_id })).unwrap();
+    assert_eq!(placed["state"], "awaiting");
+    // Placing again is the Retry: the same sale and order, never a second.
+    let again = invoke(&w, "place_sale", json!({ "saleId": sale_id })).unwrap();
+    assert_eq!(again["gatewayOrderId"], placed["gatewayOrderId"]);
+
+    invoke(&w, "simulate", json!({"saleId": sale_id, "kind": "part"})).unwrap();
+    // The gateway saw a payment: the cashier can no longer void the sale.
+    let err = invoke(&w, "void_sale", json!({ "saleId": sale_id })).unwrap_err();
+    assert_eq!(err["kind"], "notAllowed");
+
+    let recent = invoke(&w, "recent_sales", json!({})).unwrap();
+    assert_eq!(recent.as_array().unwrap().len(), 1);
+    assert_eq!(recent[0]["state"], "underpaid");
+    let receipt = invoke(&w, "receipt", json!({ "saleId": sale_id })).unwrap();
+    assert_eq!(receipt["tipAmount"], "2.50");
+    assert_eq!(receipt["lines"][0]["label"], "Coffee");
+
+    let err = invoke(
+        &w,
+        "start_sale",
+        json!({"entry": {"lines": [{"amount": "20000"}], "coin": "BTC"}}),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "input");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("more than this till takes"));
+}
+
+#[test]
+fn training_payments_are_refused_on_a_till_that_takes_real_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    // A Counos till: its key in the (test) keyring, nothing reached at open.
+    let ledger = cryptill_core::ledger::Ledger::open(&dir.path().join("cryptill.sqlite3")).unwrap();
+    ledger.set_setting("gateway", "counos").unwrap();
+    drop(ledger);
+    let mut config = TillConfig::new(dir.path());
+    config.keyring_service = format!("cryptill-test-ipc-real-{}", std::process::id());
+    cryptill_core::keystore::KeyStore::new(&config.keyring_service)
+        .set("counos", &cryptill_core::secret::Sensitive::new("k".into()))
+        .unwrap();
+    let till = tauri::async_runtime::block_on(Till::open(config));
+    let w = window(till.map_err(Into::into), dir);
+    let err = invoke(&w, "simulate", json!({"saleId": 1, "kind": "full"})).unwrap_err();
+    assert_eq!(err["kind"], "notAllowed");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("only in demo mode"));
+}
+
+#[test]
+fn the_customer_display_shows_the_sale_put_on_it() {
+    let w = demo_window();
+    let view = invoke(&w, "customer_view", json!({})).unwrap();
+    assert_eq!(view["payment"], Value::Null);
+    assert_eq!(view["shopName"], "My shop");
+    let placed = invoke(&w, "charge", json!({"amount": "3", "coin": "BTC"})).unwrap();
+    invoke(
+        &w,
+        "show_on_customer_display",
+        json!({"saleId": placed["saleId"]}),
+    )
+    .unwrap();
+    let view = invoke(&w, "customer_view", json!({})).unwrap();
+    assert_eq!(view["payment"]["saleId"], placed["saleId"]);
+    assert_eq!(view["payment"]["state"], "awaiting");
+}

@@ -9,8 +9,9 @@ const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts tauri-driver (which starts WebKitWebDriver) and waits until it answers. */
-export async function startDriver({ env, port = 4444 }) {
-  const proc = spawn("tauri-driver", ["--port", String(port)], {
+/** Files run in parallel (node --test), so each passes its own two ports. */
+export async function startDriver({ env, port = 4444, nativePort = port + 1 }) {
+  const proc = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -26,7 +27,7 @@ export async function startDriver({ env, port = 4444 }) {
     if (Date.now() > deadline) throw new Error("tauri-driver did not start within 20 s");
     await sleep(100);
   }
-  return { base, stop: () => proc.kill() };
+  return { base, pid: proc.pid, stop: () => proc.kill() };
 }
 
 async function call(base, method, path, body) {
@@ -139,6 +140,25 @@ export class Session {
 
   async screenshot(path) {
     writeFileSync(path, Buffer.from(await this.cmd("GET", "/screenshot"), "base64"));
+  }
+
+  /** Handles of the app's open windows (the till, the customer display). */
+  windowHandles() {
+    return this.cmd("GET", "/window/handles");
+  }
+
+  /** Sends the next commands to another window. */
+  switchTo(handle) {
+    return this.cmd("POST", "/window", { handle });
+  }
+
+  windowHandle() {
+    return this.cmd("GET", "/window");
+  }
+
+  /** Moves and resizes the current window, as a person dragging it would. */
+  setRect(rect) {
+    return this.cmd("POST", "/window/rect", rect);
   }
 
   async close() {

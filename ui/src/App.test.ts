@@ -2,15 +2,21 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import type { Payment } from './lib/bindings/Payment';
-import { coins, demoInfo, payment, quoteFor } from './test/fixtures';
+import { coins, demoInfo, payment, quoteFor, settings } from './test/fixtures';
 
 const backend = vi.hoisted(() => ({
   appInfo: vi.fn(),
   listCoins: vi.fn(),
-  quote: vi.fn(),
-  charge: vi.fn(),
+  quotes: vi.fn(),
+  startSale: vi.fn(),
+  placeSale: vi.fn(),
+  voidSale: vi.fn(),
   watchSale: vi.fn(),
   simulatePayment: vi.fn(),
+  simulate: vi.fn(),
+  counterSettings: vi.fn(),
+  resumedSales: vi.fn(),
+  showOnCustomerDisplay: vi.fn(),
 }));
 vi.mock('./lib/backend', () => backend);
 
@@ -20,9 +26,18 @@ const created = payment();
 beforeEach(() => {
   backend.appInfo.mockReset().mockResolvedValue(demoInfo);
   backend.listCoins.mockReset().mockResolvedValue(coins);
-  backend.quote.mockReset().mockImplementation(async (a: string, c: string) => quoteFor(a, c));
-  backend.charge.mockReset().mockResolvedValue(created);
+  backend.quotes
+    .mockReset()
+    .mockImplementation(async (a: string) => [quoteFor(a, 'BTC'), quoteFor(a, 'USDT')]);
+  // The sale is recorded first (startSale), then its order placed.
+  backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
+  backend.placeSale.mockReset().mockResolvedValue(created);
+  backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
   backend.simulatePayment.mockReset().mockResolvedValue(undefined);
+  backend.simulate.mockReset().mockResolvedValue(undefined);
+  backend.counterSettings.mockReset().mockResolvedValue(settings);
+  backend.resumedSales.mockReset().mockResolvedValue([]);
+  backend.showOnCustomerDisplay.mockReset().mockResolvedValue(undefined);
   backend.watchSale.mockReset().mockImplementation(async (_id: number, onUpdate: (p: Payment) => void) => {
     pushUpdate = onUpdate;
   });
@@ -70,7 +85,12 @@ describe('a sale from charge to paid', () => {
   it('shows what the customer must pay', async () => {
     render(App);
     await chargeTwelveFifty();
-    expect(backend.charge).toHaveBeenCalledWith('12.50', 'BTC');
+    expect(backend.startSale).toHaveBeenCalledWith({
+      lines: [{ label: '', amount: '12.50' }],
+      tip: undefined,
+      coin: 'BTC',
+    });
+    expect(backend.placeSale).toHaveBeenCalledWith(created.saleId);
     expect(screen.getByTestId('qr').getAttribute('src')).toBe(created.qrPng);
     expect(screen.getByTestId('pay-amount').textContent).toBe('0.00021552 BTC');
     expect(screen.getByTestId('pay-fiat').textContent).toBe('12.50 EUR');
@@ -87,7 +107,7 @@ describe('a sale from charge to paid', () => {
     render(App);
     await chargeTwelveFifty();
     await fireEvent.click(screen.getByTestId('simulate-payment'));
-    expect(backend.simulatePayment).toHaveBeenCalledWith(41);
+    expect(backend.simulate).toHaveBeenCalledWith(41, 'full');
 
     pushUpdate({ ...created, state: 'confirming', confirmations: 1, requiredConfirmations: 2 });
     await waitFor(() =>
@@ -111,7 +131,8 @@ describe('a sale from charge to paid', () => {
     await chargeTwelveFifty();
     const fromOldSale = pushUpdate;
     await fireEvent.click(screen.getByTestId('new-sale'));
-    backend.charge.mockResolvedValue({ ...created, saleId: 42 });
+    backend.startSale.mockResolvedValue({ ...created, saleId: 42, state: 'creating' });
+    backend.placeSale.mockResolvedValue({ ...created, saleId: 42 });
     await chargeTwelveFifty();
     fromOldSale({ ...created, state: 'expired' });
     await new Promise((r) => setTimeout(r, 0));

@@ -1,8 +1,13 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
+import CustomerDisplay from './lib/components/CustomerDisplay.svelte';
 import './app.css';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lost its #app element');
 
-export default mount(App, { target });
+// The customer-facing window loads the same page with #customer (see
+// src-tauri/customer.rs); it gets the display, never the till.
+const view = window.location.hash === '#customer' ? CustomerDisplay : App;
+
+export default mount(view, { target });

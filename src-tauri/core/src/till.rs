@@ -9,16 +9,17 @@ use std::sync::Arc;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::checkout::Checkout;
+use crate::checkout::{Checkout, Simulation};
 use crate::error::{Error, Result};
 use crate::gateway::coingate::{self, CoinGateClient, DO_NOT_CONVERT};
 use crate::gateway::counos::{self, CounosClient};
 use crate::gateway::{Gateway, GatewayKind};
 use crate::keystore::{KeyStore, SERVICE};
 use crate::ledger::Ledger;
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 use crate::secret::Sensitive;
 use crate::settings::Settings;
+use rust_decimal::Decimal;
 
 /// The app's identifier; its data lives in a folder of this name under the
 /// OS app-data dir (the same one Tauri's `app_data_dir` names).
@@ -197,27 +198,51 @@ impl Till {
     /// Demo mode only: the sandbox receives the full payment for the sale,
     /// as a customer's wallet would send it.
     pub async fn simulate_payment(&self, sale_id: i64) -> Result<()> {
+        self.simulate(sale_id, Simulation::Full).await
+    }
+
+    /// Demo mode only (training and tests): the sandbox gateway does to the
+    /// sale's order what a customer's wallet or the clock would. Refused on
+    /// a till that takes real payments.
+    pub async fn simulate(&self, sale_id: i64, kind: Simulation) -> Result<()> {
         let Some(sandbox) = &self.sandbox else {
             return Err(Error::NotAllowed(
                 "Simulated payments exist only in demo mode; this till takes real payments.".into(),
             ));
         };
         let sale = self.ledger.sale(sale_id)?;
+        let crypto = sale.crypto.clone().ok_or_else(|| {
+            Error::NotAllowed(format!("Sale {sale_id} has no order yet to pay into."))
+        })?;
+        let paid = sale.paid.as_ref().map(Money::amount).unwrap_or_default();
+        let left = (crypto.amount() - paid).max(Decimal::ZERO);
+        let coin = crypto.currency().clone();
+        let (action, body) = match kind {
+            // The sandbox's default payment is "what is left to pay".
+            Simulation::Full => ("pay", serde_json::json!({})),
+            Simulation::Part => (
+                "pay",
+                serde_json::json!({ "amount": Money::new(left / Decimal::TWO, coin).to_fixed() }),
+            ),
+            Simulation::Overpay => (
+                "pay",
+                serde_json::json!({
+                    "amount": Money::new(left + crypto.amount() / Decimal::TEN, coin).to_fixed()
+                }),
+            ),
+            Simulation::Expire => ("expire", serde_json::json!({})),
+        };
         let url = format!(
-            "{}/control/counos/orders/{}/pay",
+            "{}/control/counos/orders/{}/{action}",
             sandbox.base_url(),
             sale.merchant_order_id
         );
-        let response = self
-            .http
-            .post(url)
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .map_err(|e| Error::GatewayUnreachable {
+        let response = self.http.post(url).json(&body).send().await.map_err(|e| {
+            Error::GatewayUnreachable {
                 gateway: GatewayKind::Demo.name().into(),
                 detail: e.to_string(),
-            })?;
+            }
+        })?;
         if !response.status().is_success() {
             return Err(Error::GatewayRefused {
                 gateway: GatewayKind::Demo.name().into(),

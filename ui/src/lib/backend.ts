@@ -1,12 +1,19 @@
 // The one door between the UI and Rust. No other file imports @tauri-apps/*,
 // so every call the UI makes is listed here and tests mock this one module.
 import { Channel, invoke, isTauri } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type { AppError } from './bindings/AppError';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Coin } from './bindings/Coin';
 import type { ErrorKind } from './bindings/ErrorKind';
 import type { Payment } from './bindings/Payment';
 import type { Quote } from './bindings/Quote';
+import type { CustomerView } from './bindings/CustomerView';
+import type { Receipt } from './bindings/Receipt';
+import type { SaleEntry } from './bindings/SaleEntry';
+import type { SaleSummary } from './bindings/SaleSummary';
+import type { Settings } from './bindings/Settings';
+import type { Simulation } from './bindings/Simulation';
 
 // A Record (not a list) so a kind added in Rust fails the build until it is listed here.
 const ERROR_KINDS: Record<ErrorKind, true> = {
@@ -99,4 +106,75 @@ export function watchSale(saleId: number, onUpdate: (p: Payment) => void): Promi
 /** Demo mode only: the sandbox gateway pretends the customer paid. */
 export function simulatePayment(saleId: number): Promise<void> {
   return call('simulate_payment', { saleId });
+}
+
+// Checkout (issue 4).
+
+/** Demo mode only: the sandbox makes the customer's wallet (or the clock) act. */
+export function simulate(saleId: number, kind: Simulation): Promise<void> {
+  return call('simulate', { saleId, kind });
+}
+
+export function counterSettings(): Promise<Settings> {
+  return call('counter_settings');
+}
+
+/** The live price of `amount` (a decimal string) in every coin offered. */
+export function quotes(amount: string): Promise<Quote[]> {
+  return call('quotes', { amount });
+}
+
+/** Records the sale before any gateway call; the answer carries its saleId. */
+export function startSale(entry: SaleEntry): Promise<Payment> {
+  return call('start_sale', { entry });
+}
+
+/** Creates the order of a recorded sale. Safe to repeat: it never charges twice. */
+export function placeSale(saleId: number): Promise<Payment> {
+  return call('place_sale', { saleId });
+}
+
+/** A fresh sale for an expired one (not yet placed). */
+export function tryAgain(saleId: number): Promise<Payment> {
+  return call('try_again', { saleId });
+}
+
+export function voidSale(saleId: number): Promise<Payment> {
+  return call('void_sale', { saleId });
+}
+
+export function markForOwner(saleId: number): Promise<Payment> {
+  return call('mark_for_owner', { saleId });
+}
+
+export function resumedSales(): Promise<Payment[]> {
+  return call('resumed_sales');
+}
+
+export function recentSales(): Promise<SaleSummary[]> {
+  return call('recent_sales');
+}
+
+export function salePayment(saleId: number): Promise<Payment> {
+  return call('sale_payment', { saleId });
+}
+
+export function receipt(saleId: number): Promise<Receipt> {
+  return call('receipt', { saleId });
+}
+
+export function openCustomerDisplay(): Promise<void> {
+  return call('open_customer_display');
+}
+
+/** Puts a sale (or, with null, the shop's welcome) on the customer display. */
+export function showOnCustomerDisplay(saleId: number | null): Promise<void> {
+  return call('show_on_customer_display', { saleId });
+}
+
+/** The customer display: what to show now, then every change pushed from Rust. */
+export async function followCustomerView(onView: (view: CustomerView) => void): Promise<() => void> {
+  const unlisten = await listen<CustomerView>('customer-view', (event) => onView(event.payload));
+  onView(await call<CustomerView>('customer_view'));
+  return unlisten;
 }

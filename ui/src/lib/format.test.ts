@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Payment } from './bindings/Payment';
 import type { SaleState } from './bindings/SaleState';
 import { errorTitle, formatCountdown, isFinal, isPaid, statusText } from './format';
+import { NO_OUTCOME } from '../test/fixtures';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
 
@@ -54,6 +55,7 @@ function payment(state: SaleState, extra: Partial<Payment> = {}): Payment {
     confirmations: 0,
     requiredConfirmations: 0,
     gatewayOrderId: 'order-1',
+    ...NO_OUTCOME,
     ...extra,
   };
 }

@@ -2,6 +2,7 @@ import type { AppInfo } from '../lib/bindings/AppInfo';
 import type { Coin } from '../lib/bindings/Coin';
 import type { Payment } from '../lib/bindings/Payment';
 import type { Quote } from '../lib/bindings/Quote';
+import type { Settings } from '../lib/bindings/Settings';
 
 export const demoInfo: AppInfo = {
   demo: true,
@@ -24,8 +25,23 @@ export function quoteFor(amount: string, coin: string): Quote {
     cryptoAmount: '0.00021552',
     rate: '58000.00',
     fetchedAt: '2025-01-01T12:00:00Z',
+    ageSeconds: 0,
+    warning: null,
   };
 }
+
+/** The outcome fields of a plain awaiting payment (nothing paid, nothing flagged). */
+export const NO_OUTCOME = {
+  remainingAmount: null,
+  remainingUri: null,
+  remainingQrPng: null,
+  excessAmount: null,
+  tipAmount: null,
+  latePaymentAt: null,
+  needsOwner: false,
+  voidedAt: null,
+  replacesSaleId: null,
+} satisfies Partial<Payment>;
 
 export function payment(extra: Partial<Payment> = {}): Payment {
   return {
@@ -44,6 +60,21 @@ export function payment(extra: Partial<Payment> = {}): Payment {
     confirmations: 0,
     requiredConfirmations: 2,
     gatewayOrderId: 'sandbox-41',
+    ...NO_OUTCOME,
     ...extra,
   };
 }
+
+export const settings: Settings = {
+  shopName: 'Corner Café',
+  fiatCurrency: 'EUR',
+  locale: 'en-IE',
+  tipsEnabled: false,
+  tipPresets: [5, 10, 15],
+  maxSaleAmount: '10000',
+  sound: false,
+  receiptFooter: 'Thank you!',
+  idleLockMinutes: 5,
+  lockOnBlur: false,
+  offeredCoins: [],
+};

@@ -5,16 +5,19 @@
 //! 3. the order is created under the sale's merchant order id, so repeating
 //!    steps 2-3 after any failure finds the same order instead of a second one.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::gateway::{Coin, Conversion, Gateway, OrderRef, OrderRequest, SaleState};
-use crate::ledger::{timestamp, Ledger, Sale};
+use crate::ledger::{timestamp, Ledger, Sale, SaleLine};
+use rust_decimal::Decimal;
+
 use crate::money::{fixed, Currency, Money};
 use crate::qr;
 use crate::settings::Settings;
@@ -39,6 +42,10 @@ pub struct Quote {
     /// Price of one coin in the fiat currency.
     pub rate: String,
     pub fetched_at: String,
+    /// Seconds since the rate was fetched.
+    pub age_seconds: u32,
+    /// Set when the rate feed failed and this is the last rate known.
+    pub warning: Option<String>,
 }
 
 /// Everything the payment screen shows about one sale.
@@ -69,6 +76,126 @@ pub struct Payment {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub notice: Option<String>,
+    /// Underpaid: what is still to pay, in the coin.
+    pub remaining_amount: Option<String>,
+    /// Underpaid, where the gateway takes a top-up (both do until the order
+    /// expires: Counos keeps the address open, CoinGate says "the shopper
+    /// may top up before expiry"): a payment URI and QR for the remainder.
+    pub remaining_uri: Option<String>,
+    pub remaining_qr_png: Option<String>,
+    /// Overpaid: what the customer sent beyond the price, in the coin.
+    pub excess_amount: Option<String>,
+    /// Part of `fiat_amount` that is tip.
+    pub tip_amount: Option<String>,
+    pub late_payment_at: Option<String>,
+    pub needs_owner: bool,
+    pub voided_at: Option<String>,
+    #[ts(type = "number | null")]
+    pub replaces_sale_id: Option<i64>,
+}
+
+/// A line of a sale as the cashier typed it.
+#[derive(Clone, Debug, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct LineEntry {
+    #[serde(default)]
+    pub label: String,
+    /// The amount as typed, e.g. "4.50" (a ',' decimal key is accepted).
+    pub amount: String,
+}
+
+/// What the entry screen sends to charge: lines, an optional tip, a coin.
+#[derive(Clone, Debug, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SaleEntry {
+    pub lines: Vec<LineEntry>,
+    /// The tip in the shop currency, as computed or typed; empty or absent: none.
+    #[serde(default)]
+    #[ts(optional)]
+    pub tip: Option<String>,
+    pub coin: String,
+}
+
+/// A sale in the cashier's list of the current shift.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SaleSummary {
+    #[ts(type = "number")]
+    pub sale_id: i64,
+    pub state: SaleState,
+    pub fiat_amount: String,
+    pub fiat_currency: String,
+    pub coin: String,
+    pub crypto_amount: String,
+    pub created_at: String,
+    pub late_payment_at: Option<String>,
+    pub needs_owner: bool,
+    pub voided: bool,
+    #[ts(type = "number | null")]
+    pub replaces_sale_id: Option<i64>,
+}
+
+/// One printed line of a receipt.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ReceiptLine {
+    pub label: String,
+    pub amount: String,
+}
+
+/// What a receipt shows for a paid sale.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Receipt {
+    #[ts(type = "number")]
+    pub sale_id: i64,
+    pub shop_name: String,
+    pub footer: String,
+    pub lines: Vec<ReceiptLine>,
+    pub tip_amount: Option<String>,
+    pub fiat_amount: String,
+    pub fiat_currency: String,
+    pub coin: String,
+    pub network: String,
+    pub crypto_amount: String,
+    pub paid_amount: String,
+    /// Price of one coin in the fiat currency, locked at the sale.
+    pub rate: Option<String>,
+    pub address: String,
+    pub gateway_order_id: String,
+    pub transaction_id: Option<String>,
+    /// RFC 3339 UTC: when it was paid (or recorded, if not paid).
+    pub time: String,
+}
+
+/// What the customer-facing display shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CustomerView {
+    pub shop_name: String,
+    /// The sale on the counter; `None` between sales.
+    pub payment: Option<Payment>,
+}
+
+/// What the demo's training buttons make the customer's wallet do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Simulation {
+    /// Pays what is left.
+    Full,
+    /// Pays half of what is left.
+    Part,
+    /// Pays what is left plus a tenth of the price.
+    Overpay,
+    /// The order expires now.
+    Expire,
 }
 
 pub struct Checkout {
@@ -78,8 +205,30 @@ pub struct Checkout {
     coins: Mutex<Option<(Instant, Vec<Coin>)>>,
     /// The last QR drawn: a payment screen is refreshed every few seconds
     /// and its QR almost never changes.
-    last_qr: Mutex<Option<(String, String)>>,
+    last_qr: Mutex<Vec<(String, String)>>,
+    /// The last rate per (fiat, coin) pair and when it was fetched: the
+    /// quotes refresh at most once a minute (CoinGate: "rates change every
+    /// 60 s: do not ask more often"), and a failing feed shows the last one.
+    rates: Mutex<HashMap<(String, String), CachedRate>>,
+    /// The sales found open at start-up and what became of them; resumed
+    /// once per run, the first time anyone asks.
+    resumed: tokio::sync::OnceCell<Vec<Payment>>,
+    rate_ttl: Duration,
 }
+
+#[derive(Clone, Debug)]
+struct CachedRate {
+    rate: Decimal,
+    at: Instant,
+    fetched_at: DateTime<Utc>,
+}
+
+/// How long a rate is used before the gateway is asked again.
+pub const RATE_TTL: Duration = Duration::from_secs(60);
+/// How long an expired or voided sale is watched for a late payment.
+pub const LATE_WATCH: chrono::Duration = chrono::Duration::hours(24);
+/// The slow pace of that watch: a late payment is for the owner, not the queue.
+pub const LATE_INTERVAL: Duration = Duration::from_secs(120);
 
 impl Checkout {
     pub fn new(ledger: Arc<Ledger>, gateway: Arc<dyn Gateway>, fiat: Currency) -> Self {
@@ -88,8 +237,18 @@ impl Checkout {
             gateway,
             fiat,
             coins: Mutex::new(None),
-            last_qr: Mutex::new(None),
+            last_qr: Mutex::new(Vec::new()),
+            rates: Mutex::new(HashMap::new()),
+            resumed: tokio::sync::OnceCell::new(),
+            rate_ttl: RATE_TTL,
         }
+    }
+
+    /// Another rate lifetime than [`RATE_TTL`]; tests use zero to see the
+    /// fallback without waiting a minute.
+    pub fn with_rate_ttl(mut self, ttl: Duration) -> Self {
+        self.rate_ttl = ttl;
+        self
     }
 
     pub fn fiat(&self) -> &Currency {
@@ -118,15 +277,31 @@ impl Checkout {
         Ok(coins)
     }
 
+    /// A coin offered at the counter, for a new sale.
     async fn coin(&self, symbol: &str) -> Result<Coin> {
         let symbol = symbol.trim().to_ascii_uppercase();
-        self.coins()
+        self.offered_coins()
             .await?
             .into_iter()
             .find(|c| c.symbol == symbol)
             .ok_or_else(|| {
                 Error::Input(format!(
                     "{symbol} is not offered by this terminal. Pick one of the coins shown."
+                ))
+            })
+    }
+
+    /// A coin the gateway knows, for following a sale already made (the
+    /// shop may have stopped offering it since).
+    async fn gateway_coin(&self, symbol: &str) -> Result<Coin> {
+        let symbol = symbol.trim().to_ascii_uppercase();
+        self.coins()
+            .await?
+            .into_iter()
+            .find(|c| c.symbol == symbol)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "The gateway no longer lists {symbol} for this terminal."
                 ))
             })
     }
@@ -138,24 +313,400 @@ impl Checkout {
     }
 
     /// What `fiat` (in any currency the gateway converts) costs in `coin`.
+    /// The first quote of a pair is the gateway's own conversion; for the
+    /// next minute its rate is reused. If the gateway cannot be asked, the
+    /// last rate known is shown with its age and a warning: the gateway sets
+    /// the binding amount at the charge anyway.
     pub async fn quote_in(&self, fiat: &Money, coin: &str) -> Result<Quote> {
         let coin = self.coin(coin).await?;
-        let conversion = self.gateway.convert(fiat, &coin).await?;
-        Ok(Quote {
-            fiat_amount: fiat.to_fixed(),
-            fiat_currency: fiat.currency().code().to_string(),
-            coin: coin.symbol,
-            crypto_amount: conversion.crypto.to_fixed(),
-            rate: fixed(conversion.rate, fiat.currency().decimals()),
-            fetched_at: timestamp(Utc::now()),
+        let key = (fiat.currency().code().to_string(), coin.symbol.clone());
+        let cached = self
+            .rates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(rate) = &cached {
+            if rate.at.elapsed() < self.rate_ttl {
+                return Ok(quote_at(fiat, &coin, rate, None));
+            }
+        }
+        match self.gateway.convert(fiat, &coin).await {
+            Ok(conversion) => {
+                let rate = CachedRate {
+                    rate: conversion.rate,
+                    at: Instant::now(),
+                    fetched_at: Utc::now(),
+                };
+                self.rates
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key, rate.clone());
+                let mut quote = quote_at(fiat, &coin, &rate, None);
+                quote.crypto_amount = conversion.crypto.to_fixed();
+                Ok(quote)
+            }
+            Err(e) => match cached {
+                Some(rate) if !rate.rate.is_zero() => {
+                    tracing::warn!(coin = %coin.symbol, error = %e, "rate feed failed, showing the last rate");
+                    let minutes = rate.at.elapsed().as_secs() / 60;
+                    let age = if minutes == 0 {
+                        "less than a minute".to_string()
+                    } else {
+                        format!("{minutes} min")
+                    };
+                    let warning = format!(
+                        "The rate could not be updated, so this is the rate from {age} ago. Charging still works: the gateway sets the amount to pay."
+                    );
+                    Ok(quote_at(fiat, &coin, &rate, Some(warning)))
+                }
+                _ => Err(e),
+            },
+        }
+    }
+
+    /// Quotes `amount` (as typed) in every coin offered at the counter; a
+    /// coin whose rate cannot be had is left out, unless all fail.
+    pub async fn quotes(&self, amount: &str) -> Result<Vec<Quote>> {
+        let fiat = Money::parse_entry(amount, &self.fiat)?;
+        let mut quotes = Vec::new();
+        let mut last_error = None;
+        for coin in self.offered_coins().await? {
+            match self.quote_in(&fiat, &coin.symbol).await {
+                Ok(quote) => quotes.push(quote),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        match (quotes.is_empty(), last_error) {
+            (true, Some(e)) => Err(e),
+            _ => Ok(quotes),
+        }
+    }
+
+    /// The coins offered at the counter: those the gateway enables, narrowed
+    /// to the shop's choice (`offered_coins`; empty means all).
+    pub async fn offered_coins(&self) -> Result<Vec<Coin>> {
+        let offered = Settings::load(&self.ledger)?.offered_coins;
+        let coins = self.coins().await?;
+        if offered.is_empty() {
+            return Ok(coins);
+        }
+        Ok(coins
+            .into_iter()
+            .filter(|c| offered.iter().any(|o| o.eq_ignore_ascii_case(&c.symbol)))
+            .collect())
+    }
+
+    /// Checks what the cashier entered and works out the total. Nothing
+    /// here reaches a gateway; every refusal names the line at fault.
+    pub fn validate(&self, entry: &SaleEntry) -> Result<(Money, Vec<SaleLine>, Option<Money>)> {
+        if entry.lines.is_empty() {
+            return Err(Error::Input("Type an amount first.".into()));
+        }
+        let several = entry.lines.len() > 1;
+        let mut lines = Vec::new();
+        let mut total = Decimal::ZERO;
+        for (i, line) in entry.lines.iter().enumerate() {
+            let amount = Money::parse_entry(&line.amount, &self.fiat).map_err(|e| match e {
+                Error::Input(m) if several => Error::Input(format!("Line {}: {m}", i + 1)),
+                other => other,
+            })?;
+            total += amount.amount();
+            lines.push(SaleLine {
+                label: line.label.trim().chars().take(80).collect(),
+                amount,
+            });
+        }
+        let tip = match entry.tip.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => {
+                let tip = Money::parse_entry(text, &self.fiat).or_else(|e| {
+                    // A zero tip is no tip, not an error.
+                    if crate::money::parse_decimal(text).is_some_and(|d| d.is_zero()) {
+                        Ok(Money::new(Decimal::ZERO, self.fiat.clone()))
+                    } else {
+                        Err(match e {
+                            Error::Input(m) => Error::Input(format!("Tip: {m}")),
+                            other => other,
+                        })
+                    }
+                })?;
+                (!tip.amount().is_zero()).then_some(tip)
+            }
+        };
+        if let Some(tip) = &tip {
+            total += tip.amount();
+        }
+        let total = Money::new(total, self.fiat.clone());
+        let settings = Settings::load(&self.ledger)?;
+        if let Some(max) = crate::money::parse_decimal(&settings.max_sale_amount) {
+            if total.amount() > max {
+                return Err(Error::Input(format!(
+                    "{total} is more than this till takes in one sale ({} {}). Check the amount; the owner can raise the limit.",
+                    fixed(max, self.fiat.decimals()),
+                    self.fiat.code()
+                )));
+            }
+        }
+        Ok((total, lines, tip))
+    }
+
+    /// Records the sale the cashier entered, before any gateway call. The
+    /// answer carries the sale id: [`Checkout::place`] then creates the order,
+    /// and can be repeated after any failure without a second charge.
+    pub async fn start_sale(&self, entry: &SaleEntry) -> Result<Payment> {
+        let (total, lines, tip) = self.validate(entry)?;
+        let coin = self.coin(&entry.coin).await?;
+        let sale = self.ledger.begin_itemised_sale(
+            &total,
+            &coin,
+            self.gateway.kind(),
+            &lines,
+            tip.as_ref(),
+            None,
+        )?;
+        tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
+        self.payment(&sale)
+    }
+
+    /// Creates the gateway order of a recorded sale, or returns it if it
+    /// exists already: the merchant order id is the sale's, so the gateway
+    /// finds the order made by an earlier try (Counos `renew: false`,
+    /// CoinGate looked up by `order_id`).
+    pub async fn place(&self, sale_id: i64) -> Result<Payment> {
+        let sale = self.ledger.sale(sale_id)?;
+        if sale.state == SaleState::Creating {
+            return self.place_order(sale).await;
+        }
+        self.payment(&sale)
+    }
+
+    /// "Try again" after an expiry: a fresh sale (with a fresh merchant
+    /// order id, so a fresh order) for the same lines, tip and coin, linked
+    /// to the expired one. Placed like any new sale, with [`Checkout::place`].
+    pub async fn try_again(&self, sale_id: i64) -> Result<Payment> {
+        let old = self.ledger.sale(sale_id)?;
+        if old.state != SaleState::Expired {
+            return Err(Error::NotAllowed(format!(
+                "Sale {sale_id} is {}, not expired; only an expired sale is tried again.",
+                old.state.as_str()
+            )));
+        }
+        let coin = self.coin(old.coin.code()).await?;
+        let lines = self.ledger.sale_lines(sale_id)?;
+        let sale = self.ledger.begin_itemised_sale(
+            &old.fiat,
+            &coin,
+            self.gateway.kind(),
+            &lines,
+            old.tip.as_ref(),
+            Some(sale_id),
+        )?;
+        tracing::info!(
+            sale = sale.id,
+            replaces = sale_id,
+            "expired sale tried again"
+        );
+        self.payment(&sale)
+    }
+
+    /// The cashier cancels a sale before payment. The gateway is asked
+    /// first: a sale it has seen any payment for is not voided (the money
+    /// must be settled), and without an answer nothing is voided either.
+    pub async fn void(&self, sale_id: i64) -> Result<Payment> {
+        let sale = self.ledger.sale(sale_id)?;
+        if !matches!(sale.state, SaleState::Creating | SaleState::Awaiting) {
+            return Err(Error::NotAllowed(format!(
+                "Sale {sale_id} is {} and cannot be canceled.",
+                sale.state.as_str()
+            )));
+        }
+        let coin = self.gateway_coin(sale.coin.code()).await?;
+        let order_ref = OrderRef {
+            merchant_order_id: sale.merchant_order_id.clone(),
+            gateway_order_id: sale.gateway_order_id.clone(),
+        };
+        match self.gateway.order(&order_ref, &coin).await {
+            Ok(order) => {
+                if !order.paid.amount().is_zero() || order.state != SaleState::Awaiting {
+                    let sale = self.ledger.record_order(sale_id, &order)?;
+                    return Err(Error::NotAllowed(format!(
+                        "The gateway has already seen a payment for sale {sale_id} (it is {} now), so it cannot be canceled. Wait for the payment to finish, or mark it for the owner.",
+                        sale.state.as_str()
+                    )));
+                }
+            }
+            // The order was never made: there is nothing to pay into.
+            Err(Error::NotFound(_)) if sale.state == SaleState::Creating => {}
+            Err(e) => return Err(e),
+        }
+        let sale = self.ledger.void_sale(sale_id)?;
+        tracing::info!(sale = sale_id, "sale voided by the cashier");
+        self.payment(&sale)
+    }
+
+    /// The cashier leaves the sale (e.g. underpaid) to the owner.
+    pub fn mark_for_owner(&self, sale_id: i64) -> Result<Payment> {
+        let sale = self.ledger.mark_needs_owner(sale_id)?;
+        self.payment(&sale)
+    }
+
+    /// Looks once at every sale that expired or was voided in the last 24 h
+    /// for a payment that came anyway, and flags it. Returns the sales flagged.
+    pub async fn check_late_payments(&self) -> Result<Vec<i64>> {
+        let mut flagged = Vec::new();
+        for sale in self.ledger.late_watch_sales(Utc::now() - LATE_WATCH)? {
+            let Ok(coin) = self.gateway_coin(sale.coin.code()).await else {
+                continue;
+            };
+            let order_ref = OrderRef {
+                merchant_order_id: sale.merchant_order_id.clone(),
+                gateway_order_id: sale.gateway_order_id.clone(),
+            };
+            match self.gateway.order(&order_ref, &coin).await {
+                Ok(order) => {
+                    let before = sale.paid.as_ref().map(Money::amount).unwrap_or_default();
+                    if order.paid.amount() > before {
+                        tracing::warn!(sale = sale.id, paid = %order.paid, "late payment");
+                        self.ledger.record_late_payment(
+                            sale.id,
+                            &order.paid,
+                            order.transaction_id.as_deref(),
+                        )?;
+                        flagged.push(sale.id);
+                    }
+                }
+                Err(Error::NotFound(_)) => {}
+                Err(e) => tracing::debug!(sale = sale.id, error = %e, "late payment check failed"),
+            }
+        }
+        Ok(flagged)
+    }
+
+    /// Runs [`Checkout::check_late_payments`] at a slow pace, for as long as the app runs.
+    pub async fn watch_late_payments(&self) {
+        loop {
+            if let Err(e) = self.check_late_payments().await {
+                tracing::warn!(error = %e, "late payment watch failed");
+            }
+            tokio::time::sleep(LATE_INTERVAL).await;
+        }
+    }
+
+    /// Start-up recovery: every sale left open by the last run is asked
+    /// about again (a sale stuck before its order is placed again, which
+    /// re-finds the order if it was made) and so resumed or settled. Done
+    /// once per run; later calls return the same list.
+    pub async fn resume(&self) -> Vec<Payment> {
+        self.resumed
+            .get_or_init(|| async {
+                let open = match self.ledger.open_sales() {
+                    Ok(open) => open,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot read open sales");
+                        return Vec::new();
+                    }
+                };
+                let mut resumed = Vec::new();
+                for sale in open {
+                    match self.refresh(sale.id).await {
+                        Ok(payment) => resumed.push(payment),
+                        Err(e) => {
+                            // Still listed: the cashier sees it and the watch retries.
+                            tracing::warn!(sale = sale.id, error = %e, "could not resume a sale");
+                            if let Ok(payment) = self.payment(&sale) {
+                                resumed.push(payment);
+                            }
+                        }
+                    }
+                }
+                tracing::info!(count = resumed.len(), "open sales resumed");
+                resumed
+            })
+            .await
+            .clone()
+    }
+
+    /// The current shift's sales (since local midnight), newest first.
+    pub fn recent_sales(&self) -> Result<Vec<SaleSummary>> {
+        let midnight = chrono::Local::now()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc::now() - chrono::Duration::hours(24));
+        Ok(self
+            .ledger
+            .sales_since(midnight)?
+            .into_iter()
+            .map(|sale| SaleSummary {
+                sale_id: sale.id,
+                state: sale.state,
+                fiat_amount: sale.fiat.to_fixed(),
+                fiat_currency: sale.fiat.currency().code().to_string(),
+                coin: sale.coin.code().to_string(),
+                crypto_amount: sale
+                    .crypto
+                    .as_ref()
+                    .map(Money::to_fixed)
+                    .unwrap_or_default(),
+                created_at: timestamp(sale.created_at),
+                late_payment_at: sale.late_payment_at.map(timestamp),
+                needs_owner: sale.needs_owner,
+                voided: sale.voided_at.is_some(),
+                replaces_sale_id: sale.replaces_sale_id,
+            })
+            .collect())
+    }
+
+    /// The receipt of a sale.
+    pub fn receipt(&self, sale_id: i64) -> Result<Receipt> {
+        let sale = self.ledger.sale(sale_id)?;
+        let settings = Settings::load(&self.ledger)?;
+        let lines = self.ledger.sale_lines(sale_id)?;
+        Ok(Receipt {
+            sale_id,
+            shop_name: settings.shop_name,
+            footer: settings.receipt_footer,
+            lines: lines
+                .into_iter()
+                .map(|l| ReceiptLine {
+                    label: l.label,
+                    amount: l.amount.to_fixed(),
+                })
+                .collect(),
+            tip_amount: sale.tip.as_ref().map(Money::to_fixed),
+            fiat_amount: sale.fiat.to_fixed(),
+            fiat_currency: sale.fiat.currency().code().to_string(),
+            coin: sale.coin.code().to_string(),
+            network: sale.network.clone(),
+            crypto_amount: sale
+                .crypto
+                .as_ref()
+                .map(Money::to_fixed)
+                .unwrap_or_default(),
+            paid_amount: sale.paid.as_ref().map(Money::to_fixed).unwrap_or_default(),
+            rate: sale.rate.map(|r| fixed(r, sale.fiat.currency().decimals())),
+            address: sale.address.clone().unwrap_or_default(),
+            gateway_order_id: sale.gateway_order_id.clone().unwrap_or_default(),
+            transaction_id: sale.transaction_id.clone(),
+            time: timestamp(sale.paid_at.unwrap_or(sale.created_at)),
         })
     }
 
     /// Charges `amount` (as typed) in `coin`: the sale is in the ledger
     /// before the gateway is called.
     pub async fn charge(&self, amount: &str, coin: &str) -> Result<Payment> {
-        self.charge_in(&Money::parse_entry(amount, &self.fiat)?, coin)
-            .await
+        let entry = SaleEntry {
+            lines: vec![LineEntry {
+                label: String::new(),
+                amount: amount.to_string(),
+            }],
+            tip: None,
+            coin: coin.to_string(),
+        };
+        let started = self.start_sale(&entry).await?;
+        self.place(started.sale_id).await
     }
 
     /// Charges `fiat` in `coin` (the command line may name another currency
@@ -171,7 +722,7 @@ impl Checkout {
     /// order. Safe to repeat after any failure: the gateway returns the
     /// order already made for this merchant order id.
     async fn place_order(&self, sale: Sale) -> Result<Payment> {
-        let coin = self.coin(sale.coin.code()).await?;
+        let coin = self.gateway_coin(sale.coin.code()).await?;
         let crypto = match sale.crypto.clone() {
             Some(crypto) => crypto,
             None => {
@@ -211,7 +762,7 @@ impl Checkout {
         if sale.state == SaleState::Creating {
             return self.place_order(sale).await;
         }
-        let coin = self.coin(sale.coin.code()).await?;
+        let coin = self.gateway_coin(sale.coin.code()).await?;
         let order_ref = OrderRef {
             merchant_order_id: sale.merchant_order_id.clone(),
             gateway_order_id: sale.gateway_order_id.clone(),
@@ -268,6 +819,20 @@ impl Checkout {
             (None, false) => qr::payment_uri(&address, &crypto),
             (None, true) => String::new(),
         };
+        let paid = sale.paid.as_ref().map(Money::amount).unwrap_or_default();
+        let remaining = (sale.state == SaleState::Underpaid && paid < crypto.amount())
+            .then(|| Money::new_rounded_up(crypto.amount() - paid, crypto.currency().clone()));
+        let excess = (sale.state == SaleState::Overpaid && paid > crypto.amount())
+            .then(|| Money::new(paid - crypto.amount(), crypto.currency().clone()));
+        let can_top_up = !address.is_empty() && sale.expires_at.is_none_or(|at| at > Utc::now());
+        let (remaining_uri, remaining_qr_png) = match &remaining {
+            Some(rest) if can_top_up => {
+                let uri = qr::payment_uri(&address, rest);
+                let png = self.qr(&uri)?;
+                (Some(uri), Some(png))
+            }
+            _ => (None, None),
+        };
         Ok(Payment {
             sale_id: sale.id,
             state: sale.state,
@@ -293,19 +858,50 @@ impl Checkout {
             required_confirmations: sale.required_confirmations,
             gateway_order_id: sale.gateway_order_id.clone().unwrap_or_default(),
             notice: sale.notice.clone(),
+            remaining_uri,
+            remaining_qr_png,
+            remaining_amount: remaining.as_ref().map(Money::to_fixed),
+            excess_amount: excess.as_ref().map(Money::to_fixed),
+            tip_amount: sale.tip.as_ref().map(Money::to_fixed),
+            late_payment_at: sale.late_payment_at.map(timestamp),
+            needs_owner: sale.needs_owner,
+            voided_at: sale.voided_at.map(timestamp),
+            replaces_sale_id: sale.replaces_sale_id,
         })
     }
 
     fn qr(&self, uri: &str) -> Result<String> {
+        // A few entries: an underpaid screen shows two QRs, a second
+        // window may follow another sale.
         let mut last = self.last_qr.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((cached_uri, png)) = last.as_ref() {
-            if cached_uri == uri {
-                return Ok(png.clone());
-            }
+        if let Some((_, png)) = last.iter().find(|(cached, _)| cached == uri) {
+            return Ok(png.clone());
         }
         let png = qr::png_data_url(uri)?;
-        *last = Some((uri.to_string(), png.clone()));
+        if last.len() >= 4 {
+            last.remove(0);
+        }
+        last.push((uri.to_string(), png.clone()));
         Ok(png)
+    }
+}
+
+fn quote_at(fiat: &Money, coin: &Coin, rate: &CachedRate, warning: Option<String>) -> Quote {
+    let crypto = if rate.rate.is_zero() {
+        Money::new(Decimal::ZERO, coin.currency())
+    } else {
+        // Rounded up, as the gateways do: never short of the price.
+        Money::new_rounded_up(fiat.amount() / rate.rate, coin.currency())
+    };
+    Quote {
+        fiat_amount: fiat.to_fixed(),
+        fiat_currency: fiat.currency().code().to_string(),
+        coin: coin.symbol.clone(),
+        crypto_amount: crypto.to_fixed(),
+        rate: fixed(rate.rate, fiat.currency().decimals()),
+        fetched_at: timestamp(rate.fetched_at),
+        age_seconds: rate.at.elapsed().as_secs().min(u32::MAX as u64) as u32,
+        warning,
     }
 }
 

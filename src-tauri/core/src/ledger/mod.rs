@@ -21,6 +21,13 @@ pub struct Ledger {
     conn: Mutex<Connection>,
 }
 
+/// One line of a sale as the cashier typed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SaleLine {
+    pub label: String,
+    pub amount: Money,
+}
+
 /// A sale as the ledger holds it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sale {
@@ -223,7 +230,7 @@ impl Ledger {
                     updated_at = ?11,
                     paid_at = CASE WHEN ?12 AND paid_at IS NULL THEN ?11 ELSE paid_at END,
                     notice = COALESCE(?14, notice)
-             WHERE id = ?13",
+             WHERE id = ?13 AND voided_at IS NULL",
             params![
                 order.state.as_str(),
                 order.gateway_order_id,
@@ -271,6 +278,127 @@ impl Ledger {
                 "No sale in the ledger has the number or order id '{reference}'."
             ))),
         }
+    }
+
+    /// Records a sale as the cashier entered it: its lines (label, amount)
+    /// and tip, which together make `fiat`, and the expired sale it
+    /// replaces, if any. One transaction: the lines never exist without the
+    /// sale. Then it is a new sale like any other (see [`Ledger::begin_sale`]).
+    pub fn begin_itemised_sale(
+        &self,
+        fiat: &Money,
+        coin: &Coin,
+        gateway: GatewayKind,
+        lines: &[SaleLine],
+        tip: Option<&Money>,
+        replaces_sale_id: Option<i64>,
+    ) -> Result<Sale> {
+        let sale = self.begin_sale(fiat, coin, gateway)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE sales SET tip_amount = ?1, replaces_sale_id = ?2 WHERE id = ?3",
+            params![tip.map(Money::to_fixed), replaces_sale_id, sale.id],
+        )?;
+        for (position, line) in lines.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO sale_lines (sale_id, position, label, amount) VALUES (?1, ?2, ?3, ?4)",
+                params![sale.id, position as i64, line.label, line.amount.to_fixed()],
+            )?;
+        }
+        tx.commit()?;
+        drop(conn);
+        self.sale(sale.id)
+    }
+
+    /// The sale's lines in the order they were typed; empty for a sale
+    /// charged as one amount.
+    pub fn sale_lines(&self, sale_id: i64) -> Result<Vec<SaleLine>> {
+        let sale = self.sale(sale_id)?;
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT label, amount FROM sale_lines WHERE sale_id = ?1 ORDER BY position")?;
+        let lines = stmt
+            .query_map([sale_id], |r| {
+                Ok(SaleLine {
+                    label: r.get(0)?,
+                    amount: Money::new(
+                        parse_dec(&r.get::<_, String>(1)?)?,
+                        sale.fiat.currency().clone(),
+                    ),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(lines)
+    }
+
+    /// The cashier voids a sale before payment: it stays in the ledger,
+    /// `canceled`, with the time of the void. Only an open sale can be voided.
+    pub fn void_sale(&self, id: i64) -> Result<Sale> {
+        let now = timestamp(Utc::now());
+        let changed = self.conn().execute(
+            "UPDATE sales SET state = 'canceled', voided_at = ?1, updated_at = ?1
+             WHERE id = ?2 AND state IN ('creating', 'awaiting')",
+            params![now, id],
+        )?;
+        let sale = self.sale(id)?;
+        if changed == 0 {
+            return Err(Error::NotAllowed(format!(
+                "Sale {id} is {} and cannot be canceled any more.",
+                sale.state.as_str()
+            )));
+        }
+        Ok(sale)
+    }
+
+    /// Flags the sale for the owner (e.g. an underpayment the cashier could
+    /// not settle at the counter).
+    pub fn mark_needs_owner(&self, id: i64) -> Result<Sale> {
+        self.conn().execute(
+            "UPDATE sales SET needs_owner = 1, updated_at = ?1 WHERE id = ?2",
+            params![timestamp(Utc::now()), id],
+        )?;
+        self.sale(id)
+    }
+
+    /// A payment arrived for a sale that had expired or was voided. The
+    /// sale keeps its state (a replacement may have been paid too: the owner
+    /// settles it); the payment and its time are recorded once.
+    pub fn record_late_payment(&self, id: i64, paid: &Money, tx_id: Option<&str>) -> Result<Sale> {
+        let now = timestamp(Utc::now());
+        self.conn().execute(
+            "UPDATE sales SET paid_amount = ?1, tx_id = COALESCE(?2, tx_id),
+                    late_payment_at = COALESCE(late_payment_at, ?3), updated_at = ?3
+             WHERE id = ?4",
+            params![paid.to_fixed(), tx_id, now, id],
+        )?;
+        self.sale(id)
+    }
+
+    /// Expired and voided sales still worth watching for a late payment:
+    /// those that ended after `since` and have none recorded yet.
+    pub fn late_watch_sales(&self, since: DateTime<Utc>) -> Result<Vec<Sale>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "{SELECT_SALE} WHERE state IN ('expired', 'canceled') AND late_payment_at IS NULL
+             AND COALESCE(voided_at, expires_at, updated_at) >= ?1 ORDER BY id"
+        ))?;
+        let sales = stmt
+            .query_map([timestamp(since)], sale_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(sales)
+    }
+
+    /// Sales recorded at or after `since`, newest first.
+    pub fn sales_since(&self, since: DateTime<Utc>) -> Result<Vec<Sale>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "{SELECT_SALE} WHERE created_at >= ?1 ORDER BY id DESC"
+        ))?;
+        let sales = stmt
+            .query_map([timestamp(since)], sale_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(sales)
     }
 
     /// Sales whose outcome is not known yet, oldest first.

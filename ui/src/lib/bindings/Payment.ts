@@ -17,4 +17,22 @@ expiresAt: string | null, confirmations: number, requiredConfirmations: number, 
  * Something the cashier should know about this payment, e.g. that the
  * QR opens the gateway's payment page. Absent when there is nothing.
  */
-notice?: string, };
+notice?: string, 
+/**
+ * Underpaid: what is still to pay, in the coin.
+ */
+remainingAmount: string | null, 
+/**
+ * Underpaid, where the gateway takes a top-up (both do until the order
+ * expires: Counos keeps the address open, CoinGate says "the shopper
+ * may top up before expiry"): a payment URI and QR for the remainder.
+ */
+remainingUri: string | null, remainingQrPng: string | null, 
+/**
+ * Overpaid: what the customer sent beyond the price, in the coin.
+ */
+excessAmount: string | null, 
+/**
+ * Part of `fiat_amount` that is tip.
+ */
+tipAmount: string | null, latePaymentAt: string | null, needsOwner: boolean, voidedAt: string | null, replacesSaleId: number | null, };

@@ -7,4 +7,12 @@ export type Quote = { fiatAmount: string, fiatCurrency: string, coin: string, cr
 /**
  * Price of one coin in the fiat currency.
  */
-rate: string, fetchedAt: string, };
+rate: string, fetchedAt: string, 
+/**
+ * Seconds since the rate was fetched.
+ */
+ageSeconds: number, 
+/**
+ * Set when the rate feed failed and this is the last rate known.
+ */
+warning: string | null, };

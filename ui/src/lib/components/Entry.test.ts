@@ -1,20 +1,28 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { coins, demoInfo, payment, quoteFor } from '../../test/fixtures';
+import { coins, demoInfo, payment, quoteFor, settings } from '../../test/fixtures';
+import type { Settings } from '../bindings/Settings';
 import type { Payment } from '../bindings/Payment';
 import Entry from './Entry.svelte';
 
 const backend = vi.hoisted(() => ({
-  quote: vi.fn(),
-  charge: vi.fn(),
+  quotes: vi.fn(),
+  startSale: vi.fn(),
+  placeSale: vi.fn(),
+  voidSale: vi.fn(),
 }));
 vi.mock('../backend', () => backend);
 
 const created = payment();
 
 beforeEach(() => {
-  backend.quote.mockReset().mockImplementation(async (a: string, c: string) => quoteFor(a, c));
-  backend.charge.mockReset().mockResolvedValue(created);
+  backend.quotes
+    .mockReset()
+    .mockImplementation(async (a: string) => [quoteFor(a, 'BTC'), quoteFor(a, 'USDT')]);
+  // The sale is recorded first (startSale), then its order placed.
+  backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
+  backend.placeSale.mockReset().mockResolvedValue(created);
+  backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
 });
 
 function setup(info = demoInfo) {
@@ -66,13 +74,18 @@ describe('typing on the physical keyboard', () => {
     await fireEvent.click(screen.getByTestId('coin-BTC'));
     await keys('1', '2', '.', '5', '0', 'Enter');
     await waitFor(() => expect(oncharged).toHaveBeenCalledWith(created));
-    expect(backend.charge).toHaveBeenCalledWith('12.50', 'BTC');
+    expect(backend.startSale).toHaveBeenCalledWith({
+      lines: [{ label: '', amount: '12.50' }],
+      tip: undefined,
+      coin: 'BTC',
+    });
+    expect(backend.placeSale).toHaveBeenCalledWith(created.saleId);
   });
 
   it('Enter does nothing until a coin is chosen', async () => {
     setup();
     await keys('5', 'Enter');
-    expect(backend.charge).not.toHaveBeenCalled();
+    expect(backend.startSale).not.toHaveBeenCalled();
   });
 });
 
@@ -122,12 +135,12 @@ describe('coin, quote and charge', () => {
     await waitFor(() =>
       expect(screen.getByTestId('crypto-amount').textContent).toBe('0.00021552 BTC'),
     );
-    expect(backend.quote).toHaveBeenCalledTimes(1);
-    expect(backend.quote).toHaveBeenCalledWith('12.5', 'BTC');
+    expect(backend.quotes).toHaveBeenCalledTimes(1);
+    expect(backend.quotes).toHaveBeenCalledWith('12.50');
   });
 
   it('shows a quote error inline and still lets the cashier charge', async () => {
-    backend.quote.mockRejectedValue({ kind: 'network', message: 'No internet.' });
+    backend.quotes.mockRejectedValue({ kind: 'network', message: 'No internet.' });
     setup();
     await fireEvent.click(screen.getByTestId('coin-BTC'));
     await keys('3');
@@ -135,8 +148,8 @@ describe('coin, quote and charge', () => {
     expect((screen.getByTestId('charge') as HTMLButtonElement).disabled).toBe(false);
   });
 
-  it('shows a charge error and retries with the same input', async () => {
-    backend.charge.mockRejectedValueOnce({
+  it('shows a charge error and retries the same recorded sale, never a second one', async () => {
+    backend.placeSale.mockRejectedValueOnce({
       kind: 'gateway',
       message: 'CoinGate is down. Try again in a minute.',
     });
@@ -149,18 +162,87 @@ describe('coin, quote and charge', () => {
     );
     await fireEvent.click(screen.getByTestId('retry'));
     await waitFor(() => expect(oncharged).toHaveBeenCalled());
-    expect(backend.charge).toHaveBeenNthCalledWith(2, '9.99', 'BTC');
+    expect(backend.startSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).toHaveBeenNthCalledWith(2, created.saleId);
   });
 
   it('disables charge while charging so one sale is not created twice', async () => {
     let resolve!: (p: Payment) => void;
-    backend.charge.mockReturnValue(new Promise<Payment>((r) => (resolve = r)));
+    backend.placeSale.mockReturnValue(new Promise<Payment>((r) => (resolve = r)));
     setup();
     await fireEvent.click(screen.getByTestId('coin-BTC'));
     await keys('5', 'Enter', 'Enter');
     const charge = screen.getByTestId('charge') as HTMLButtonElement;
     await waitFor(() => expect(charge.disabled).toBe(true));
-    expect(backend.charge).toHaveBeenCalledTimes(1);
+    expect(backend.startSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).toHaveBeenCalledTimes(1);
     resolve(created);
+  });
+});
+
+describe('lines, tip, maximum and locale', () => {
+  function setupWith(extra: Partial<Settings>) {
+    const oncharged = vi.fn<(p: Payment) => void>();
+    render(Entry, { info: demoInfo, coins, settings: { ...settings, ...extra }, oncharged });
+    return oncharged;
+  }
+
+  it('+ adds a labelled line, and the lines and a preset tip make the total', async () => {
+    const oncharged = setupWith({ tipsEnabled: true });
+    await fireEvent.input(screen.getByTestId('line-label'), { target: { value: 'Coffee' } });
+    await keys('3', '.', '5', '0', '+', '4');
+    expect(screen.getByTestId('line-0').textContent).toMatch('Coffee');
+    await fireEvent.click(screen.getByTestId('tip-10'));
+    // 3.50 + 4 = 7.50; 10 % is 0.75 (exact, no floats).
+    expect(screen.getByTestId('tip-amount').textContent).toBe('Tip 0.75 EUR');
+    expect(screen.getByTestId('total').textContent).toBe('Total 8.25 EUR');
+    await fireEvent.click(screen.getByTestId('coin-BTC'));
+    await fireEvent.click(screen.getByTestId('charge'));
+    await waitFor(() => expect(oncharged).toHaveBeenCalled());
+    expect(backend.startSale).toHaveBeenCalledWith({
+      lines: [
+        { label: 'Coffee', amount: '3.50' },
+        { label: '', amount: '4' },
+      ],
+      tip: '0.75',
+      coin: 'BTC',
+    });
+  });
+
+  it('no tip buttons unless tips are switched on', () => {
+    setupWith({ tipsEnabled: false });
+    expect(screen.queryByTestId('tips')).toBeNull();
+  });
+
+  it('refuses an amount above the maximum inline, before any call', async () => {
+    setupWith({ maxSaleAmount: '100' });
+    await fireEvent.click(screen.getByTestId('coin-BTC'));
+    await keys('1', '0', '1', 'Enter');
+    expect(screen.getByTestId('entry-error').textContent).toMatch('more than this till takes');
+    expect((screen.getByTestId('charge') as HTMLButtonElement).disabled).toBe(true);
+    expect(backend.startSale).not.toHaveBeenCalled();
+    expect(backend.quotes).not.toHaveBeenCalled();
+  });
+
+  it("shows the locale's decimal key and each coin's live amount", async () => {
+    setupWith({ locale: 'de-DE' });
+    await keys('1', '2', '.', '5');
+    expect(screen.getByTestId('amount').textContent).toBe('12,5');
+    await waitFor(() =>
+      expect(screen.getByTestId('coin-amount-USDT').textContent).toBe('≈ 0.00021552 USDT'),
+    );
+  });
+
+  it('shows the last rate with a warning when the feed fails', async () => {
+    backend.quotes.mockResolvedValue([
+      { ...quoteFor('5.00', 'BTC'), ageSeconds: 180, warning: 'The rate could not be updated.' },
+    ]);
+    setupWith({});
+    await fireEvent.click(screen.getByTestId('coin-BTC'));
+    await keys('5');
+    await waitFor(() =>
+      expect(screen.getByTestId('quote-warning').textContent).toMatch('3 min old'),
+    );
+    expect((screen.getByTestId('charge') as HTMLButtonElement).disabled).toBe(false);
   });
 });
