@@ -4,6 +4,7 @@
 
 pub mod cli;
 mod commands;
+pub mod owner_commands;
 
 use std::sync::Arc;
 
@@ -40,7 +41,28 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::charge,
         commands::watch_sale,
         commands::simulate_payment,
+        owner_commands::session_status,
+        owner_commands::session_set_pin,
+        owner_commands::session_unlock,
+        owner_commands::session_lock,
+        owner_commands::owner_settings,
+        owner_commands::owner_save_settings,
+        owner_commands::owner_gateway,
+        owner_commands::owner_choose_gateway,
+        owner_commands::owner_set_key,
+        owner_commands::owner_delete_key,
+        owner_commands::owner_test_key,
+        owner_commands::owner_balances,
+        owner_commands::owner_withdrawals,
+        owner_commands::owner_withdrawal_requests,
+        owner_commands::owner_withdraw,
+        owner_commands::owner_demo_withdraw_permission,
+        owner_commands::owner_report,
+        owner_commands::owner_sales,
+        owner_commands::owner_export_csv,
+        owner_commands::owner_change_pin,
     ])
+    .on_window_event(owner_commands::on_window_event)
 }
 
 /// Opens the till from the environment (`CRYPTILL_DATA_DIR` or the OS
