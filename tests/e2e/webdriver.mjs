@@ -9,8 +9,10 @@ const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts tauri-driver (which starts WebKitWebDriver) and waits until it answers. */
-export async function startDriver({ env, port = 4444 }) {
-  const proc = spawn("tauri-driver", ["--port", String(port)], {
+export async function startDriver({ env, port = 4444, nativePort = 4445 }) {
+  // Each test file runs its own driver; distinct ports let node --test run
+  // files side by side.
+  const proc = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });
