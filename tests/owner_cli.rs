@@ -106,16 +106,16 @@ fn serve_sandbox(shop: &Shop) -> Sandbox {
 /// The owner ticks "allow withdraw" in the (sandbox's) Counos dashboard.
 fn permit_withdrawals(sandbox: &Sandbox) {
     let url = format!("{}/control/counos/withdraw-permission", sandbox.1);
-    let status = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        reqwest::Client::new()
+    let (status, body) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let response = reqwest::Client::new()
             .post(url)
             .json(&serde_json::json!({"permitted": true}))
             .send()
             .await
-            .unwrap()
-            .status()
+            .unwrap();
+        (response.status(), response.text().await.unwrap_or_default())
     });
-    assert!(status.is_success());
+    assert!(status.is_success(), "{status}: {body}");
 }
 
 #[test]
