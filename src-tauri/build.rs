@@ -27,6 +27,27 @@ const COMMANDS: &[&str] = &[
     "open_customer_display",
     "show_on_customer_display",
     "customer_view",
+    // Owner mode (owner_commands.rs): the session, then the PIN-gated commands.
+    "session_status",
+    "session_set_pin",
+    "session_unlock",
+    "session_lock",
+    "owner_settings",
+    "owner_save_settings",
+    "owner_gateway",
+    "owner_choose_gateway",
+    "owner_set_key",
+    "owner_delete_key",
+    "owner_test_key",
+    "owner_balances",
+    "owner_withdrawals",
+    "owner_withdrawal_requests",
+    "owner_withdraw",
+    "owner_demo_withdraw_permission",
+    "owner_report",
+    "owner_sales",
+    "owner_export_csv",
+    "owner_change_pin",
 ];
 
 fn main() {

@@ -13,6 +13,8 @@ use cryptill_core::gateway::{check_base_url, GatewayKind};
 use cryptill_core::keystore::KeyStore;
 use cryptill_core::ledger::Ledger;
 use cryptill_core::money::{Currency, Money};
+use cryptill_core::owner::{pin, Unlocked};
+use cryptill_core::report;
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{Error, Till, TillConfig};
 use serde::Serialize;
@@ -66,6 +68,57 @@ enum Command {
     /// The sandbox gateway, for training and tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Owner mode: the owner PIN.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
+    /// Owner: what the terminal or account holds, per coin (asks for the PIN).
+    Balance,
+    /// Owner: past withdrawals at the gateway (asks for the PIN).
+    Withdraws {
+        /// Keep those whose address or transaction id contains TEXT.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+    },
+    /// Owner: ask the gateway to send coins to a wallet (asks for the PIN).
+    Withdraw {
+        #[arg(long)]
+        coin: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        address: String,
+    },
+    /// Owner: the Z-report of a day (default today, local time; asks for the PIN).
+    Report {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        day: Option<String>,
+    },
+    /// Owner: write the sales as CSV for the accountant (asks for the PIN).
+    Export {
+        #[arg(long, value_name = "FILE.csv")]
+        csv: PathBuf,
+        /// First day, YYYY-MM-DD (local time).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD, included.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OwnerCommand {
+    /// The owner PIN.
+    #[command(subcommand)]
+    Pin(PinCommand),
+}
+
+#[derive(Subcommand)]
+enum PinCommand {
+    /// Set the owner PIN: reads the new PIN twice from standard input (the
+    /// current PIN first, from CRYPTILL_OWNER_PIN or a line before them, when
+    /// one is set already).
+    Set,
 }
 
 #[derive(Subcommand)]
@@ -221,19 +274,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let kind = GatewayKind::from(*gateway);
             let dir = ensure_data_dir(&cli)?;
             let ledger = Ledger::open(&dir.join("cryptill.sqlite3"))?;
-            let open = ledger.open_sales()?;
-            if !open.is_empty() {
-                return Err(Error::NotAllowed(format!(
-                    "{} sale(s) are still waiting for payment (first: number {}). Settle them with `cryptill order <number>` before changing gateway.",
-                    open.len(),
-                    open[0].id
-                )));
-            }
-            if let Some(url) = base_url {
-                let url = check_base_url(url)?;
-                ledger.set_setting(&cryptill_core::till::base_url_setting(kind), url.as_str())?;
-            }
-            ledger.set_setting("gateway", kind.as_str())?;
+            // The same rule the owner screen follows.
+            cryptill_core::owner::switch_gateway(&ledger, kind, base_url.as_deref())?;
             println!("Cryptill now uses {}.", kind.label());
         }
         Command::Gateway(GatewayCommand::Key(KeyCommand::Set { gateway })) => {
@@ -446,6 +488,208 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 println!("The sandbox received the payment for order {order}.");
             }
         }
+        Command::Owner(OwnerCommand::Pin(PinCommand::Set)) => {
+            let dir = data_dir(&cli)?;
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                Error::Storage(format!(
+                    "Cannot create the data folder {} ({e}).",
+                    dir.display()
+                ))
+            })?;
+            let ledger = Ledger::open(&dir.join("cryptill.sqlite3"))?;
+            let mut input = Input::new();
+            if pin::is_set(&ledger)? {
+                let current = input.owner_pin()?;
+                let new = input.new_pin()?;
+                pin::change(&ledger, &current, &new, chrono::Utc::now())?;
+            } else {
+                let new = input.new_pin()?;
+                pin::set_first(&ledger, &new)?;
+            }
+            println!("The owner PIN is set.");
+        }
+        Command::Balance => {
+            let (till, ok) = owner_till(&cli).await?;
+            let balances = till.balances(&ok).await?;
+            print(json, &balances, |b| {
+                let mut lines: Vec<String> = b
+                    .balances
+                    .iter()
+                    .map(|b| format!("{:<6} {:>24}  {}", b.coin, b.amount.to_fixed(), b.title))
+                    .collect();
+                lines.push(format!("As of {}", b.fetched_at));
+                lines.join("\n")
+            });
+            till.close().await;
+        }
+        Command::Withdraws { search } => {
+            let (till, ok) = owner_till(&cli).await?;
+            let list = till.withdrawals(&ok, search.as_deref()).await?;
+            print(json, &list, |list| {
+                if list.is_empty() {
+                    return "No withdrawals.".into();
+                }
+                list.iter()
+                    .map(|w| {
+                        format!(
+                            "{:<8} {:<6} {:>20} {:<10} {} {}",
+                            w.id,
+                            w.coin,
+                            w.amount.as_ref().map(Money::to_fixed).unwrap_or_default(),
+                            w.status,
+                            w.address.as_deref().unwrap_or("-"),
+                            w.transaction_id.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            till.close().await;
+        }
+        Command::Withdraw {
+            coin,
+            amount,
+            address,
+        } => {
+            let (till, ok) = owner_till(&cli).await?;
+            let form = cryptill_core::owner::WithdrawForm {
+                coin: coin.clone(),
+                amount: amount.clone(),
+                address: address.clone(),
+            };
+            let result = till.withdraw(&ok, &form).await;
+            till.close().await;
+            let outcome = result?;
+            print(json, &outcome, |o| o.receipt.message.clone());
+        }
+        Command::Report { day } => {
+            let (till, ok) = owner_till(&cli).await?;
+            let filter = match day {
+                Some(day) => {
+                    report::parse_day(day)?;
+                    report::SaleFilter::day(day)
+                }
+                None => report::SaleFilter::today(),
+            };
+            let z = till.day_report(&ok, &filter)?;
+            print(json, &z, report::z_report_text);
+            till.close().await;
+        }
+        Command::Export { csv, from, to } => {
+            let (till, ok) = owner_till(&cli).await?;
+            let path = if csv.is_absolute() {
+                csv.clone()
+            } else {
+                std::env::current_dir()
+                    .map_err(|e| Error::Storage(format!("Cannot read the current folder ({e}).")))?
+                    .join(csv)
+            };
+            let filter = report::SaleFilter {
+                from: from.clone(),
+                to: to.clone(),
+                ..Default::default()
+            };
+            let count = till.export_csv(&ok, &filter, &path)?;
+            #[derive(Serialize)]
+            struct Exported {
+                path: String,
+                sales: usize,
+            }
+            let exported = Exported {
+                path: path.display().to_string(),
+                sales: count,
+            };
+            print(json, &exported, |e| {
+                format!("Wrote {} sale(s) to {}.", e.sales, e.path)
+            });
+            till.close().await;
+        }
     }
     Ok(())
+}
+
+/// Opens the till and proves the owner is here: the PIN from
+/// `CRYPTILL_OWNER_PIN`, or one line of standard input.
+async fn owner_till(cli: &Cli) -> Result<(Till, Unlocked), Error> {
+    let till = open_till(cli).await?;
+    let pin = Input::new().owner_pin();
+    match pin.and_then(|pin| cryptill_core::owner::unlock_with_pin(till.ledger(), &pin)) {
+        Ok(ok) => Ok((till, ok)),
+        Err(e) => {
+            till.close().await;
+            Err(e)
+        }
+    }
+}
+
+/// Standard input, a line at a time; on a terminal, prompts go to stderr
+/// and what is typed is not echoed.
+struct Input {
+    tty: bool,
+}
+
+impl Input {
+    fn new() -> Self {
+        Self {
+            tty: std::io::stdin().is_terminal(),
+        }
+    }
+
+    fn line(&mut self, prompt: &str) -> Result<Sensitive<String>, Error> {
+        if self.tty {
+            eprint!("{prompt}");
+            let _ = std::io::stderr().flush();
+            echo(false);
+        }
+        let mut line = String::new();
+        let read = std::io::stdin().lock().read_line(&mut line);
+        if self.tty {
+            echo(true);
+            eprintln!();
+        }
+        match read {
+            Ok(0) => Err(Error::Input(format!(
+                "No {} was given: standard input ended. Type it, pipe it in, or (for the current owner PIN) set CRYPTILL_OWNER_PIN.",
+                prompt.trim_end_matches(": ").to_lowercase()
+            ))),
+            Ok(_) => Ok(Sensitive::new(
+                line.trim_end_matches(['\r', '\n']).to_string(),
+            )),
+            Err(e) => Err(Error::Input(format!("Cannot read standard input ({e})."))),
+        }
+    }
+
+    /// `CRYPTILL_OWNER_PIN`, else a line of standard input.
+    fn owner_pin(&mut self) -> Result<Sensitive<String>, Error> {
+        match std::env::var("CRYPTILL_OWNER_PIN") {
+            Ok(pin) if !pin.is_empty() => Ok(Sensitive::new(pin)),
+            _ => self.line("Owner PIN: "),
+        }
+    }
+
+    /// The new PIN, typed twice so a typo cannot lock the owner out.
+    fn new_pin(&mut self) -> Result<Sensitive<String>, Error> {
+        let first = self.line("New owner PIN (4 to 12 digits): ")?;
+        pin::check_pin_rules(first.expose())?;
+        let again = self.line("The new PIN again: ")?;
+        if first != again {
+            return Err(Error::Input(
+                "The two new PINs differ. Nothing changed; run the command again.".into(),
+            ));
+        }
+        Ok(first)
+    }
+}
+
+/// Turns terminal echo off or on (Unix `stty`); elsewhere, nothing.
+fn echo(on: bool) {
+    #[cfg(unix)]
+    {
+        let _ = std::process::Command::new("stty")
+            .arg(if on { "echo" } else { "-echo" })
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    }
+    #[cfg(not(unix))]
+    let _ = on;
 }

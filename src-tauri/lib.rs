@@ -5,6 +5,7 @@
 pub mod cli;
 mod commands;
 mod customer;
+pub mod owner_commands;
 
 use std::sync::Arc;
 
@@ -58,7 +59,28 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> 
             commands::open_customer_display,
             commands::show_on_customer_display,
             commands::customer_view,
+            owner_commands::session_status,
+            owner_commands::session_set_pin,
+            owner_commands::session_unlock,
+            owner_commands::session_lock,
+            owner_commands::owner_settings,
+            owner_commands::owner_save_settings,
+            owner_commands::owner_gateway,
+            owner_commands::owner_choose_gateway,
+            owner_commands::owner_set_key,
+            owner_commands::owner_delete_key,
+            owner_commands::owner_test_key,
+            owner_commands::owner_balances,
+            owner_commands::owner_withdrawals,
+            owner_commands::owner_withdrawal_requests,
+            owner_commands::owner_withdraw,
+            owner_commands::owner_demo_withdraw_permission,
+            owner_commands::owner_report,
+            owner_commands::owner_sales,
+            owner_commands::owner_export_csv,
+            owner_commands::owner_change_pin,
         ])
+        .on_window_event(owner_commands::on_window_event)
 }
 
 /// Opens the till from the environment (`CRYPTILL_DATA_DIR` or the OS

@@ -17,6 +17,8 @@ const backend = vi.hoisted(() => ({
   counterSettings: vi.fn(),
   resumedSales: vi.fn(),
   showOnCustomerDisplay: vi.fn(),
+  // Owner mode asks at start whether a PIN is set.
+  sessionStatus: vi.fn(),
 }));
 vi.mock('./lib/backend', () => backend);
 
@@ -38,6 +40,9 @@ beforeEach(() => {
   backend.counterSettings.mockReset().mockResolvedValue(settings);
   backend.resumedSales.mockReset().mockResolvedValue([]);
   backend.showOnCustomerDisplay.mockReset().mockResolvedValue(undefined);
+  backend.sessionStatus
+    .mockReset()
+    .mockResolvedValue({ pinSet: true, unlocked: false, idleLockMinutes: 5, lockOnBlur: false });
   backend.watchSale.mockReset().mockImplementation(async (_id: number, onUpdate: (p: Payment) => void) => {
     pushUpdate = onUpdate;
   });
@@ -78,6 +83,18 @@ describe('the till', () => {
     expect((await screen.findByTestId('error')).textContent).toMatch(/Ask the owner/);
     await fireEvent.click(screen.getByTestId('retry'));
     await screen.findByTestId('amount');
+  });
+});
+
+describe('owner mode', () => {
+  it('opens the unlock dialog from the Owner button in the header', async () => {
+    render(App);
+    await fireEvent.click(await screen.findByTestId('owner-button'));
+    expect(await screen.findByTestId('unlock-dialog')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('unlock-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('unlock-dialog')).toBeNull());
+    // The cashier's screen is still there underneath.
+    expect(screen.getByTestId('amount')).toBeTruthy();
   });
 });
 

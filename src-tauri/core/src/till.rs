@@ -84,6 +84,8 @@ pub struct Till {
     checkout: Checkout,
     sandbox: Option<cryptill_sandbox::Handle>,
     http: reqwest::Client,
+    /// The window's owner session (the command line asks for the PIN instead).
+    owner: crate::owner::Session,
 }
 
 impl Till {
@@ -156,6 +158,7 @@ impl Till {
             keys,
             sandbox,
             http: reqwest::Client::new(),
+            owner: Default::default(),
         })
     }
 
@@ -165,6 +168,10 @@ impl Till {
 
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
+    }
+
+    pub fn owner_session(&self) -> &crate::owner::Session {
+        &self.owner
     }
 
     pub fn keys(&self) -> &KeyStore {

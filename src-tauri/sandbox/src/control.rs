@@ -17,6 +17,9 @@
 //!   late payment.
 //! - `POST /control/counos/orders/{orderId}/confirm` `{"confirmations": n}`.
 //! - `POST /control/counos/orders/{orderId}/expire`: the order expires now.
+//! - `POST /control/counos/withdraw-permission` `{"permitted": bool}`: the
+//!   owner ticks (or unticks) "allow withdraw and send transaction from
+//!   terminal's wallet" in the dashboard. Answers `{"permitted": bool}`.
 //! - `POST /control/counos/withdraws/{id}/complete` `{"confirmations": n?}`:
 //!   the owner confirmed the e-mail; the withdrawal is done and gets a
 //!   transaction id.
@@ -80,6 +83,7 @@ pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
         .route("/counos/orders/{orderId}/confirm", post(confirm_order))
         .route("/counos/orders/{orderId}/expire", post(expire_order))
         .route("/counos/withdraws/{id}/complete", post(complete_withdrawal))
+        .route("/counos/withdraw-permission", post(withdraw_permission))
         .with_state(sandbox.clone());
     let coingate = Router::new()
         .route("/coingate/orders/{id}/pay", post(coingate_pay))
@@ -189,6 +193,26 @@ async fn add_faults(State(faults): State<Faults>, body: Bytes) -> Result<Respons
 async fn clear_faults(State(faults): State<Faults>) -> Response {
     faults.clear();
     Json(faults.snapshot()).into_response()
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PermissionBody {
+    permitted: Option<bool>,
+}
+
+async fn withdraw_permission(
+    State(sandbox): State<Arc<Sandbox>>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let body: PermissionBody = read_body(&body)?;
+    let permitted = body.permitted.ok_or_else(|| {
+        ControlError::bad_request("permitted is missing, as in {\"permitted\": true}.")
+    })?;
+    sandbox
+        .withdraw_permitted
+        .store(permitted, std::sync::atomic::Ordering::SeqCst);
+    Ok(Json(serde_json::json!({ "permitted": permitted })).into_response())
 }
 
 #[derive(Default, Deserialize)]

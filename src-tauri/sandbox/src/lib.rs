@@ -156,6 +156,10 @@ pub(crate) struct Sandbox {
     /// `http://127.0.0.1:PORT`, for the links a gateway hands out (CoinGate's
     /// `payment_url`, a send request's confirm link).
     pub(crate) base_url: String,
+    /// The dashboard tick, starting from [`Config::withdraw_permitted`]; the
+    /// control route `/control/counos/withdraw-permission` changes it while
+    /// running, as an owner ticking the box in the dashboard would.
+    pub(crate) withdraw_permitted: std::sync::atomic::AtomicBool,
 }
 
 /// Opens (or creates) the database, binds `addr` (port 0 picks a free port)
@@ -174,6 +178,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<Handle, Error> {
 
     let local = reachable(bound);
     let sandbox = Arc::new(Sandbox {
+        withdraw_permitted: std::sync::atomic::AtomicBool::new(config.withdraw_permitted),
         config,
         store,
         base_url: format!("http://{local}"),

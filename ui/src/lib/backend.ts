@@ -8,12 +8,22 @@ import type { Coin } from './bindings/Coin';
 import type { ErrorKind } from './bindings/ErrorKind';
 import type { Payment } from './bindings/Payment';
 import type { Quote } from './bindings/Quote';
+import type { Balances } from './bindings/Balances';
 import type { CustomerView } from './bindings/CustomerView';
+import type { GatewayChoice } from './bindings/GatewayChoice';
+import type { OwnerStatus } from './bindings/OwnerStatus';
 import type { Receipt } from './bindings/Receipt';
 import type { SaleEntry } from './bindings/SaleEntry';
+import type { SaleFilter } from './bindings/SaleFilter';
+import type { SaleRow } from './bindings/SaleRow';
 import type { SaleSummary } from './bindings/SaleSummary';
 import type { Settings } from './bindings/Settings';
 import type { Simulation } from './bindings/Simulation';
+import type { WithdrawForm } from './bindings/WithdrawForm';
+import type { WithdrawOutcome } from './bindings/WithdrawOutcome';
+import type { Withdrawal } from './bindings/Withdrawal';
+import type { WithdrawalRequest } from './bindings/WithdrawalRequest';
+import type { ZReport } from './bindings/ZReport';
 
 // A Record (not a list) so a kind added in Rust fails the build until it is listed here.
 const ERROR_KINDS: Record<ErrorKind, true> = {
@@ -177,4 +187,91 @@ export async function followCustomerView(onView: (view: CustomerView) => void): 
   const unlisten = await listen<CustomerView>('customer-view', (event) => onView(event.payload));
   onView(await call<CustomerView>('customer_view'));
   return unlisten;
+}
+
+// Owner mode. Rust refuses every owner_* call unless the owner session was
+// unlocked with the PIN; these only carry the calls.
+
+export function sessionStatus(): Promise<OwnerStatus> {
+  return call('session_status');
+}
+
+/** First start only: sets the owner PIN and unlocks owner mode. */
+export function setFirstPin(pin: string): Promise<OwnerStatus> {
+  return call('session_set_pin', { pin });
+}
+
+export function unlockOwner(pin: string): Promise<OwnerStatus> {
+  return call('session_unlock', { pin });
+}
+
+export function lockOwner(): Promise<void> {
+  return call('session_lock');
+}
+
+export function ownerSettings(): Promise<Settings> {
+  return call('owner_settings');
+}
+
+export function saveOwnerSettings(settings: Settings): Promise<Settings> {
+  return call('owner_save_settings', { settings });
+}
+
+export function ownerGateway(): Promise<GatewayChoice> {
+  return call('owner_gateway');
+}
+
+export function chooseGateway(gateway: string, baseUrl: string | null): Promise<GatewayChoice> {
+  return call('owner_choose_gateway', { gateway, baseUrl });
+}
+
+/** The key goes to the OS keyring; only whether one is set comes back. */
+export function setGatewayKey(gateway: string, key: string): Promise<GatewayChoice> {
+  return call('owner_set_key', { gateway, key });
+}
+
+export function deleteGatewayKey(gateway: string): Promise<GatewayChoice> {
+  return call('owner_delete_key', { gateway });
+}
+
+export function testGatewayKey(): Promise<string> {
+  return call('owner_test_key');
+}
+
+export function balances(): Promise<Balances> {
+  return call('owner_balances');
+}
+
+export function withdrawals(search: string | null): Promise<Withdrawal[]> {
+  return call('owner_withdrawals', { search });
+}
+
+export function withdrawalRequests(): Promise<WithdrawalRequest[]> {
+  return call('owner_withdrawal_requests');
+}
+
+export function withdraw(form: WithdrawForm): Promise<WithdrawOutcome> {
+  return call('owner_withdraw', { form });
+}
+
+/** Demo mode only: the demo gateway's "allow withdraw" dashboard tick. */
+export function demoWithdrawPermission(permitted: boolean): Promise<void> {
+  return call('owner_demo_withdraw_permission', { permitted });
+}
+
+export function dayReport(filter: SaleFilter): Promise<ZReport> {
+  return call('owner_report', { filter });
+}
+
+export function salesHistory(filter: SaleFilter): Promise<SaleRow[]> {
+  return call('owner_sales', { filter });
+}
+
+/** Writes the CSV to `path` (a full path to a .csv file); resolves to the number of sales. */
+export function exportCsv(filter: SaleFilter, path: string): Promise<number> {
+  return call('owner_export_csv', { filter, path });
+}
+
+export function changePin(current: string, next: string): Promise<void> {
+  return call('owner_change_pin', { current, new: next });
 }

@@ -58,6 +58,30 @@ const MIGRATIONS: &[&str] = &[
         amount   TEXT NOT NULL,
         PRIMARY KEY (sale_id, position)
     );",
+    // 4: owner mode. `owner_auth` holds the one owner PIN as an argon2id PHC
+    // string (never the PIN) and the failed-attempt count with the time the
+    // lock-out ends, so restarting the app does not reset a lock-out.
+    // `withdrawal_requests`: every withdrawal the owner asked for, written
+    // before the gateway is called, then the gateway's answer.
+    "CREATE TABLE owner_auth (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        pin_phc         TEXT NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until    TEXT,
+        updated_at      TEXT NOT NULL
+    );
+    CREATE TABLE withdrawal_requests (
+        id                    INTEGER PRIMARY KEY AUTOINCREMENT,
+        gateway               TEXT NOT NULL,
+        coin                  TEXT NOT NULL,
+        amount                TEXT NOT NULL,
+        address               TEXT NOT NULL,
+        requested_at          TEXT NOT NULL,
+        outcome               TEXT NOT NULL DEFAULT 'sent',
+        message               TEXT,
+        gateway_withdrawal_id TEXT,
+        answered_at           TEXT
+    );",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

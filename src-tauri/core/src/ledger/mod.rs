@@ -4,6 +4,9 @@
 //! decimal text, times as UTC RFC 3339.
 
 mod migrations;
+mod owner;
+
+pub use owner::{OwnerAuth, WithdrawalRequest};
 
 use std::path::Path;
 use std::str::FromStr;

@@ -196,7 +196,10 @@ pub(crate) async fn withdraw(
     // gateways.md: without the dashboard tick the gateway answers with this
     // message, and the sandbox sends it as an error inside an HTTP 200 so a
     // client that checks only the HTTP status is caught.
-    if !sandbox.config.withdraw_permitted {
+    if !sandbox
+        .withdraw_permitted
+        .load(std::sync::atomic::Ordering::SeqCst)
+    {
         return Err(ApiError::in_envelope(403, WITHDRAW_NOT_PERMITTED));
     }
     require_json(&headers)?;

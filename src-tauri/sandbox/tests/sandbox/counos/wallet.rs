@@ -25,6 +25,33 @@ async fn a_withdrawal_not_permitted_is_an_error_inside_an_http_200() {
     );
 }
 
+// The demo till lets an owner in training tick the dashboard box, so both
+// answers can be seen without restarting the sandbox.
+#[tokio::test]
+async fn ticking_the_dashboard_box_at_runtime_permits_withdrawals() {
+    let sandbox = Sandbox::start().await;
+    sandbox.create_btc_order("inv-1", "0.01", false).await;
+    sandbox.control("counos/orders/inv-1/pay", None).await;
+    let answer = sandbox
+        .control(
+            "counos/withdraw-permission",
+            Some(json!({"permitted": true})),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.json);
+    assert_eq!(answer.json, json!({"permitted": true}));
+    let answer = sandbox.post("terminal/withdraw", WITHDRAW).await;
+    assert_envelope(&answer, StatusCode::OK, 200);
+    sandbox
+        .control(
+            "counos/withdraw-permission",
+            Some(json!({"permitted": false})),
+        )
+        .await;
+    let answer = sandbox.post("terminal/withdraw", WITHDRAW).await;
+    assert_envelope(&answer, StatusCode::OK, 403);
+}
+
 #[tokio::test]
 async fn a_permitted_withdrawal_is_pending_mentions_the_email_and_lowers_the_balance() {
     let sandbox = permitted_sandbox_holding_a_hundredth_btc().await;

@@ -1,0 +1,179 @@
+//! The owner's tables (schema 4): the PIN hash with its lock-out state, and
+//! the withdrawal requests with the gateway's answers. Also the owner's
+//! reading of the sales (reports, history, export).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{parse_ts, sale_from_row, timestamp, Ledger, Sale, SELECT_SALE};
+use crate::error::Result;
+
+/// The stored PIN (a PHC string, never the PIN) and its lock-out state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnerAuth {
+    pub pin_phc: String,
+    pub failed_attempts: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// A withdrawal the owner asked for, and what the gateway answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WithdrawalRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub gateway: String,
+    pub coin: String,
+    pub amount: String,
+    pub address: String,
+    /// RFC 3339 UTC.
+    pub requested_at: String,
+    /// `sent` (no answer recorded: the app stopped or the line dropped),
+    /// `registered`, `refused` or `failed`.
+    pub outcome: String,
+    pub message: Option<String>,
+    pub gateway_withdrawal_id: Option<String>,
+    pub answered_at: Option<String>,
+}
+
+impl Ledger {
+    pub fn owner_auth(&self) -> Result<Option<OwnerAuth>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT pin_phc, failed_attempts, locked_until FROM owner_auth WHERE id = 1",
+                [],
+                |r| {
+                    Ok(OwnerAuth {
+                        pin_phc: r.get(0)?,
+                        failed_attempts: r.get(1)?,
+                        locked_until: r
+                            .get::<_, Option<String>>(2)?
+                            .map(|s| parse_ts(&s))
+                            .transpose()?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Stores a new PIN hash; a new PIN starts with a clean slate of attempts.
+    pub fn set_owner_pin(&self, pin_phc: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO owner_auth (id, pin_phc, failed_attempts, locked_until, updated_at)
+             VALUES (1, ?1, 0, NULL, ?2)
+             ON CONFLICT(id) DO UPDATE SET pin_phc = excluded.pin_phc, failed_attempts = 0,
+                 locked_until = NULL, updated_at = excluded.updated_at",
+            params![pin_phc, timestamp(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_owner_attempts(
+        &self,
+        failed_attempts: u32,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        self.conn().execute(
+            "UPDATE owner_auth SET failed_attempts = ?1, locked_until = ?2, updated_at = ?3
+             WHERE id = 1",
+            params![
+                failed_attempts,
+                locked_until.map(timestamp),
+                timestamp(Utc::now())
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Sales created in `[from, to)`, oldest first; `None` leaves that end open.
+    pub fn sales_created_between(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Sale>> {
+        // Timestamps are stored in one fixed format (UTC, milliseconds, `Z`),
+        // so comparing the text orders them as times.
+        let from = from.map(timestamp).unwrap_or_default();
+        let to = to.map(timestamp).unwrap_or_else(|| "9999".into());
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "{SELECT_SALE} WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id"
+        ))?;
+        let sales = stmt
+            .query_map(params![from, to], sale_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(sales)
+    }
+
+    /// Records a withdrawal request before the gateway hears of it.
+    pub fn begin_withdrawal_request(
+        &self,
+        gateway: &str,
+        coin: &str,
+        amount: &str,
+        address: &str,
+    ) -> Result<i64> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO withdrawal_requests (gateway, coin, amount, address, requested_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![gateway, coin, amount, address, timestamp(Utc::now())],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    pub fn answer_withdrawal_request(
+        &self,
+        id: i64,
+        outcome: &str,
+        message: &str,
+        gateway_withdrawal_id: Option<&str>,
+    ) -> Result<WithdrawalRequest> {
+        self.conn().execute(
+            "UPDATE withdrawal_requests SET outcome = ?1, message = ?2,
+                 gateway_withdrawal_id = ?3, answered_at = ?4 WHERE id = ?5",
+            params![
+                outcome,
+                message,
+                gateway_withdrawal_id,
+                timestamp(Utc::now()),
+                id
+            ],
+        )?;
+        self.withdrawal_requests()?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| crate::Error::NotFound(format!("No withdrawal request {id}.")))
+    }
+
+    /// Every withdrawal request, newest first.
+    pub fn withdrawal_requests(&self) -> Result<Vec<WithdrawalRequest>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, gateway, coin, amount, address, requested_at, outcome, message,
+                    gateway_withdrawal_id, answered_at
+             FROM withdrawal_requests ORDER BY id DESC",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(WithdrawalRequest {
+                    id: r.get(0)?,
+                    gateway: r.get(1)?,
+                    coin: r.get(2)?,
+                    amount: r.get(3)?,
+                    address: r.get(4)?,
+                    requested_at: r.get(5)?,
+                    outcome: r.get(6)?,
+                    message: r.get(7)?,
+                    gateway_withdrawal_id: r.get(8)?,
+                    answered_at: r.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}

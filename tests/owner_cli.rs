@@ -1,0 +1,258 @@
+//! The owner's command line, as a shop owner would use it: the real binary,
+//! the sandbox gateway served by a second `cryptill` process, the ledger in a
+//! temp dir, keys under a test keyring service.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cryptill");
+
+struct Shop {
+    dir: tempfile::TempDir,
+    service: String,
+}
+
+impl Shop {
+    fn new(name: &str) -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            service: format!("cryptill-test-owner-cli-{name}-{}", std::process::id()),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir").arg(self.dir.path()).args(args);
+        cmd.env("CRYPTILL_KEYRING_SERVICE", &self.service);
+        cmd.env_remove("CRYPTILL_OWNER_PIN");
+        cmd
+    }
+
+    fn run_with(&self, args: &[&str], stdin: &str, pin: Option<&str>) -> Output {
+        let mut cmd = self.command(args);
+        if let Some(pin) = pin {
+            cmd.env("CRYPTILL_OWNER_PIN", pin);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str], stdin: &str, pin: Option<&str>) -> String {
+        let out = self.run_with(args, stdin, pin);
+        assert!(
+            out.status.success(),
+            "cryptill {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn owner_json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all, "", Some("1234"))).unwrap()
+    }
+
+    fn refused(&self, args: &[&str], stdin: &str, pin: Option<&str>) -> String {
+        let out = self.run_with(args, stdin, pin);
+        assert!(!out.status.success(), "cryptill {args:?} succeeded");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+struct Sandbox(Child, String);
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve_sandbox(shop: &Shop) -> Sandbox {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = shop
+        .command(&["sandbox", "serve", "--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the sandbox did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Sandbox(child, format!("http://127.0.0.1:{port}"))
+}
+
+/// The owner ticks "allow withdraw" in the (sandbox's) Counos dashboard.
+fn permit_withdrawals(sandbox: &Sandbox) {
+    let url = format!("{}/control/counos/withdraw-permission", sandbox.1);
+    let (status, body) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let response = reqwest::Client::new()
+            .post(url)
+            .json(&serde_json::json!({"permitted": true}))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap_or_default())
+    });
+    assert!(status.is_success(), "{status}: {body}");
+}
+
+#[test]
+fn the_owner_pin_is_set_twice_over_stdin_and_guards_every_owner_subcommand() {
+    let shop = Shop::new("pin");
+    // Before a PIN exists, owner subcommands say how to set one.
+    let err = shop.refused(&["report"], "", Some("1234"));
+    assert!(err.contains("owner pin set"), "{err}");
+    let err = shop.refused(&["owner", "pin", "set"], "1234\n4321\n", None);
+    assert!(err.contains("differ"), "{err}");
+    shop.ok(&["owner", "pin", "set"], "1234\n1234\n", None);
+
+    for args in [
+        vec!["balance"],
+        vec!["withdraws"],
+        vec![
+            "withdraw",
+            "--coin",
+            "BTC",
+            "--amount",
+            "0.001",
+            "--address",
+            "tb1q",
+        ],
+        vec!["report"],
+        vec!["export", "--csv", "/tmp/never.csv"],
+    ] {
+        // No PIN at all, then a wrong one.
+        let err = shop.refused(&args, "", None);
+        assert!(
+            err.contains("Owner PIN") || err.contains("input ended"),
+            "{args:?}: {err}"
+        );
+        // The first three count as typos, the rest meet the lock-out.
+        let err = shop.refused(&args, "", Some("9999"));
+        assert!(
+            err.contains("Wrong PIN") || err.contains("Too many wrong PINs"),
+            "{args:?}: {err}"
+        );
+    }
+    // Those wrong PINs (five) locked owner mode; the right PIN waits too.
+    let err = shop.refused(&["report"], "", Some("1234"));
+    assert!(err.contains("locked for"), "{err}");
+    assert!(!std::path::Path::new("/tmp/never.csv").exists());
+}
+
+#[test]
+fn changing_the_pin_needs_the_current_one() {
+    let shop = Shop::new("change");
+    shop.ok(&["owner", "pin", "set"], "1234\n1234\n", None);
+    let err = shop.refused(&["owner", "pin", "set"], "0000\n5678\n5678\n", None);
+    assert!(err.contains("Wrong PIN"), "{err}");
+    shop.ok(&["owner", "pin", "set"], "1234\n5678\n5678\n", None);
+    shop.ok(&["report"], "", Some("5678"));
+    // The PIN also comes from the first stdin line.
+    shop.ok(&["report"], "5678\n", None);
+}
+
+#[test]
+fn balance_withdrawals_report_and_export_against_a_counos_sandbox() {
+    let shop = Shop::new("counos");
+    let sandbox = serve_sandbox(&shop);
+    let base = format!("{}/counos/api/", sandbox.1);
+    shop.ok(&["gateway", "use", "counos", "--base-url", &base], "", None);
+    shop.ok(
+        &["gateway", "key", "set", "counos"],
+        "cryptill-demo-terminal-key\n",
+        None,
+    );
+    shop.ok(&["owner", "pin", "set"], "1234\n1234\n", None);
+
+    shop.ok(&["sale", "100", "EUR", "BTC"], "", None);
+    shop.ok(&["sandbox", "pay", "1", "--url", &sandbox.1], "", None);
+    shop.ok(&["order", "1"], "", None);
+
+    let balance = shop.owner_json(&["balance"]);
+    let btc = balance["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["coin"] == "BTC")
+        .unwrap()
+        .clone();
+    assert_eq!(btc["amount"], "0.00172414");
+
+    let withdraw = [
+        "withdraw",
+        "--coin",
+        "BTC",
+        "--amount",
+        "0.001",
+        "--address",
+        "tb1qcliowner000000000000000000000000000000",
+    ];
+    let err = shop.refused(&withdraw, "", Some("1234"));
+    assert!(err.contains("Withdraw is not permitted by API"), "{err}");
+    permit_withdrawals(&sandbox);
+    let done = shop.owner_json(&withdraw);
+    assert_eq!(done["request"]["outcome"], "registered");
+    assert!(done["receipt"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("e-mail"));
+    let found = shop.owner_json(&["withdraws", "--search", "tb1qcliowner"]);
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["amount"], "0.00100000");
+    assert!(shop
+        .owner_json(&["withdraws", "--search", "nothing"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let report = shop.owner_json(&["report"]);
+    assert_eq!(report["salesCount"], 1);
+    assert_eq!(report["gross"], "100.00");
+    assert_eq!(report["coins"][0]["cryptoAmount"], "0.00172414");
+    let text = shop.ok(&["report"], "", Some("1234"));
+    assert!(text.contains("Total:        100.00 EUR"), "{text}");
+    let err = shop.refused(&["report", "--day", "21/11/2026"], "", Some("1234"));
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+
+    let csv = shop.dir.path().join("sales.csv");
+    let out = shop.owner_json(&["export", "--csv", csv.to_str().unwrap()]);
+    assert_eq!(out["sales"], 1);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<_> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].contains(",100.00,") && lines[1].contains(",0.00172414,"));
+    // A range with no sales still writes the header.
+    let out = shop.owner_json(&[
+        "export",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-01-02",
+    ]);
+    assert_eq!(out["sales"], 0);
+}

@@ -1,0 +1,225 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import OwnerMode from './OwnerMode.svelte';
+
+const backend = vi.hoisted(() => ({
+  sessionStatus: vi.fn(),
+  setFirstPin: vi.fn(),
+  unlockOwner: vi.fn(),
+  lockOwner: vi.fn(),
+  balances: vi.fn(),
+  ownerGateway: vi.fn(),
+  withdrawals: vi.fn(),
+  withdrawalRequests: vi.fn(),
+  withdraw: vi.fn(),
+  demoWithdrawPermission: vi.fn(),
+  ownerSettings: vi.fn(),
+  saveOwnerSettings: vi.fn(),
+  setGatewayKey: vi.fn(),
+  deleteGatewayKey: vi.fn(),
+  testGatewayKey: vi.fn(),
+  chooseGateway: vi.fn(),
+  changePin: vi.fn(),
+  dayReport: vi.fn(),
+  salesHistory: vi.fn(),
+  exportCsv: vi.fn(),
+}));
+vi.mock('../backend', () => backend);
+
+const locked = { pinSet: true, unlocked: false, idleLockMinutes: 5, lockOnBlur: false };
+const unlocked = { ...locked, unlocked: true };
+const LOCKED_ERROR = {
+  kind: 'notAllowed',
+  message: 'Owner mode is locked. Unlock it with the owner PIN (the Owner button).',
+};
+const counosChoice = {
+  active: 'demo',
+  saved: 'demo',
+  canWithdraw: true,
+  keys: [
+    { gateway: 'demo', label: 'Sandbox', keySet: true, active: true },
+    { gateway: 'counos', label: 'Counos', keySet: false, active: false },
+  ],
+};
+const settings = {
+  shopName: 'Corner Café', fiatCurrency: 'EUR', locale: 'en-IE', tipsEnabled: false,
+  tipPresets: [5, 10], maxSaleAmount: '10000', sound: true, receiptFooter: 'Thanks',
+  idleLockMinutes: 5, lockOnBlur: false, offeredCoins: [],
+};
+
+beforeEach(() => {
+  for (const fn of Object.values(backend)) fn.mockReset();
+  backend.sessionStatus.mockResolvedValue(locked);
+  backend.balances.mockResolvedValue({
+    balances: [{ coin: 'BTC', title: 'Bitcoin', amount: '0.00172414' }],
+    fetchedAt: '2026-11-21T13:00:00.000Z',
+  });
+  backend.ownerGateway.mockResolvedValue(counosChoice);
+  backend.withdrawals.mockResolvedValue([]);
+  backend.withdrawalRequests.mockResolvedValue([]);
+  backend.ownerSettings.mockResolvedValue(settings);
+  backend.lockOwner.mockResolvedValue(undefined);
+});
+
+async function openUnlocked(props: Record<string, unknown> = {}) {
+  backend.sessionStatus.mockResolvedValue(unlocked);
+  const onclose = vi.fn();
+  render(OwnerMode, { open: true, demo: true, onclose, ...props });
+  await screen.findByTestId('owner-panel');
+  return onclose;
+}
+
+describe('first start', () => {
+  it('asks for the owner PIN twice and sets it', async () => {
+    backend.sessionStatus.mockResolvedValue({ ...locked, pinSet: false });
+    backend.setFirstPin.mockResolvedValue(unlocked);
+    render(OwnerMode, { open: false, demo: true, onclose: () => {} });
+    await screen.findByTestId('pin-setup');
+    await fireEvent.input(screen.getByTestId('pin-setup-pin'), { target: { value: '2580' } });
+    await fireEvent.input(screen.getByTestId('pin-setup-again'), { target: { value: '2581' } });
+    await fireEvent.click(screen.getByTestId('pin-setup-save'));
+    expect((await screen.findByTestId('pin-setup-error')).textContent).toMatch(/differ/);
+    expect(backend.setFirstPin).not.toHaveBeenCalled();
+    await fireEvent.input(screen.getByTestId('pin-setup-again'), { target: { value: '2580' } });
+    await fireEvent.click(screen.getByTestId('pin-setup-save'));
+    expect(backend.setFirstPin).toHaveBeenCalledWith('2580');
+    await waitFor(() => expect(screen.queryByTestId('pin-setup')).toBeNull());
+  });
+
+  it('does not ask when a PIN is set', async () => {
+    render(OwnerMode, { open: false, demo: true, onclose: () => {} });
+    await waitFor(() => expect(backend.sessionStatus).toHaveBeenCalled());
+    expect(screen.queryByTestId('pin-setup')).toBeNull();
+    expect(screen.queryByTestId('unlock-dialog')).toBeNull();
+  });
+});
+
+describe('unlocking', () => {
+  it('shows the refusal of a wrong PIN, then the balances after the right one', async () => {
+    backend.unlockOwner
+      .mockRejectedValueOnce({ kind: 'input', message: 'Wrong PIN. 2 more try(s) before owner mode locks for a while.' })
+      .mockResolvedValueOnce(unlocked);
+    render(OwnerMode, { open: true, demo: true, onclose: () => {} });
+    await fireEvent.input(await screen.findByTestId('unlock-pin'), { target: { value: '0000' } });
+    await fireEvent.click(screen.getByTestId('unlock-submit'));
+    expect((await screen.findByTestId('unlock-error')).textContent).toMatch(/Wrong PIN/);
+    expect(screen.queryByTestId('owner-panel')).toBeNull();
+    await fireEvent.input(screen.getByTestId('unlock-pin'), { target: { value: '2580' } });
+    await fireEvent.click(screen.getByTestId('unlock-submit'));
+    expect(backend.unlockOwner).toHaveBeenLastCalledWith('2580');
+    expect((await screen.findByTestId('balance-BTC')).textContent).toBe('0.00172414');
+    expect(screen.getByTestId('balances-updated').dataset.at).toBe('2026-11-21T13:00:00.000Z');
+  });
+
+  it('goes back to the unlock dialog when Rust says the session locked itself', async () => {
+    backend.balances.mockRejectedValue(LOCKED_ERROR);
+    await openUnlocked().catch(() => {});
+    expect((await screen.findByTestId('unlock-notice')).textContent).toMatch(/locked itself/);
+    expect(screen.queryByTestId('owner-panel')).toBeNull();
+  });
+
+  it('locks on the Lock button and returns to the till', async () => {
+    const onclose = await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-lock'));
+    expect(backend.lockOwner).toHaveBeenCalled();
+    await waitFor(() => expect(onclose).toHaveBeenCalled());
+  });
+});
+
+describe('withdrawals', () => {
+  it('shows the not-permitted answer, then the registered one with its e-mail note', async () => {
+    backend.withdraw
+      .mockRejectedValueOnce({
+        kind: 'gateway',
+        message: 'The demo gateway refused: Withdraw is not permitted by API. Please contact the terminal owner. Tick "allow withdraw" in the Counos dashboard.',
+      })
+      .mockResolvedValueOnce({
+        receipt: { withdrawal: null, message: 'Registered. An e-mail with a confirmation link has been sent.' },
+        request: { id: 2, gateway: 'demo', coin: 'BTC', amount: '0.00100000', address: 'tb1qx', requestedAt: '2026-11-21T13:00:00.000Z', outcome: 'registered', message: null, gatewayWithdrawalId: '1', answeredAt: null },
+      });
+    backend.demoWithdrawPermission.mockResolvedValue(undefined);
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-withdrawals'));
+    await waitFor(() => expect((screen.getByTestId('withdraw-coin') as HTMLSelectElement).value).toBe('BTC'));
+    await fireEvent.input(screen.getByTestId('withdraw-amount'), { target: { value: '0.001' } });
+    await fireEvent.input(screen.getByTestId('withdraw-address'), { target: { value: 'tb1qx' } });
+    await fireEvent.click(screen.getByTestId('withdraw-submit'));
+    expect((await screen.findByTestId('withdraw-error')).textContent).toMatch(/not permitted by API/);
+    expect(backend.withdraw).toHaveBeenCalledWith({ coin: 'BTC', amount: '0.001', address: 'tb1qx' });
+
+    await fireEvent.click(screen.getByTestId('demo-permit'));
+    expect(backend.demoWithdrawPermission).toHaveBeenCalledWith(true);
+    await fireEvent.input(screen.getByTestId('withdraw-amount'), { target: { value: '0.001' } });
+    await fireEvent.click(screen.getByTestId('withdraw-submit'));
+    expect((await screen.findByTestId('withdraw-success')).textContent).toMatch(/e-mail/);
+    expect(screen.queryByTestId('withdraw-error')).toBeNull();
+  });
+
+  it('shows only the history where the gateway cannot request payouts', async () => {
+    backend.ownerGateway.mockResolvedValue({ ...counosChoice, active: 'coingate', canWithdraw: false });
+    await openUnlocked({ demo: false });
+    await fireEvent.click(screen.getByTestId('owner-tab-withdrawals'));
+    expect((await screen.findByTestId('withdraw-unavailable')).textContent).toMatch(/dashboard/);
+    expect(screen.queryByTestId('withdraw-submit')).toBeNull();
+    expect(screen.getByTestId('withdrawals-empty')).toBeTruthy();
+  });
+});
+
+describe('settings and keys', () => {
+  it('sends a new key once, empties the field, and shows only that a key is set', async () => {
+    backend.setGatewayKey.mockResolvedValue({
+      ...counosChoice,
+      keys: counosChoice.keys.map((k) => (k.gateway === 'counos' ? { ...k, keySet: true } : k)),
+    });
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-settings'));
+    const input = (await screen.findByTestId('key-input-counos')) as HTMLInputElement;
+    expect(input.type).toBe('password');
+    expect(screen.getByTestId('key-status-counos').textContent).toBe('not set');
+    await fireEvent.input(input, { target: { value: 'sk-live-1' } });
+    await fireEvent.click(screen.getByTestId('key-save-counos'));
+    expect(backend.setGatewayKey).toHaveBeenCalledWith('counos', 'sk-live-1');
+    await waitFor(() => expect(screen.getByTestId('key-status-counos').textContent).toBe('set'));
+    expect(input.value).toBe('');
+  });
+
+  it('saves the settings and shows a refusal by its message', async () => {
+    backend.saveOwnerSettings.mockRejectedValueOnce({
+      kind: 'input',
+      message: 'Owner mode must lock after 1 to 240 idle minutes.',
+    });
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-settings'));
+    await fireEvent.input(await screen.findByTestId('settings-tip-presets'), { target: { value: '5, 12' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    expect((await screen.findByTestId('settings-error')).textContent).toMatch(/240 idle minutes/);
+    expect(backend.saveOwnerSettings).toHaveBeenCalledWith(expect.objectContaining({ tipPresets: [5, 12] }));
+  });
+});
+
+describe('reports', () => {
+  it("shows today's Z-report and exports the filtered sales to a path", async () => {
+    backend.dayReport.mockResolvedValue({
+      from: '2026-11-21', to: '2026-11-21', generatedAt: '2026-11-21T13:00:00.000Z', currency: 'EUR',
+      salesCount: 2, gross: '32.50', tips: '2.00', net: '30.50',
+      coins: [{ coin: 'BTC', sales: 2, cryptoAmount: '0.00056035', paidAmount: '0.00056035', fiatAmount: '32.50' }],
+      voids: 0, voidedAmount: '0.00', expired: 1, open: 0,
+      exceptions: [{ saleId: 3, kind: 'underpaid', coin: 'BTC', cryptoAmount: '0.001', paidAmount: '0.0005', fiatAmount: '58.00 EUR', createdAt: '2026-11-21T12:00:00.000Z' }],
+      otherCurrencySales: 0, firstSaleAt: '2026-11-21T09:00:00.000Z', lastSaleAt: '2026-11-21T12:00:00.000Z',
+    });
+    backend.salesHistory.mockResolvedValue([]);
+    backend.exportCsv.mockResolvedValue(2);
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-report'));
+    expect((await screen.findByTestId('report-gross')).textContent).toBe('32.50 EUR');
+    expect(screen.getByTestId('report-tips').textContent).toBe('2.00 EUR');
+    expect(screen.getByTestId('report-exception').dataset.kind).toBe('underpaid');
+
+    await fireEvent.click(screen.getByTestId('owner-tab-sales'));
+    await fireEvent.change(await screen.findByTestId('sales-status'), { target: { value: 'paid' } });
+    await fireEvent.input(screen.getByTestId('export-path'), { target: { value: '/tmp/s.csv' } });
+    await fireEvent.click(screen.getByTestId('export-submit'));
+    expect(backend.exportCsv).toHaveBeenCalledWith({ status: 'paid' }, '/tmp/s.csv');
+    expect((await screen.findByTestId('export-result')).textContent).toBe('Wrote 2 sale(s) to /tmp/s.csv.');
+  });
+});
