@@ -3,11 +3,13 @@
 //! keyring (under a test service name), the ledger in a temp dir.
 
 use std::io::Write;
-use std::net::TcpListener;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod support;
+use support::serve_sandbox;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cryptill");
 
@@ -65,36 +67,6 @@ impl Shop {
     }
 }
 
-struct Sandbox(Child, String);
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `cryptill sandbox serve` in its own process, on a free port.
-fn serve_sandbox(shop: &Shop) -> Sandbox {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = shop
-        .command(&["sandbox", "serve", "--port", &port.to_string()])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the sandbox did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Sandbox(child, url)
-}
-
 #[test]
 fn a_counos_sale_waits_until_another_process_pays_it_at_the_sandbox() {
     sale_waits_until_paid_by_another_process("counos", "counos/api/");
@@ -107,7 +79,7 @@ fn a_coingate_sale_waits_until_another_process_pays_it_at_the_sandbox() {
 
 fn sale_waits_until_paid_by_another_process(gateway: &str, dialect_path: &str) {
     let shop = Shop::new(gateway);
-    let sandbox = serve_sandbox(&shop);
+    let sandbox = serve_sandbox(|args| shop.command(args));
     shop.ok(&[
         "gateway",
         "use",

@@ -2,63 +2,15 @@
 //! `builder()` the app registers), against a demo till in a temp dir: a real
 //! ledger file, the sandbox on loopback, the key in the real OS keyring.
 
-use cryptill_app::{builder, Shop};
 use cryptill_core::{Till, TillConfig};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
 
-struct Window {
-    _dir: tempfile::TempDir,
-    _app: tauri::App<tauri::test::MockRuntime>,
-    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
-}
-
-fn window(till: Result<Till, cryptill_core::AppError>, dir: tempfile::TempDir) -> Window {
-    let app = builder(mock_builder())
-        .manage(Shop::new(till))
-        .build(mock_context(noop_assets()))
-        .expect("mock app builds");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    Window {
-        _dir: dir,
-        _app: app,
-        webview,
-    }
-}
-
-fn demo_window() -> Window {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = TillConfig::new(dir.path());
-    config.keyring_service = format!("cryptill-test-ipc-{}", std::process::id());
-    let till = tauri::async_runtime::block_on(Till::open(config));
-    window(till.map_err(Into::into), dir)
-}
-
-fn invoke(w: &Window, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        &w.webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            // On Linux the IPC request must come from the tauri:// origin.
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().unwrap())
-}
+mod support;
+use support::{demo_window, invoke, window};
 
 #[test]
 fn the_window_sells_through_ipc_in_demo_mode() {
-    let w = demo_window();
+    let w = demo_window("ipc");
     let info = invoke(&w, "app_info", json!({})).unwrap();
     assert_eq!(info["demo"], true);
     assert_eq!(info["fiatCurrency"], "EUR");
@@ -82,7 +34,7 @@ fn the_window_sells_through_ipc_in_demo_mode() {
 
 #[test]
 fn errors_cross_as_kind_and_a_message_for_the_cashier() {
-    let w = demo_window();
+    let w = demo_window("ipc");
     let err = invoke(&w, "charge", json!({"amount": "1.234", "coin": "BTC"})).unwrap_err();
     assert_eq!(err["kind"], "input");
     assert_eq!(
@@ -108,7 +60,7 @@ fn a_till_that_could_not_open_explains_why_on_every_command() {
 
 #[test]
 fn a_sale_is_recorded_placed_and_trained_through_ipc() {
-    let w = demo_window();
+    let w = demo_window("ipc");
     let entry =
         json!({"lines": [{"label": "Coffee", "amount": "10"}], "tip": "2.50", "coin": "BTC"});
     let started = invoke(&w, "start_sale", json!({ "entry": entry })).unwrap();
@@ -171,7 +123,7 @@ fn training_payments_are_refused_on_a_till_that_takes_real_ones() {
 
 #[test]
 fn the_customer_display_shows_the_sale_put_on_it() {
-    let w = demo_window();
+    let w = demo_window("ipc");
     let view = invoke(&w, "customer_view", json!({})).unwrap();
     assert_eq!(view["payment"], Value::Null);
     assert_eq!(view["shopName"], "My shop");

@@ -3,11 +3,12 @@
 //! temp dir, keys under a test keyring service.
 
 use std::io::Write;
-use std::net::TcpListener;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+
+mod support;
+use support::{serve_sandbox, Sandbox};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cryptill");
 
@@ -73,34 +74,6 @@ impl Shop {
         assert!(!out.status.success(), "cryptill {args:?} succeeded");
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
-}
-
-struct Sandbox(Child, String);
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve_sandbox(shop: &Shop) -> Sandbox {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = shop
-        .command(&["sandbox", "serve", "--port", &port.to_string()])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the sandbox did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Sandbox(child, format!("http://127.0.0.1:{port}"))
 }
 
 /// The owner ticks "allow withdraw" in the (sandbox's) Counos dashboard.
@@ -177,7 +150,7 @@ fn changing_the_pin_needs_the_current_one() {
 #[test]
 fn balance_withdrawals_report_and_export_against_a_counos_sandbox() {
     let shop = Shop::new("counos");
-    let sandbox = serve_sandbox(&shop);
+    let sandbox = serve_sandbox(|args| shop.command(args));
     let base = format!("{}/counos/api/", sandbox.1);
     shop.ok(&["gateway", "use", "counos", "--base-url", &base], "", None);
     shop.ok(

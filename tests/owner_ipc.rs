@@ -3,54 +3,10 @@
 //! owner command is refused until the owner session is unlocked with the PIN.
 
 use cryptill_app::owner_commands::OWNER_COMMANDS;
-use cryptill_app::{builder, Shop};
-use cryptill_core::{Till, TillConfig};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
 
-struct Window {
-    dir: tempfile::TempDir,
-    _app: tauri::App<tauri::test::MockRuntime>,
-    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
-}
-
-fn demo_window(name: &str) -> Window {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = TillConfig::new(dir.path());
-    config.keyring_service = format!("cryptill-test-owner-ipc-{name}-{}", std::process::id());
-    let till = tauri::async_runtime::block_on(Till::open(config)).map_err(Into::into);
-    let app = builder(mock_builder())
-        .manage(Shop::new(till))
-        .build(mock_context(noop_assets()))
-        .expect("mock app builds");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    Window {
-        dir,
-        _app: app,
-        webview,
-    }
-}
-
-fn invoke(w: &Window, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        &w.webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().unwrap())
-}
+mod support;
+use support::{demo_window, invoke};
 
 /// Valid arguments for each owner command, so a refusal comes from the
 /// session check and not from a missing argument. A command without an entry
@@ -115,7 +71,7 @@ fn every_generated_owner_permission_is_in_the_gated_list() {
 
 #[test]
 fn every_owner_command_is_refused_without_the_owner_session() {
-    let w = demo_window("locked");
+    let w = demo_window("owner-ipc-locked");
     // Before any PIN exists, and again after it is set and locked.
     for phase in ["no PIN yet", "locked"] {
         for cmd in OWNER_COMMANDS {
@@ -151,7 +107,7 @@ fn every_owner_command_is_refused_without_the_owner_session() {
 
 #[test]
 fn after_unlocking_the_owner_reads_balances_keys_and_the_report_then_locks() {
-    let w = demo_window("unlocked");
+    let w = demo_window("owner-ipc-unlocked");
     let status = invoke(&w, "session_status", json!({})).unwrap();
     assert_eq!(status["pinSet"], false);
     invoke(&w, "session_set_pin", json!({"pin": "2580"})).unwrap();
