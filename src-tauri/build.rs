@@ -48,6 +48,7 @@ const COMMANDS: &[&str] = &[
     "owner_sales",
     "owner_export_csv",
     "owner_change_pin",
+    "owner_coin_networks",
 ];
 
 fn main() {

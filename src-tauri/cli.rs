@@ -135,6 +135,14 @@ enum GatewayCommand {
     Key(KeyCommand),
     /// Check that the gateway answers and accepts the key.
     Test,
+    /// Take a coin on another network (e.g. `gateway network ETH Ethereum`);
+    /// `cryptill coins` lists the networks the gateway offers.
+    Network {
+        /// Ticker symbol, e.g. ETH or USDT.
+        coin: String,
+        /// The network as `cryptill coins` names it (case and punctuation do not matter).
+        network: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -303,13 +311,29 @@ async fn run(cli: Cli) -> Result<(), Error> {
             );
             till.close().await;
         }
+        Command::Gateway(GatewayCommand::Network { coin, network }) => {
+            let till = open_till(&cli).await?;
+            let coin = till.checkout().set_network(coin, network).await?;
+            println!(
+                "{} is now taken on the {} network.",
+                coin.symbol, coin.network
+            );
+            till.close().await;
+        }
         Command::Coins => {
             let till = open_till(&cli).await?;
-            let coins = till.checkout().coins().await?;
+            let coins = till.checkout().coin_networks().await?;
             print(json, &coins, |coins| {
                 coins
                     .iter()
-                    .map(|c| format!("{:<6} {:<20} {}", c.symbol, c.title, c.network))
+                    .map(|c| {
+                        let mark = match (c.used, c.default) {
+                            (true, _) => "used",
+                            (false, true) => "default",
+                            (false, false) => "",
+                        };
+                        format!("{:<6} {:<20} {:<28} {mark}", c.symbol, c.title, c.network)
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });

@@ -79,6 +79,7 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> 
             owner_commands::owner_sales,
             owner_commands::owner_export_csv,
             owner_commands::owner_change_pin,
+            owner_commands::owner_coin_networks,
         ])
         .on_window_event(owner_commands::on_window_event)
 }

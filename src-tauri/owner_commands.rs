@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
+use cryptill_core::checkout::CoinNetwork;
 use cryptill_core::gateway::Withdrawal;
 use cryptill_core::ledger::WithdrawalRequest;
 use cryptill_core::owner::{
@@ -41,6 +42,7 @@ pub const OWNER_COMMANDS: &[&str] = &[
     "owner_sales",
     "owner_export_csv",
     "owner_change_pin",
+    "owner_coin_networks",
 ];
 
 /// The till and the owner proof, or the refusal.
@@ -93,6 +95,14 @@ pub async fn owner_save_settings(
 ) -> Result<Settings, AppError> {
     let (till, ok) = owner(&shop)?;
     Ok(till.save_owner_settings(&ok, &settings)?)
+}
+
+/// Every coin and network the gateway offers, and the one each coin is
+/// taken on, for the network picker in Settings.
+#[tauri::command]
+pub async fn owner_coin_networks(shop: State<'_, Shop>) -> Result<Vec<CoinNetwork>, AppError> {
+    let (till, _ok) = owner(&shop)?;
+    Ok(till.checkout().coin_networks().await?)
 }
 
 #[tauri::command]

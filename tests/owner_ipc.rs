@@ -23,7 +23,8 @@ fn sample_args(cmd: &str, dir: &std::path::Path) -> Value {
         | "owner_gateway"
         | "owner_test_key"
         | "owner_balances"
-        | "owner_withdrawal_requests" => json!({}),
+        | "owner_withdrawal_requests"
+        | "owner_coin_networks" => json!({}),
         "owner_save_settings" => json!({ "settings": settings }),
         "owner_choose_gateway" => json!({ "gateway": "counos", "baseUrl": null }),
         "owner_set_key" => json!({ "gateway": "counos", "key": "stolen-key" }),

@@ -34,6 +34,16 @@ pub enum Error {
     #[error("{gateway} sent an answer Cryptill does not understand ({detail}). Press Retry; if it keeps happening, tell the owner.")]
     GatewayProtocol { gateway: String, detail: String },
 
+    /// The gateway answered with an order other than the one asked for (a
+    /// reused order id, another amount or coin). Nothing of it is stored.
+    #[error("{gateway} answered with an order that does not match this sale ({detail}). The sale was not marked with it. Press Retry; if it happens again, tell the owner.")]
+    GatewayMismatch { gateway: String, detail: String },
+
+    /// A gateway number that cannot be right (a price off by orders of
+    /// magnitude, an amount out of any range). `detail` names it.
+    #[error("{detail}. Nothing was charged. Wait a minute and try again; if it keeps happening, tell the owner.")]
+    GatewayImplausible { gateway: String, detail: String },
+
     #[error("{0}")]
     Keyring(String),
 
@@ -55,7 +65,10 @@ impl Error {
             Error::GatewayUnreachable { .. }
             | Error::GatewayDown { .. }
             | Error::GatewayRateLimited { .. } => ErrorKind::Network,
-            Error::GatewayRefused { .. } | Error::GatewayProtocol { .. } => ErrorKind::Gateway,
+            Error::GatewayRefused { .. }
+            | Error::GatewayProtocol { .. }
+            | Error::GatewayMismatch { .. }
+            | Error::GatewayImplausible { .. } => ErrorKind::Gateway,
             Error::Keyring(_) => ErrorKind::Keyring,
             Error::Storage(_) => ErrorKind::Storage,
             Error::NotAllowed(_) => ErrorKind::NotAllowed,

@@ -26,14 +26,22 @@ pub fn payment_uri(address: &str, amount: &Money) -> String {
         "DOGE" => Some("dogecoin"),
         _ => None,
     };
-    if let Some(scheme) = scheme {
+    // A coin taken on another chain (ETH on Binance Chain, ...) has an
+    // address of that chain: no scheme of the coin's own chain fits it.
+    let evm_address = address.starts_with("0x");
+    if let Some(scheme) = scheme.filter(|_| !evm_address && !address.starts_with("bnb")) {
         // BIP21: '.' as separator, no grouping, no exponent.
         return format!("{scheme}:{address}?amount={}", amount.to_fixed());
     }
-    if amount.currency().code() == "ETH" {
-        // EIP-681 takes the value in wei, an integer.
-        let wei = amount.amount() * Decimal::from(1_000_000_000_000_000_000u64);
-        return format!("ethereum:{address}?value={}", fixed(wei, 0));
+    if amount.currency().code() == "ETH" && evm_address {
+        // EIP-681 takes the value in wei, an integer. Checked: an absurd
+        // amount leaves the bare address rather than overflowing.
+        if let Some(wei) = amount
+            .amount()
+            .checked_mul(Decimal::from(1_000_000_000_000_000_000u64))
+        {
+            return format!("ethereum:{address}?value={}", fixed(wei, 0));
+        }
     }
     address.to_string()
 }

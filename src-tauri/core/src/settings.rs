@@ -2,6 +2,7 @@
 //! kept in the ledger's `settings` table, one row a setting, so a setting
 //! added later needs no migration and an old ledger reads with defaults.
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -34,6 +35,10 @@ pub struct Settings {
     pub lock_on_blur: bool,
     /// Coins offered at the counter (upper-case symbols); empty: every coin the gateway enables.
     pub offered_coins: Vec<String>,
+    /// The network each coin is taken on, by upper-case symbol (e.g.
+    /// `ETH` -> `Ethereum`), as the gateway names it. A coin not listed is
+    /// taken on its own chain (gateways.md, Round 2).
+    pub coin_networks: BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -50,6 +55,7 @@ impl Default for Settings {
             idle_lock_minutes: 5,
             lock_on_blur: false,
             offered_coins: Vec::new(),
+            coin_networks: BTreeMap::new(),
         }
     }
 }
@@ -66,6 +72,7 @@ const KEYS: &[&str] = &[
     "idle_lock_minutes",
     "lock_on_blur",
     "offered_coins",
+    "coin_networks",
 ];
 
 fn list(items: &[impl ToString]) -> String {
@@ -106,6 +113,17 @@ impl Settings {
             offered_coins: match get("offered_coins")? {
                 Some(v) => split(&v).map(str::to_ascii_uppercase).collect(),
                 None => d.offered_coins,
+            },
+            coin_networks: match get("coin_networks")? {
+                Some(v) => v
+                    .split(';')
+                    .filter_map(|pair| pair.split_once('='))
+                    .map(|(coin, network)| {
+                        (coin.trim().to_ascii_uppercase(), network.trim().to_string())
+                    })
+                    .filter(|(coin, network)| !coin.is_empty() && !network.is_empty())
+                    .collect(),
+                None => d.coin_networks,
             },
         })
     }
@@ -162,6 +180,23 @@ impl Settings {
                 "Offered coins are ticker symbols such as BTC or ETH.".into(),
             ));
         }
+        for (coin, network) in &self.coin_networks {
+            if coin.is_empty() || !coin.chars().all(|ch| ch.is_ascii_alphanumeric()) {
+                return Err(Error::Input(format!(
+                    "'{coin}' is not a ticker symbol. Networks are chosen per coin such as BTC or ETH."
+                )));
+            }
+            let network = network.trim();
+            if network.is_empty()
+                || network.chars().count() > 60
+                || network.contains([';', '='])
+                || network.chars().any(char::is_control)
+            {
+                return Err(Error::Input(format!(
+                    "'{network}' is not a network name for {coin}. Pick one of the networks the gateway lists (cryptill coins)."
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -181,6 +216,13 @@ impl Settings {
             self.idle_lock_minutes.to_string(),
             self.lock_on_blur.to_string(),
             list(&self.offered_coins),
+            self.coin_networks
+                .iter()
+                .map(|(coin, network)| {
+                    format!("{}={}", coin.trim().to_ascii_uppercase(), network.trim())
+                })
+                .collect::<Vec<_>>()
+                .join(";"),
         ];
         ledger.set_settings(KEYS.iter().copied().zip(values.iter().map(String::as_str)))
     }
@@ -222,6 +264,10 @@ mod tests {
             idle_lock_minutes: 10,
             lock_on_blur: true,
             offered_coins: vec!["BTC".into(), "LTC".into()],
+            coin_networks: BTreeMap::from([
+                ("ETH".into(), "Ethereum".into()),
+                ("USDT".into(), "Tron (TRC20)".into()),
+            ]),
         };
         s.save(&ledger).unwrap();
         let back = Settings::load(&ledger).unwrap();
@@ -265,6 +311,10 @@ mod tests {
             },
             Settings {
                 shop_name: " ".into(),
+                ..Settings::default()
+            },
+            Settings {
+                coin_networks: BTreeMap::from([("ETH".into(), "a=b".into())]),
                 ..Settings::default()
             },
         ] {

@@ -140,9 +140,9 @@ async fn creating_the_same_order_twice_returns_the_first_one() {
         .unwrap();
     let eur = Currency::fiat("EUR").unwrap();
     let request = OrderRequest {
-        merchant_order_id: "ct-test-1".into(),
+        merchant_order_id: "55500100".into(),
         created_at: chrono::Utc::now(),
-        title: "Sale ct-test-1 at Test shop".into(),
+        title: "Sale 55500100 at Test shop".into(),
         description: "58.00 EUR paid in BTC at Test shop.".into(),
         crypto: Money::parse_entry("0.001", &coin.currency()).unwrap(),
         fiat: Money::parse_entry("58", &eur).unwrap(),

@@ -181,9 +181,14 @@ async fn currencies_become_coins_with_their_platform_ids() {
         btc.gateway_id
     );
     assert!(!btc.network.is_empty());
-    let mut symbols: Vec<_> = coins.iter().map(|c| c.symbol.clone()).collect();
-    symbols.dedup();
-    assert_eq!(symbols.len(), coins.len(), "one coin per symbol");
+    // One coin per symbol and network (gateways.md, Round 2), each network once.
+    let mut pairs: Vec<_> = coins
+        .iter()
+        .map(|c| (c.symbol.clone(), c.network.clone()))
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    assert_eq!(pairs.len(), coins.len(), "one coin per symbol and network");
 }
 
 /// Convert: the price divided by the merchant rate, rounded up.
@@ -687,6 +692,21 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
                     check!(json $name, |$c| $call)
                 }
             }};
+            (lookup $name:literal, |$c:ident| $call:expr) => {{
+                // The look-up before a create is asked again after a fault
+                // that may pass (issue #8), so the fault is queued for
+                // every try; unspent ones are cleared below.
+                let $c = client(&sandbox);
+                sandbox
+                    .control("faults", json!({ "next": [fault, fault, fault] }))
+                    .await;
+                let err = $call
+                    .await
+                    .err()
+                    .unwrap_or_else(|| panic!("{} under {fault} succeeded", $name));
+                assert_fault_error(fault, $name, &err);
+                sandbox.clear_faults().await;
+            }};
             (json $name:literal, |$c:ident| $call:expr) => {{
                 let $c = client(&sandbox);
                 sandbox.fault(fault).await;
@@ -705,7 +725,7 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
         check!("rates", |c| c.rates());
         check!("coins", |c| c.coins());
         check!(text "convert", |c| c.convert(&request.fiat, &request.coin));
-        check!("create_order", |c| c.create_order(&new_request(n)));
+        check!(lookup "create_order", |c| c.create_order(&new_request(n)));
         check!("order", |c| c.order(&order_ref, &request.coin));
         check!("list_orders", |c| c.list_orders(&OrderQuery::default()));
         check!("balances", |c| c.balances());
@@ -792,4 +812,249 @@ async fn a_till_set_to_coingate_takes_its_key_from_the_keyring_and_its_url_from_
     assert_eq!(payment.state, SaleState::Awaiting);
     till.close().await;
     keys.delete("coingate-sandbox").unwrap();
+}
+
+// ---- issue #8: correct on the documented wire ---------------------------------
+
+/// gateways.md, Round 2: the sandbox now answers a fresh checkout with
+/// `underpaid_amount == pay_amount`, as every documented example does. The
+/// sale is awaiting payment, not "underpaid, paid 0".
+#[tokio::test]
+async fn a_fresh_checked_out_order_is_awaiting_not_underpaid() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = request(&client, "ct-cg-fresh", "BTC", "12.50").await;
+    let order = client.create_order(&request).await.unwrap();
+    let held = orders_for(&sandbox, "ct-cg-fresh").await;
+    assert_eq!(held[0]["underpaid_amount"], held[0]["pay_amount"]);
+    assert_eq!(order.state, SaleState::Awaiting);
+    assert_eq!(order.paid.amount(), Decimal::ZERO);
+    assert_eq!(
+        refreshed(&client, &order, &request).await.state,
+        SaleState::Awaiting
+    );
+}
+
+/// gateways.md, Round 2: ETH is listed on Binance Chain (BEP2) first. It is
+/// offered on its own chain by default, and checked out there.
+#[tokio::test]
+async fn eth_is_checked_out_on_ethereum_not_on_the_first_listed_platform() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let coins = client.coins().await.unwrap();
+    let eth: Vec<_> = coins.iter().filter(|c| c.symbol == "ETH").collect();
+    let networks: Vec<_> = eth.iter().map(|c| c.network.as_str()).collect();
+    assert_eq!(networks, ["Ethereum", "Binance Chain (BEP2)"]);
+    let request = request(&client, "ct-cg-eth", "ETH", "20").await;
+    let order = client.create_order(&request).await.unwrap();
+    assert!(order.address.starts_with("0x"), "{}", order.address);
+    let held = orders_for(&sandbox, "ct-cg-eth").await;
+    assert_eq!(held[0]["platform"]["id_name"], "ethereum");
+}
+
+/// The owner picks another network per coin; the payment names it, and a
+/// checkout 422 that is not "checkout not enabled" ends in its own words
+/// instead of falling back to the hosted page (gateways.md, Round 2).
+#[tokio::test]
+async fn a_network_chosen_by_the_owner_is_used_and_its_refusal_is_told() {
+    let sandbox = support::start(|c| c).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Arc::new(Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap());
+    let checkout = Checkout::new(ledger.clone(), Arc::new(client(&sandbox)), eur());
+
+    let listed = checkout.coin_networks().await.unwrap();
+    let used: Vec<_> = listed
+        .iter()
+        .filter(|c| c.symbol == "ETH" && c.used)
+        .map(|c| c.network.as_str())
+        .collect();
+    assert_eq!(used, ["Ethereum"]);
+    let paid_on_ethereum = checkout.charge("20", "ETH").await.unwrap();
+    assert_eq!(paid_on_ethereum.network, "Ethereum");
+    assert_eq!(
+        ledger.sale(paid_on_ethereum.sale_id).unwrap().network,
+        "Ethereum"
+    );
+
+    let err = checkout.set_network("ETH", "Solana").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Input);
+    assert!(err.to_string().contains("Binance Chain (BEP2)"), "{err}");
+    let chosen = checkout.set_network("eth", "bep2").await.unwrap();
+    assert_eq!(chosen.network, "Binance Chain (BEP2)");
+    let listed = checkout.coin_networks().await.unwrap();
+    assert!(listed
+        .iter()
+        .any(|c| c.symbol == "ETH" && c.used && c.network == "Binance Chain (BEP2)"));
+
+    // The sandbox has BEP2 deposits suspended: its own reason, no fallback.
+    let err = checkout.charge("20", "ETH").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Gateway, "{err}");
+    let text = err.to_string();
+    assert!(text.contains("Binance Chain (BEP2)"), "{text}");
+    assert!(!text.contains("payment page"), "{text}");
+    let sale = checkout.recent_sales().unwrap();
+    let last = ledger.sale(sale[0].sale_id).unwrap();
+    assert_eq!(last.network, "Binance Chain (BEP2)");
+    assert_ne!(last.state, SaleState::Awaiting);
+}
+
+/// gateways.md, Round 2: `created_at[from]`/`[to]` are dates. The sandbox
+/// refuses a timestamp there, so a lookup that sent one would fail here.
+#[tokio::test]
+async fn orders_are_listed_and_looked_up_with_date_only_filters() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = OrderRequest {
+        // A sale recorded hours ago, retried now: the window starts from the
+        // sale's own time, not the till's clock.
+        created_at: Utc::now() - chrono::Duration::hours(5),
+        ..request(&client, "ct-cg-days", "BTC", "3").await
+    };
+    let first = client.create_order(&request).await.unwrap();
+    let again = client.create_order(&request).await.unwrap();
+    assert_eq!(first.gateway_order_id, again.gateway_order_id);
+    let page = client
+        .list_orders(&OrderQuery {
+            page: 1,
+            per_page: 10,
+            newest_first: true,
+            created_from: Some(Utc::now()),
+            created_to: Some(Utc::now()),
+            status: None,
+        })
+        .await
+        .unwrap();
+    assert!(page.orders.iter().any(|o| o.id == first.gateway_order_id));
+}
+
+/// A lookup that fails is asked again; one that keeps failing fails the
+/// charge. Never does a failed lookup lead to creating a second order.
+#[tokio::test]
+async fn a_failing_lookup_is_retried_and_never_creates_a_second_order() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = request(&client, "ct-cg-retry", "BTC", "4").await;
+    let first = client.create_order(&request).await.unwrap();
+
+    sandbox
+        .control("faults", json!({ "next": ["http_500", "reset"] }))
+        .await;
+    let again = client.create_order(&request).await.unwrap();
+    assert_eq!(again.gateway_order_id, first.gateway_order_id);
+
+    sandbox
+        .control(
+            "faults",
+            json!({ "next": ["http_500", "http_500", "http_500"] }),
+        )
+        .await;
+    let err = client.create_order(&request).await.unwrap_err();
+    assert!(matches!(err, Error::GatewayDown { .. }), "{err:?}");
+    assert_eq!(orders_for(&sandbox, "ct-cg-retry").await.len(), 1);
+}
+
+/// An order found under our order id but for another price (an id reused
+/// from a restored or copied ledger) is refused, and the sale not marked.
+#[tokio::test]
+async fn an_order_that_does_not_match_the_sale_is_refused() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = request(&client, "ct-cg-mismatch", "BTC", "50").await;
+    sandbox
+        .coingate(
+            "POST",
+            "orders",
+            &[
+                ("order_id", "ct-cg-mismatch"),
+                ("price_amount", "1.00"),
+                ("price_currency", "EUR"),
+                ("receive_currency", "DO_NOT_CONVERT"),
+                ("title", "An old sale"),
+                ("description", "Made by an older ledger"),
+            ],
+        )
+        .await;
+    let err = client.create_order(&request).await.unwrap_err();
+    assert!(matches!(err, Error::GatewayMismatch { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("1.00") || text.contains("price of 1"),
+        "{text}"
+    );
+    assert!(text.contains("not marked"), "{text}");
+}
+
+/// gateways.md, Round 2 "Both": a redirect is not followed, so the key
+/// never reaches the host it points to.
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
+    let elsewhere = support::loopback::serve(|_| {
+        support::loopback::response("200 OK", &[("Content-Type", "application/json")], "[]")
+    })
+    .await;
+    let target = elsewhere.url.clone();
+    let gateway = support::loopback::serve(move |request| {
+        let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+        support::loopback::response(
+            "307 Temporary Redirect",
+            &[(
+                "Location",
+                &format!("{}{}", target.trim_end_matches('/'), path),
+            )],
+            "",
+        )
+    })
+    .await;
+    let client = CoinGateClient::new(
+        GatewayKind::Coingate,
+        &gateway.url,
+        Sensitive::new(KEY.to_string()),
+    )
+    .unwrap();
+    let err = client.test_key().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Gateway, "{err:?}");
+    assert!(err.to_string().contains("redirect"), "{err}");
+    assert_no_key(&err);
+    assert_eq!(gateway.requests().len(), 1);
+    assert!(
+        gateway.requests()[0].contains(KEY),
+        "the gateway itself got the key"
+    );
+    assert!(elsewhere.requests().is_empty(), "the redirect was followed");
+}
+
+/// A hostile gateway's numbers end in words, never in a panic.
+#[tokio::test]
+async fn an_absurd_rate_is_refused_in_words() {
+    for rate in [
+        "0.0000000000000000000000000001",
+        "1e-27",
+        "79228162514264337593543950335",
+    ] {
+        let body = rate.to_string();
+        let server = support::loopback::serve(move |request| {
+            let body = if request.contains("/currencies") {
+                r#"[{"id": 1, "title": "Bitcoin", "symbol": "BTC", "platforms": [{"id": 2, "id_name": "bitcoin", "title": "Bitcoin", "enabled": true}]}]"#.to_string()
+            } else {
+                body.clone()
+            };
+            support::loopback::response("200 OK", &[], &body)
+        })
+        .await;
+        let client = CoinGateClient::new(
+            GatewayKind::Coingate,
+            &server.url,
+            Sensitive::new(KEY.to_string()),
+        )
+        .unwrap();
+        let btc = client.coins().await.unwrap().remove(0);
+        let err = client
+            .convert(&money("10", &eur()), &btc)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("price for BTC looks wrong"),
+            "{rate}: {err}"
+        );
+    }
 }

@@ -5,10 +5,12 @@
 mod support;
 
 use chrono::Utc;
-use cryptill_core::gateway::counos::{CounosClient, RateList};
+use cryptill_core::checkout::Checkout;
+use cryptill_core::gateway::counos::{CounosClient, RateList, OWN_DEADLINE_NOTICE};
 use cryptill_core::gateway::{
     Gateway, GatewayKind, GatewayOrder, OrderRef, OrderRequest, SaleState, WithdrawRequest,
 };
+use cryptill_core::ledger::Ledger;
 use cryptill_core::money::{Currency, Money};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{Error, ErrorKind};
@@ -146,22 +148,22 @@ async fn the_three_rate_lists_give_exact_usd_and_eur_prices() {
 async fn an_order_is_followed_through_underpaid_confirming_and_paid() {
     let sandbox = support::start(|c| c).await;
     let client = client(&sandbox);
-    let request = request(&client, "ct-contract-1", "BTC", "0.001").await;
+    let request = request(&client, "55500001", "BTC", "0.001").await;
     let created = client.create_order(&request).await.unwrap();
     assert_eq!(created.state, SaleState::Awaiting);
-    assert_eq!(created.merchant_order_id, "ct-contract-1");
+    assert_eq!(created.merchant_order_id, "55500001");
     assert_eq!(
         created.expected.as_ref().unwrap().to_string(),
         "0.00100000 BTC"
     );
     // paidAmount arrives as the string "0.00000000".
     assert_eq!(created.paid.to_fixed(), "0.00000000");
-    assert_ne!(created.gateway_order_id, "ct-contract-1");
+    assert_ne!(created.gateway_order_id, "55500001");
     assert!(created.expires_at.is_some());
     assert_eq!(created.required_confirmations, 2);
     assert_eq!(created.notice, None);
 
-    let path = "counos/orders/ct-contract-1";
+    let path = "counos/orders/55500001";
     sandbox
         .control(
             &format!("{path}/pay"),
@@ -196,20 +198,17 @@ async fn an_order_is_followed_through_underpaid_confirming_and_paid() {
 async fn an_overpaid_order_and_an_expired_one_are_told_apart() {
     let sandbox = support::start(|c| c).await;
     let client = client(&sandbox);
-    let over = request(&client, "ct-contract-over", "LTC", "0.5").await;
+    let over = request(&client, "55500002", "LTC", "0.5").await;
     client.create_order(&over).await.unwrap();
     sandbox
-        .control(
-            "counos/orders/ct-contract-over/pay",
-            json!({"amount": "0.6"}),
-        )
+        .control("counos/orders/55500002/pay", json!({"amount": "0.6"}))
         .await;
     assert_eq!(order_of(&client, &over).await.state, SaleState::Overpaid);
 
-    let late = request(&client, "ct-contract-late", "LTC", "0.5").await;
+    let late = request(&client, "55500003", "LTC", "0.5").await;
     client.create_order(&late).await.unwrap();
     sandbox
-        .control("counos/orders/ct-contract-late/expire", json!({}))
+        .control("counos/orders/55500003/expire", json!({}))
         .await;
     assert_eq!(order_of(&client, &late).await.state, SaleState::Expired);
 }
@@ -220,7 +219,7 @@ async fn an_unknown_order_is_not_found() {
     let client = client(&sandbox);
     let btc = coin(&client, "BTC").await;
     let order_ref = OrderRef {
-        merchant_order_id: "ct-never-made".into(),
+        merchant_order_id: "55500004".into(),
         gateway_order_id: None,
     };
     let err = client.order(&order_ref, &btc).await.unwrap_err();
@@ -233,7 +232,7 @@ async fn an_unknown_order_is_not_found() {
 async fn an_order_whose_answer_was_lost_is_found_again_on_retry() {
     let sandbox = support::start(|c| c).await;
     let client = client(&sandbox);
-    let request = request(&client, "ct-contract-lost", "BTC", "0.001").await;
+    let request = request(&client, "55500005", "BTC", "0.001").await;
     for fault in ["reset", "malformed_json"] {
         sandbox.fault(fault).await;
         let err = client.create_order(&request).await.unwrap_err();
@@ -254,10 +253,10 @@ async fn the_balance_counts_what_customers_paid_in() {
     let btc_before = before.iter().find(|b| b.coin == "BTC").unwrap();
     assert!(btc_before.amount.amount().is_zero());
     assert_eq!(btc_before.title, "Bitcoin");
-    let request = request(&client, "ct-contract-balance", "BTC", "0.00021552").await;
+    let request = request(&client, "55500006", "BTC", "0.00021552").await;
     client.create_order(&request).await.unwrap();
     sandbox
-        .control("counos/orders/ct-contract-balance/pay", json!({}))
+        .control("counos/orders/55500006/pay", json!({}))
         .await;
     let after = client.balances().await.unwrap();
     let btc = after.iter().find(|b| b.coin == "BTC").unwrap();
@@ -300,10 +299,10 @@ async fn a_permitted_withdrawal_is_registered_listed_and_found_by_address_or_tx(
     })
     .await;
     let client = client(&sandbox);
-    let request = request(&client, "ct-contract-wd", "BTC", "0.002").await;
+    let request = request(&client, "55500007", "BTC", "0.002").await;
     client.create_order(&request).await.unwrap();
     sandbox
-        .control("counos/orders/ct-contract-wd/pay", json!({}))
+        .control("counos/orders/55500007/pay", json!({}))
         .await;
     let btc = request.coin.clone();
 
@@ -388,7 +387,7 @@ async fn a_permitted_withdrawal_is_registered_listed_and_found_by_address_or_tx(
 async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
     let sandbox = support::start(|c| c).await;
     let client = client(&sandbox);
-    let request = request(&client, "ct-contract-faults", "BTC", "0.001").await;
+    let request = request(&client, "55500008", "BTC", "0.001").await;
     client.create_order(&request).await.unwrap();
     let order_ref = OrderRef {
         merchant_order_id: request.merchant_order_id.clone(),
@@ -441,4 +440,226 @@ async fn a_slow_gateway_within_the_timeout_still_answers() {
     let started = std::time::Instant::now();
     assert!(!client.coins().await.unwrap().is_empty());
     assert!(started.elapsed() >= std::time::Duration::from_millis(400));
+}
+
+// ---- issue #8: correct on the documented wire ---------------------------------
+
+fn counter(sandbox: &Sandbox, ledger: &std::path::Path) -> (std::sync::Arc<Ledger>, Checkout) {
+    let ledger = std::sync::Arc::new(Ledger::open(ledger).unwrap());
+    let checkout = Checkout::new(ledger.clone(), std::sync::Arc::new(client(sandbox)), eur());
+    (ledger, checkout)
+}
+
+/// gateways.md, Round 2: order ids valid as integer and as string. The
+/// sandbox refuses any other, so every sale the checkout makes proves it.
+#[tokio::test]
+async fn sales_go_out_with_digit_only_order_ids_below_2_pow_53() {
+    let sandbox = support::start(|c| c).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, checkout) = counter(&sandbox, &dir.path().join("ledger.sqlite3"));
+    let payment = checkout.charge("12.50", "BTC").await.unwrap();
+    let sale = ledger.sale(payment.sale_id).unwrap();
+    let id: u64 = sale.merchant_order_id.parse().unwrap();
+    assert!(id < 1 << 53, "{id}");
+    assert_eq!(payment.state, SaleState::Awaiting);
+
+    // A string id such as the README's `inv-125` is refused by the sandbox,
+    // as a gateway that reads orderId as an integer would.
+    let client = client(&sandbox);
+    let err = client
+        .create_order(&request(&client, "inv-125", "BTC", "0.001").await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Gateway, "{err}");
+}
+
+/// gateways.md, Round 2: `renew:false` returns whatever order has the id.
+/// An answer for another amount (an id reused by a restored ledger) is
+/// refused in words and never recorded.
+#[tokio::test]
+async fn an_old_order_handed_back_for_a_reused_id_is_refused() {
+    let sandbox = support::start(|c| c).await;
+    let client = client(&sandbox);
+    let old = request(&client, "55500020", "BTC", "0.0002").await;
+    client.create_order(&old).await.unwrap();
+    let new = request(&client, "55500020", "BTC", "0.009").await;
+    let err = client.create_order(&new).await.unwrap_err();
+    assert!(matches!(err, Error::GatewayMismatch { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("0.0002") && text.contains("0.00900000 BTC"),
+        "{text}"
+    );
+    assert!(text.contains("not marked"), "{text}");
+    // The same coin asked in another ticker is refused too.
+    let ltc = request(&client, "55500020", "LTC", "0.0002").await;
+    assert!(matches!(
+        client.create_order(&ltc).await.unwrap_err(),
+        Error::GatewayMismatch { .. }
+    ));
+}
+
+/// Copy the ledger, sell, restore the copy, sell again: the second sale
+/// gets a new order at the gateway, never the first one's.
+#[tokio::test]
+async fn a_restored_ledger_sells_again_without_taking_an_old_order() {
+    let sandbox = support::start(|c| c).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite3");
+    let backup = dir.path().join("backup.sqlite3");
+    {
+        let (ledger, _) = counter(&sandbox, &path);
+        ledger.set_setting("shop_name", "Backup time").unwrap();
+    }
+    std::fs::copy(&path, &backup).unwrap();
+
+    let (ledger, checkout) = counter(&sandbox, &path);
+    let first = checkout.charge("1", "BTC").await.unwrap();
+    let first_sale = ledger.sale(first.sale_id).unwrap();
+    sandbox
+        .control(
+            &format!("counos/orders/{}/pay", first_sale.merchant_order_id),
+            json!({}),
+        )
+        .await;
+    drop(checkout);
+    drop(ledger);
+
+    for extra in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{extra}", path.display()));
+    }
+    std::fs::copy(&backup, &path).unwrap();
+    let (ledger, checkout) = counter(&sandbox, &path);
+    let second = checkout.charge("50", "BTC").await.unwrap();
+    let second_sale = ledger.sale(second.sale_id).unwrap();
+    assert_eq!(
+        second_sale.id, first_sale.id,
+        "the restored ledger reuses the sale number"
+    );
+    assert_ne!(second_sale.merchant_order_id, first_sale.merchant_order_id);
+    assert_ne!(second.gateway_order_id, first.gateway_order_id);
+    assert_eq!(second.state, SaleState::Awaiting);
+    assert_eq!(second.paid_amount, "0.00000000");
+    assert_eq!(second.crypto_amount, "0.00086207");
+}
+
+/// gateways.md, Round 2: an order without an expiry field. The app sets
+/// its own deadline from the order's `createdAt`, says so, and the sale
+/// ends (stops being polled) when it passes.
+#[tokio::test]
+async fn without_an_expiry_field_the_app_sets_its_own_deadline_and_says_so() {
+    let sandbox = support::start(|c| cryptill_sandbox::Config {
+        counos_expiry_field: false,
+        ..c
+    })
+    .await;
+    let client = client(&sandbox);
+    let request = request(&client, "55500021", "BTC", "0.001").await;
+    let order = client.create_order(&request).await.unwrap();
+    let deadline = order.expires_at.expect("a deadline of the app's own");
+    let minutes = (deadline - Utc::now()).num_minutes();
+    assert!((28..=30).contains(&minutes), "{minutes}");
+    assert_eq!(order.notice.as_deref(), Some(OWN_DEADLINE_NOTICE));
+
+    // Once past it (the sandbox moves the order's creation back), the
+    // order is expired: a final state, so following it stops.
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, checkout) = counter(&sandbox, &dir.path().join("ledger.sqlite3"));
+    let payment = checkout.charge("12.50", "BTC").await.unwrap();
+    assert_eq!(payment.notice.as_deref(), Some(OWN_DEADLINE_NOTICE));
+    let sale = ledger.sale(payment.sale_id).unwrap();
+    sandbox
+        .control(
+            &format!("counos/orders/{}/age", sale.merchant_order_id),
+            json!({"minutes": 31}),
+        )
+        .await;
+    let mut updates = Vec::new();
+    checkout
+        .follow(payment.sale_id, |p| {
+            updates.push(p.state);
+            true
+        })
+        .await
+        .unwrap();
+    assert_eq!(updates.last(), Some(&SaleState::Expired));
+}
+
+/// gateways.md, Round 2 "Both": no redirect is followed, so the key never
+/// reaches the host a redirect points to.
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
+    let elsewhere = support::loopback::serve(|_| {
+        support::loopback::response(
+            "200 OK",
+            &[("Content-Type", "application/json")],
+            r#"{"statusCode":200,"statusMessage":"ok","data":[]}"#,
+        )
+    })
+    .await;
+    let target = elsewhere.url.clone();
+    let gateway = support::loopback::serve(move |_| {
+        support::loopback::response("302 Found", &[("Location", &target)], "")
+    })
+    .await;
+    let client = CounosClient::new(
+        GatewayKind::Counos,
+        &gateway.url,
+        Sensitive::new(KEY.into()),
+    )
+    .unwrap();
+    let err = client.test_key().await.unwrap_err();
+    assert!(err.to_string().contains("redirect"), "{err}");
+    assert_no_key(&err);
+    assert!(gateway.requests()[0]
+        .to_ascii_lowercase()
+        .contains("x-api-key"));
+    assert!(elsewhere.requests().is_empty(), "the redirect was followed");
+}
+
+/// A hostile gateway: a tiny converted_value (once a decimal overflow and
+/// exit 101), an answer without statusCode, and a payment address that is
+/// no address. Each ends in words.
+#[tokio::test]
+async fn hostile_answers_end_in_words_never_a_panic() {
+    let server = support::loopback::serve(|request| {
+        let body = if request.contains("terminal/tickers") {
+            r#"{"statusCode":200,"statusMessage":"ok","data":[{"id":11,"title":"Bitcoin","keyword":"btc","enabled":true}]}"#
+        } else if request.contains("currency2crypto") {
+            r#"{"statusCode":200,"statusMessage":"ok","data":{"converted_value":0.0000000000000000000000000001,"exchange_rate":[]}}"#
+        } else if request.contains("crypto2currency") {
+            r#"{"data":{"converted_value":1,"exchange_rate":1}}"#
+        } else {
+            r#"{"statusCode":200,"statusMessage":"ok","data":{"id":1,"merchantOrderId":"55500030","expectedAmount":0.001,"paidAmount":0,"orderAddress":"=HYPERLINK(\"http://x\",\"pay\")","paid":false}}"#
+        };
+        support::loopback::response("200 OK", &[("Content-Type", "application/json")], body)
+    })
+    .await;
+    let client =
+        CounosClient::new(GatewayKind::Counos, &server.url, Sensitive::new(KEY.into())).unwrap();
+    let btc = coin(&client, "BTC").await;
+    let err = client
+        .convert(&money("10", &eur()), &btc)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("price for BTC looks wrong"),
+        "{err}"
+    );
+    let err = client
+        .crypto_to_fiat(&money("1", &Currency::coin("BTC")), &eur())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Gateway, "{err}");
+    let request = OrderRequest {
+        merchant_order_id: "55500030".into(),
+        crypto: money("0.001", &btc.currency()),
+        fiat: money("10", &eur()),
+        created_at: Utc::now(),
+        title: "t".into(),
+        description: "d".into(),
+        coin: btc,
+    };
+    let err = client.create_order(&request).await.unwrap_err();
+    assert!(err.to_string().contains("payment address"), "{err}");
 }

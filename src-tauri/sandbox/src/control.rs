@@ -17,6 +17,10 @@
 //!   late payment.
 //! - `POST /control/counos/orders/{orderId}/confirm` `{"confirmations": n}`.
 //! - `POST /control/counos/orders/{orderId}/expire`: the order expires now.
+//! - `POST /control/counos/orders/{orderId}/age` `{"minutes": n}`: the order
+//!   was made `n` minutes earlier than it was (its `createdAt` and expiry
+//!   move back), as if the counter had waited that long: for a client that
+//!   keeps its own deadline when no expiry field is sent.
 //! - `POST /control/counos/withdraw-permission` `{"permitted": bool}`: the
 //!   owner ticks (or unticks) "allow withdraw and send transaction from
 //!   terminal's wallet" in the dashboard. Answers `{"permitted": bool}`.
@@ -82,6 +86,7 @@ pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
         .route("/counos/orders/{orderId}/pay", post(pay_order))
         .route("/counos/orders/{orderId}/confirm", post(confirm_order))
         .route("/counos/orders/{orderId}/expire", post(expire_order))
+        .route("/counos/orders/{orderId}/age", post(age_order))
         .route("/counos/withdraws/{id}/complete", post(complete_withdrawal))
         .route("/counos/withdraw-permission", post(withdraw_permission))
         .with_state(sandbox.clone());
@@ -273,6 +278,28 @@ async fn expire_order(
     let order = sandbox
         .store
         .call(move |conn| orders::expire(conn, &order_id))
+        .await?;
+    Ok(Json(order.to_json()).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct AgeBody {
+    minutes: Option<i64>,
+}
+
+async fn age_order(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(order_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let body: AgeBody = read_body(&body)?;
+    let minutes = body
+        .minutes
+        .filter(|m| (0..=100 * 366 * 24 * 60).contains(m))
+        .ok_or_else(|| ControlError::bad_request("minutes is missing, as in {\"minutes\": 31}."))?;
+    let order = sandbox
+        .store
+        .call(move |conn| orders::age(conn, &order_id, minutes * 60))
         .await?;
     Ok(Json(order.to_json()).into_response())
 }

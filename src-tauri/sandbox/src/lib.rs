@@ -70,6 +70,10 @@ pub struct Config {
     pub coingate_checkout_enabled: bool,
     /// CoinGate's order limit per business, over any rolling hour.
     pub coingate_orders_per_hour: u32,
+    /// Counos: whether orders carry an expiry field (`expireAt`). Its name
+    /// is not published (gateways.md), so a client must also cope without
+    /// one; false leaves it out.
+    pub counos_expiry_field: bool,
 }
 
 impl Config {
@@ -88,6 +92,7 @@ impl Config {
             coingate_new_ttl: Duration::from_secs(2 * 60 * 60),
             coingate_checkout_enabled: true,
             coingate_orders_per_hour: 500,
+            counos_expiry_field: true,
         }
     }
 }

@@ -5,6 +5,7 @@ import { listen } from '@tauri-apps/api/event';
 import type { AppError } from './bindings/AppError';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Coin } from './bindings/Coin';
+import type { CoinNetwork } from './bindings/CoinNetwork';
 import type { ErrorKind } from './bindings/ErrorKind';
 import type { Payment } from './bindings/Payment';
 import type { Quote } from './bindings/Quote';
@@ -215,6 +216,10 @@ export function ownerSettings(): Promise<Settings> {
 
 export function saveOwnerSettings(settings: Settings): Promise<Settings> {
   return call('owner_save_settings', { settings });
+}
+
+export function ownerCoinNetworks(): Promise<CoinNetwork[]> {
+  return call('owner_coin_networks');
 }
 
 export function ownerGateway(): Promise<GatewayChoice> {

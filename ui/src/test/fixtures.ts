@@ -77,4 +77,5 @@ export const settings: Settings = {
   idleLockMinutes: 5,
   lockOnBlur: false,
   offeredCoins: [],
+  coinNetworks: {},
 };

@@ -48,6 +48,20 @@ pub struct Quote {
     pub warning: Option<String>,
 }
 
+/// A coin on one network, as `cryptill coins` and Settings list them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CoinNetwork {
+    pub symbol: String,
+    pub title: String,
+    pub network: String,
+    /// The coin's own chain, used unless the owner picks another.
+    pub default: bool,
+    /// The network sales in this coin are made on now.
+    pub used: bool,
+}
+
 /// Everything the payment screen shows about one sale.
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -280,25 +294,38 @@ impl Checkout {
     /// A coin offered at the counter, for a new sale.
     async fn coin(&self, symbol: &str) -> Result<Coin> {
         let symbol = symbol.trim().to_ascii_uppercase();
-        self.offered_coins()
+        if let Some(coin) = self
+            .offered_coins()
             .await?
             .into_iter()
             .find(|c| c.symbol == symbol)
-            .ok_or_else(|| {
-                Error::Input(format!(
-                    "{symbol} is not offered by this terminal. Pick one of the coins shown."
-                ))
-            })
+        {
+            return Ok(coin);
+        }
+        // Not offered: say so, or why the network chosen for it cannot be used.
+        let chosen = Settings::load(&self.ledger)?
+            .coin_networks
+            .get(&symbol)
+            .cloned();
+        crate::gateway::pick_network(&self.coins().await?, &symbol, chosen.as_deref())?;
+        None.ok_or_else(|| {
+            Error::Input(format!(
+                "{symbol} is not offered by this terminal. Pick one of the coins shown."
+            ))
+        })
     }
 
     /// A coin the gateway knows, for following a sale already made (the
-    /// shop may have stopped offering it since).
-    async fn gateway_coin(&self, symbol: &str) -> Result<Coin> {
+    /// shop may have stopped offering it since), on the sale's own network.
+    async fn gateway_coin(&self, symbol: &str, network: &str) -> Result<Coin> {
         let symbol = symbol.trim().to_ascii_uppercase();
-        self.coins()
-            .await?
-            .into_iter()
-            .find(|c| c.symbol == symbol)
+        let coins = self.coins().await?;
+        let on_network = coins
+            .iter()
+            .find(|c| c.symbol == symbol && c.network == network)
+            .cloned();
+        on_network
+            .or_else(|| coins.into_iter().find(|c| c.symbol == symbol))
             .ok_or_else(|| {
                 Error::NotFound(format!(
                     "The gateway no longer lists {symbol} for this terminal."
@@ -384,17 +411,74 @@ impl Checkout {
     }
 
     /// The coins offered at the counter: those the gateway enables, narrowed
-    /// to the shop's choice (`offered_coins`; empty means all).
+    /// to the shop's choice (`offered_coins`; empty means all), each once,
+    /// on the network chosen for it in Settings or else its own chain.
     pub async fn offered_coins(&self) -> Result<Vec<Coin>> {
-        let offered = Settings::load(&self.ledger)?.offered_coins;
+        let settings = Settings::load(&self.ledger)?;
         let coins = self.coins().await?;
-        if offered.is_empty() {
-            return Ok(coins);
+        let mut offered = Vec::new();
+        for coin in &coins {
+            let wanted = settings.offered_coins.is_empty()
+                || settings
+                    .offered_coins
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(&coin.symbol));
+            if !wanted || offered.iter().any(|c: &Coin| c.symbol == coin.symbol) {
+                continue;
+            }
+            let chosen = settings.coin_networks.get(&coin.symbol).map(String::as_str);
+            match crate::gateway::pick_network(&coins, &coin.symbol, chosen) {
+                Ok(Some(coin)) => offered.push(coin),
+                Ok(None) => {}
+                // Never another network than the one chosen: the coin is left
+                // out, and charging it says why (see `coin`).
+                Err(e) => {
+                    tracing::warn!(coin = %coin.symbol, error = %e, "the network chosen for this coin is not offered")
+                }
+            }
         }
-        Ok(coins
-            .into_iter()
-            .filter(|c| offered.iter().any(|o| o.eq_ignore_ascii_case(&c.symbol)))
-            .collect())
+        Ok(offered)
+    }
+
+    /// Every coin and network the gateway offers, and which network each
+    /// coin is taken on at the counter (`cryptill coins`, Settings).
+    pub async fn coin_networks(&self) -> Result<Vec<CoinNetwork>> {
+        let coins = self.coins().await?;
+        let settings = Settings::load(&self.ledger)?;
+        let mut listed = Vec::new();
+        for coin in &coins {
+            let chosen = settings.coin_networks.get(&coin.symbol).map(String::as_str);
+            // A stale choice (a network no longer offered) shows no network
+            // as used, and the error says what to do when the coin is charged.
+            let used = crate::gateway::pick_network(&coins, &coin.symbol, chosen)
+                .ok()
+                .flatten();
+            listed.push(CoinNetwork {
+                symbol: coin.symbol.clone(),
+                title: coin.title.clone(),
+                network: coin.network.clone(),
+                default: coins.iter().find(|c| c.symbol == coin.symbol) == Some(coin),
+                used: used.as_ref() == Some(coin),
+            });
+        }
+        Ok(listed)
+    }
+
+    /// Takes `symbol` on `network` from now on (`cryptill gateway network
+    /// ETH Ethereum`, the Settings picker). The network must be one the
+    /// gateway offers the coin on; sales already made keep theirs.
+    pub async fn set_network(&self, symbol: &str, network: &str) -> Result<Coin> {
+        let symbol = symbol.trim().to_ascii_uppercase();
+        let coins = self.coins().await?;
+        let coin = crate::gateway::pick_network(&coins, &symbol, Some(network))?.ok_or_else(|| {
+            Error::Input(format!(
+                "The gateway does not offer {symbol} at this terminal. See the coins it offers with: cryptill coins."
+            ))
+        })?;
+        let mut settings = Settings::load(&self.ledger)?;
+        settings.coin_networks.insert(symbol, coin.network.clone());
+        settings.save(&self.ledger)?;
+        Ok(coin)
     }
 
     /// Checks what the cashier entered and works out the total. Nothing
@@ -521,7 +605,7 @@ impl Checkout {
                 sale.state.as_str()
             )));
         }
-        let coin = self.gateway_coin(sale.coin.code()).await?;
+        let coin = self.gateway_coin(sale.coin.code(), &sale.network).await?;
         let order_ref = OrderRef {
             merchant_order_id: sale.merchant_order_id.clone(),
             gateway_order_id: sale.gateway_order_id.clone(),
@@ -556,7 +640,7 @@ impl Checkout {
     pub async fn check_late_payments(&self) -> Result<Vec<i64>> {
         let mut flagged = Vec::new();
         for sale in self.ledger.late_watch_sales(Utc::now() - LATE_WATCH)? {
-            let Ok(coin) = self.gateway_coin(sale.coin.code()).await else {
+            let Ok(coin) = self.gateway_coin(sale.coin.code(), &sale.network).await else {
                 continue;
             };
             let order_ref = OrderRef {
@@ -722,7 +806,7 @@ impl Checkout {
     /// order. Safe to repeat after any failure: the gateway returns the
     /// order already made for this merchant order id.
     async fn place_order(&self, sale: Sale) -> Result<Payment> {
-        let coin = self.gateway_coin(sale.coin.code()).await?;
+        let coin = self.gateway_coin(sale.coin.code(), &sale.network).await?;
         let crypto = match sale.crypto.clone() {
             Some(crypto) => crypto,
             None => {
@@ -762,7 +846,7 @@ impl Checkout {
         if sale.state == SaleState::Creating {
             return self.place_order(sale).await;
         }
-        let coin = self.gateway_coin(sale.coin.code()).await?;
+        let coin = self.gateway_coin(sale.coin.code(), &sale.network).await?;
         let order_ref = OrderRef {
             merchant_order_id: sale.merchant_order_id.clone(),
             gateway_order_id: sale.gateway_order_id.clone(),

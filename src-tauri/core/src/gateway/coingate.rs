@@ -48,9 +48,14 @@ const RATE_TTL: Duration = Duration::from_secs(60);
 /// After a 429 without `Retry-After`: the limits are counted per minute.
 const DEFAULT_BACKOFF: Duration = Duration::from_secs(60);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
-/// How far before the sale an earlier order for it is looked for: the
-/// laptop's clock and CoinGate's may disagree by this much.
-const LOOKUP_MARGIN: chrono::Duration = chrono::Duration::minutes(15);
+/// How far before the sale's own creation time an earlier order for it is
+/// looked for. The filter takes whole days (gateways.md, Round 2) in a zone
+/// CoinGate does not name, so a day before covers any zone and any skew
+/// between the laptop's clock and CoinGate's.
+const LOOKUP_MARGIN: chrono::Duration = chrono::Duration::days(1);
+/// A failed lookup is asked again this many times before the charge fails
+/// (and the cashier's Retry looks again): a failed lookup never creates.
+const LOOKUP_ATTEMPTS: u32 = 3;
 /// gateways.md, "List orders": `per_page` up to 100.
 const PAGE_SIZE: u32 = 100;
 /// A bound on paging, so a server that always says "more" cannot loop us
@@ -161,6 +166,10 @@ struct OrderJson {
     pay_currency: Option<String>,
     #[serde(default, deserialize_with = "opt_decimal")]
     pay_amount: Option<Decimal>,
+    #[serde(default, deserialize_with = "opt_decimal")]
+    price_amount: Option<Decimal>,
+    #[serde(default)]
+    price_currency: Option<String>,
     #[serde(default)]
     payment_address: Option<String>,
     #[serde(default)]
@@ -201,6 +210,8 @@ impl OrderJson {
             order_id,
             pay_currency,
             pay_amount,
+            price_amount,
+            price_currency,
             payment_address,
             payment_url,
             payment_request_uri,
@@ -358,9 +369,8 @@ impl CoinGateClient {
         let mut request = request;
         if auth == Auth::Private {
             // gateways.md: `Authorization: Token <key>`.
-            let mut value = HeaderValue::from_str(&format!("Token {}", self.key.expose()))
+            let value = http::key_header(&format!("Token {}", self.key.expose()))
                 .expect("checked in new()");
-            value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
         }
         let response = request
@@ -368,6 +378,9 @@ impl CoinGateClient {
             .await
             .map_err(|e| unreachable(self.name(), &e))?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(http::redirected(self.name(), status));
+        }
         let headers = response.headers().clone();
         let body = response
             .bytes()
@@ -626,11 +639,13 @@ impl CoinGateClient {
                 .to_string(),
             ),
         ];
+        // gateways.md, Round 2: documented as dates (`2018-09-01`), not
+        // timestamps. Both bounds are whole days.
         if let Some(from) = query.created_from {
-            params.push(("created_at[from]", rfc3339(from)));
+            params.push(("created_at[from]", day(from)));
         }
         if let Some(to) = query.created_to {
-            params.push(("created_at[to]", rfc3339(to)));
+            params.push(("created_at[to]", day(to)));
         }
         if let Some(status) = &query.status {
             params.push(("status", status.clone()));
@@ -695,6 +710,8 @@ impl CoinGateClient {
     /// `POST /orders/{id}/checkout` with `pay_currency` and `platform_id`.
     /// `Ok(None)` is CoinGate's 422 for a merchant it has not enabled for
     /// this call (gateways.md, "Checkout"): the hosted page is used instead.
+    /// Any other 422 (gateways.md, Round 2: "an order already settled or not
+    /// valid") is an error in its own words.
     async fn checkout(&self, id: &str, coin: &Coin) -> Result<Option<OrderJson>> {
         let (_, platform_id) = split_gateway_id(&coin.gateway_id).ok_or_else(|| {
             self.protocol(format!("coin id '{}' has no platform", coin.gateway_id))
@@ -708,18 +725,121 @@ impl CoinGateClient {
             .await?;
         if reply.status == StatusCode::UNPROCESSABLE_ENTITY {
             let error = serde_json::from_slice::<ApiError>(&reply.body).unwrap_or_default();
-            if error.reason.as_deref() != Some("OrderNotFound") {
+            let texts = error.texts();
+            if error.reason.as_deref() != Some("OrderNotFound") && checkout_not_enabled(&texts) {
                 tracing::info!(
                     order = id,
-                    errors = %error.texts().join("; "),
-                    "CoinGate refused checkout; using the hosted payment page"
+                    errors = %texts.join("; "),
+                    "CoinGate has not enabled checkout for this merchant; using the hosted payment page"
                 );
                 return Ok(None);
+            }
+            if error.reason.as_deref() != Some("OrderNotFound") {
+                let said = if texts.is_empty() {
+                    "no reason given".to_string()
+                } else {
+                    texts.join("; ")
+                };
+                return Err(Error::GatewayRefused {
+                    gateway: self.name().to_string(),
+                    message: format!(
+                        "it could not prepare the payment of order {id} in {} on {} ({said}). \
+                         Pick another coin or network, or start a new sale.",
+                        coin.symbol, coin.network
+                    ),
+                });
             }
         }
         let what = format!("order {id}");
         self.check(&reply, &what)?;
-        self.parse(&reply, &what).map(Some)
+        let answer: OrderJson = self.parse(&reply, &what)?;
+        // Never trust an answer that does not match the request (issue #8).
+        if let Some(other) = answer.id.as_deref().filter(|other| *other != id) {
+            return Err(self.mismatch(format!("asked to check out order {id}, got order {other}")));
+        }
+        if let Some(paying) = answer
+            .pay_currency
+            .as_deref()
+            .filter(|c| !c.trim().eq_ignore_ascii_case(&coin.symbol))
+        {
+            return Err(self.mismatch(format!(
+                "asked for {} and got {}",
+                coin.symbol,
+                crate::gateway::address::shown(paying)
+            )));
+        }
+        Ok(Some(answer))
+    }
+
+    fn mismatch(&self, detail: String) -> Error {
+        tracing::warn!(gateway = self.name(), %detail, "refused an answer that does not match the request");
+        Error::GatewayMismatch {
+            gateway: self.name().to_string(),
+            detail,
+        }
+    }
+
+    /// The order answer must be the order of this request: our `order_id`,
+    /// the sale's price and currency (issue #8).
+    fn check_matches(&self, order: &OrderJson, request: &OrderRequest) -> Result<()> {
+        if let Some(other) = order
+            .order_id
+            .as_deref()
+            .filter(|o| *o != request.merchant_order_id)
+        {
+            return Err(self.mismatch(format!(
+                "order id {} instead of {}",
+                crate::gateway::address::shown(other),
+                request.merchant_order_id
+            )));
+        }
+        if order.order_id.is_none() {
+            return Err(self.mismatch(format!(
+                "the order carries no order id, {} was asked for",
+                request.merchant_order_id
+            )));
+        }
+        if let Some(currency) = order.price_currency.as_deref().filter(|c| {
+            !c.trim()
+                .eq_ignore_ascii_case(request.fiat.currency().code())
+        }) {
+            return Err(self.mismatch(format!(
+                "priced in {} instead of {}",
+                crate::gateway::address::shown(currency),
+                request.fiat.currency()
+            )));
+        }
+        if let Some(price) = order.price_amount.filter(|p| *p != request.fiat.amount()) {
+            return Err(self.mismatch(format!("a price of {price} instead of {}", request.fiat)));
+        }
+        Ok(())
+    }
+
+    /// [`Self::find_order`], asked again after a failure that may pass (no
+    /// answer, a server error, an unreadable page). Still failing: the error,
+    /// and no order is created (issue #8: a failed lookup must never lead to
+    /// a second order).
+    async fn find_order_retrying(
+        &self,
+        merchant_order_id: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Option<OrderJson>> {
+        let mut attempt = 1;
+        loop {
+            match self.find_order(merchant_order_id, since).await {
+                Ok(found) => return Ok(found),
+                Err(
+                    e @ (Error::GatewayUnreachable { .. }
+                    | Error::GatewayDown { .. }
+                    | Error::GatewayProtocol { .. }),
+                ) if attempt < LOOKUP_ATTEMPTS => {
+                    tracing::warn!(error = %e, attempt, "looking for an earlier CoinGate order failed; asking again");
+                    tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     fn gateway_order(&self, order: &OrderJson, coin: &Coin) -> Result<GatewayOrder> {
@@ -734,8 +854,12 @@ impl Gateway for CoinGateClient {
     }
 
     /// `GET /currencies?kind=crypto&native=true&merchant_pay=true&enabled=true`
-    /// (public): the coins a shop can be paid in, each offered on its first
-    /// enabled platform, whose id checkout needs.
+    /// (public): the coins a shop can be paid in, one entry per enabled
+    /// platform (network), whose id checkout needs. gateways.md, Round 2: a
+    /// currency may be payable on several platforms, listed in no useful
+    /// order (the documented ETH lists Binance Chain first), so each coin's
+    /// entries start with its own chain, found by `id_name`/title, never by
+    /// position; see [`own_chain_first`].
     async fn coins(&self) -> Result<Vec<Coin>> {
         #[derive(Deserialize)]
         struct Merchant {
@@ -746,6 +870,8 @@ impl Gateway for CoinGateClient {
         struct Platform {
             #[serde(deserialize_with = "id_text")]
             id: String,
+            #[serde(default)]
+            id_name: Option<String>,
             #[serde(default)]
             title: Option<String>,
             #[serde(default)]
@@ -779,20 +905,37 @@ impl Gateway for CoinGateClient {
             // The filters are asked for, and checked again here.
             .filter(|c| c.disabled != Some(true))
             .filter(|c| c.merchant.as_ref().and_then(|m| m.pay) != Some(false))
-            .filter_map(|c| {
-                let platform = c.platforms.iter().find(|p| p.enabled != Some(false))?;
+            .flat_map(|c| {
                 let currency = Currency::coin(&c.symbol);
                 let title = c
                     .title
                     .clone()
                     .unwrap_or_else(|| currency.code().to_string());
-                Some(Coin {
-                    network: platform.title.clone().unwrap_or_else(|| title.clone()),
-                    symbol: currency.code().to_string(),
-                    decimals: currency.decimals(),
-                    title,
-                    gateway_id: format!("{}:{}", c.id, platform.id),
-                })
+                let platforms: Vec<(String, String, String)> = c
+                    .platforms
+                    .iter()
+                    .filter(|p| p.enabled != Some(false))
+                    .map(|p| {
+                        let id_name = p.id_name.clone().unwrap_or_default();
+                        let network = p
+                            .title
+                            .clone()
+                            .filter(|t| !t.trim().is_empty())
+                            .or_else(|| Some(id_name.clone()).filter(|n| !n.is_empty()))
+                            .unwrap_or_else(|| title.clone());
+                        (p.id.clone(), id_name, network)
+                    })
+                    .collect();
+                own_chain_first(&currency, &title, platforms)
+                    .into_iter()
+                    .map(|(platform_id, _, network)| Coin {
+                        network,
+                        symbol: currency.code().to_string(),
+                        decimals: currency.decimals(),
+                        title: title.clone(),
+                        gateway_id: format!("{}:{platform_id}", c.id),
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect())
     }
@@ -800,7 +943,7 @@ impl Gateway for CoinGateClient {
     /// The fiat price divided by the merchant rate COIN -> FIAT, rounded up
     /// to the coin's smallest unit: the customer is never asked for less.
     async fn convert(&self, fiat: &Money, coin: &Coin) -> Result<Conversion> {
-        let rate = self
+        let rate: Decimal = self
             .merchant_rate(&coin.symbol, fiat.currency().code())
             .await?
             .ok_or_else(|| Error::GatewayRefused {
@@ -811,16 +954,18 @@ impl Gateway for CoinGateClient {
                     fiat.currency()
                 ),
             })?;
-        Ok(Conversion {
-            crypto: Money::new_rounded_up(fiat.amount() / rate, coin.currency()),
-            rate,
-        })
+        // Checked: a rate of 1e-28 must be refused, not overflow (issue #8).
+        let crypto = super::checked_conversion(fiat, coin, fiat.amount().checked_div(rate))
+            .map_err(|detail| super::price_looks_wrong(self.name(), coin, detail))?;
+        Ok(Conversion { crypto, rate })
     }
 
     async fn create_order(&self, request: &OrderRequest) -> Result<GatewayOrder> {
+        // The window starts from the sale's own creation time, not the
+        // till's clock now: a retry hours later still finds the order.
         let since = request.created_at - LOOKUP_MARGIN;
         let order = match self
-            .find_order(&request.merchant_order_id, Some(since))
+            .find_order_retrying(&request.merchant_order_id, Some(since))
             .await?
         {
             // The listed form may lack details; the order itself has them all.
@@ -854,6 +999,7 @@ impl Gateway for CoinGateClient {
             .id
             .clone()
             .ok_or_else(|| self.protocol("the new order has no id"))?;
+        self.check_matches(&order, request)?;
         // Only an order with no coin chosen yet needs checkout; one already
         // checked out (an earlier try whose answer was lost) is used as it is.
         let order = if order.status.as_deref() == Some("new") && order.address().is_none() {
@@ -1019,29 +1165,40 @@ impl Gateway for CoinGateClient {
     }
 }
 
-/// CoinGate statuses to Cryptill's sale states (gateways.md, "Statuses"):
+/// CoinGate statuses to Cryptill's sale states (gateways.md, "Statuses"
+/// and Round 2):
 ///
-/// | CoinGate status      | amounts               | sale state |
-/// |----------------------|-----------------------|------------|
-/// | `new`                |                       | Awaiting   |
-/// | `pending`            | `underpaid_amount` = 0| Awaiting   |
-/// | `pending`            | `underpaid_amount` > 0| Underpaid  |
-/// | `confirming`         |                       | Confirming |
-/// | `paid`               | `overpaid_amount` = 0 | Paid       |
-/// | `paid`               | `overpaid_amount` > 0 | Overpaid   |
-/// | `invalid`            |                       | Invalid    |
-/// | `expired`            |                       | Expired    |
-/// | `canceled`           |                       | Canceled   |
-/// | `refunded`           |                       | Refunded   |
-/// | `partially_refunded` |                       | Refunded   |
+/// | CoinGate status      | money                                   | sale state |
+/// |----------------------|-----------------------------------------|------------|
+/// | `new`                |                                         | Awaiting   |
+/// | `pending`            | nothing arrived                         | Awaiting   |
+/// | `pending`            | arrived, short of `pay_amount`          | Underpaid  |
+/// | `confirming`         |                                         | Confirming |
+/// | `paid`               | `overpaid_amount` = 0                   | Paid       |
+/// | `paid`               | `overpaid_amount` > 0                   | Overpaid   |
+/// | `invalid`            |                                         | Invalid    |
+/// | `expired`            |                                         | Expired    |
+/// | `canceled`           |                                         | Canceled   |
+/// | `refunded`           |                                         | Refunded   |
+/// | `partially_refunded` |                                         | Refunded   |
 ///
-/// `new` has no coin chosen yet, `pending` awaits the payment (the shopper
-/// may top up an underpayment before expiry). `None` for a status CoinGate
-/// does not document.
-pub fn coingate_state(status: &str, underpaid: Decimal, overpaid: Decimal) -> Option<SaleState> {
+/// Round 2: on a `pending` order `underpaid_amount` is NOT "money still
+/// missing after a part payment": every documented fresh order carries
+/// `underpaid_amount == pay_amount`. Money has arrived only when
+/// `blockchain_transactions` is non-empty (`money_arrived`) or
+/// `0 < underpaid_amount < pay_amount`. `None` for a status CoinGate does
+/// not document.
+pub fn coingate_state(
+    status: &str,
+    underpaid: Decimal,
+    overpaid: Decimal,
+    pay_amount: Option<Decimal>,
+    money_arrived: bool,
+) -> Option<SaleState> {
+    let part_paid = underpaid > Decimal::ZERO && pay_amount.is_some_and(|pay| underpaid < pay);
     Some(match status {
         "new" => SaleState::Awaiting,
-        "pending" if underpaid > Decimal::ZERO => SaleState::Underpaid,
+        "pending" if money_arrived || part_paid => SaleState::Underpaid,
         "pending" => SaleState::Awaiting,
         "confirming" => SaleState::Confirming,
         "paid" if overpaid > Decimal::ZERO => SaleState::Overpaid,
@@ -1054,13 +1211,67 @@ pub fn coingate_state(status: &str, underpaid: Decimal, overpaid: Decimal) -> Op
     })
 }
 
+/// A currency's platforms (id, id_name, title) with the coin's own chain
+/// first: the one whose `id_name` or title is the coin's name or symbol
+/// (ETH -> "Ethereum", BTC -> "Bitcoin"). A token with no chain of its own
+/// (USDT, ...) prefers Ethereum, then keeps CoinGate's order; the owner
+/// picks another network per coin in Settings.
+fn own_chain_first(
+    currency: &Currency,
+    title: &str,
+    platforms: Vec<(String, String, String)>,
+) -> Vec<(String, String, String)> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let names = [norm(title), norm(currency.code())];
+    let own = |(_, id_name, network): &(String, String, String)| {
+        let (id_name, network) = (norm(id_name), norm(network));
+        names
+            .iter()
+            .any(|n| !n.is_empty() && (*n == id_name || *n == network))
+    };
+    let ethereum = |(_, id_name, network): &(String, String, String)| {
+        norm(id_name) == "ethereum" || norm(network) == "ethereum"
+    };
+    let mut ordered = platforms;
+    let first = ordered
+        .iter()
+        .position(own)
+        .or_else(|| ordered.iter().position(ethereum));
+    if let Some(first) = first {
+        let own = ordered.remove(first);
+        ordered.insert(0, own);
+    }
+    ordered
+}
+
+/// Whether a checkout 422 says this merchant may not use checkout at all
+/// (gateways.md: "Only merchants that CoinGate has enabled may call it")
+/// rather than something about this order. The wording is not published;
+/// it is recognised by what it is about.
+fn checkout_not_enabled(texts: &[String]) -> bool {
+    texts.iter().any(|t| {
+        let t = t.to_ascii_lowercase();
+        (t.contains("checkout") || t.contains("merchant"))
+            && (t.contains("not enabled")
+                || t.contains("not allowed")
+                || t.contains("not permitted")
+                || t.contains("disabled"))
+    })
+}
+
 /// Coin ids are `<currency id>:<platform id>` (see [`Coin::gateway_id`]).
 fn split_gateway_id(id: &str) -> Option<(&str, &str)> {
     id.split_once(':').filter(|(_, p)| !p.is_empty())
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+/// A day as CoinGate's list filters take it: `YYYY-MM-DD` (UTC).
+fn day(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
 }
 
 /// Text within CoinGate's length bounds (title 3..150, description 3..500
@@ -1099,6 +1310,11 @@ fn summary(order: &OrderJson) -> OrderSummary {
             &status,
             order.underpaid_amount.unwrap_or_default(),
             order.overpaid_amount.unwrap_or_default(),
+            order.pay_amount,
+            order
+                .blockchain_transactions
+                .as_ref()
+                .is_some_and(|t| !t.is_empty()),
         ),
         status,
         created_at: order.created_at.as_deref().and_then(parse_time),
@@ -1108,10 +1324,35 @@ fn summary(order: &OrderJson) -> OrderSummary {
 fn to_gateway_order(order: &OrderJson, coin: &Coin) -> Result<GatewayOrder, String> {
     let id = order.id.clone().ok_or("id is missing")?;
     let status = order.status.as_deref().ok_or("status is missing")?;
-    let underpaid = order.underpaid_amount.unwrap_or_default();
-    let overpaid = order.overpaid_amount.unwrap_or_default();
-    let state =
-        coingate_state(status, underpaid, overpaid).ok_or(format!("unknown status '{status}'"))?;
+    // Every number a gateway sends is checked before any arithmetic: a
+    // negative or absurd amount is refused, never computed with (issue #8).
+    let amount = |name: &str, value: Option<Decimal>| -> Result<Decimal, String> {
+        match value {
+            Some(v) if !super::sane_amount(v) => Err(format!("{name} is out of range: {v}")),
+            v => Ok(v.unwrap_or_default()),
+        }
+    };
+    let underpaid = amount("underpaid_amount", order.underpaid_amount)?;
+    let overpaid = amount("overpaid_amount", order.overpaid_amount)?;
+    let pay_amount = order
+        .pay_amount
+        .map(|p| amount("pay_amount", Some(p)))
+        .transpose()?;
+    let transactions = order.blockchain_transactions.clone().unwrap_or_default();
+    for t in &transactions {
+        amount("a transaction amount", t.amount)?;
+    }
+    let state = coingate_state(
+        status,
+        underpaid,
+        overpaid,
+        pay_amount,
+        !transactions.is_empty(),
+    )
+    .ok_or(format!(
+        "unknown status '{}'",
+        super::address::shown(status)
+    ))?;
     let currency = coin.currency();
     // Amounts are in the pay currency (gateways.md, "Get order"); they count
     // for the sale only when that is the sale's coin.
@@ -1119,35 +1360,47 @@ fn to_gateway_order(order: &OrderJson, coin: &Coin) -> Result<GatewayOrder, Stri
         .pay_currency
         .as_deref()
         .is_some_and(|c| c.trim().eq_ignore_ascii_case(&coin.symbol));
-    let expected = order
-        .pay_amount
+    let expected = pay_amount
         .filter(|_| same_coin)
         .map(|a| Money::new_rounded_up(a, currency.clone()));
-    let transactions = order.blockchain_transactions.clone().unwrap_or_default();
     let sent: Option<Decimal> = transactions
         .iter()
-        .map(|t| t.amount)
-        .sum::<Option<Decimal>>()
+        .try_fold(Decimal::ZERO, |sum, t| sum.checked_add(t.amount?))
         .filter(|_| same_coin && !transactions.is_empty());
     let expected_amount = expected.as_ref().map(Money::amount).unwrap_or_default();
-    let paid = sent.unwrap_or(match state {
-        SaleState::Underpaid => (expected_amount - underpaid).max(Decimal::ZERO),
-        SaleState::Confirming | SaleState::Paid | SaleState::Overpaid | SaleState::Refunded => {
-            expected_amount + overpaid
-        }
-        _ => Decimal::ZERO,
-    });
+    let paid = match sent {
+        Some(sent) => sent,
+        None => match state {
+            // No transaction listed: what arrived is what is no longer missing.
+            SaleState::Underpaid if underpaid < expected_amount => expected_amount - underpaid,
+            SaleState::Confirming | SaleState::Paid | SaleState::Overpaid | SaleState::Refunded => {
+                expected_amount + overpaid // both at most MAX_AMOUNT: no overflow
+            }
+            _ => Decimal::ZERO,
+        },
+    };
     let address = order.address().unwrap_or_default().to_string();
+    if !address.is_empty() {
+        super::address::check(&address, &coin.network, &coin.symbol).map_err(|why| {
+            format!(
+                "the payment address '{}' was refused: {why}",
+                super::address::shown(&address)
+            )
+        })?;
+    }
     let request_uri = order
         .payment_request_uri
         .as_deref()
         .map(str::trim)
-        .filter(|u| !u.is_empty());
-    let hosted = order
-        .payment_url
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty());
+        .filter(|u| super::address::safe_payment_uri(u, &address));
+    // The hosted page is a web page at CoinGate: only a link that is safe
+    // to open.
+    let hosted = order.payment_url.as_deref().map(str::trim).filter(|u| {
+        // https://, or http:// only on this computer (the sandbox).
+        super::http::check_base_url(u).is_ok()
+            && u.len() <= 512
+            && !u.chars().any(|c| c.is_whitespace() || c.is_control())
+    });
     // No address: checkout was refused (or not done), and the QR opens the
     // hosted page (gateways.md, "Checkout": "falls back ..., and says so").
     let (payment_uri, notice) = match (request_uri, address.is_empty(), hosted) {
@@ -1215,6 +1468,31 @@ fn parse_withdrawal(record: &HashMap<String, Box<RawValue>>) -> Result<Withdrawa
     })
 }
 
+/// Every parser of this client over one answer text, for the property
+/// tests: whatever it is, each returns (a value or an error).
+#[cfg(test)]
+pub(crate) fn parse_any(text: &str, coin: &Coin) {
+    if let Ok(order) = serde_json::from_str::<OrderJson>(text) {
+        let _ = to_gateway_order(&order, coin);
+        let _ = summary(&order);
+        let _ = order.clone().overlay(order);
+    }
+    if let Ok(page) = serde_json::from_str::<OrderPageJson>(text) {
+        for order in &page.orders {
+            let _ = summary(order);
+            let _ = to_gateway_order(order, coin);
+        }
+    }
+    if let Ok(error) = serde_json::from_str::<ApiError>(text) {
+        let texts = error.texts();
+        let _ = checkout_not_enabled(&texts);
+    }
+    if let Ok(record) = serde_json::from_str::<HashMap<String, Box<RawValue>>>(text) {
+        let _ = parse_withdrawal(&record);
+    }
+    let _ = has_id(text.as_bytes());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1228,30 +1506,254 @@ mod tests {
     fn every_documented_status_maps_to_one_sale_state() {
         let zero = Decimal::ZERO;
         let some = d("0.0001");
+        let pay = Some(d("0.001"));
+        // (status, underpaid, overpaid, pay_amount, money arrived, state)
         let cases = [
-            ("new", zero, zero, SaleState::Awaiting),
-            ("new", some, zero, SaleState::Awaiting),
-            ("pending", zero, zero, SaleState::Awaiting),
-            ("pending", some, zero, SaleState::Underpaid),
-            ("confirming", zero, zero, SaleState::Confirming),
-            ("paid", zero, zero, SaleState::Paid),
-            ("paid", zero, some, SaleState::Overpaid),
-            ("invalid", zero, zero, SaleState::Invalid),
-            ("expired", zero, zero, SaleState::Expired),
-            ("expired", some, zero, SaleState::Expired),
-            ("canceled", zero, zero, SaleState::Canceled),
-            ("refunded", zero, zero, SaleState::Refunded),
-            ("partially_refunded", zero, zero, SaleState::Refunded),
+            ("new", zero, zero, None, false, SaleState::Awaiting),
+            ("new", some, zero, None, false, SaleState::Awaiting),
+            ("pending", zero, zero, pay, false, SaleState::Awaiting),
+            // Round 2: a fresh order carries underpaid_amount == pay_amount.
+            ("pending", d("0.001"), zero, pay, false, SaleState::Awaiting),
+            // No pay_amount to compare with and no transaction: nothing arrived.
+            ("pending", some, zero, None, false, SaleState::Awaiting),
+            ("pending", some, zero, pay, false, SaleState::Underpaid),
+            ("pending", d("0.001"), zero, pay, true, SaleState::Underpaid),
+            ("confirming", zero, zero, pay, true, SaleState::Confirming),
+            ("paid", zero, zero, pay, true, SaleState::Paid),
+            ("paid", d("0.001"), zero, pay, false, SaleState::Paid),
+            ("paid", zero, some, pay, true, SaleState::Overpaid),
+            ("invalid", zero, zero, pay, false, SaleState::Invalid),
+            ("expired", zero, zero, pay, false, SaleState::Expired),
+            ("expired", some, zero, pay, true, SaleState::Expired),
+            ("canceled", zero, zero, None, false, SaleState::Canceled),
+            ("refunded", zero, zero, pay, true, SaleState::Refunded),
+            (
+                "partially_refunded",
+                zero,
+                zero,
+                pay,
+                true,
+                SaleState::Refunded,
+            ),
         ];
-        for (status, underpaid, overpaid, state) in cases {
+        for (status, underpaid, overpaid, pay, arrived, state) in cases {
             assert_eq!(
-                coingate_state(status, underpaid, overpaid),
+                coingate_state(status, underpaid, overpaid, pay, arrived),
                 Some(state),
-                "{status} underpaid {underpaid} overpaid {overpaid}"
+                "{status} underpaid {underpaid} overpaid {overpaid} pay {pay:?} arrived {arrived}"
             );
         }
-        assert_eq!(coingate_state("PAID", zero, zero), None);
-        assert_eq!(coingate_state("cancelled", zero, zero), None);
+        assert_eq!(coingate_state("PAID", zero, zero, None, false), None);
+        assert_eq!(coingate_state("cancelled", zero, zero, None, false), None);
+    }
+
+    // ---- the documented example shapes (gateways.md, Round 2) ----------------
+
+    /// A testnet P2SH address, as the documented examples use.
+    const DOC_ADDRESS: &str = "2MzyF5xtm2GRHvS3tRM2s7XrS1b8ukzAS1c";
+
+    /// The checkout answer as documented: `pending`, a coin and address
+    /// chosen, nothing paid, and `underpaid_amount` equal to `pay_amount`.
+    fn documented_checkout_answer() -> String {
+        format!(
+            r#"{{"id": 1781, "status": "pending", "do_not_convert": false,
+                "orderable_type": "ApiApp", "orderable_id": 4207,
+                "price_currency": "EUR", "price_amount": "10.0",
+                "pay_currency": "BTC", "pay_amount": "0.000253",
+                "lightning_network": false, "receive_currency": "EUR", "receive_amount": "0",
+                "created_at": "2023-04-17T08:03:55+00:00", "expire_at": "2023-04-17T08:23:55+00:00",
+                "payment_address": "{DOC_ADDRESS}", "order_id": "115",
+                "payment_url": "https://pay-sandbox.coingate.com/invoice/4949cf0a",
+                "underpaid_amount": "0.000253", "overpaid_amount": "0",
+                "is_refundable": false, "refunds": [], "voids": [], "fees": [],
+                "blockchain_transactions": [],
+                "payment_request_uri": "bitcoin:{DOC_ADDRESS}?amount=0.000253",
+                "conversion_rate": "39525.69"}}"#
+        )
+    }
+
+    #[test]
+    fn the_documented_fresh_checkout_answer_is_awaiting_not_underpaid() {
+        let o = to_gateway_order(&order(&documented_checkout_answer()), &btc()).unwrap();
+        assert_eq!(o.state, SaleState::Awaiting);
+        assert_eq!(o.paid.amount(), Decimal::ZERO);
+        assert_eq!(o.expected.unwrap().to_fixed(), "0.00025300");
+        assert_eq!(o.address, DOC_ADDRESS);
+        assert_eq!(
+            o.payment_uri.as_deref(),
+            Some(format!("bitcoin:{DOC_ADDRESS}?amount=0.000253").as_str())
+        );
+    }
+
+    #[test]
+    fn the_documented_get_order_of_an_unpaid_order_is_awaiting() {
+        // Get-order documents the same fields plus paid_at, fees and the
+        // transactions; unpaid, underpaid_amount still equals pay_amount and
+        // `blockchain_transactions` may be absent altogether.
+        let json = documented_checkout_answer()
+            .replace(r#""blockchain_transactions": [],"#, r#""paid_at": null,"#);
+        let o = to_gateway_order(&order(&json), &btc()).unwrap();
+        assert_eq!(o.state, SaleState::Awaiting);
+        assert_eq!(o.paid.amount(), Decimal::ZERO);
+    }
+
+    #[test]
+    fn the_documented_order_list_shows_its_unpaid_order_as_awaiting() {
+        let page: OrderPageJson = serde_json::from_str(&format!(
+            r#"{{"current_page": 1, "per_page": 1, "total_orders": 1, "total_pages": 1,
+                "orders": [{}]}}"#,
+            documented_checkout_answer()
+        ))
+        .unwrap();
+        let listed = summary(&page.orders[0]);
+        assert_eq!(listed.state, Some(SaleState::Awaiting));
+        assert_eq!(listed.merchant_order_id.as_deref(), Some("115"));
+    }
+
+    #[test]
+    fn both_documented_paid_callbacks_are_paid_in_full() {
+        // The two documented `paid` callbacks also carry underpaid_amount ==
+        // pay_amount; a paid order is paid, whatever that field says.
+        for receive in ["EUR", "DO_NOT_CONVERT"] {
+            let callback = format!(
+                r#"{{"id": 343, "order_id": "115", "status": "paid", "pay_amount": "0.000253",
+                    "pay_currency": "BTC", "price_amount": "10.0", "price_currency": "EUR",
+                    "receive_currency": "{receive}", "receive_amount": "9.9",
+                    "created_at": "2023-04-17T08:03:55+00:00", "token": "ad7a4a3a",
+                    "underpaid_amount": "0.000253", "overpaid_amount": "0",
+                    "is_refundable": false}}"#
+            );
+            let o = to_gateway_order(&order(&callback), &btc()).unwrap();
+            assert_eq!(o.state, SaleState::Paid, "{receive}");
+            assert_eq!(o.paid, o.expected.clone().unwrap(), "{receive}");
+        }
+    }
+
+    #[test]
+    fn the_documented_binance_checkout_with_underpaid_zero_is_awaiting() {
+        let usdt = Coin {
+            symbol: "USDT".into(),
+            title: "Tether".into(),
+            network: "Binance Pay".into(),
+            decimals: 6,
+            gateway_id: "20:30".into(),
+        };
+        let o = to_gateway_order(
+            &order(
+                r#"{"id": 1782, "status": "pending", "order_id": "116", "price_currency": "EUR",
+                    "price_amount": "10.0", "pay_currency": "USDT", "pay_amount": "10.85",
+                    "underpaid_amount": "0", "overpaid_amount": "0",
+                    "payment_url": "https://pay-sandbox.coingate.com/invoice/58a2c"}"#,
+            ),
+            &usdt,
+        )
+        .unwrap();
+        assert_eq!(o.state, SaleState::Awaiting);
+        assert_eq!(o.notice.as_deref(), Some(HOSTED_PAGE_NOTICE));
+    }
+
+    #[test]
+    fn a_transaction_on_a_pending_order_is_an_underpayment_of_what_arrived() {
+        let json = documented_checkout_answer().replace(
+            r#""blockchain_transactions": []"#,
+            r#""blockchain_transactions": [{"id": 1, "txid": "ab12", "amount": "0.0001", "status": "unconfirmed", "network_confirmations": 0}]"#,
+        );
+        let o = to_gateway_order(&order(&json), &btc()).unwrap();
+        assert_eq!(o.state, SaleState::Underpaid);
+        assert_eq!(o.paid.to_fixed(), "0.00010000");
+    }
+
+    #[test]
+    fn hostile_numbers_and_addresses_are_refused_not_computed_with() {
+        let base = documented_checkout_answer();
+        for (from, to) in [
+            (
+                r#""underpaid_amount": "0.000253""#,
+                r#""underpaid_amount": "-79228162514264337593543950335""#,
+            ),
+            (
+                r#""pay_amount": "0.000253""#,
+                r#""pay_amount": "79228162514264337593543950335""#,
+            ),
+            (
+                r#""blockchain_transactions": []"#,
+                r#""blockchain_transactions": [{"amount": "79228162514264337593543950335"}, {"amount": "79228162514264337593543950335"}]"#,
+            ),
+        ] {
+            let json = base.replace(from, to);
+            let err = to_gateway_order(&order(&json), &btc()).unwrap_err();
+            assert!(err.contains("out of range"), "{err}");
+        }
+        for address in [
+            "=HYPERLINK(A1)xxxxxxxxxxxxxxxxx",
+            "0x52908400098527886E0F7030069857D2E4169EE7",
+            "bc1 qar0srrr7xfkvy5l643",
+        ] {
+            let json = base.replace(DOC_ADDRESS, address);
+            let Ok(parsed) = serde_json::from_str::<OrderJson>(&json) else {
+                continue;
+            };
+            let err = to_gateway_order(&parsed, &btc()).unwrap_err();
+            assert!(err.contains("payment address"), "{err}");
+        }
+    }
+
+    #[test]
+    fn list_filters_are_whole_days() {
+        let t = DateTime::parse_from_rfc3339("2026-11-28T23:59:30+00:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(day(t), "2026-11-28");
+    }
+
+    #[test]
+    fn only_checkout_not_enabled_falls_back_to_the_hosted_page() {
+        assert!(checkout_not_enabled(&[
+            "Checkout is not enabled for this merchant: contact CoinGate support".into()
+        ]));
+        assert!(!checkout_not_enabled(&[
+            "Order is paid: only a new order can be checked out".into()
+        ]));
+        assert!(!checkout_not_enabled(&[
+            "Pay currency DOGE is disabled: unavailable".into()
+        ]));
+        assert!(!checkout_not_enabled(&[]));
+    }
+
+    #[test]
+    fn eth_is_offered_on_its_own_chain_first_whatever_the_listed_order() {
+        let platforms = vec![
+            (
+                "2".to_string(),
+                "binance_chain".to_string(),
+                "Binance Chain (BEP2)".to_string(),
+            ),
+            (
+                "7".to_string(),
+                "ethereum".to_string(),
+                "Ethereum".to_string(),
+            ),
+        ];
+        let ordered = own_chain_first(&Currency::coin("ETH"), "Ethereum", platforms);
+        assert_eq!(ordered[0].0, "7");
+        assert_eq!(ordered[1].0, "2");
+        // A token with no chain of its own prefers Ethereum.
+        let usdt = vec![
+            (
+                "9".to_string(),
+                "tron".to_string(),
+                "Tron (TRC20)".to_string(),
+            ),
+            (
+                "7".to_string(),
+                "ethereum".to_string(),
+                "Ethereum".to_string(),
+            ),
+        ];
+        assert_eq!(
+            own_chain_first(&Currency::coin("USDT"), "Tether", usdt)[0].0,
+            "7"
+        );
     }
 
     #[test]
@@ -1304,8 +1806,8 @@ mod tests {
         );
         let checkout = order(
             r#"{"id": 1780, "status": "pending", "pay_currency": "BTC", "pay_amount": "0.000215517241",
-                "payment_address": "tb1qxyz", "expire_at": "2026-11-21T13:20:00+00:00",
-                "payment_request_uri": "bitcoin:tb1qxyz?amount=0.00021552"}"#,
+                "payment_address": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", "expire_at": "2026-11-21T13:20:00+00:00",
+                "payment_request_uri": "bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00021552"}"#,
         );
         let o = to_gateway_order(&base.overlay(checkout), &btc()).unwrap();
         assert_eq!(o.gateway_order_id, "1780");
@@ -1313,10 +1815,10 @@ mod tests {
         assert_eq!(o.state, SaleState::Awaiting);
         // Never asks for less than CoinGate computed.
         assert_eq!(o.expected.unwrap().to_fixed(), "0.00021552");
-        assert_eq!(o.address, "tb1qxyz");
+        assert_eq!(o.address, "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx");
         assert_eq!(
             o.payment_uri.as_deref(),
-            Some("bitcoin:tb1qxyz?amount=0.00021552")
+            Some("bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00021552")
         );
         assert_eq!(o.notice, None);
         assert_eq!(
@@ -1348,7 +1850,7 @@ mod tests {
         let o = to_gateway_order(
             &order(
                 r#"{"id": 1, "status": "pending", "pay_currency": "btc", "pay_amount": "0.001",
-                    "payment_address": "tb1q", "underpaid_amount": "0.0004",
+                    "payment_address": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", "underpaid_amount": "0.0004",
                     "blockchain_transactions": null}"#,
             ),
             &btc(),
@@ -1359,7 +1861,7 @@ mod tests {
         let o = to_gateway_order(
             &order(
                 r#"{"id": 1, "status": "paid", "pay_currency": "BTC", "pay_amount": "0.001",
-                    "payment_address": "tb1q", "overpaid_amount": "0.0001",
+                    "payment_address": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", "overpaid_amount": "0.0001",
                     "blockchain_transactions": [{"txid": "ab12", "amount": "0.0011", "network_confirmations": "3"}]}"#,
             ),
             &btc(),

@@ -130,14 +130,24 @@ impl CounosClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<(String, Option<Box<RawValue>>)> {
+        // Marked sensitive so no debug output of the request shows it.
+        let key = http::key_header(self.key.expose()).ok_or_else(|| {
+            Error::Input(format!(
+                "The {} API key has characters a key cannot have. Paste it again from the dashboard.",
+                self.name()
+            ))
+        })?;
         let response = request
             // Header names are case-insensitive; the official clients send it lower-case.
-            .header("x-api-key", self.key.expose())
+            .header("x-api-key", key)
             .header(ACCEPT, "application/json")
             .send()
             .await
             .map_err(|e| unreachable(self.name(), &e))?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(http::redirected(self.name(), status));
+        }
         let body = response
             .bytes()
             .await
@@ -169,9 +179,11 @@ impl CounosClient {
             gateway: gateway.clone(),
             detail: format!("HTTP {}, not the expected JSON: {e}", status.as_u16()),
         })?;
+        // gateways.md, Round 2: the PHP client treats an answer without
+        // `statusCode` as a failure; so does this one.
         let code_ok = envelope
             .status_code
-            .is_none_or(|code| (200..300).contains(&code));
+            .is_some_and(|code| (200..300).contains(&code));
         if !status.is_success() || !code_ok {
             let message = if message.trim().is_empty() {
                 format!(
@@ -207,10 +219,68 @@ impl CounosClient {
         })
     }
 
-    fn order_from(&self, raw: &RawValue, coin: &Coin) -> Result<GatewayOrder> {
+    fn order_from(&self, raw: &RawValue, coin: &Coin) -> Result<(Fields, GatewayOrder)> {
         let fields: Fields = Fields(self.parse(raw, "order")?);
-        parse_order(&fields, coin, Utc::now())
-            .map_err(|detail| self.protocol(format!("order: {detail}")))
+        let order = parse_order(&fields, coin, Utc::now())
+            .map_err(|detail| self.protocol(format!("order: {detail}")))?;
+        Ok((fields, order))
+    }
+
+    fn mismatch(&self, detail: String) -> Error {
+        tracing::warn!(gateway = self.name(), %detail, "refused an answer that does not match the request");
+        Error::GatewayMismatch {
+            gateway: self.name().to_string(),
+            detail,
+        }
+    }
+
+    /// The order answer must be the order asked for: our order id, the
+    /// sale's coin and, on create, its amount. gateways.md, Round 2:
+    /// `renew: false` returns whatever order already has the id, so an id
+    /// reused from an older ledger (a restored backup, a cloned install)
+    /// would otherwise hand the new sale an old order.
+    fn check_matches(
+        &self,
+        fields: &Fields,
+        order: &GatewayOrder,
+        merchant_order_id: &str,
+        coin: &Coin,
+        expected: Option<&Money>,
+    ) -> Result<()> {
+        let shown = super::address::shown;
+        if !order.merchant_order_id.is_empty() && order.merchant_order_id != merchant_order_id {
+            return Err(self.mismatch(format!(
+                "order id {} instead of {merchant_order_id}",
+                shown(&order.merchant_order_id)
+            )));
+        }
+        if let Some(ticker) = fields.object("ticker") {
+            let id_differs = ticker.text("id").is_some_and(|id| id != coin.gateway_id);
+            let keyword_differs = ticker
+                .text("keyword")
+                .is_some_and(|k| !k.trim().eq_ignore_ascii_case(&coin.symbol));
+            if id_differs || keyword_differs {
+                let named = ticker
+                    .text("keyword")
+                    .or_else(|| ticker.text("id"))
+                    .unwrap_or_default();
+                return Err(self.mismatch(format!(
+                    "an order in {} instead of {}",
+                    shown(&named),
+                    coin.symbol
+                )));
+            }
+        }
+        if let (Some(expected), Some(got)) = (expected, order.expected.as_ref()) {
+            if got.amount() != expected.amount() {
+                return Err(self.mismatch(format!(
+                    "an order for {} {} instead of {expected}",
+                    got.amount(),
+                    coin.symbol
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// A rate list, parsed leniently: its field names are not published
@@ -235,7 +305,15 @@ impl CounosClient {
             ]);
         let raw = self.call(request).await?;
         let (value, rate) = self.converted(&raw)?;
-        let rate = rate.unwrap_or_else(|| value / crypto.amount());
+        // Checked: an amount of zero or a tiny value must not panic.
+        let rate = rate
+            .or_else(|| value.checked_div(crypto.amount()))
+            .filter(|r| super::sane_amount(*r))
+            .ok_or_else(|| {
+                self.protocol(format!(
+                    "{crypto} converted to {value} {fiat}, which gives no usable rate"
+                ))
+            })?;
         Ok(Valuation {
             fiat: Money::new(value, fiat.clone()),
             rate,
@@ -246,27 +324,7 @@ impl CounosClient {
     /// snake_case, unlike the order fields). `exchange_rate`'s shape is not
     /// published; if it is not a plain positive number it is `None`.
     fn converted(&self, raw: &RawValue) -> Result<(Decimal, Option<Decimal>)> {
-        #[derive(Deserialize)]
-        struct Converted {
-            converted_value: Box<RawValue>,
-            #[serde(default)]
-            exchange_rate: Option<Box<RawValue>>,
-        }
-        let converted: Converted = self.parse(raw, "conversion")?;
-        let value = decimal_from_raw(&converted.converted_value)
-            .filter(|v| *v > Decimal::ZERO)
-            .ok_or_else(|| {
-                self.protocol(format!(
-                    "conversion gave no amount ({})",
-                    converted.converted_value.get()
-                ))
-            })?;
-        let rate = converted
-            .exchange_rate
-            .as_deref()
-            .and_then(decimal_from_raw)
-            .filter(|r| *r > Decimal::ZERO);
-        Ok((value, rate))
+        converted(raw).map_err(|detail| self.protocol(detail))
     }
 
     /// Ticker keyword by ticker id, for records that name only the id.
@@ -323,10 +381,27 @@ impl Gateway for CounosClient {
             ]);
         let raw = self.call(request).await?;
         let (value, rate) = self.converted(&raw)?;
-        let crypto = Money::new_rounded_up(value, coin.currency());
-        // Without a usable exchange_rate, the rate is what the conversion implies.
-        let rate =
-            rate.unwrap_or_else(|| (fiat.amount() / value).round_dp(fiat.currency().decimals()));
+        // Checked and bounded: a tiny converted_value once overflowed here
+        // (issue #8); an absurd one is refused in words.
+        let crypto = super::checked_conversion(fiat, coin, Some(value))
+            .map_err(|detail| super::price_looks_wrong(self.name(), coin, detail))?;
+        // gateways.md, Round 2: `exchange_rate` is typed as an array in the
+        // PHP model; when it is not a plain number the rate is derived from
+        // amount / converted_value (bounded by checked_conversion above).
+        let rate = match rate {
+            Some(rate) => rate,
+            None => fiat
+                .amount()
+                .checked_div(value)
+                .map(|r| r.round_dp(fiat.currency().decimals().max(8)))
+                .ok_or_else(|| {
+                    super::price_looks_wrong(
+                        self.name(),
+                        coin,
+                        format!("{fiat} would be {value} {}", coin.symbol),
+                    )
+                })?,
+        };
         Ok(Conversion { crypto, rate })
     }
 
@@ -360,7 +435,15 @@ impl Gateway for CounosClient {
                     .body(body.to_string()),
             )
             .await?;
-        self.order_from(&raw, &request.coin)
+        let (fields, order) = self.order_from(&raw, &request.coin)?;
+        self.check_matches(
+            &fields,
+            &order,
+            &request.merchant_order_id,
+            &request.coin,
+            Some(&request.crypto),
+        )?;
+        Ok(order)
     }
 
     /// Counos finds an order by our merchant order id (gateways.md, "Order
@@ -372,7 +455,9 @@ impl Gateway for CounosClient {
             .pop_if_empty()
             .push(&order.merchant_order_id);
         let raw = self.call(self.http.get(url)).await?;
-        self.order_from(&raw, coin)
+        let (fields, found) = self.order_from(&raw, coin)?;
+        self.check_matches(&fields, &found, &order.merchant_order_id, coin, None)?;
+        Ok(found)
     }
 
     /// The ticker list needs the key like every call, so it tests it cheaply.
@@ -502,6 +587,40 @@ impl Gateway for CounosClient {
     }
 }
 
+/// Reads `{converted_value, exchange_rate}` (gateways.md, "Convert":
+/// snake_case, unlike the order fields). `exchange_rate`'s shape differs
+/// between sources (Round 2: an array in the PHP model); if it is not a
+/// plain positive number it is `None`.
+fn converted(raw: &RawValue) -> Result<(Decimal, Option<Decimal>), String> {
+    #[derive(Deserialize)]
+    struct Converted {
+        converted_value: Box<RawValue>,
+        #[serde(default)]
+        exchange_rate: Option<Box<RawValue>>,
+    }
+    let converted: Converted =
+        serde_json::from_str(raw.get()).map_err(|e| format!("conversion: {e}"))?;
+    let value = decimal_from_raw(&converted.converted_value)
+        .filter(|v| *v > Decimal::ZERO)
+        .ok_or_else(|| {
+            format!(
+                "conversion gave no amount ({})",
+                super::address::shown(converted.converted_value.get())
+            )
+        })?;
+    // A number, or an array holding one (the sandbox's reading of the PHP
+    // model's `array`); anything else is not relied on.
+    let rate = converted.exchange_rate.as_deref().and_then(|raw| {
+        decimal_from_raw(raw).or_else(|| {
+            serde_json::from_str::<Vec<Box<RawValue>>>(raw.get())
+                .ok()
+                .and_then(|items| items.first().and_then(|first| decimal_from_raw(first)))
+        })
+    });
+    let rate = rate.filter(|r| *r > Decimal::ZERO && super::sane_amount(*r));
+    Ok((value, rate))
+}
+
 /// The network a coin travels on, as a cashier names it. Counos lists only
 /// a keyword and a title; the well-known ones get their network's name.
 fn network_name(keyword: &str, title: &str) -> String {
@@ -579,32 +698,65 @@ impl Fields {
     }
 }
 
+/// How long the app waits for a Counos order that names no expiry
+/// (gateways.md, Round 2: the field's name is not published; "the app must
+/// still stop waiting at some point, and say so"). Measured from the
+/// order's `createdAt`, CoinGate's pending time plus a margin.
+pub const OWN_DEADLINE: chrono::Duration = chrono::Duration::minutes(30);
+
+/// What the cashier is told about [`OWN_DEADLINE`].
+pub const OWN_DEADLINE_NOTICE: &str = "Counos does not say when this order expires, so Cryptill \
+     stops waiting 30 minutes after the order was made. A payment that arrives later is still \
+     noticed and shown to the owner.";
+
 fn parse_order(f: &Fields, coin: &Coin, now: DateTime<Utc>) -> Result<GatewayOrder, String> {
     let currency = coin.currency();
-    let expected = f
-        .decimal("expectedAmount")?
-        .ok_or("expectedAmount is missing")?;
-    let paid = f.decimal("paidAmount")?.unwrap_or_default();
-    let expires_at = f.expiry();
+    // Every number is checked before it is compared or stored (issue #8).
+    let amount = |name: &str| -> Result<Option<Decimal>, String> {
+        match f.decimal(name)? {
+            Some(v) if !super::sane_amount(v) => Err(format!("{name} is out of range: {v}")),
+            v => Ok(v),
+        }
+    };
+    let expected = amount("expectedAmount")?.ok_or("expectedAmount is missing")?;
+    let paid = amount("paidAmount")?.unwrap_or_default();
+    let (expires_at, notice) = match f.expiry() {
+        Some(at) => (Some(at), None),
+        None => match f.text("createdAt").and_then(|t| parse_time(&t)) {
+            Some(created) => (
+                created.checked_add_signed(OWN_DEADLINE),
+                Some(OWN_DEADLINE_NOTICE.to_string()),
+            ),
+            None => (None, None),
+        },
+    };
     let state = counos_state(f.flag("paid"), paid, expected, expires_at, now);
+    let address = f.text("orderAddress").ok_or("orderAddress is missing")?;
+    super::address::check(&address, &coin.network, &coin.symbol).map_err(|why| {
+        format!(
+            "the payment address '{}' was refused: {why}",
+            super::address::shown(&address)
+        )
+    })?;
     Ok(GatewayOrder {
         gateway_order_id: f.text("id").ok_or("id is missing")?,
         merchant_order_id: f.text("merchantOrderId").unwrap_or_default(),
         state,
         expected: Some(Money::new(expected, currency.clone())),
         paid: Money::new(paid, currency),
-        address: f.text("orderAddress").ok_or("orderAddress is missing")?,
         // paymentUriQrCode is "the payment URI / QR link": only a payment URI
-        // (bitcoin:, ethereum:, ...) goes into our QR; a web link to a
-        // picture of a QR does not, and the QR is built from the address.
+        // (bitcoin:, ethereum:, ...) that names the address goes into our
+        // QR; a web link to a picture of a QR does not, and the QR is built
+        // from the address.
         payment_uri: f
             .text("paymentUriQrCode")
-            .filter(|u| !u.starts_with("http://") && !u.starts_with("https://")),
+            .filter(|u| super::address::safe_payment_uri(u.trim(), &address)),
+        address,
         expires_at,
         confirmations: f.count("paymentConfirmations"),
         required_confirmations: f.count("expectedConfirmations"),
         transaction_id: f.text("transactionId"),
-        notice: None,
+        notice,
     })
 }
 
@@ -772,6 +924,30 @@ pub fn counos_state(
     }
 }
 
+/// Every parser of this client over one answer text, for the property
+/// tests: whatever it is, each returns (a value or an error).
+#[cfg(test)]
+pub(crate) fn parse_any(text: &str, coin: &Coin, now: DateTime<Utc>) {
+    let _ = serde_json::from_str::<Envelope>(text);
+    let Ok(raw) = RawValue::from_string(text.to_string()) else {
+        return;
+    };
+    if let Ok(fields) = serde_json::from_str::<Fields>(text) {
+        let _ = parse_order(&fields, coin, now);
+        let _ = parse_withdrawal(&fields);
+        let _ = fields.expiry();
+    }
+    let _ = converted(&raw);
+    let _ = parse_rates(&raw);
+    let _ = parse_balances(&raw);
+    if let Some(records) = records(&raw) {
+        for record in &records {
+            let _ = parse_withdrawal(record);
+            let _ = parse_order(record, coin, now);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -829,7 +1005,7 @@ mod tests {
         let f = fields(
             r#"{"id": 7, "merchantOrderId": 123, "expectedAmount": 0.00021552,
                 "paidAmount": "0.00021552", "paymentConfirmations": 2, "expectedConfirmations": 2,
-                "orderAddress": "tb1qxyz", "paymentUriQrCode": "bitcoin:tb1qxyz?amount=0.00021552",
+                "orderAddress": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", "paymentUriQrCode": "bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00021552",
                 "paid": true, "expireAt": "2026-11-21T13:05:00Z", "transactionId": null}"#,
         );
         let o = parse_order(&f, &btc(), Utc::now()).unwrap();
@@ -849,7 +1025,7 @@ mod tests {
     #[test]
     fn a_web_link_to_a_qr_picture_is_not_used_as_payment_uri() {
         let f = fields(
-            r#"{"id": "a1", "expectedAmount": "1", "orderAddress": "tb1q",
+            r#"{"id": "a1", "expectedAmount": "1", "orderAddress": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
                 "paymentUriQrCode": "https://payment.counos.io/qr/a1.png", "paid": false}"#,
         );
         let o = parse_order(&f, &btc(), Utc::now()).unwrap();
@@ -921,5 +1097,81 @@ mod tests {
         assert_eq!((w.status.as_str(), w.confirmations), ("pending", Some(0)));
         assert!(w.matches("abc"));
         assert!(!w.matches("ffff"));
+    }
+
+    #[test]
+    fn an_order_without_an_expiry_gets_the_apps_own_deadline_from_created_at() {
+        let f = fields(
+            r#"{"id": 8, "merchantOrderId": "4401", "expectedAmount": "0.0002", "paidAmount": 0,
+                "orderAddress": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", "paid": false,
+                "createdAt": "2026-11-21T13:00:00Z"}"#,
+        );
+        let created = parse_time("2026-11-21T13:00:00Z").unwrap();
+        let o = parse_order(&f, &btc(), created + Duration::minutes(5)).unwrap();
+        assert_eq!(o.expires_at, Some(created + OWN_DEADLINE));
+        assert_eq!(o.state, SaleState::Awaiting);
+        assert_eq!(o.notice.as_deref(), Some(OWN_DEADLINE_NOTICE));
+        let late = parse_order(&f, &btc(), created + OWN_DEADLINE).unwrap();
+        assert_eq!(late.state, SaleState::Expired);
+    }
+
+    #[test]
+    fn exchange_rate_as_an_array_or_missing_is_not_needed() {
+        // gateways.md, Round 2: the PHP model types exchange_rate as an array.
+        for json in [
+            r#"{"converted_value": 0.00021552, "exchange_rate": {"eur": 58000}}"#,
+            r#"{"converted_value": 0.00021552, "exchange_rate": []}"#,
+            r#"{"converted_value": 0.00021552, "exchange_rate": [{"rate": 1}]}"#,
+            r#"{"converted_value": 0.00021552}"#,
+        ] {
+            let (value, rate) = converted(&raw(json)).unwrap();
+            assert_eq!(value, d("0.00021552"), "{json}");
+            assert_eq!(rate, None, "{json}");
+        }
+        let (_, rate) = converted(&raw(
+            r#"{"converted_value": 1, "exchange_rate": [58000.00]}"#,
+        ))
+        .unwrap();
+        assert_eq!(rate, Some(d("58000")));
+        let (_, rate) =
+            converted(&raw(r#"{"converted_value": 1, "exchange_rate": "58000"}"#)).unwrap();
+        assert_eq!(rate, Some(d("58000")));
+    }
+
+    #[test]
+    fn a_tiny_or_huge_converted_value_is_refused_in_words_not_a_panic() {
+        let eur = Money::new(d("10"), Currency::fiat("EUR").unwrap());
+        for value in [
+            "0.0000000000000000000000000001",
+            "0.000000000001",
+            "79228162514264337593543950335",
+        ] {
+            let err = super::super::checked_conversion(&eur, &btc(), Some(d(value))).unwrap_err();
+            assert!(err.contains("10.00 EUR would be"), "{value}: {err}");
+        }
+        assert!(super::super::checked_conversion(&eur, &btc(), None).is_err());
+        let ok = super::super::checked_conversion(&eur, &btc(), Some(d("0.000172413793"))).unwrap();
+        assert_eq!(ok.to_fixed(), "0.00017242");
+        let e = super::super::price_looks_wrong("Counos", &btc(), "x".into());
+        assert!(
+            e.to_string()
+                .starts_with("Counos's price for BTC looks wrong: x"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn hostile_order_numbers_and_addresses_are_refused() {
+        for json in [
+            r#"{"id": 1, "expectedAmount": "-1", "orderAddress": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"}"#,
+            r#"{"id": 1, "expectedAmount": "1", "paidAmount": "1e30", "orderAddress": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"}"#,
+            r#"{"id": 1, "expectedAmount": "1", "orderAddress": "@SUM(A1:A2)xxxxxxxxxxxxxxxx"}"#,
+            r#"{"id": 1, "expectedAmount": "1", "orderAddress": "tb1q w508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"}"#,
+        ] {
+            assert!(
+                parse_order(&fields(json), &btc(), Utc::now()).is_err(),
+                "{json}"
+            );
+        }
     }
 }

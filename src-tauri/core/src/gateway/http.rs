@@ -50,12 +50,37 @@ pub fn check_base_url(raw: &str) -> Result<Url> {
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
+        // gateways.md, Round 2 "Both": a redirect would carry the API key
+        // (which no client library strips) to another host. A 3xx is
+        // answered as it is and judged an error by the client.
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(REQUEST_TIMEOUT)
         .connect_timeout(CONNECT_TIMEOUT)
         .https_only(false) // enforced per base URL by check_base_url
         .user_agent(concat!("Cryptill/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("a reqwest client with static settings always builds")
+}
+
+/// The API key as a header value marked sensitive, so that it is left out
+/// of any debug output of the request. `None` if it cannot be a header.
+pub fn key_header(value: &str) -> Option<reqwest::header::HeaderValue> {
+    let mut header = reqwest::header::HeaderValue::from_str(value).ok()?;
+    header.set_sensitive(true);
+    Some(header)
+}
+
+/// A 3xx answer: the gateway (or something posing as it) tried to send the
+/// call elsewhere. Not followed, see [`client`].
+pub fn redirected(gateway: &str, status: reqwest::StatusCode) -> crate::error::Error {
+    crate::error::Error::GatewayProtocol {
+        gateway: gateway.to_string(),
+        detail: format!(
+            "it answered HTTP {} (a redirect to another address), which Cryptill does not follow \
+             so the API key never goes elsewhere. Check the gateway address in Settings",
+            status.as_u16()
+        ),
+    }
 }
 
 /// A transport failure (no answer at all), worded for the counter. The URL

@@ -2,9 +2,12 @@
 //! format (see `shared/gateways.md`) into the normalised types here, so the
 //! checkout never sees a dialect.
 
+pub mod address;
 pub mod coingate;
 pub mod counos;
 mod http;
+#[cfg(test)]
+mod parser_properties;
 mod wire;
 
 use async_trait::async_trait;
@@ -100,6 +103,61 @@ pub struct Coin {
 impl Coin {
     pub fn currency(&self) -> Currency {
         Currency::new(&self.symbol, self.decimals)
+    }
+}
+
+/// Whether `wanted` (as an owner typed it: `ethereum`, `Ethereum`, `BEP2`)
+/// names `network` (as the gateway titles it: `Binance Chain (BEP2)`).
+/// Exact after dropping case and punctuation, or a whole word of it.
+pub fn network_matches(wanted: &str, network: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let wanted = norm(wanted);
+    if wanted.is_empty() {
+        return false;
+    }
+    wanted == norm(network)
+        || network
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| norm(word) == wanted)
+}
+
+/// The coin `symbol` on the network the owner chose (`chosen`), or on its
+/// default network: the first the gateway client lists for it, which each
+/// client puts first by matching the coin's own chain, never by the order
+/// the gateway happens to list them in (gateways.md, Round 2).
+pub fn pick_network(coins: &[Coin], symbol: &str, chosen: Option<&str>) -> Result<Option<Coin>> {
+    let symbol = symbol.trim().to_ascii_uppercase();
+    let candidates: Vec<&Coin> = coins.iter().filter(|c| c.symbol == symbol).collect();
+    let Some(default) = candidates.first() else {
+        return Ok(None);
+    };
+    let Some(chosen) = chosen.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(Some((*default).clone()));
+    };
+    let exact = candidates
+        .iter()
+        .find(|c| c.network.trim().eq_ignore_ascii_case(chosen));
+    let matching: Vec<&&Coin> = candidates
+        .iter()
+        .filter(|c| network_matches(chosen, &c.network))
+        .collect();
+    match (exact, matching.as_slice()) {
+        (Some(coin), _) => Ok(Some((*coin).clone())),
+        (None, [one]) => Ok(Some((**one).clone())),
+        _ => Err(crate::error::Error::Input(format!(
+            "The gateway does not offer {symbol} on a network called '{chosen}'. It offers it on: {}. \
+             Pick one of these for {symbol} in Settings (or: cryptill gateway network {symbol} <NETWORK>).",
+            candidates
+                .iter()
+                .map(|c| c.network.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
     }
 }
 
@@ -320,6 +378,64 @@ fn opt_time_text<S: Serializer>(
 pub(crate) fn exact_money(amount: Decimal, currency: Currency) -> Money {
     let decimals = currency.decimals().max(amount.normalize().scale());
     Money::new(amount, Currency::new(currency.code(), decimals))
+}
+
+/// The largest amount of anything a gateway may tell us; beyond it the
+/// answer is broken or hostile, and checked arithmetic keeps far from
+/// `Decimal`'s limits (issue #8: a gateway number must never panic).
+pub(crate) const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0); // 1e15
+
+/// An amount a gateway sent, if it is one: neither negative nor absurdly large.
+pub(crate) fn sane_amount(amount: Decimal) -> bool {
+    amount >= Decimal::ZERO && amount <= MAX_AMOUNT
+}
+
+/// The smallest and largest price of one coin in the shop's currency that
+/// can be believed: a trillion apart either way from one unit.
+const MIN_RATE: Decimal = Decimal::from_parts(1, 0, 0, false, 12); // 1e-12
+const MAX_RATE: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 1e12
+
+/// The coin amount for `fiat`, from a gateway's converted `value` (`None`:
+/// the arithmetic overflowed), refused when it cannot be a real price: not
+/// positive, beyond any range, a rate outside [`MIN_RATE`]..[`MAX_RATE`], or
+/// so small that rounding up to the coin's smallest unit changes it by more
+/// than 1 % (a customer would be asked for a made-up amount).
+pub(crate) fn checked_conversion(
+    fiat: &Money,
+    coin: &Coin,
+    value: Option<Decimal>,
+) -> std::result::Result<Money, String> {
+    let shown = |v: Decimal| format!("{} would be {v} {}", fiat, coin.symbol);
+    let value = value.ok_or_else(|| format!("{} is beyond any amount of {}", fiat, coin.symbol))?;
+    if value <= Decimal::ZERO || value > MAX_AMOUNT {
+        return Err(shown(value));
+    }
+    let rate = fiat.amount().checked_div(value);
+    if !rate.is_some_and(|r| (MIN_RATE..=MAX_RATE).contains(&r)) {
+        return Err(shown(value));
+    }
+    let crypto = Money::new_rounded_up(value, coin.currency());
+    let limit = value.checked_mul(Decimal::new(101, 2));
+    if !limit.is_some_and(|limit| crypto.amount() <= limit) {
+        return Err(format!(
+            "{}, less than the smallest unit of {} can carry",
+            shown(value),
+            coin.symbol
+        ));
+    }
+    Ok(crypto)
+}
+
+/// The error for a conversion [`checked_conversion`] refused.
+pub(crate) fn price_looks_wrong(gateway: &str, coin: &Coin, detail: String) -> crate::error::Error {
+    tracing::warn!(gateway, coin = %coin.symbol, %detail, "refused an implausible conversion");
+    crate::error::Error::GatewayImplausible {
+        gateway: gateway.to_string(),
+        detail: format!(
+            "{gateway}'s price for {} looks wrong: {detail}",
+            coin.symbol
+        ),
+    }
 }
 
 #[async_trait]

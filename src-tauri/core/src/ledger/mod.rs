@@ -165,24 +165,18 @@ impl Ledger {
     }
 
     /// Records a new sale before the gateway hears of it, and gives it the
-    /// merchant order id the gateway will know it by:
-    /// `ct-<install id>-<sale id>`. The install id (random, made with the
-    /// ledger) keeps ids unique across laptops sharing one terminal key and
-    /// across reinstalls, where a bare counter would restart at 1 and, with
-    /// Counos `renew:false`, silently return an old, already paid order.
+    /// merchant order id the gateway will know it by (see
+    /// [`next_merchant_order_id`]). Sales recorded before keep theirs.
     pub fn begin_sale(&self, fiat: &Money, coin: &Coin, gateway: GatewayKind) -> Result<Sale> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let install: String = tx.query_row(
-            "SELECT value FROM settings WHERE key = 'install_id'",
-            [],
-            |r| r.get(0),
-        )?;
-        let now = timestamp(Utc::now());
+        let created = Utc::now();
+        let merchant_order_id = next_merchant_order_id(&tx, created)?;
+        let now = timestamp(created);
         tx.execute(
             "INSERT INTO sales (merchant_order_id, state, fiat_amount, fiat_currency, coin,
                                 coin_decimals, network, gateway, created_at, updated_at)
-             VALUES ('', 'creating', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+             VALUES (?8, 'creating', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
             params![
                 fiat.to_fixed(),
                 fiat.currency().code(),
@@ -190,14 +184,11 @@ impl Ledger {
                 coin.decimals,
                 coin.network,
                 gateway.as_str(),
-                now
+                now,
+                merchant_order_id
             ],
         )?;
         let id = tx.last_insert_rowid();
-        tx.execute(
-            "UPDATE sales SET merchant_order_id = ?1 WHERE id = ?2",
-            params![format!("ct-{install}-{id}"), id],
-        )?;
         tx.commit()?;
         drop(conn);
         self.sale(id)
@@ -417,6 +408,98 @@ impl Ledger {
     }
 }
 
+/// Order ids count tenths of a second from here: far from 2^53 for
+/// centuries.
+const ORDER_ID_EPOCH_MS: i64 = 1_704_067_200_000; // 2024-01-01T00:00:00Z
+/// The install node takes the last five digits.
+const ORDER_ID_NODES: i64 = 100_000;
+/// Below 2^53, so a JavaScript-based server keeps the id exact.
+const MAX_ORDER_ID: i64 = (1 << 53) - 1;
+
+/// The merchant order id for a new sale, the one place ids are made.
+///
+/// gateways.md, Round 2: Counos's official client types `orderId` as an
+/// integer, its README as a string; an id that is both (digits only, a
+/// signed 64-bit integer, below 2^53) is safe under either reading. It is
+/// `<tenths of a second since 2024-01-01><5-digit install node>`:
+/// - the tick never repeats within an install (each id is at least one
+///   tick later than the last one issued), and a restored or copied ledger
+///   issues ids from the clock, later than any it issued before the copy,
+///   so Counos `renew:false` cannot hand a new sale an old order (the
+///   client also refuses an answer that does not match the sale);
+/// - the node (random per ledger, kept in `settings`) keeps two laptops
+///   that share a terminal key apart even within one tick, 99,999 times
+///   in 100,000.
+///
+/// A till id may later take part of the node; only this function changes.
+pub(crate) fn next_merchant_order_id(
+    tx: &rusqlite::Transaction<'_>,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let node: i64 = match tx
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'order_id_node'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|v| v.parse().ok())
+    {
+        Some(node) => node,
+        None => {
+            let mut bytes = [0u8; 2];
+            getrandom::fill(&mut bytes).map_err(|e| {
+                Error::Storage(format!("Cannot make an order id ({e}). Try again."))
+            })?;
+            let mut bytes4 = [0u8; 4];
+            bytes4[..2].copy_from_slice(&bytes);
+            getrandom::fill(&mut bytes4[2..]).map_err(|e| {
+                Error::Storage(format!("Cannot make an order id ({e}). Try again."))
+            })?;
+            let node = i64::from(u32::from_le_bytes(bytes4)) % ORDER_ID_NODES;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('order_id_node', ?1)",
+                [node.to_string()],
+            )?;
+            node
+        }
+    };
+    let last: i64 = tx
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'order_id_last_tick'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut tick = ((now.timestamp_millis() - ORDER_ID_EPOCH_MS) / 100)
+        .max(last.saturating_add(1))
+        .max(1);
+    loop {
+        let id = tick
+            .checked_mul(ORDER_ID_NODES)
+            .and_then(|v| v.checked_add(node))
+            .filter(|id| *id <= MAX_ORDER_ID)
+            .ok_or_else(|| Error::Storage("The order id counter is exhausted.".into()))?;
+        let id = id.to_string();
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sales WHERE merchant_order_id = ?1)",
+            [&id],
+            |r| r.get(0),
+        )?;
+        if !taken {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('order_id_last_tick', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [tick.to_string()],
+            )?;
+            return Ok(id);
+        }
+        tick += 1;
+    }
+}
+
 const SELECT_SALE: &str = "SELECT id, merchant_order_id, state, fiat_amount, fiat_currency, coin,
     coin_decimals, network, crypto_amount, paid_amount, rate, gateway, gateway_order_id, address,
     payment_uri, expires_at, confirmations, required_confirmations, tx_id, notice, tip_amount,
@@ -507,8 +590,14 @@ mod tests {
         assert_eq!(again.fiat.to_string(), "12.50 EUR");
         let second = ledger.begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
         assert_ne!(first.merchant_order_id, second.merchant_order_id);
+        // gateways.md, Round 2: digits only, below 2^53, valid as integer and string.
+        for id in [&first.merchant_order_id, &second.merchant_order_id] {
+            assert!(id.chars().all(|c| c.is_ascii_digit()), "{id}");
+            assert!(id.parse::<i64>().unwrap() < (1i64 << 53), "{id}");
+        }
         assert!(
-            first.merchant_order_id.starts_with("ct-") && first.merchant_order_id.ends_with("-1")
+            second.merchant_order_id.parse::<i64>().unwrap()
+                > first.merchant_order_id.parse::<i64>().unwrap()
         );
         assert_eq!(ledger.open_sales().unwrap().len(), 2);
         assert_eq!(ledger.find_sale("2").unwrap().id, second.id);
@@ -521,6 +610,62 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("'nope'"));
+    }
+
+    #[test]
+    fn a_restored_ledger_never_reissues_an_order_id_it_gave_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite3");
+        let backup = dir.path().join("backup.sqlite3");
+        let fiat = Money::parse_entry("1", &Currency::fiat("EUR").unwrap()).unwrap();
+        {
+            let ledger = Ledger::open(&path).unwrap();
+            ledger.begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
+            ledger
+                .conn()
+                .execute_batch(&format!("VACUUM INTO '{}'", backup.display()))
+                .unwrap();
+        }
+        let sold_after_backup = Ledger::open(&path)
+            .unwrap()
+            .begin_sale(&fiat, &btc(), GatewayKind::Demo)
+            .unwrap();
+        std::fs::copy(&backup, &path).unwrap();
+        for extra in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{extra}", path.display()));
+        }
+        let restored = Ledger::open(&path).unwrap();
+        let sold_after_restore = restored
+            .begin_sale(&fiat, &btc(), GatewayKind::Demo)
+            .unwrap();
+        // Same local sale number, a different order id at the gateway.
+        assert_eq!(sold_after_restore.id, sold_after_backup.id);
+        assert_ne!(
+            sold_after_restore.merchant_order_id,
+            sold_after_backup.merchant_order_id
+        );
+    }
+
+    #[test]
+    fn old_sales_keep_the_order_ids_they_were_made_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("l")).unwrap();
+        let fiat = Money::parse_entry("1", &Currency::fiat("EUR").unwrap()).unwrap();
+        let old = ledger.begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
+        ledger
+            .conn()
+            .execute(
+                "UPDATE sales SET merchant_order_id = 'ct-a1b2c3-1' WHERE id = ?1",
+                [old.id],
+            )
+            .unwrap();
+        let new = ledger.begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
+        assert_eq!(
+            ledger.sale(old.id).unwrap().merchant_order_id,
+            "ct-a1b2c3-1"
+        );
+        assert_eq!(ledger.find_sale("ct-a1b2c3-1").unwrap().id, old.id);
+        assert!(new.merchant_order_id.chars().all(|c| c.is_ascii_digit()));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test crate uses a different part
 
+pub mod loopback;
+
 use std::net::{Ipv4Addr, SocketAddr};
 
 use cryptill_core::gateway::{Coin, Gateway};

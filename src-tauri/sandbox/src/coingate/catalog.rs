@@ -41,8 +41,14 @@ pub(crate) struct Currency {
     pub(crate) symbol: &'static str,
     pub(crate) title: &'static str,
     pub(crate) kind: Kind,
-    /// Coins only: the one platform each coin is paid on in the sandbox.
+    /// Coins only: the coin's own chain, the platform it is paid on.
     pub(crate) platform: Option<Platform>,
+    /// Other platforms the coin is listed on, BEFORE its own chain, as the
+    /// documented `/currencies` example lists ETH: `Binance Chain (BEP2)`
+    /// first, `Ethereum` second (gateways.md, Round 2). A client that takes
+    /// the first platform checks ETH out on BEP2. The sandbox lists them but
+    /// has BEP2 deposits suspended: checkout on one answers 422.
+    pub(crate) other_platforms: &'static [Platform],
     /// Set when the currency is temporarily unavailable for payment.
     pub(crate) disabled_message: Option<&'static str>,
 }
@@ -60,6 +66,7 @@ pub(crate) const CURRENCIES: [Currency; 6] = [
             title: "Bitcoin",
         }),
         disabled_message: None,
+        other_platforms: &[],
     },
     Currency {
         id: 14,
@@ -68,6 +75,7 @@ pub(crate) const CURRENCIES: [Currency; 6] = [
         kind: Kind::Fiat,
         platform: None,
         disabled_message: None,
+        other_platforms: &[],
     },
     Currency {
         id: 26,
@@ -80,6 +88,7 @@ pub(crate) const CURRENCIES: [Currency; 6] = [
             title: "Litecoin",
         }),
         disabled_message: None,
+        other_platforms: &[],
     },
     Currency {
         id: 33,
@@ -88,6 +97,7 @@ pub(crate) const CURRENCIES: [Currency; 6] = [
         kind: Kind::Fiat,
         platform: None,
         disabled_message: None,
+        other_platforms: &[],
     },
     Currency {
         id: 43,
@@ -100,6 +110,11 @@ pub(crate) const CURRENCIES: [Currency; 6] = [
             title: "Ethereum",
         }),
         disabled_message: None,
+        other_platforms: &[Platform {
+            id: 5,
+            id_name: "binance_chain",
+            title: "Binance Chain (BEP2)",
+        }],
     },
     // The coin the market table marks disabled: listed and quoted, refused at
     // checkout, so a client must honour `disabled`.
@@ -116,6 +131,7 @@ pub(crate) const CURRENCIES: [Currency; 6] = [
         disabled_message: Some(
             "Dogecoin payments are temporarily unavailable. Please choose another currency.",
         ),
+        other_platforms: &[],
     },
 ];
 
@@ -404,6 +420,11 @@ mod tests {
             CURRENCIES
                 .iter()
                 .filter_map(|c| c.platform.as_ref().map(|p| p.id)),
+        );
+        ids.extend(
+            CURRENCIES
+                .iter()
+                .flat_map(|c| c.other_platforms.iter().map(|p| p.id)),
         );
         ids.extend(market::COINS.iter().map(|coin| coin.ticker_id));
         let count = ids.len();

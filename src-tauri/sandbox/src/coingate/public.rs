@@ -176,9 +176,11 @@ impl From<&Currency> for CurrencyJson {
                 pay: currency.merchant_pay(),
                 receive: currency.merchant_receive(),
             },
+            // The documented order: other platforms first, the own chain last.
             platforms: currency
-                .platform
+                .other_platforms
                 .iter()
+                .chain(currency.platform.iter())
                 .map(|platform| CurrencyPlatform {
                     id: platform.id,
                     id_name: platform.id_name,
@@ -258,21 +260,25 @@ pub(crate) async fn platforms(Query(params): Query<Vec<(String, String)>>) -> Re
     let mut listed: Vec<PlatformJson> = CURRENCIES
         .iter()
         .filter(|currency| currency.kind == Kind::Crypto)
-        .filter_map(|currency| {
-            let platform = currency.platform.as_ref()?;
-            Some(PlatformJson {
-                id: platform.id,
-                title: platform.title,
-                id_name: platform.id_name,
-                disabled: currency.is_disabled(),
-                disabled_message: currency.disabled_message,
-                currencies: vec![PlatformCurrency {
-                    id: currency.id,
-                    title: currency.title,
-                    symbol: currency.symbol,
-                    enabled: !currency.is_disabled(),
-                }],
-            })
+        .flat_map(|currency| {
+            currency
+                .platform
+                .iter()
+                .chain(currency.other_platforms.iter())
+                .map(move |platform| (currency, platform))
+        })
+        .map(|(currency, platform)| PlatformJson {
+            id: platform.id,
+            title: platform.title,
+            id_name: platform.id_name,
+            disabled: currency.is_disabled(),
+            disabled_message: currency.disabled_message,
+            currencies: vec![PlatformCurrency {
+                id: currency.id,
+                title: currency.title,
+                symbol: currency.symbol,
+                enabled: !currency.is_disabled(),
+            }],
         })
         .filter(|platform| enabled.is_none_or(|enabled| enabled != platform.disabled))
         .collect();

@@ -66,9 +66,21 @@ pub(crate) struct OrderJson {
     created_at: String,
     updated_at: String,
     /// gateways.md leaves this field's name unpublished; clients look for an
-    /// `expire*` field and must cope without one.
-    expire_at: String,
+    /// `expire*` field and must cope without one (`Config::counos_expiry_field`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expire_at: Option<String>,
     ticker: Ticker,
+}
+
+impl OrderJson {
+    /// The order as a dialect route sends it: without its expiry field when
+    /// the sandbox is set to leave it out.
+    pub(crate) fn expiry_if(mut self, shown: bool) -> Self {
+        if !shown {
+            self.expire_at = None;
+        }
+        self
+    }
 }
 
 impl Order {
@@ -97,7 +109,7 @@ impl Order {
             terminal: TERMINAL,
             created_at: timestamp(self.created_at),
             updated_at: timestamp(self.updated_at),
-            expire_at: timestamp(self.expire_at),
+            expire_at: Some(timestamp(self.expire_at)),
             ticker: Ticker::from(self.coin),
         }
     }
@@ -208,7 +220,12 @@ pub(crate) async fn create_order(
         .store
         .call(move |conn| create(conn, new, ttl_seconds))
         .await?;
-    Ok(success("Success", order.to_json()))
+    Ok(success(
+        "Success",
+        order
+            .to_json()
+            .expiry_if(sandbox.config.counos_expiry_field),
+    ))
 }
 
 /// Whole seconds, rounded up; capped so that `expireAt` stays a valid date.
@@ -231,6 +248,19 @@ fn read_new_order(body: &[u8]) -> Result<NewOrder, ApiError> {
         .ok_or_else(|| ApiError::bad_request("orderId must be a string or a number."))?;
     if merchant_order_id.trim().is_empty() {
         return Err(ApiError::bad_request("orderId must not be empty."));
+    }
+    // gateways.md, Round 2: the official PHP client declares orderId `int`.
+    // The sandbox holds clients to the form valid under both readings:
+    // digits only, below 2^53 (a JavaScript server keeps it exact).
+    let digits = merchant_order_id.bytes().all(|b| b.is_ascii_digit());
+    if !digits
+        || merchant_order_id
+            .parse::<u64>()
+            .map_or(true, |n| n >= 1 << 53)
+    {
+        return Err(ApiError::bad_request(format!(
+            "orderId must be a whole number below 2^53, such as 125; got '{merchant_order_id}'."
+        )));
     }
 
     let ticker_id = body.ticker_id.ok_or_else(|| {
@@ -286,7 +316,12 @@ pub(crate) async fn get_order(
         .call(move |conn| find(conn, &merchant_order_id))
         .await?;
     let order = order.ok_or_else(|| ApiError::not_found("Order not found"))?;
-    Ok(success("Success", order.to_json()))
+    Ok(success(
+        "Success",
+        order
+            .to_json()
+            .expiry_if(sandbox.config.counos_expiry_field),
+    ))
 }
 
 // ---- what the gateway does on its own, driven by /control -----------------
@@ -370,6 +405,24 @@ pub(crate) fn expire(conn: &mut Connection, merchant_order_id: &str) -> Result<O
     tx.execute(
         "UPDATE counos_orders SET expire_at = ?1, updated_at = ?1 WHERE id = ?2",
         params![now, order.id],
+    )?;
+    let order = existing(&tx, merchant_order_id)?;
+    tx.commit()?;
+    Ok(order)
+}
+
+/// The order was made `seconds` earlier: `createdAt` and the expiry move back.
+pub(crate) fn age(
+    conn: &mut Connection,
+    merchant_order_id: &str,
+    seconds: i64,
+) -> Result<Order, ActionError> {
+    let tx = conn.transaction()?;
+    let order = existing(&tx, merchant_order_id)?;
+    tx.execute(
+        "UPDATE counos_orders SET created_at = created_at - ?1, expire_at = expire_at - ?1
+         WHERE id = ?2",
+        params![seconds, order.id],
     )?;
     let order = existing(&tx, merchant_order_id)?;
     tx.commit()?;

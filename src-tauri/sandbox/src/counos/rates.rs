@@ -78,7 +78,11 @@ fn converted(
         .ok_or_else(|| ApiError::bad_request("The amount is too large to convert."))?;
     let data = Conversion {
         converted_value: number(round(converted_value)),
-        exchange_rate: number(exchange_rate),
+        // gateways.md, Round 2: the official PHP model types `exchange_rate`
+        // as an array, not a number. The sandbox sends an array (holding the
+        // rate), so a client that needs a number here fails against it.
+        exchange_rate: RawValue::from_string(format!("[{}]", number(exchange_rate).get()))
+            .expect("an array of one number is valid JSON"),
     };
     Ok(success("Success", data))
 }

@@ -9,6 +9,7 @@ const backend = vi.hoisted(() => ({
   lockOwner: vi.fn(),
   balances: vi.fn(),
   ownerGateway: vi.fn(),
+  ownerCoinNetworks: vi.fn(),
   withdrawals: vi.fn(),
   withdrawalRequests: vi.fn(),
   withdraw: vi.fn(),
@@ -44,7 +45,7 @@ const counosChoice = {
 const settings = {
   shopName: 'Corner Café', fiatCurrency: 'EUR', locale: 'en-IE', tipsEnabled: false,
   tipPresets: [5, 10], maxSaleAmount: '10000', sound: true, receiptFooter: 'Thanks',
-  idleLockMinutes: 5, lockOnBlur: false, offeredCoins: [],
+  idleLockMinutes: 5, lockOnBlur: false, offeredCoins: [], coinNetworks: {},
 };
 
 beforeEach(() => {
@@ -58,6 +59,11 @@ beforeEach(() => {
   backend.withdrawals.mockResolvedValue([]);
   backend.withdrawalRequests.mockResolvedValue([]);
   backend.ownerSettings.mockResolvedValue(settings);
+  backend.ownerCoinNetworks.mockResolvedValue([
+    { symbol: 'BTC', title: 'Bitcoin', network: 'Bitcoin', default: true, used: true },
+    { symbol: 'ETH', title: 'Ethereum', network: 'Ethereum', default: true, used: true },
+    { symbol: 'ETH', title: 'Ethereum', network: 'Binance Chain (BEP2)', default: false, used: false },
+  ]);
   backend.lockOwner.mockResolvedValue(undefined);
 });
 
@@ -194,6 +200,28 @@ describe('settings and keys', () => {
     await fireEvent.click(screen.getByTestId('settings-save'));
     expect((await screen.findByTestId('settings-error')).textContent).toMatch(/240 idle minutes/);
     expect(backend.saveOwnerSettings).toHaveBeenCalledWith(expect.objectContaining({ tipPresets: [5, 12] }));
+  });
+});
+
+describe('networks', () => {
+  it('offers a network picker for a coin on several networks and saves the choice', async () => {
+    backend.saveOwnerSettings.mockImplementation(async (s) => s);
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-settings'));
+    const picker = (await screen.findByTestId('settings-network-ETH')) as HTMLSelectElement;
+    expect(screen.queryByTestId('settings-network-BTC')).toBeNull();
+    expect(picker.value).toBe('Ethereum');
+    expect([...picker.options].map((o) => o.textContent)).toEqual([
+      'Ethereum (its own chain)',
+      'Binance Chain (BEP2)',
+    ]);
+    await fireEvent.change(picker, { target: { value: 'Binance Chain (BEP2)' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() =>
+      expect(backend.saveOwnerSettings).toHaveBeenCalledWith(
+        expect.objectContaining({ coinNetworks: { ETH: 'Binance Chain (BEP2)' } }),
+      ),
+    );
   });
 });
 

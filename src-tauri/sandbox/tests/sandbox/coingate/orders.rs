@@ -245,7 +245,10 @@ async fn checkout_in_bitcoin_is_pending_with_a_bip21_uri_for_twenty_minutes() {
         pending["platform"],
         json!({"id": 12, "title": "Bitcoin", "id_name": "bitcoin"})
     );
-    assert_eq!(pending["underpaid_amount"], "0");
+    // gateways.md, Round 2: a fresh, unpaid order carries
+    // underpaid_amount == pay_amount, as every documented example does.
+    assert_eq!(pending["underpaid_amount"], pending["pay_amount"]);
+    assert_eq!(pending["blockchain_transactions"], json!([]));
     assert!(pending["uuid"].is_string());
     assert!(
         pending.get("token").is_none(),
@@ -508,6 +511,14 @@ async fn orders_are_filtered_by_status_and_creation_date() {
         .cg_get("orders?created_at%5Bfrom%5D=last-week")
         .await;
     assert_coingate_error(&bad, StatusCode::BAD_REQUEST, "BadRequest");
+    // gateways.md, Round 2: documented as dates, not timestamps.
+    let timestamp = sandbox
+        .cg_get(&format!(
+            "orders?{}",
+            form(&[("created_at[from]", &format!("{today}T00:00:00+00:00"))])
+        ))
+        .await;
+    assert_coingate_error(&timestamp, StatusCode::BAD_REQUEST, "BadRequest");
     let bad = sandbox.cg_get("orders?status=lost").await;
     assert_coingate_error(&bad, StatusCode::BAD_REQUEST, "BadRequest");
 }
@@ -620,4 +631,29 @@ async fn a_short_pending_lifetime_is_honoured_from_checkout() {
     let pending = sandbox.cg_pending("1", "BTC").await;
     let left = time(&pending["expire_at"]) - Utc::now();
     assert!((85..=90).contains(&left.num_seconds()), "{left}");
+}
+
+// gateways.md, Round 2: a checkout 422 is not always "checkout not enabled";
+// the sandbox refuses ETH on Binance Chain (BEP2) for its own reason.
+#[tokio::test]
+async fn checkout_on_a_suspended_platform_is_a_422_with_its_own_reason() {
+    let sandbox = Sandbox::start().await;
+    let order = sandbox.cg_order("10", "4402").await;
+    let answer = sandbox
+        .cg_form(
+            &format!("orders/{}/checkout", order["id"]),
+            &[("pay_currency", "ETH"), ("platform_id", "5")],
+        )
+        .await;
+    assert_coingate_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "OrderIsNotValid");
+    assert!(
+        answer.text.contains("Binance Chain (BEP2)"),
+        "{}",
+        answer.text
+    );
+    assert!(
+        !answer.text.to_ascii_lowercase().contains("not enabled"),
+        "{}",
+        answer.text
+    );
 }

@@ -137,15 +137,21 @@ async fn currencies_are_filtered_by_kind_native_merchant_pay_and_enabled() {
 async fn platforms_list_each_network_with_its_coin_and_filter_by_enabled() {
     let sandbox = Sandbox::start().await;
     let platforms = sandbox.cg_public("platforms").await.json;
+    let bitcoin = platforms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == 12)
+        .unwrap();
     assert_eq!(
-        platforms[0],
-        json!({
+        bitcoin,
+        &json!({
             "id": 12, "title": "Bitcoin", "id_name": "bitcoin", "disabled": false,
             "disabled_message": null,
             "currencies": [{"id": 7, "title": "Bitcoin", "symbol": "BTC", "enabled": true}],
         })
     );
-    assert_eq!(platforms.as_array().unwrap().len(), 4);
+    assert_eq!(platforms.as_array().unwrap().len(), 5);
     let enabled = sandbox.cg_public("platforms?enabled=true").await.json;
     let ids: Vec<_> = enabled
         .as_array()
@@ -167,4 +173,26 @@ async fn callback_ips_are_text_one_a_line_or_split_by_the_separator() {
         sandbox.cg_public("ips-v4?separator=%7C").await.text,
         "127.0.0.1|127.0.0.2"
     );
+}
+
+// gateways.md, Round 2: the documented `/currencies` example lists ETH on
+// `Binance Chain (BEP2)` first and `Ethereum` second; taking the first
+// platform would check ETH out on BEP2.
+#[tokio::test]
+async fn eth_is_listed_on_binance_chain_first_and_its_own_chain_second() {
+    let sandbox = Sandbox::start().await;
+    let currencies = sandbox.cg_public("currencies").await.json;
+    let eth = currencies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["symbol"] == "ETH")
+        .unwrap();
+    let names: Vec<_> = eth["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["binance_chain", "ethereum"]);
 }

@@ -11,7 +11,7 @@ async fn a_missing_or_wrong_api_key_is_refused_with_401_secret_key_is_invalid() 
     for path in [
         "exchange/rate/crypto",
         "terminal/tickers",
-        "terminal/order/inv-1",
+        "terminal/order/1",
     ] {
         let url = sandbox.counos(path);
         let without = sandbox.send(sandbox.client().get(&url)).await.unwrap();

@@ -98,7 +98,7 @@ async fn a_reset_fault_drops_the_connection_without_any_response() {
 async fn an_order_whose_answer_was_lost_to_a_reset_is_returned_by_the_retry() {
     let sandbox = Sandbox::start().await;
     queue(&sandbox, json!({"next": ["reset"]})).await;
-    let body = r#"{"orderId": "inv-42", "tickerId": 11, "expectedAmount": 0.0002, "renew": false}"#;
+    let body = r#"{"orderId": "42", "tickerId": 11, "expectedAmount": 0.0002, "renew": false}"#;
     let lost = sandbox
         .client()
         .post(sandbox.counos("terminal/order"))
@@ -111,7 +111,7 @@ async fn an_order_whose_answer_was_lost_to_a_reset_is_returned_by_the_retry() {
 
     let retry = sandbox.post("terminal/order", body).await;
     assert_envelope(&retry, StatusCode::OK, 200);
-    let read = sandbox.get("terminal/order/inv-42").await;
+    let read = sandbox.get("terminal/order/42").await;
     assert_eq!(retry.data(), read.data());
 }
 

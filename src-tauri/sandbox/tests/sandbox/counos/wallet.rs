@@ -7,8 +7,8 @@ const WITHDRAW: &str = r#"{"amount": 0.001, "tickerId": 11, "walletAddress": "tb
 
 async fn permitted_sandbox_holding_a_hundredth_btc() -> Sandbox {
     let sandbox = Sandbox::start_with(|config| config.withdraw_permitted = true).await;
-    sandbox.create_btc_order("inv-1", "0.01", false).await;
-    sandbox.control("counos/orders/inv-1/pay", None).await;
+    sandbox.create_btc_order("1", "0.01", false).await;
+    sandbox.control("counos/orders/1/pay", None).await;
     sandbox
 }
 
@@ -30,8 +30,8 @@ async fn a_withdrawal_not_permitted_is_an_error_inside_an_http_200() {
 #[tokio::test]
 async fn ticking_the_dashboard_box_at_runtime_permits_withdrawals() {
     let sandbox = Sandbox::start().await;
-    sandbox.create_btc_order("inv-1", "0.01", false).await;
-    sandbox.control("counos/orders/inv-1/pay", None).await;
+    sandbox.create_btc_order("1", "0.01", false).await;
+    sandbox.control("counos/orders/1/pay", None).await;
     let answer = sandbox
         .control(
             "counos/withdraw-permission",
