@@ -26,6 +26,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::connection::ConnectionKill;
 
+/// How long `stall` holds an answer back: past the clients' 15 s timeout.
+const STALL: Duration = Duration::from_secs(40);
+
 /// A one-shot fault, named as `POST /control/faults` takes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Fault {
@@ -48,6 +51,18 @@ pub(crate) enum Fault {
     /// The dialect's invalid-API-key answer, whatever key was sent.
     #[serde(rename = "bad_key")]
     BadKey,
+    /// HTTP 307 to another loopback address, as a hijacked or misconfigured
+    /// gateway might answer: a client that follows it carries its key there.
+    #[serde(rename = "redirect")]
+    Redirect,
+    /// The request is acted on, then the answer is held back longer than any
+    /// client waits (a timeout after the gateway acted, like `reset`).
+    #[serde(rename = "stall")]
+    Stall,
+    /// Spends its turn and lets the request through untouched, so a fault
+    /// queued behind N of these hits the (N+1)th call of a sale.
+    #[serde(rename = "pass")]
+    Pass,
 }
 
 /// The faults that replace the gateway's answer; each dialect renders them.
@@ -132,7 +147,22 @@ pub(crate) async fn inject(
         Fault::Http429 => (injector.refuse)(Refusal::TooManyRequests),
         Fault::EnvelopeError => (injector.refuse)(Refusal::ErrorInEnvelope),
         Fault::BadKey => (injector.refuse)(Refusal::BadKey),
+        Fault::Pass => next.run(request).await,
         Fault::MalformedJson => truncate(next.run(request).await).await,
+        Fault::Redirect => {
+            let to = format!("http://127.0.0.1:9{}", request.uri().path());
+            (
+                StatusCode::TEMPORARY_REDIRECT,
+                [(header::LOCATION, to)],
+                "Moved",
+            )
+                .into_response()
+        }
+        Fault::Stall => {
+            let answer = next.run(request).await;
+            tokio::time::sleep(STALL).await;
+            answer
+        }
         Fault::Reset => {
             let kill = request
                 .extensions()

@@ -38,6 +38,11 @@ pub async fn start(
 }
 
 impl Sandbox {
+    /// The sandbox's own SQLite file: what the gateway holds, read directly.
+    pub fn file(&self) -> std::path::PathBuf {
+        self._dir.path().join("gateway.sqlite3")
+    }
+
     /// `POST /control/{path}` with `body`; the answer must be a success.
     pub async fn control(&self, path: &str, body: Value) -> Value {
         let response = self
