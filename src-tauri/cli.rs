@@ -111,6 +111,16 @@ enum OwnerCommand {
     /// The owner PIN.
     #[command(subcommand)]
     Pin(PinCommand),
+    /// The till's gateway keys in the OS keyring.
+    #[command(subcommand)]
+    Keys(OwnerKeysCommand),
+}
+
+#[derive(Subcommand)]
+enum OwnerKeysCommand {
+    /// After moving this till's data folder on this computer: take its keys
+    /// from the old folder (keys belong to one till; the old folder loses them).
+    Move,
 }
 
 #[derive(Subcommand)]
@@ -123,7 +133,8 @@ enum PinCommand {
 
 #[derive(Subcommand)]
 enum GatewayCommand {
-    /// Switch gateway. Refused while sales are still waiting for payment.
+    /// Owner: switch gateway (asks for the owner PIN). Refused while sales
+    /// are still waiting for payment.
     Use {
         gateway: GatewayArg,
         /// Another address for the gateway's API (https://, or http:// on this computer only).
@@ -147,8 +158,11 @@ enum GatewayCommand {
 
 #[derive(Subcommand)]
 enum KeyCommand {
-    /// Read the key from standard input (one line) into the OS keyring.
+    /// Owner: read the key from standard input (one line, after the owner
+    /// PIN unless CRYPTILL_OWNER_PIN is set) into the OS keyring, for this till.
     Set { gateway: GatewayArg },
+    /// Owner: remove a gateway's key from the OS keyring (not the one in use).
+    Delete { gateway: GatewayArg },
 }
 
 #[derive(Subcommand)]
@@ -280,27 +294,43 @@ async fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
         Command::Gateway(GatewayCommand::Use { gateway, base_url }) => {
             let kind = GatewayKind::from(*gateway);
-            let dir = ensure_data_dir(&cli)?;
-            let ledger = Ledger::open(&dir.join("cryptill.sqlite3"))?;
+            if let Some(url) = base_url {
+                // Before the PIN is asked: a bad address (or one with a
+                // password in it) is refused whoever types it.
+                cryptill_core::owner::refuse_credentials(url)?;
+                check_base_url(url)?;
+            }
+            let (ledger, keys) = open_ledger(&cli)?;
+            let ok = owner_change_proof(&ledger, &keys, &mut Input::new())?;
             // The same rule the owner screen follows.
-            cryptill_core::owner::switch_gateway(&ledger, kind, base_url.as_deref())?;
+            cryptill_core::owner::switch_gateway(&ok, &ledger, kind, base_url.as_deref())?;
             println!("Cryptill now uses {}.", kind.label());
         }
         Command::Gateway(GatewayCommand::Key(KeyCommand::Set { gateway })) => {
             let kind = GatewayKind::from(*gateway);
-            if std::io::stdin().is_terminal() {
-                eprint!("Paste the {} API key and press Enter: ", kind.label());
-                let _ = std::io::stderr().flush();
-            }
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-                Error::Input(format!("Cannot read the key from standard input ({e})."))
-            })?;
-            KeyStore::new(cryptill_core::till::keyring_service()).set(
-                kind.keyring_account(),
-                &Sensitive::new(line.trim().to_string()),
-            )?;
-            println!("The {} key is stored in the system keyring.", kind.label());
+            let (ledger, keys) = open_ledger(&cli)?;
+            let mut input = Input::new();
+            let ok = owner_change_proof(&ledger, &keys, &mut input)?;
+            let key = input.line(&format!(
+                "Paste the {} API key and press Enter: ",
+                kind.label()
+            ))?;
+            let key = Sensitive::new(key.expose().trim().to_string());
+            cryptill_core::owner::set_key(&ok, &ledger, &keys, kind, &key)?;
+            println!(
+                "The {} key is stored in the system keyring, for this till only.",
+                kind.label()
+            );
+        }
+        Command::Gateway(GatewayCommand::Key(KeyCommand::Delete { gateway })) => {
+            let kind = GatewayKind::from(*gateway);
+            let (ledger, keys) = open_ledger(&cli)?;
+            let ok = owner_change_proof(&ledger, &keys, &mut Input::new())?;
+            cryptill_core::owner::delete_key(&ok, &ledger, &keys, kind)?;
+            println!(
+                "The {} key is removed from the system keyring.",
+                kind.label()
+            );
         }
         Command::Gateway(GatewayCommand::Test) => {
             let till = open_till(&cli).await?;
@@ -351,8 +381,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Quote { amount, fiat, coin } => {
             let till = open_till(&cli).await?;
-            let fiat = Money::parse_entry(amount, &Currency::fiat(fiat)?)?;
-            let quote = till.checkout().quote_in(&fiat, coin).await?;
+            let currency = Currency::fiat(fiat)?;
+            // In the shop's currency, the counter's rules (maximum included);
+            // another currency is only priced, never charged.
+            let quote = if &currency == till.checkout().fiat() {
+                till.checkout().quote(amount, coin).await?
+            } else {
+                let fiat = Money::parse_entry(amount, &currency)?;
+                till.checkout().quote_in(&fiat, coin).await?
+            };
             print(json, &quote, |q| {
                 format!(
                     "{} {} = {} {} (1 {} = {} {})",
@@ -375,8 +412,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             wait,
         } => {
             let till = open_till(&cli).await?;
-            let fiat = Money::parse_entry(amount, &Currency::fiat(fiat)?)?;
-            let payment = till.checkout().charge_in(&fiat, coin).await?;
+            let payment = till.checkout().charge_in(amount, fiat, coin).await?;
             if let Some(path) = qr {
                 let png = cryptill_core::qr::png(&payment.payment_uri)?;
                 std::fs::write(path, png).map_err(|e| {
@@ -532,6 +568,19 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
             println!("The owner PIN is set.");
         }
+        Command::Owner(OwnerCommand::Keys(OwnerKeysCommand::Move)) => {
+            let (ledger, keys) = open_ledger(&cli)?;
+            let ok = owner_change_proof(&ledger, &keys, &mut Input::new())?;
+            let moved = cryptill_core::owner::keys::move_keys(&ok, &ledger, &keys)?;
+            if moved.gateways.is_empty() {
+                println!("No keys to move: the keyring of this computer holds no keys of the folder this till came from. Enter them again with `cryptill gateway key set <gateway>`.");
+            } else {
+                println!(
+                    "Moved the keys of {} to this till.",
+                    moved.gateways.join(", ")
+                );
+            }
+        }
         Command::Balance => {
             let (till, ok) = owner_till(&cli).await?;
             let balances = till.balances(&ok).await?;
@@ -636,13 +685,65 @@ async fn run(cli: Cli) -> Result<(), Error> {
 /// `CRYPTILL_OWNER_PIN`, or one line of standard input.
 async fn owner_till(cli: &Cli) -> Result<(Till, Unlocked), Error> {
     let till = open_till(cli).await?;
-    let pin = Input::new().owner_pin();
-    match pin.and_then(|pin| cryptill_core::owner::unlock_with_pin(till.ledger(), &pin)) {
+    match owner_proof(till.ledger(), till.keys(), &mut Input::new()) {
         Ok(ok) => Ok((till, ok)),
         Err(e) => {
             till.close().await;
             Err(e)
         }
+    }
+}
+
+/// The ledger and this till's keyring entries, without connecting a
+/// gateway: owner changes work even when the gateway cannot be reached or
+/// its key is missing.
+fn open_ledger(cli: &Cli) -> Result<(Ledger, KeyStore), Error> {
+    let dir = ensure_data_dir(cli)?;
+    let ledger = Ledger::open(&dir.join("cryptill.sqlite3"))?;
+    let keys = TillConfig::new(dir).keys(&ledger)?;
+    Ok((ledger, keys))
+}
+
+/// The owner's proof on the command line: the PIN from `CRYPTILL_OWNER_PIN`
+/// or standard input. The first time the PIN is given, keys from before
+/// keys belonged to the till move to it.
+fn owner_proof(ledger: &Ledger, keys: &KeyStore, input: &mut Input) -> Result<Unlocked, Error> {
+    let ok = cryptill_core::owner::unlock_with_pin(ledger, &input.owner_pin()?)?;
+    move_old_keys(&ok, ledger, keys);
+    Ok(ok)
+}
+
+/// The owner's proof for a change (gateway, key, keys' place): as
+/// [`owner_proof`], but before a PIN exists the first change asks for a new
+/// one (twice on standard input, or `CRYPTILL_OWNER_PIN`), so no change is
+/// ever made without one.
+fn owner_change_proof(
+    ledger: &Ledger,
+    keys: &KeyStore,
+    input: &mut Input,
+) -> Result<Unlocked, Error> {
+    let ok = if pin::is_set(ledger)? {
+        cryptill_core::owner::unlock_with_pin(ledger, &input.owner_pin()?)?
+    } else {
+        eprintln!("No owner PIN is set yet, and this needs the owner. Choose the owner PIN now.");
+        let new = match std::env::var("CRYPTILL_OWNER_PIN") {
+            Ok(pin) if !pin.is_empty() => Sensitive::new(pin),
+            _ => input.new_pin()?,
+        };
+        pin::set_first(ledger, &new)?;
+        eprintln!("The owner PIN is set.");
+        cryptill_core::owner::unlock_with_pin(ledger, &new)?
+    };
+    move_old_keys(&ok, ledger, keys);
+    Ok(ok)
+}
+
+/// Keys from before keys belonged to the till move to it once, under the
+/// PIN just given; if the keyring refuses, the till keeps working and the
+/// next owner command tries again.
+fn move_old_keys(ok: &Unlocked, ledger: &Ledger, keys: &KeyStore) {
+    if let Err(e) = cryptill_core::owner::keys::migrate_legacy(ok, ledger, keys) {
+        eprintln!("cryptill: the keys from before could not be moved to this till yet ({e})");
     }
 }
 

@@ -63,16 +63,15 @@ pub async fn session_set_pin(shop: State<'_, Shop>, pin: String) -> Result<Owner
     let till = shop.till()?;
     let pin = Sensitive::new(pin);
     owner::pin::set_first(till.ledger(), &pin)?;
-    till.owner_session()
-        .unlock(till.ledger(), &pin, Utc::now())?;
+    till.owner_unlock(&pin, Utc::now())?;
     Ok(till.owner_status(Utc::now())?)
 }
 
 #[tauri::command]
 pub async fn session_unlock(shop: State<'_, Shop>, pin: String) -> Result<OwnerStatus, AppError> {
     let till = shop.till()?;
-    till.owner_session()
-        .unlock(till.ledger(), &Sensitive::new(pin), Utc::now())?;
+    // The first unlock after the update also moves the till's old keys.
+    till.owner_unlock(&Sensitive::new(pin), Utc::now())?;
     Ok(till.owner_status(Utc::now())?)
 }
 

@@ -30,7 +30,28 @@ impl Shop {
         let mut cmd = Command::new(BIN);
         cmd.arg("--data-dir").arg(self.dir.path()).args(args);
         cmd.env("CRYPTILL_KEYRING_SERVICE", &self.service);
+        cmd.env_remove("CRYPTILL_OWNER_PIN");
         cmd
+    }
+
+    /// An owner change: the PIN from CRYPTILL_OWNER_PIN (the first change
+    /// of a new till sets it).
+    fn owner(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command(args)
+            .env("CRYPTILL_OWNER_PIN", "1234")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
     }
 
     fn run(&self, args: &[&str], stdin: &str) -> Output {
@@ -80,14 +101,22 @@ fn a_coingate_sale_waits_until_another_process_pays_it_at_the_sandbox() {
 fn sale_waits_until_paid_by_another_process(gateway: &str, dialect_path: &str) {
     let shop = Shop::new(gateway);
     let sandbox = serve_sandbox(|args| shop.command(args));
-    shop.ok(&[
-        "gateway",
-        "use",
-        gateway,
-        "--base-url",
-        &format!("{}/{dialect_path}", sandbox.1),
-    ]);
-    let out = shop.run(
+    let out = shop.owner(
+        &[
+            "gateway",
+            "use",
+            gateway,
+            "--base-url",
+            &format!("{}/{dialect_path}", sandbox.1),
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = shop.owner(
         &["gateway", "key", "set", gateway],
         "cryptill-demo-terminal-key\n",
     );
@@ -185,7 +214,36 @@ fn switching_gateway_is_refused_while_a_sale_waits_for_payment() {
     let shop = Shop::new("switch");
     // Demo mode: the sale stays open because nobody pays it.
     shop.ok(&["sale", "3", "EUR", "LTC"]);
-    let out = shop.run(&["gateway", "use", "counos"], "");
+    let out = shop.owner(&["gateway", "use", "counos"], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("still waiting for payment"));
+}
+
+#[test]
+fn a_sale_above_the_shops_maximum_is_refused_at_the_command_line_as_in_the_window() {
+    let shop = Shop::new("max");
+    for (amount, says) in [
+        ("99999999", "more than this till takes"),
+        ("10000.01", "more than this till takes"),
+        ("99999999999999999999999999999", "too large"),
+        ("12.505", "EUR has 2 decimal places"),
+    ] {
+        let out = shop.run(&["sale", amount, "EUR", "BTC"], "");
+        assert_eq!(out.status.code(), Some(2), "{amount}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{amount}: {stderr}");
+    }
+    // The maximum is in the shop's currency, so another one is refused.
+    let out = shop.run(&["sale", "5", "USD", "BTC"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("This till sells in EUR"));
+    let out = shop.run(&["quote", "99999999", "EUR", "BTC"], "");
+    assert_eq!(out.status.code(), Some(2));
+    // Nothing was recorded; the maximum itself still sells.
+    let out = shop.run(&["order", "1"], "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No sale in the ledger"));
+    assert_eq!(
+        shop.json(&["sale", "10000", "EUR", "BTC"])["fiatAmount"],
+        "10000.00"
+    );
 }

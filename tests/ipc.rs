@@ -105,12 +105,14 @@ fn training_payments_are_refused_on_a_till_that_takes_real_ones() {
     // A Counos till: its key in the (test) keyring, nothing reached at open.
     let ledger = cryptill_core::ledger::Ledger::open(&dir.path().join("cryptill.sqlite3")).unwrap();
     ledger.set_setting("gateway", "counos").unwrap();
-    drop(ledger);
     let mut config = TillConfig::new(dir.path());
     config.keyring_service = format!("cryptill-test-ipc-real-{}", std::process::id());
-    cryptill_core::keystore::KeyStore::new(&config.keyring_service)
+    config
+        .keys(&ledger)
+        .unwrap()
         .set("counos", &cryptill_core::secret::Sensitive::new("k".into()))
         .unwrap();
+    drop(ledger);
     let till = tauri::async_runtime::block_on(Till::open(config));
     let w = window(till.map_err(Into::into), dir);
     let err = invoke(&w, "simulate", json!({"saleId": 1, "kind": "full"})).unwrap_err();
@@ -137,4 +139,54 @@ fn the_customer_display_shows_the_sale_put_on_it() {
     let view = invoke(&w, "customer_view", json!({})).unwrap();
     assert_eq!(view["payment"]["saleId"], placed["saleId"]);
     assert_eq!(view["payment"]["state"], "awaiting");
+}
+
+/// Issue 10: a 29-digit amount overflowed over IPC. Every door that takes an
+/// amount answers with a sentence, and nothing is recorded.
+#[test]
+fn huge_amounts_are_refused_at_every_ipc_door_without_a_panic() {
+    let w = demo_window("ipc-huge");
+    let huge = "99999999999999999999999999999";
+    let big = "9999999999999999999999999999";
+    let calls = [
+        ("quote", json!({"amount": huge, "coin": "BTC"})),
+        ("quotes", json!({"amount": huge})),
+        ("charge", json!({"amount": huge, "coin": "BTC"})),
+        ("charge", json!({"amount": "99999999", "coin": "BTC"})),
+        (
+            "start_sale",
+            json!({"entry": {"lines": [{"amount": big}, {"amount": big}], "coin": "BTC"}}),
+        ),
+        (
+            "start_sale",
+            json!({"entry": {"lines": [{"amount": "6000"}, {"amount": "6000"}], "coin": "BTC"}}),
+        ),
+        (
+            "start_sale",
+            json!({"entry": {"lines": [{"amount": "10"}], "tip": big, "coin": "BTC"}}),
+        ),
+    ];
+    for (cmd, args) in calls {
+        let err = invoke(&w, cmd, args.clone()).unwrap_err();
+        assert_eq!(err["kind"], "input", "{cmd} {args}: {err}");
+    }
+    let lines: Vec<_> = (0..101).map(|_| json!({"amount": "1"})).collect();
+    let err = invoke(
+        &w,
+        "start_sale",
+        json!({"entry": {"lines": lines, "coin": "BTC"}}),
+    )
+    .unwrap_err();
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 100 lines"));
+    assert_eq!(
+        invoke(&w, "recent_sales", json!({}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 }

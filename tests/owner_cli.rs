@@ -152,13 +152,17 @@ fn balance_withdrawals_report_and_export_against_a_counos_sandbox() {
     let shop = Shop::new("counos");
     let sandbox = serve_sandbox(|args| shop.command(args));
     let base = format!("{}/counos/api/", sandbox.1);
-    shop.ok(&["gateway", "use", "counos", "--base-url", &base], "", None);
+    shop.ok(&["owner", "pin", "set"], "1234\n1234\n", None);
+    shop.ok(
+        &["gateway", "use", "counos", "--base-url", &base],
+        "",
+        Some("1234"),
+    );
     shop.ok(
         &["gateway", "key", "set", "counos"],
         "cryptill-demo-terminal-key\n",
-        None,
+        Some("1234"),
     );
-    shop.ok(&["owner", "pin", "set"], "1234\n1234\n", None);
 
     shop.ok(&["sale", "100", "EUR", "BTC"], "", None);
     shop.ok(&["sandbox", "pay", "1", "--url", &sandbox.1], "", None);
@@ -228,4 +232,141 @@ fn balance_withdrawals_report_and_export_against_a_counos_sandbox() {
         "2020-01-02",
     ]);
     assert_eq!(out["sales"], 0);
+}
+
+/// The holes of issue 10, tried again at the command line.
+#[test]
+fn keys_and_gateway_changes_need_the_owner_pin() {
+    let shop = Shop::new("changes");
+    let sandbox = serve_sandbox(|args| shop.command(args));
+    shop.ok(&["owner", "pin", "set"], "1234\n1234\n", None);
+    let evil = "https://evil.example/api/";
+    // No PIN: the key line is taken as the PIN and is wrong; nothing stored.
+    let err = shop.refused(&["gateway", "key", "set", "counos"], "stolen-key\n", None);
+    assert!(err.contains("Wrong PIN"), "{err}");
+    let err = shop.refused(&["gateway", "use", "counos", "--base-url", evil], "", None);
+    assert!(
+        err.contains("Owner PIN") || err.contains("input ended"),
+        "{err}"
+    );
+    let err = shop.refused(&["gateway", "key", "delete", "demo"], "", Some("0000"));
+    assert!(err.contains("Wrong PIN"), "{err}");
+    let ledger =
+        cryptill_core::ledger::Ledger::open(&shop.dir.path().join("cryptill.sqlite3")).unwrap();
+    assert_eq!(ledger.setting("gateway").unwrap(), None);
+    assert_eq!(ledger.setting("counos_base_url").unwrap(), None);
+    drop(ledger);
+
+    // A password in the address is refused before anything else, and not
+    // echoed back.
+    let err = shop.refused(
+        &[
+            "gateway",
+            "use",
+            "counos",
+            "--base-url",
+            "https://shop:hunter2@payment.counos.io/api/",
+        ],
+        "",
+        Some("1234"),
+    );
+    assert!(err.contains("user name or password"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+
+    // With the PIN the owner changes them.
+    let base = format!("{}/counos/api/", sandbox.1);
+    shop.ok(
+        &["gateway", "use", "counos", "--base-url", &base],
+        "",
+        Some("1234"),
+    );
+    shop.ok(
+        &["gateway", "key", "set", "counos"],
+        "1234\ncryptill-demo-terminal-key\n",
+        None,
+    );
+    assert!(shop
+        .ok(&["gateway", "test"], "", None)
+        .contains("accepts the key"));
+    // The key of the gateway chosen cannot be deleted from under it.
+    let err = shop.refused(&["gateway", "key", "delete", "counos"], "", Some("1234"));
+    assert!(err.contains("chosen for this till"), "{err}");
+
+    // The issue's stranger: another data folder, a PIN of its own, the
+    // shop's gateway and address. The shop's key is not there for it.
+    let stranger = Shop {
+        dir: tempfile::tempdir().unwrap(),
+        service: shop.service.clone(),
+    };
+    stranger.ok(
+        &["gateway", "use", "counos", "--base-url", &base],
+        "",
+        Some("5555"),
+    );
+    for args in [vec!["balance"], vec!["withdraws"], vec!["gateway", "test"]] {
+        let err = stranger.refused(&args, "", Some("5555"));
+        assert!(err.contains("No API key for Counos"), "{args:?}: {err}");
+    }
+    // A copy of the shop's ledger in another folder is told apart too.
+    let copy = Shop {
+        dir: tempfile::tempdir().unwrap(),
+        service: shop.service.clone(),
+    };
+    std::fs::copy(
+        shop.dir.path().join("cryptill.sqlite3"),
+        copy.dir.path().join("cryptill.sqlite3"),
+    )
+    .unwrap();
+    let err = copy.refused(&["balance"], "", Some("1234"));
+    assert!(err.contains("moved or copied"), "{err}");
+}
+
+#[test]
+fn the_first_change_on_a_new_till_asks_for_an_owner_pin() {
+    let shop = Shop::new("first");
+    let err = shop.refused(&["gateway", "use", "demo"], "1234\n4321\n", None);
+    assert!(err.contains("differ"), "{err}");
+    let out = shop.run_with(&["gateway", "use", "demo"], "2468\n2468\n", None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Choose the owner PIN"));
+    // That PIN is now the owner's.
+    shop.ok(&["report"], "", Some("2468"));
+    shop.refused(&["gateway", "use", "demo"], "1234\n1234\n", None);
+}
+
+/// 32 processes guess at once: 32 failures are counted, and the right PIN
+/// afterwards meets the lock-out.
+#[test]
+fn thirty_two_parallel_wrong_pins_are_all_counted_and_lock_the_right_pin_out() {
+    let shop = Shop::new("parallel");
+    shop.ok(&["owner", "pin", "set"], "1234\n1234\n", None);
+    let guesses: Vec<_> = (0..32)
+        .map(|i| {
+            // An owner change: it reads the ledger only, so the 32 processes
+            // meet at the PIN check and nowhere else.
+            let mut cmd = shop.command(&["gateway", "use", "demo"]);
+            cmd.env("CRYPTILL_OWNER_PIN", format!("{:04}", 5000 + i))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in guesses {
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("PIN"), "{err}");
+    }
+    let ledger =
+        cryptill_core::ledger::Ledger::open(&shop.dir.path().join("cryptill.sqlite3")).unwrap();
+    assert_eq!(ledger.owner_auth().unwrap().unwrap().failed_attempts, 32);
+    drop(ledger);
+    let err = shop.refused(&["report"], "", Some("1234"));
+    assert!(err.contains("locked for"), "{err}");
 }

@@ -183,3 +183,74 @@ fn after_unlocking_the_owner_reads_balances_keys_and_the_report_then_locks() {
         "notAllowed"
     );
 }
+
+fn read_json(path: &str) -> Value {
+    let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The customer display can call its own feed and listen for it, nothing
+/// else: only `customer.json` grants anything to the `customer` window, no
+/// capability is granted to every window, and no owner or checkout command
+/// is among its permissions.
+#[test]
+fn the_customer_display_can_call_nothing_but_its_own_feed() {
+    let mut granted = Vec::new();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let cap = read_json(&format!("capabilities/{name}"));
+        let windows: Vec<_> = cap["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            !windows.iter().any(|w| w.contains('*')),
+            "{name} is granted to every window"
+        );
+        assert!(cap.get("webviews").is_none(), "{name} names webviews");
+        if windows.iter().any(|w| w == "customer") {
+            assert_eq!(windows, vec!["customer"], "{name} mixes the windows");
+            for p in cap["permissions"].as_array().unwrap() {
+                granted.push(p.as_str().unwrap().to_string());
+            }
+        }
+    }
+    granted.sort();
+    assert_eq!(
+        granted,
+        vec![
+            "allow-customer-view",
+            "core:event:allow-listen",
+            "core:event:allow-unlisten"
+        ]
+    );
+}
+
+/// The content security policy lets the webview run only the app's own
+/// scripts: no inline script, no eval, no script from the network.
+#[test]
+fn the_csp_forbids_inline_and_remote_scripts() {
+    let conf = read_json("tauri.conf.json");
+    let csp = conf["app"]["security"]["csp"].as_str().unwrap();
+    let directive = |name: &str| -> Option<Vec<String>> {
+        csp.split(';').map(str::trim).find_map(|d| {
+            let mut parts = d.split_whitespace();
+            (parts.next() == Some(name)).then(|| parts.map(str::to_string).collect())
+        })
+    };
+    let scripts = directive("script-src")
+        .or_else(|| directive("default-src"))
+        .expect("a script-src or default-src");
+    assert_eq!(scripts, vec!["'self'"], "script-src: {scripts:?}");
+    assert_eq!(directive("default-src").unwrap(), vec!["'self'"]);
+    assert_eq!(directive("object-src").unwrap(), vec!["'none'"]);
+    assert_eq!(directive("base-uri").unwrap(), vec!["'none'"]);
+    // So no 'unsafe-inline', 'unsafe-eval', nonce, hash, scheme or host.
+    // Tauri must not loosen it behind our back.
+    let security = &conf["app"]["security"];
+    assert_ne!(security["dangerousDisableAssetCspModification"], true);
+    assert!(security.get("dangerousRemoteDomainIpcAccess").is_none());
+}

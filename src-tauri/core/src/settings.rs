@@ -11,7 +11,109 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
-use crate::money::Currency;
+use crate::money::{fixed, Currency, Money};
+
+/// No amount the till handles has more than this many digits before the
+/// decimal point (under a trillion): far above any sale at a counter, and
+/// far below where a price times a rate could overflow a decimal (28 digits).
+/// Applies to every door (window, IPC, command line) and every currency.
+pub const MAX_AMOUNT_DIGITS: usize = 12;
+/// Lines in one sale: a typo guard and a bound on the work one entry makes.
+pub const MAX_LINES: usize = 100;
+
+/// Refuses an amount with more than [`MAX_AMOUNT_DIGITS`] whole digits.
+pub fn check_ceiling(amount: &Money) -> Result<()> {
+    let whole = amount.amount().trunc().abs().to_string();
+    if whole.trim_start_matches('0').len() > MAX_AMOUNT_DIGITS {
+        return Err(too_large(&amount.to_fixed()));
+    }
+    Ok(())
+}
+
+fn too_large(text: &str) -> Error {
+    Error::Input(format!(
+        "'{}' is too large for a sale (at most {MAX_AMOUNT_DIGITS} digits before the decimal point). Check the amount.",
+        text.chars().take(40).collect::<String>()
+    ))
+}
+
+/// The amount rules of one sale, the same at every door: each amount as
+/// typed (digits, the currency's precision, not zero, under the ceiling),
+/// each line and the total at most the shop's maximum sale, at most
+/// [`MAX_LINES`] lines, and a total added with overflow checks.
+#[derive(Clone, Debug)]
+pub struct SaleLimits {
+    fiat: Currency,
+    max_sale: Option<Decimal>,
+}
+
+impl SaleLimits {
+    pub fn load(ledger: &Ledger, fiat: &Currency) -> Result<Self> {
+        Ok(Self {
+            fiat: fiat.clone(),
+            max_sale: Settings::load(ledger)?.max_sale(),
+        })
+    }
+
+    pub fn fiat(&self) -> &Currency {
+        &self.fiat
+    }
+
+    /// One amount as typed, e.g. a line, a tip or an amount to quote.
+    pub fn entry(&self, text: &str) -> Result<Money> {
+        let whole = text.trim().split(['.', ',']).next().unwrap_or_default();
+        // Only digits are counted here; anything else is parse_entry's to name.
+        if whole.bytes().all(|b| b.is_ascii_digit())
+            && whole.trim_start_matches('0').len() > MAX_AMOUNT_DIGITS
+        {
+            return Err(too_large(text.trim()));
+        }
+        let amount = Money::parse_entry(text, &self.fiat)?;
+        self.check_part(&amount)?;
+        Ok(amount)
+    }
+
+    /// One part of a sale (a line, a tip): under the ceiling and the maximum.
+    pub fn check_part(&self, amount: &Money) -> Result<()> {
+        check_ceiling(amount)?;
+        self.check_max(amount)
+    }
+
+    fn check_max(&self, amount: &Money) -> Result<()> {
+        match self.max_sale {
+            Some(max) if amount.amount() > max => Err(Error::Input(format!(
+                "{amount} is more than this till takes in one sale ({} {}). Check the amount; the owner can raise the limit.",
+                fixed(max, self.fiat.decimals()),
+                self.fiat.code()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The number of lines of a sale.
+    pub fn check_lines(&self, lines: usize) -> Result<()> {
+        if lines > MAX_LINES {
+            return Err(Error::Input(format!(
+                "A sale can have at most {MAX_LINES} lines; this one has {lines}. Split it into two sales."
+            )));
+        }
+        Ok(())
+    }
+
+    /// The sum of checked parts, itself checked: no overflow, at most the maximum.
+    pub fn total<'a>(&self, parts: impl IntoIterator<Item = &'a Money>) -> Result<Money> {
+        let mut total = Decimal::ZERO;
+        for part in parts {
+            total = total
+                .checked_add(part.amount())
+                .ok_or_else(|| too_large("the total"))?;
+        }
+        let total = Money::new(total, self.fiat.clone());
+        check_ceiling(&total)?;
+        self.check_max(&total)?;
+        Ok(total)
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -152,12 +254,14 @@ impl Settings {
                 "Tip presets are up to six whole percentages between 1 and 100.".into(),
             ));
         }
-        let max_ok = self
-            .max_sale()
-            .is_some_and(|m| m > Decimal::ZERO && m.scale() <= currency.decimals());
+        let max_ok = self.max_sale().is_some_and(|m| {
+            m > Decimal::ZERO
+                && m.scale() <= currency.decimals()
+                && check_ceiling(&Money::new(m, currency.clone())).is_ok()
+        });
         if !max_ok {
             return Err(Error::Input(format!(
-                "The maximum sale amount '{}' must be a positive amount in {currency}.",
+                "The maximum sale amount '{}' must be a positive amount in {currency} with at most {MAX_AMOUNT_DIGITS} digits before the decimal point.",
                 self.max_sale_amount
             )));
         }
@@ -320,5 +424,53 @@ mod tests {
         ] {
             assert!(bad.save(&ledger).is_err(), "{bad:?}");
         }
+    }
+
+    fn limits(ledger: &Ledger) -> SaleLimits {
+        SaleLimits::load(ledger, &Currency::fiat("EUR").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn amounts_follow_the_maximum_the_precision_and_the_ceiling() {
+        let (_dir, ledger) = ledger();
+        let limits = limits(&ledger);
+        assert_eq!(limits.entry("10000").unwrap().to_fixed(), "10000.00");
+        for (bad, says) in [
+            ("10000.01", "more than this till takes"),
+            ("99999999", "more than this till takes"),
+            ("1.005", "2 decimal places"),
+            ("9999999999999", "too large"),
+            ("99999999999999999999999999999", "too large"),
+            ("7922816251426433759354395033500", "too large"),
+            ("0", "zero"),
+        ] {
+            let err = limits.entry(bad).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Input, "{bad}");
+            assert!(err.to_string().contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_total_is_checked_for_overflow_and_the_maximum() {
+        let (_dir, ledger) = ledger();
+        let limits = limits(&ledger);
+        let eur = Currency::fiat("EUR").unwrap();
+        let part = |s: &str| Money::new(Decimal::from_str(s).unwrap(), eur.clone());
+        let parts = [part("6000"), part("4000")];
+        assert_eq!(limits.total(&parts).unwrap().to_fixed(), "10000.00");
+        let parts = [part("6000"), part("4000.01")];
+        assert!(limits.total(&parts).is_err());
+        // Parts that would overflow a decimal are refused, not a panic.
+        let huge = Money::new(Decimal::MAX, eur.clone());
+        let err = limits.total([&huge, &huge]).unwrap_err();
+        assert!(err.to_string().contains("too large"), "{err}");
+        assert!(limits.check_lines(MAX_LINES).is_ok());
+        assert!(limits.check_lines(MAX_LINES + 1).is_err());
+        // The owner cannot lift the maximum past the ceiling.
+        let s = Settings {
+            max_sale_amount: "10000000000000".into(),
+            ..Settings::default()
+        };
+        assert!(s.validate().is_err());
     }
 }

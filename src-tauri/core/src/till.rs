@@ -55,7 +55,31 @@ impl TillConfig {
             keyring_service: keyring_service(),
         }
     }
+
+    /// The keyring entries of the till whose ledger is `ledger` in this
+    /// config's data folder (see [`crate::keystore::till_identity`]).
+    pub fn keys(&self, ledger: &Ledger) -> Result<KeyStore> {
+        let install = ledger.setting(INSTALL_ID)?.ok_or_else(|| {
+            Error::Storage("The ledger has no install id; it is damaged. Restore a backup.".into())
+        })?;
+        let identity = crate::keystore::till_identity(&install, &self.data_dir)?;
+        Ok(KeyStore::for_till(&self.keyring_service, &identity))
+    }
 }
+
+/// The ledger setting with the till's random install id (made by the
+/// ledger's first migration).
+pub const INSTALL_ID: &str = "install_id";
+/// The till identity the owner last filed this ledger's keys under. When it
+/// differs from the identity computed now, the data folder was moved or
+/// copied: the keys stay with the original until the owner moves them.
+pub const KEYS_IDENTITY: &str = "keys_identity";
+/// Set by a ledger migration on tills that existed before keys belonged to
+/// the till: their keys still sit under the old names until the owner's PIN
+/// moves them (`owner::keys::migrate_legacy`).
+pub const LEGACY_KEYS: &str = "legacy_keys";
+/// [`LEGACY_KEYS`]'s value until the owner's PIN has moved the keys.
+pub const LEGACY_PENDING: &str = "pending";
 
 /// The keyring service name in force: `CRYPTILL_KEYRING_SERVICE` or [`SERVICE`].
 pub fn keyring_service() -> String {
@@ -101,7 +125,11 @@ impl Till {
             ))
         })?;
         let ledger = Arc::new(Ledger::open(&config.data_dir.join("cryptill.sqlite3"))?);
-        let keys = KeyStore::new(&config.keyring_service);
+        let keys = config.keys(&ledger)?;
+        if ledger.setting(KEYS_IDENTITY)?.is_none() {
+            ledger.set_setting(KEYS_IDENTITY, keys.till().unwrap_or_default())?;
+        }
+        strip_url_credentials(&ledger)?;
         let kind = match ledger.setting("gateway")? {
             None => GatewayKind::Demo,
             Some(name) => GatewayKind::parse(&name).ok_or_else(|| {
@@ -122,7 +150,7 @@ impl Till {
                         &Sensitive::new(cryptill_sandbox::DEMO_API_KEY.to_string()),
                     )?;
                 }
-                let key = required_key(&keys, kind)?;
+                let key = required_key(&ledger, &keys, kind)?;
                 let client = CounosClient::new(kind, &sandbox.counos_url(), key)?;
                 (Arc::new(client), Some(sandbox))
             }
@@ -130,7 +158,7 @@ impl Till {
                 let base = ledger
                     .setting(&base_url_setting(kind))?
                     .unwrap_or_else(|| counos::LIVE_BASE_URL.into());
-                let client = CounosClient::new(kind, &base, required_key(&keys, kind)?)?;
+                let client = CounosClient::new(kind, &base, required_key(&ledger, &keys, kind)?)?;
                 (Arc::new(client), None)
             }
             GatewayKind::Coingate | GatewayKind::CoingateSandbox => {
@@ -145,7 +173,7 @@ impl Till {
                 let receive = ledger
                     .setting("coingate_receive_currency")?
                     .unwrap_or_else(|| DO_NOT_CONVERT.into());
-                let client = CoinGateClient::new(kind, &base, required_key(&keys, kind)?)?
+                let client = CoinGateClient::new(kind, &base, required_key(&ledger, &keys, kind)?)?
                     .with_receive_currency(&receive);
                 (Arc::new(client), None)
             }
@@ -274,13 +302,65 @@ pub fn base_url_setting(kind: GatewayKind) -> String {
     format!("{}_base_url", kind.as_str().replace('-', "_"))
 }
 
-fn required_key(keys: &KeyStore, kind: GatewayKind) -> Result<Sensitive<String>> {
-    keys.get(kind.keyring_account())?.ok_or_else(|| {
-        Error::Keyring(format!(
+/// The key of the gateway in use, filed under this till. A till from before
+/// keys belonged to tills keeps using its key from the old place until the
+/// owner's PIN moves it (at the next unlock), so the counter does not stop.
+fn required_key(ledger: &Ledger, keys: &KeyStore, kind: GatewayKind) -> Result<Sensitive<String>> {
+    let account = kind.keyring_account();
+    if let Some(key) = keys.get(account)? {
+        return Ok(key);
+    }
+    if ledger.setting(LEGACY_KEYS)?.as_deref() == Some(LEGACY_PENDING) {
+        if let Some(key) = keys.legacy().get(account)? {
+            tracing::info!(
+                gateway = kind.as_str(),
+                "using the key from before keys belonged to the till; the owner's PIN moves it"
+            );
+            return Ok(key);
+        }
+    }
+    let moved = ledger
+        .setting(KEYS_IDENTITY)?
+        .is_some_and(|filed| Some(filed.as_str()) != keys.till());
+    Err(Error::Keyring(if moved {
+        format!(
+            "No API key for {} is stored for this till. Its data was moved or copied from another folder or computer, and keys stay with the till they were given to. \
+             Ask the owner to enter the key again (`cryptill gateway key set {}`), or, if the data was moved on this computer, to move the keys (`cryptill owner keys move`).",
+            kind.label(),
+            kind.as_str()
+        )
+    } else {
+        format!(
             "No API key for {} is stored. Ask the owner to enter it in Settings.",
             kind.label()
-        ))
-    })
+        )
+    }))
+}
+
+/// Base URLs are saved without `user:password@` (refused on save since
+/// issue 10); one saved before is cleaned here, so no password stays in the
+/// ledger in plain text.
+fn strip_url_credentials(ledger: &Ledger) -> Result<()> {
+    for kind in crate::owner::GATEWAYS {
+        let setting = base_url_setting(kind);
+        let Some(saved) = ledger.setting(&setting)? else {
+            continue;
+        };
+        let Ok(mut url) = url::Url::parse(&saved) else {
+            continue;
+        };
+        if url.username().is_empty() && url.password().is_none() {
+            continue;
+        }
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        tracing::warn!(
+            gateway = kind.as_str(),
+            "removed a user name and password from the saved gateway address"
+        );
+        ledger.set_setting(&setting, url.as_str())?;
+    }
+    Ok(())
 }
 
 async fn start_sandbox(data_dir: &Path) -> Result<cryptill_sandbox::Handle> {

@@ -794,7 +794,9 @@ async fn a_till_set_to_coingate_takes_its_key_from_the_keyring_and_its_url_from_
         "{err}"
     );
 
-    let keys = KeyStore::new(&service);
+    let keys: KeyStore = config
+        .keys(&Ledger::open(&dir.path().join("cryptill.sqlite3")).unwrap())
+        .unwrap();
     keys.set("coingate-sandbox", &Sensitive::new(KEY.into()))
         .unwrap();
     let till = Till::open(config).await.unwrap();

@@ -66,17 +66,19 @@ fn wrong_pins_lock_owner_mode_for_growing_waits_that_survive_a_restart() {
     assert!(err.to_string().contains("locked for 30 second"), "{err}");
 
     // A restart does not reset the lock-out, and the right PIN is not even
-    // checked while it runs.
+    // checked while it runs: it counts as a wrong one and doubles the wait.
     drop(ledger);
     let ledger = Ledger::open(&path).unwrap();
-    let err = pin::verify(&ledger, &secret("2468"), t0 + Duration::seconds(10)).unwrap_err();
-    assert!(err.to_string().contains("20 more second"), "{err}");
+    let t1 = t0 + Duration::seconds(10);
+    let err = pin::verify(&ledger, &secret("2468"), t1).unwrap_err();
+    assert!(err.to_string().contains("60 more second"), "{err}");
+    assert_eq!(ledger.owner_auth().unwrap().unwrap().failed_attempts, 4);
 
-    // After the wait, one more wrong PIN doubles it.
-    let t1 = t0 + Duration::seconds(31);
+    // After the wait, one more wrong PIN doubles it again.
+    let t1 = t1 + Duration::seconds(61);
     let err = pin::verify(&ledger, &secret("9999"), t1).unwrap_err();
-    assert!(err.to_string().contains("locked for 60 second"), "{err}");
-    let t2 = t1 + Duration::seconds(61);
+    assert!(err.to_string().contains("locked for 120 second"), "{err}");
+    let t2 = t1 + Duration::seconds(121);
     pin::verify(&ledger, &secret("2468"), t2).unwrap();
     // The right PIN clears the count: the next typo starts over.
     assert_eq!(ledger.owner_auth().unwrap().unwrap().failed_attempts, 0);
@@ -383,7 +385,7 @@ async fn owner_till(
     {
         let ledger = Ledger::open(&dir.path().join("cryptill.sqlite3")).unwrap();
         pin::set_first(&ledger, &secret("1234")).unwrap();
-        let keys = cryptill_core::keystore::KeyStore::new(&config.keyring_service);
+        let keys = config.keys(&ledger).unwrap();
         configure(&ledger, &keys, &config.keyring_service);
     }
     let till = Till::open(config).await.unwrap();
@@ -470,7 +472,8 @@ async fn coingate_balances_and_history_show_and_a_withdrawal_is_sent_to_the_dash
     .unwrap();
     let base = sandbox.coingate_url();
     let (_tdir, till) = owner_till("coingate", |ledger, keys, _| {
-        owner::switch_gateway(ledger, GatewayKind::CoingateSandbox, Some(&base)).unwrap();
+        let ok = owner::unlock_with_pin(ledger, &secret("1234")).unwrap();
+        owner::switch_gateway(&ok, ledger, GatewayKind::CoingateSandbox, Some(&base)).unwrap();
         keys.set(
             GatewayKind::CoingateSandbox.keyring_account(),
             &secret(cryptill_sandbox::DEMO_API_KEY),
@@ -519,8 +522,84 @@ fn changing_gateway_is_refused_while_a_sale_waits_for_payment() {
     let fiat =
         cryptill_core::money::Money::parse_entry("5", &Currency::fiat("EUR").unwrap()).unwrap();
     ledger.begin_sale(&fiat, &coin, GatewayKind::Demo).unwrap();
-    let err = owner::switch_gateway(&ledger, GatewayKind::Counos, None).unwrap_err();
+    pin::set_first(&ledger, &secret("1234")).unwrap();
+    let ok = owner::unlock_with_pin(&ledger, &secret("1234")).unwrap();
+    let err = owner::switch_gateway(&ok, &ledger, GatewayKind::Counos, None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotAllowed);
     assert!(err.to_string().contains("still waiting for payment"));
     assert_eq!(ledger.setting("gateway").unwrap(), None);
+}
+
+/// 32 guesses at once, each on its own connection to the ledger file (as 32
+/// processes would be): every one is counted, and the right PIN afterwards
+/// is refused while the lock-out runs.
+#[test]
+fn thirty_two_parallel_wrong_pins_count_thirty_two_failures_and_lock_the_right_pin_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l.sqlite3");
+    pin::set_first(&Ledger::open(&path).unwrap(), &secret("271828")).unwrap();
+    let start = std::sync::Barrier::new(32);
+    std::thread::scope(|s| {
+        for i in 0..32 {
+            let (path, start) = (&path, &start);
+            s.spawn(move || {
+                let ledger = Ledger::open(path).unwrap();
+                start.wait();
+                let guess = format!("{:06}", 100_000 + i);
+                let err = pin::verify(&ledger, &secret(&guess), Utc::now()).unwrap_err();
+                assert_ne!(err.kind(), ErrorKind::Storage, "{err}");
+            });
+        }
+    });
+    let ledger = Ledger::open(&path).unwrap();
+    let auth = ledger.owner_auth().unwrap().unwrap();
+    assert_eq!(auth.failed_attempts, 32);
+    assert!(auth.locked_until.unwrap() > Utc::now());
+    let err = pin::verify(&ledger, &secret("271828"), Utc::now()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotAllowed);
+    assert!(err.to_string().contains("locked"), "{err}");
+    assert!(owner::unlock_with_pin(&ledger, &secret("271828")).is_err());
+}
+
+/// The lock-out's figures, as docs/reliability.md reports them: the cost of
+/// one PIN check here, and how many guesses the lock-out lets through in a
+/// minute, an hour and a day for a guesser who always waits exactly as long
+/// as told. Run with `--ignored --nocapture`; it asserts no timing.
+#[test]
+#[ignore]
+fn pin_guess_rate_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(&dir.path().join("l.sqlite3")).unwrap();
+    pin::set_first(&ledger, &secret("271828")).unwrap();
+    let checks = 20;
+    let started = std::time::Instant::now();
+    for _ in 0..checks {
+        pin::verify(&ledger, &secret("271828"), Utc::now()).unwrap();
+    }
+    let per_check = started.elapsed() / checks;
+    println!(
+        "argon2id m={} KiB t={} p={}: {per_check:?} per check, so at most {:.0} checks per minute without any lock-out",
+        pin::ARGON2_MEMORY_KIB,
+        pin::ARGON2_PASSES,
+        pin::ARGON2_LANES,
+        60.0 / per_check.as_secs_f64()
+    );
+    // A guesser against the lock-out, on a simulated clock.
+    let t0 = Utc::now();
+    let mut now = t0;
+    let mut guesses = Vec::new();
+    while now < t0 + Duration::days(1) {
+        let err = pin::verify(&ledger, &secret("000000"), now).unwrap_err();
+        assert!(!err.to_string().contains("more second"), "{err}");
+        guesses.push(now);
+        let auth = ledger.owner_auth().unwrap().unwrap();
+        now = auth.locked_until.unwrap_or(now).max(now);
+    }
+    let within = |d: Duration| guesses.iter().filter(|g| **g < t0 + d).count();
+    println!(
+        "guesses let through: first minute {}, first hour {}, first day {}",
+        within(Duration::minutes(1)),
+        within(Duration::hours(1)),
+        within(Duration::days(1))
+    );
 }

@@ -16,6 +16,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::gateway::{Coin, Conversion, Gateway, OrderRef, OrderRequest, SaleState};
 use crate::ledger::{timestamp, Ledger, Sale, SaleLine};
+use crate::settings::SaleLimits;
 use rust_decimal::Decimal;
 
 use crate::money::{fixed, Currency, Money};
@@ -335,8 +336,8 @@ impl Checkout {
 
     /// What `amount` (as typed) costs in `coin` right now.
     pub async fn quote(&self, amount: &str, coin: &str) -> Result<Quote> {
-        self.quote_in(&Money::parse_entry(amount, &self.fiat)?, coin)
-            .await
+        let fiat = SaleLimits::load(&self.ledger, &self.fiat)?.entry(amount)?;
+        self.quote_in(&fiat, coin).await
     }
 
     /// What `fiat` (in any currency the gateway converts) costs in `coin`.
@@ -345,6 +346,7 @@ impl Checkout {
     /// last rate known is shown with its age and a warning: the gateway sets
     /// the binding amount at the charge anyway.
     pub async fn quote_in(&self, fiat: &Money, coin: &str) -> Result<Quote> {
+        crate::settings::check_ceiling(fiat)?;
         let coin = self.coin(coin).await?;
         let key = (fiat.currency().code().to_string(), coin.symbol.clone());
         let cached = self
@@ -395,7 +397,7 @@ impl Checkout {
     /// Quotes `amount` (as typed) in every coin offered at the counter; a
     /// coin whose rate cannot be had is left out, unless all fail.
     pub async fn quotes(&self, amount: &str) -> Result<Vec<Quote>> {
-        let fiat = Money::parse_entry(amount, &self.fiat)?;
+        let fiat = SaleLimits::load(&self.ledger, &self.fiat)?.entry(amount)?;
         let mut quotes = Vec::new();
         let mut last_error = None;
         for coin in self.offered_coins().await? {
@@ -487,15 +489,17 @@ impl Checkout {
         if entry.lines.is_empty() {
             return Err(Error::Input("Type an amount first.".into()));
         }
+        // The amount rules live in one place (`SaleLimits`): the window, IPC
+        // and the command line all come through here.
+        let limits = SaleLimits::load(&self.ledger, &self.fiat)?;
+        limits.check_lines(entry.lines.len())?;
         let several = entry.lines.len() > 1;
         let mut lines = Vec::new();
-        let mut total = Decimal::ZERO;
         for (i, line) in entry.lines.iter().enumerate() {
-            let amount = Money::parse_entry(&line.amount, &self.fiat).map_err(|e| match e {
+            let amount = limits.entry(&line.amount).map_err(|e| match e {
                 Error::Input(m) if several => Error::Input(format!("Line {}: {m}", i + 1)),
                 other => other,
             })?;
-            total += amount.amount();
             lines.push(SaleLine {
                 label: line.label.trim().chars().take(80).collect(),
                 amount,
@@ -503,35 +507,14 @@ impl Checkout {
         }
         let tip = match entry.tip.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(text) => {
-                let tip = Money::parse_entry(text, &self.fiat).or_else(|e| {
-                    // A zero tip is no tip, not an error.
-                    if crate::money::parse_decimal(text).is_some_and(|d| d.is_zero()) {
-                        Ok(Money::new(Decimal::ZERO, self.fiat.clone()))
-                    } else {
-                        Err(match e {
-                            Error::Input(m) => Error::Input(format!("Tip: {m}")),
-                            other => other,
-                        })
-                    }
-                })?;
-                (!tip.amount().is_zero()).then_some(tip)
-            }
+            // A zero tip is no tip, not an error.
+            Some(text) if crate::money::parse_decimal(text).is_some_and(|d| d.is_zero()) => None,
+            Some(text) => Some(limits.entry(text).map_err(|e| match e {
+                Error::Input(m) => Error::Input(format!("Tip: {m}")),
+                other => other,
+            })?),
         };
-        if let Some(tip) = &tip {
-            total += tip.amount();
-        }
-        let total = Money::new(total, self.fiat.clone());
-        let settings = Settings::load(&self.ledger)?;
-        if let Some(max) = crate::money::parse_decimal(&settings.max_sale_amount) {
-            if total.amount() > max {
-                return Err(Error::Input(format!(
-                    "{total} is more than this till takes in one sale ({} {}). Check the amount; the owner can raise the limit.",
-                    fixed(max, self.fiat.decimals()),
-                    self.fiat.code()
-                )));
-            }
-        }
+        let total = limits.total(lines.iter().map(|l| &l.amount).chain(tip.iter()))?;
         Ok((total, lines, tip))
     }
 
@@ -793,13 +776,19 @@ impl Checkout {
         self.place(started.sale_id).await
     }
 
-    /// Charges `fiat` in `coin` (the command line may name another currency
-    /// than the shop's).
-    pub async fn charge_in(&self, fiat: &Money, coin: &str) -> Result<Payment> {
-        let coin = self.coin(coin).await?;
-        let sale = self.ledger.begin_sale(fiat, &coin, self.gateway.kind())?;
-        tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded, creating order");
-        self.place_order(sale).await
+    /// Charges `amount` (as typed) in `currency` and `coin`: the command
+    /// line's door, with the same rules as the window's. The shop's maximum
+    /// is in the shop's currency, so a sale in another one is refused rather
+    /// than let past the limit.
+    pub async fn charge_in(&self, amount: &str, currency: &str, coin: &str) -> Result<Payment> {
+        let currency = Currency::fiat(currency)?;
+        if currency != self.fiat {
+            return Err(Error::Input(format!(
+                "This till sells in {}; type the amount in {} (the gateway converts it to the coin).",
+                self.fiat, self.fiat
+            )));
+        }
+        self.charge(amount, coin).await
     }
 
     /// Converts (once; the first conversion stays locked) and creates the

@@ -82,6 +82,16 @@ const MIGRATIONS: &[&str] = &[
         gateway_withdrawal_id TEXT,
         answered_at           TEXT
     );",
+    // Keys belong to the till (issue 10): a till that existed before keeps
+    // its keys under the old keyring names until the owner's PIN moves them
+    // (`owner::keys::migrate_legacy`). A ledger made new here has nothing to
+    // move and never reads the old names, so another data folder cannot
+    // take the shop's keys.
+    "INSERT INTO settings (key, value)
+     SELECT 'legacy_keys', 'pending'
+     WHERE EXISTS (SELECT 1 FROM sales)
+        OR EXISTS (SELECT 1 FROM owner_auth)
+        OR EXISTS (SELECT 1 FROM settings WHERE key <> 'install_id');",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -119,5 +129,43 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("newer Cryptill"));
+    }
+
+    /// The migration that marks old tills' keys for the owner's move, found
+    /// by its text so the test does not depend on its number.
+    fn legacy_keys_migration() -> usize {
+        MIGRATIONS
+            .iter()
+            .position(|m| m.contains("'legacy_keys'"))
+            .unwrap()
+    }
+
+    fn legacy_flag(conn: &Connection) -> Option<String> {
+        conn.query_row(
+            "SELECT value FROM settings WHERE key = 'legacy_keys'",
+            [],
+            |r| r.get(0),
+        )
+        .ok()
+    }
+
+    #[test]
+    fn only_a_till_from_before_is_marked_to_move_its_old_keys() {
+        let mut fresh = Connection::open_in_memory().unwrap();
+        apply(&mut fresh).unwrap();
+        assert_eq!(legacy_flag(&fresh), None);
+
+        let at = legacy_keys_migration();
+        let old = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..at] {
+            old.execute_batch(sql).unwrap();
+        }
+        old.execute(
+            "INSERT INTO settings (key, value) VALUES ('gateway', 'counos')",
+            [],
+        )
+        .unwrap();
+        old.execute_batch(MIGRATIONS[at]).unwrap();
+        assert_eq!(legacy_flag(&old).as_deref(), Some("pending"));
     }
 }

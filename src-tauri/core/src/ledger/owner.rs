@@ -3,7 +3,7 @@
 //! reading of the sales (reports, history, export).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -39,25 +39,81 @@ pub struct WithdrawalRequest {
     pub answered_at: Option<String>,
 }
 
+fn read_owner_auth(conn: &rusqlite::Connection) -> Result<Option<OwnerAuth>> {
+    Ok(conn
+        .query_row(
+            "SELECT pin_phc, failed_attempts, locked_until FROM owner_auth WHERE id = 1",
+            [],
+            |r| {
+                Ok(OwnerAuth {
+                    pin_phc: r.get(0)?,
+                    failed_attempts: r.get(1)?,
+                    locked_until: r
+                        .get::<_, Option<String>>(2)?
+                        .map(|s| parse_ts(&s))
+                        .transpose()?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// One PIN check in progress: it holds SQLite's write lock (`BEGIN
+/// IMMEDIATE`), so no other thread or process can check a PIN, or count a
+/// failure, until it ends. 32 guesses at once are 32 checks in a row.
+pub struct OwnerAttempt<'a>(&'a Transaction<'a>);
+
+impl OwnerAttempt<'_> {
+    pub fn auth(&self) -> Result<Option<OwnerAuth>> {
+        read_owner_auth(self.0)
+    }
+
+    /// Counts one failed attempt (an atomic `+ 1` on the stored count, never
+    /// a count read earlier) and sets the lock-out `wait` gives for the new
+    /// count; returns the new count.
+    pub fn fail(
+        &self,
+        now: DateTime<Utc>,
+        wait: impl Fn(u32) -> Option<chrono::Duration>,
+    ) -> Result<u32> {
+        let failed: u32 = self.0.query_row(
+            "UPDATE owner_auth SET failed_attempts = failed_attempts + 1, updated_at = ?1
+             WHERE id = 1 RETURNING failed_attempts",
+            params![timestamp(now)],
+            |r| r.get(0),
+        )?;
+        self.0.execute(
+            "UPDATE owner_auth SET locked_until = ?1 WHERE id = 1",
+            params![wait(failed).map(|w| timestamp(now + w))],
+        )?;
+        Ok(failed)
+    }
+
+    /// The right PIN: the count starts again.
+    pub fn succeed(&self, now: DateTime<Utc>) -> Result<()> {
+        self.0.execute(
+            "UPDATE owner_auth SET failed_attempts = 0, locked_until = NULL, updated_at = ?1
+             WHERE id = 1 AND (failed_attempts <> 0 OR locked_until IS NOT NULL)",
+            params![timestamp(now)],
+        )?;
+        Ok(())
+    }
+}
+
 impl Ledger {
     pub fn owner_auth(&self) -> Result<Option<OwnerAuth>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT pin_phc, failed_attempts, locked_until FROM owner_auth WHERE id = 1",
-                [],
-                |r| {
-                    Ok(OwnerAuth {
-                        pin_phc: r.get(0)?,
-                        failed_attempts: r.get(1)?,
-                        locked_until: r
-                            .get::<_, Option<String>>(2)?
-                            .map(|s| parse_ts(&s))
-                            .transpose()?,
-                    })
-                },
-            )
-            .optional()?)
+        read_owner_auth(&self.conn())
+    }
+
+    /// Runs one PIN check inside an immediate transaction that is committed
+    /// whatever `check` answers: a wrong PIN's count must be kept, and it is
+    /// an `Err`.
+    pub fn owner_attempt<T>(&self, check: impl FnOnce(&OwnerAttempt) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = check(&OwnerAttempt(&tx));
+        tx.commit()?;
+        outcome
     }
 
     /// Stores a new PIN hash; a new PIN starts with a clean slate of attempts.

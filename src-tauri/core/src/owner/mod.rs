@@ -3,6 +3,7 @@
 //! get one are a live owner [`Session`] (the window) or the PIN itself (the
 //! command line). Whatever the webview sends, no proof, no balances.
 
+pub mod keys;
 pub mod pin;
 
 use std::sync::Mutex;
@@ -168,7 +169,12 @@ pub const GATEWAYS: [GatewayKind; 4] = [
 /// The one rule for changing gateway, shared by the window and the command
 /// line: refused while sales still wait for payment, because their orders
 /// live at the old gateway and could no longer be followed.
-pub fn switch_gateway(ledger: &Ledger, kind: GatewayKind, base_url: Option<&str>) -> Result<()> {
+pub fn switch_gateway(
+    _: &Unlocked,
+    ledger: &Ledger,
+    kind: GatewayKind,
+    base_url: Option<&str>,
+) -> Result<()> {
     let open = ledger.open_sales()?;
     if let Some(first) = open.first() {
         return Err(Error::NotAllowed(format!(
@@ -178,14 +184,53 @@ pub fn switch_gateway(ledger: &Ledger, kind: GatewayKind, base_url: Option<&str>
         )));
     }
     if let Some(url) = base_url.map(str::trim).filter(|u| !u.is_empty()) {
+        refuse_credentials(url)?;
         let url = check_base_url(url)?;
         ledger.set_setting(&base_url_setting(kind), url.as_str())?;
     }
     ledger.set_setting("gateway", kind.as_str())
 }
 
+/// A base URL is kept in the ledger in plain text and shown in Settings, so
+/// it must carry no `user:password@`: refused before anything is saved.
+pub fn refuse_credentials(url: &str) -> Result<()> {
+    let has_credentials = match url::Url::parse(url) {
+        Ok(parsed) => !parsed.username().is_empty() || parsed.password().is_some(),
+        // Unparseable: check_base_url names the problem; an '@' before the
+        // path is still refused here, so the text is never echoed back.
+        Err(_) => url
+            .split_once("://")
+            .map_or(url, |(_, rest)| rest)
+            .split('/')
+            .next()
+            .is_some_and(|authority| authority.contains('@')),
+    };
+    if has_credentials {
+        return Err(Error::Input(
+            "The gateway address contains a user name or password (user:password@). Cryptill does not store those; type the address without them. The API key goes into the keyring with `cryptill gateway key set`.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Owner operations on an open till. Each takes the [`Unlocked`] proof.
 impl Till {
+    /// The window's unlock: opens the session, then, the first time, moves
+    /// keys from before keys belonged to the till (under the PIN just given).
+    pub fn owner_unlock(&self, pin: &Sensitive<String>, now: DateTime<Utc>) -> Result<()> {
+        self.owner_session().unlock(self.ledger(), pin, now)?;
+        let unlocked = self.owner_check(now)?;
+        if let Err(e) = keys::migrate_legacy(&unlocked, self.ledger(), self.keys()) {
+            tracing::warn!("could not move the keys from before keys belonged to the till: {e}");
+        }
+        Ok(())
+    }
+
+    /// Moves this ledger's keys from the folder or computer it came from.
+    pub fn move_keys(&self, unlocked: &Unlocked) -> Result<keys::Moved> {
+        keys::move_keys(unlocked, self.ledger(), self.keys())
+    }
+
     pub fn owner_status(&self, now: DateTime<Utc>) -> Result<OwnerStatus> {
         let settings = Settings::load(self.ledger())?;
         Ok(OwnerStatus {
@@ -247,7 +292,7 @@ impl Till {
         base_url: Option<&str>,
     ) -> Result<GatewayChoice> {
         let kind = parse_gateway(gateway)?;
-        switch_gateway(self.ledger(), kind, base_url)?;
+        switch_gateway(unlocked, self.ledger(), kind, base_url)?;
         self.gateway_choice(unlocked)
     }
 
@@ -259,7 +304,7 @@ impl Till {
         key: Sensitive<String>,
     ) -> Result<GatewayChoice> {
         let kind = parse_gateway(gateway)?;
-        self.keys().set(kind.keyring_account(), &key)?;
+        set_key(unlocked, self.ledger(), self.keys(), kind, &key)?;
         self.gateway_choice(unlocked)
     }
 
@@ -271,7 +316,7 @@ impl Till {
                 kind.label()
             )));
         }
-        self.keys().delete(kind.keyring_account())?;
+        delete_key(unlocked, self.ledger(), self.keys(), kind)?;
         self.gateway_choice(unlocked)
     }
 
@@ -409,6 +454,41 @@ impl Till {
         }
         Ok(())
     }
+}
+
+/// Files a gateway's key under this till, for the window and the command
+/// line alike. This till's keys are now the ones its ledger points at.
+pub fn set_key(
+    unlocked: &Unlocked,
+    ledger: &Ledger,
+    keys: &crate::keystore::KeyStore,
+    kind: GatewayKind,
+    key: &Sensitive<String>,
+) -> Result<()> {
+    keys::migrate_legacy(unlocked, ledger, keys)?;
+    keys.set(kind.keyring_account(), key)?;
+    if let Some(identity) = keys.till() {
+        ledger.set_setting(crate::till::KEYS_IDENTITY, identity)?;
+    }
+    Ok(())
+}
+
+/// Removes a gateway's key from this till; refused for the gateway saved
+/// for the next start, which could not open without it.
+pub fn delete_key(
+    _: &Unlocked,
+    ledger: &Ledger,
+    keys: &crate::keystore::KeyStore,
+    kind: GatewayKind,
+) -> Result<()> {
+    let saved = ledger.setting("gateway")?;
+    if kind != GatewayKind::Demo && saved.as_deref() == Some(kind.as_str()) {
+        return Err(Error::NotAllowed(format!(
+            "{} is the gateway chosen for this till; its key cannot be deleted. Choose another gateway first.",
+            kind.label()
+        )));
+    }
+    keys.delete(kind.keyring_account())
 }
 
 pub fn parse_gateway(name: &str) -> Result<GatewayKind> {

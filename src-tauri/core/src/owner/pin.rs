@@ -3,7 +3,7 @@
 //! PINs and lives in the ledger, so restarting the app does not reset it.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::error::{Error, Result};
@@ -35,6 +35,24 @@ pub fn check_pin_rules(pin: &str) -> Result<()> {
     Ok(())
 }
 
+/// argon2id with 19 MiB of memory, 2 passes, 1 lane: OWASP's first
+/// recommended setting (Password Storage Cheat Sheet), sized for the counter
+/// laptop: a check takes a fraction of a second there (docs/reliability.md,
+/// "Owner PIN lock-out", has the figure measured), short for the owner, and
+/// together with the one-at-a-time rule and the lock-out it
+/// keeps a guesser to a handful of tries an hour. Memory-hard, so a GPU copy
+/// of the ledger gains little. Hashes made with other parameters still
+/// verify: the PHC string carries its own.
+pub const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
+pub const ARGON2_PASSES: u32 = 2;
+pub const ARGON2_LANES: u32 = 1;
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, ARGON2_LANES, None)
+        .expect("constant argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
 pub fn hash_pin(pin: &Sensitive<String>) -> Result<String> {
     check_pin_rules(pin.expose())?;
     let mut salt = [0u8; 16];
@@ -42,8 +60,7 @@ pub fn hash_pin(pin: &Sensitive<String>) -> Result<String> {
         .map_err(|e| Error::Storage(format!("Cannot get random bytes for the PIN ({e}).")))?;
     let salt = SaltString::encode_b64(&salt)
         .map_err(|e| Error::Storage(format!("Cannot salt the PIN ({e}).")))?;
-    // Argon2::default() is argon2id with the crate's recommended costs.
-    Argon2::default()
+    argon2()
         .hash_password(pin.expose().as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| Error::Storage(format!("Cannot hash the PIN ({e}).")))
@@ -55,7 +72,7 @@ fn matches(pin: &Sensitive<String>, phc: &str) -> Result<bool> {
             "The stored owner PIN is damaged ({e}). Set a new one with `cryptill owner pin set`."
         ))
     })?;
-    Ok(Argon2::default()
+    Ok(argon2()
         .verify_password(pin.expose().as_bytes(), &parsed)
         .is_ok())
 }
@@ -87,40 +104,41 @@ pub fn change(
     ledger.set_owner_pin(&hash_pin(new)?)
 }
 
-/// Checks `pin`, counting wrong ones. While a lock-out runs, the PIN is not
-/// even checked, so the wait cannot be skipped by guessing right.
+/// Checks `pin`, counting wrong ones. One check at a time, across threads
+/// and processes: the check runs inside an immediate transaction on the
+/// ledger, and each failure is an atomic `+ 1` in it, so 32 guesses at once
+/// count 32 failures. While a lock-out runs the PIN is not even checked and
+/// every try counts as a failure (and lengthens the wait): the right PIN is
+/// refused like a wrong one, so a lock-out cannot be skipped by guessing,
+/// and the answer tells a guesser nothing about the PIN.
 pub fn verify(ledger: &Ledger, pin: &Sensitive<String>, now: DateTime<Utc>) -> Result<()> {
-    let Some(auth) = ledger.owner_auth()? else {
-        return Err(Error::NotAllowed(
-            "No owner PIN is set yet. Set one first (the window asks for it, or run `cryptill owner pin set`).".into(),
-        ));
-    };
-    if let Some(until) = auth.locked_until.filter(|until| *until > now) {
-        // Rounded up: "0 more seconds" while still locked would be a lie.
-        let seconds = ((until - now).num_milliseconds() + 999)
-            .div_euclid(1000)
-            .max(1);
-        return Err(Error::NotAllowed(format!(
-            "Too many wrong PINs. Owner mode is locked for {seconds} more second(s); try again then."
-        )));
-    }
-    if matches(pin, &auth.pin_phc)? {
-        if auth.failed_attempts > 0 || auth.locked_until.is_some() {
-            ledger.set_owner_attempts(0, None)?;
+    ledger.owner_attempt(|attempt| {
+        let Some(auth) = attempt.auth()? else {
+            return Err(Error::NotAllowed(
+                "No owner PIN is set yet. Set one first (the window asks for it, or run `cryptill owner pin set`).".into(),
+            ));
+        };
+        if auth.locked_until.is_some_and(|until| until > now) {
+            let failed = attempt.fail(now, lockout_after)?;
+            let seconds = lockout_after(failed).map_or(1, |w| w.num_seconds().max(1));
+            return Err(Error::NotAllowed(format!(
+                "Too many wrong PINs. Owner mode is locked for {seconds} more second(s); every try while it is locked counts as a wrong PIN and makes the wait longer."
+            )));
         }
-        return Ok(());
-    }
-    let failed = auth.failed_attempts.saturating_add(1);
-    let wait = lockout_after(failed);
-    ledger.set_owner_attempts(failed, wait.map(|w| now + w))?;
-    Err(match wait {
-        Some(wait) => Error::NotAllowed(format!(
-            "Wrong PIN. Owner mode is locked for {} second(s) after {failed} wrong PINs.",
-            wait.num_seconds()
-        )),
-        None => Error::Input(format!(
-            "Wrong PIN. {} more try(s) before owner mode locks for a while.",
-            FREE_ATTEMPTS - failed
-        )),
+        if matches(pin, &auth.pin_phc)? {
+            attempt.succeed(now)?;
+            return Ok(());
+        }
+        let failed = attempt.fail(now, lockout_after)?;
+        Err(match lockout_after(failed) {
+            Some(wait) => Error::NotAllowed(format!(
+                "Wrong PIN. Owner mode is locked for {} second(s) after {failed} wrong PINs.",
+                wait.num_seconds()
+            )),
+            None => Error::Input(format!(
+                "Wrong PIN. {} more try(s) before owner mode locks for a while.",
+                FREE_ATTEMPTS - failed
+            )),
+        })
     })
 }

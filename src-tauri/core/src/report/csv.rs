@@ -2,6 +2,13 @@
 //! tips in their own column, times in UTC and in the till's local time,
 //! both order ids. RFC 4180: comma separated, CRLF line ends, fields quoted
 //! when they hold a comma, quote or line break, quotes doubled.
+//!
+//! Spreadsheet-safe: a cell that starts with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return would open as a formula in Excel, LibreOffice or Google
+//! Sheets (CSV injection), and gateway text (addresses, order ids,
+//! transaction ids) is not ours to trust. Such a cell gets a leading single
+//! quote, as OWASP's "CSV Injection" page recommends. Amounts never start
+//! with one of these (they are never negative), so numbers stay numbers.
 
 use std::path::Path;
 
@@ -37,7 +44,17 @@ pub const CSV_HEADER: [&str; 21] = [
     "late_payment_utc",
 ];
 
+/// A cell a spreadsheet would run as a formula, made plain text.
+pub fn neutralise(field: &str) -> std::borrow::Cow<'_, str> {
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{field}").into()
+    } else {
+        field.into()
+    }
+}
+
 fn quote(field: &str) -> String {
+    let field = neutralise(field);
     if field.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
@@ -105,17 +122,80 @@ pub fn csv_text(ledger: &Ledger, filter: &SaleFilter) -> Result<(String, usize)>
 
 /// Writes the CSV to `path` (a temp file renamed into place, so a crash
 /// never leaves half a file); returns the number of sales.
+///
+/// The temp file is new, made with a random name in the target folder and
+/// opened exclusively (`O_CREAT | O_EXCL`, mode 0600, by `tempfile`), so a
+/// file or symlink planted under a predictable name (the old `.csv.part`)
+/// can neither receive the sales nor redirect them elsewhere. On any error
+/// it is removed.
 pub fn export_csv(ledger: &Ledger, filter: &SaleFilter, path: &Path) -> Result<usize> {
+    use std::io::Write;
     check_export_path(path)?;
     let (text, count) = csv_text(ledger, filter)?;
-    let partial = path.with_extension("csv.part");
     let fail = |e: std::io::Error| {
         Error::Storage(format!(
             "Cannot write the CSV to {} ({e}). Choose a folder you can write to.",
             path.display()
         ))
     };
-    std::fs::write(&partial, text).map_err(fail)?;
-    std::fs::rename(&partial, path).map_err(fail)?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut partial = tempfile::Builder::new()
+        .prefix(".cryptill-export-")
+        .suffix(".part")
+        .tempfile_in(folder)
+        .map_err(fail)?;
+    partial.write_all(text.as_bytes()).map_err(fail)?;
+    partial.as_file().sync_all().map_err(fail)?;
+    partial.persist(path).map_err(|e| fail(e.error))?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_as_formulas_are_written_as_text() {
+        for (cell, written) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("\r=1", "\"'\r=1\""),
+            ("bc1qplain", "bc1qplain"),
+            ("12.50", "12.50"),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(quote(cell), written, "{cell:?}");
+        }
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn the_export_never_writes_through_a_planted_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("l.sqlite3")).unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "untouched").unwrap();
+        let out = dir.path().join("sales.csv");
+        // The name the export used to write to, planted as a symlink.
+        std::os::unix::fs::symlink(&victim, dir.path().join("sales.csv.part")).unwrap();
+        assert_eq!(
+            export_csv(&ledger, &SaleFilter::default(), &out).unwrap(),
+            0
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+        assert!(std::fs::read_to_string(&out).unwrap().starts_with("sale,"));
+        // No temp file is left behind.
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".cryptill-export-"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
 }
