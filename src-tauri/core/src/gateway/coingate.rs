@@ -812,7 +812,8 @@ impl Gateway for CoinGateClient {
                 ),
             })?;
         Ok(Conversion {
-            crypto: Money::new_rounded_up(fiat.amount() / rate, coin.currency()),
+            // Exact and checked: a hostile rate is an error, not a panic.
+            crypto: fiat.converted_up(rate, coin.currency())?,
             rate,
         })
     }
