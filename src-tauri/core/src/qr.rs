@@ -6,10 +6,10 @@ use std::io::Cursor;
 use base64::Engine;
 use image::{ImageFormat, Luma};
 use qrcode::{EcLevel, QrCode};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::error::{Error, Result};
-use crate::money::{fixed, Money};
+use crate::money::Money;
 
 /// Big enough to scan from 50 cm on a laptop screen, and a PNG of a few KiB.
 const MIN_PIXELS: u32 = 480;
@@ -18,32 +18,82 @@ const MIN_PIXELS: u32 = 480;
 /// goes in the QR code"): BIP21 for bitcoin-style coins, EIP-681 for ether,
 /// otherwise the bare address (every wallet can scan that; the amount is
 /// shown beside the QR as text).
+///
+/// The address comes from the gateway, so it is treated as hostile: every
+/// character outside RFC 3986's unreserved set is percent-encoded, and a
+/// '?', '&' or '#' in it can never add or change a parameter (such as the
+/// amount, or a `req-` parameter that would make a BIP21 URI invalid).
+/// Always a parseable URI; the amount is exact, and left out when it is not
+/// above zero (a wallet must never be asked to pay nothing).
 pub fn payment_uri(address: &str, amount: &Money) -> String {
-    let scheme = match amount.currency().code() {
-        "BTC" => Some("bitcoin"),
-        "LTC" => Some("litecoin"),
-        "BCH" => Some("bitcoincash"),
-        "DOGE" => Some("dogecoin"),
-        _ => None,
+    let code = amount.currency().code();
+    let scheme = match code {
+        "BTC" => "bitcoin",
+        "LTC" => "litecoin",
+        "BCH" => "bitcoincash",
+        "DOGE" => "dogecoin",
+        "ETH" => "ethereum",
+        _ => return address.to_string(),
     };
     // A coin taken on another chain (ETH on Binance Chain, ...) has an
     // address of that chain: no scheme of the coin's own chain fits it.
     let evm_address = address.starts_with("0x");
-    if let Some(scheme) = scheme.filter(|_| !evm_address && !address.starts_with("bnb")) {
-        // BIP21: '.' as separator, no grouping, no exponent.
-        return format!("{scheme}:{address}?amount={}", amount.to_fixed());
+    let own_chain = if scheme == "ethereum" {
+        evm_address
+    } else {
+        !evm_address && !address.starts_with("bnb")
+    };
+    if !own_chain {
+        return address.to_string();
     }
-    if amount.currency().code() == "ETH" && evm_address {
-        // EIP-681 takes the value in wei, an integer. Checked: an absurd
-        // amount leaves the bare address rather than overflowing.
-        if let Some(wei) = amount
-            .amount()
-            .checked_mul(Decimal::from(1_000_000_000_000_000_000u64))
-        {
-            return format!("ethereum:{address}?value={}", fixed(wei, 0));
+    // Gateways may write a cash address with its prefix
+    // ("bitcoincash:qp..."); the scheme is written once.
+    let bare = address
+        .get(..scheme.len() + 1)
+        .filter(|head| head.eq_ignore_ascii_case(&format!("{scheme}:")))
+        .map_or(address, |_| &address[scheme.len() + 1..]);
+    let mut uri = format!("{scheme}:{}", encode_path(bare));
+    if amount.amount() > Decimal::ZERO {
+        if scheme == "ethereum" {
+            // EIP-681 takes the value in wei, an integer; a fraction of a
+            // wei (only from a gateway's over-precise amount) rounds up.
+            uri.push_str("?value=");
+            uri.push_str(&wei(amount.amount()));
+        } else {
+            // BIP21: '.' as separator, no grouping, no exponent.
+            uri.push_str("?amount=");
+            uri.push_str(&amount.to_fixed());
         }
     }
-    address.to_string()
+    uri
+}
+
+/// `ether` as an integer number of wei, by moving the decimal point in the
+/// text: multiplying by 10^18 would overflow a Decimal above 79 billion ETH.
+fn wei(ether: Decimal) -> String {
+    let ether = ether
+        .round_dp_with_strategy(18, RoundingStrategy::AwayFromZero)
+        .normalize();
+    let text = ether.to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = format!("{whole}{fraction:0<18}");
+    match digits.trim_start_matches('0') {
+        "" => "0".to_string(),
+        d => d.to_string(),
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn encode_path(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// A PNG of `text` as a QR code.
@@ -93,6 +143,37 @@ mod tests {
         assert_eq!(
             payment_uri("0xAbC", &money("0.0043", "ETH")),
             "ethereum:0xAbC?value=4300000000000000"
+        );
+    }
+
+    #[test]
+    fn an_address_cannot_add_or_change_uri_parameters() {
+        let uri = payment_uri("tb1q?amount=1000&req-x=1#", &money("0.5", "BTC"));
+        assert_eq!(
+            uri,
+            "bitcoin:tb1q%3Famount%3D1000%26req-x%3D1%23?amount=0.50000000"
+        );
+    }
+
+    #[test]
+    fn a_cash_address_prefix_is_not_written_twice() {
+        assert_eq!(
+            payment_uri("bitcoincash:qpm2q", &money("0.1", "BCH")),
+            "bitcoincash:qpm2q?amount=0.10000000"
+        );
+    }
+
+    #[test]
+    fn ether_beyond_decimal_range_in_wei_does_not_overflow() {
+        let uri = payment_uri("0xAbC", &money("79228162514.264337593543950335", "ETH"));
+        assert_eq!(uri, "ethereum:0xAbC?value=79228162514264337593543950335");
+    }
+
+    #[test]
+    fn a_zero_amount_is_left_out_of_the_uri() {
+        assert_eq!(
+            payment_uri("tb1qabc", &money("0", "BTC")),
+            "bitcoin:tb1qabc"
         );
     }
 

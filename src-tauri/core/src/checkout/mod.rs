@@ -960,12 +960,12 @@ impl Checkout {
 }
 
 fn quote_at(fiat: &Money, coin: &Coin, rate: &CachedRate, warning: Option<String>) -> Quote {
-    let crypto = if rate.rate.is_zero() {
-        Money::new(Decimal::ZERO, coin.currency())
-    } else {
-        // Rounded up, as the gateways do: never short of the price.
-        Money::new_rounded_up(fiat.amount() / rate.rate, coin.currency())
-    };
+    // Rounded up, as the gateways do: never short of the price. Exact, and
+    // no panic on a rate a gateway should never send (zero, negative, so
+    // small the quotient overflows): such a quote shows no coin amount.
+    let crypto = fiat
+        .converted_up(rate.rate, coin.currency())
+        .unwrap_or_else(|_| Money::new(Decimal::ZERO, coin.currency()));
     Quote {
         fiat_amount: fiat.to_fixed(),
         fiat_currency: fiat.currency().code().to_string(),

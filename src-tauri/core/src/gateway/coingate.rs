@@ -955,9 +955,14 @@ impl Gateway for CoinGateClient {
                 ),
             })?;
         // Checked: a rate of 1e-28 must be refused, not overflow (issue #8).
-        let crypto = super::checked_conversion(fiat, coin, fiat.amount().checked_div(rate))
+        super::checked_conversion(fiat, coin, fiat.amount().checked_div(rate))
             .map_err(|detail| super::price_looks_wrong(self.name(), coin, detail))?;
-        Ok(Conversion { crypto, rate })
+        Ok(Conversion {
+            // Exact: Decimal's own division keeps 28 digits and could come
+            // out a unit short (docs/reliability.md, "Money").
+            crypto: fiat.converted_up(rate, coin.currency())?,
+            rate,
+        })
     }
 
     async fn create_order(&self, request: &OrderRequest) -> Result<GatewayOrder> {

@@ -508,8 +508,7 @@ const SELECT_SALE: &str = "SELECT id, merchant_order_id, state, fiat_amount, fia
 
 fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
     let fiat_currency: String = r.get("fiat_currency")?;
-    let fiat_currency =
-        Currency::fiat(&fiat_currency).map_err(|_| bad_value("currency", &fiat_currency))?;
+    let fiat_currency = Currency::stored_fiat(&fiat_currency);
     let coin = Currency::new(&r.get::<_, String>("coin")?, r.get("coin_decimals")?);
     let money = |col: &str, cur: &Currency| -> rusqlite::Result<Option<Money>> {
         r.get::<_, Option<String>>(col)?
