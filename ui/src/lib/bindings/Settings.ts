@@ -34,4 +34,4 @@ offeredCoins: Array<string>,
  * `ETH` -> `Ethereum`), as the gateway names it. A coin not listed is
  * taken on its own chain (gateways.md, Round 2).
  */
-coinNetworks: { [key in string]?: string }, };
+coinNetworks: { [key in string]: string }, };
