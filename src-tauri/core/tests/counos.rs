@@ -525,6 +525,7 @@ async fn a_restored_ledger_sells_again_without_taking_an_old_order() {
     drop(checkout);
     drop(ledger);
 
+    std::thread::sleep(std::time::Duration::from_millis(5));
     for extra in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{extra}", path.display()));
     }

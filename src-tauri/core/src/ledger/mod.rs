@@ -408,11 +408,11 @@ impl Ledger {
     }
 }
 
-/// Order ids count tenths of a second from here: far from 2^53 for
-/// centuries.
+/// Order ids count milliseconds from here: with three node digits they stay
+/// below 2^53 for 285 years.
 const ORDER_ID_EPOCH_MS: i64 = 1_704_067_200_000; // 2024-01-01T00:00:00Z
-/// The install node takes the last five digits.
-const ORDER_ID_NODES: i64 = 100_000;
+/// The install node takes the last three digits.
+const ORDER_ID_NODES: i64 = 1_000;
 /// Below 2^53, so a JavaScript-based server keeps the id exact.
 const MAX_ORDER_ID: i64 = (1 << 53) - 1;
 
@@ -421,15 +421,15 @@ const MAX_ORDER_ID: i64 = (1 << 53) - 1;
 /// gateways.md, Round 2: Counos's official client types `orderId` as an
 /// integer, its README as a string; an id that is both (digits only, a
 /// signed 64-bit integer, below 2^53) is safe under either reading. It is
-/// `<tenths of a second since 2024-01-01><5-digit install node>`:
-/// - the tick never repeats within an install (each id is at least one
-///   tick later than the last one issued), and a restored or copied ledger
+/// `<milliseconds since 2024-01-01><3-digit install node>`:
+/// - the millisecond never repeats within an install (each id is at least
+///   one later than the last one issued), and a restored or copied ledger
 ///   issues ids from the clock, later than any it issued before the copy,
 ///   so Counos `renew:false` cannot hand a new sale an old order (the
 ///   client also refuses an answer that does not match the sale);
 /// - the node (random per ledger, kept in `settings`) keeps two laptops
-///   that share a terminal key apart even within one tick, 99,999 times
-///   in 100,000.
+///   that share a terminal key apart even within one millisecond, 999
+///   times in 1000.
 ///
 /// A till id may later take part of the node; only this function changes.
 pub(crate) fn next_merchant_order_id(
@@ -473,7 +473,7 @@ pub(crate) fn next_merchant_order_id(
         .optional()?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let mut tick = ((now.timestamp_millis() - ORDER_ID_EPOCH_MS) / 100)
+    let mut tick = (now.timestamp_millis() - ORDER_ID_EPOCH_MS)
         .max(last.saturating_add(1))
         .max(1);
     loop {
@@ -625,6 +625,8 @@ mod tests {
                 .execute_batch(&format!("VACUUM INTO '{}'", backup.display()))
                 .unwrap();
         }
+        // A restore happens later than the backup; a millisecond is enough.
+        std::thread::sleep(std::time::Duration::from_millis(5));
         let sold_after_backup = Ledger::open(&path)
             .unwrap()
             .begin_sale(&fiat, &btc(), GatewayKind::Demo)
@@ -633,6 +635,7 @@ mod tests {
         for extra in ["-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{extra}", path.display()));
         }
+        std::thread::sleep(std::time::Duration::from_millis(5));
         let restored = Ledger::open(&path).unwrap();
         let sold_after_restore = restored
             .begin_sale(&fiat, &btc(), GatewayKind::Demo)
@@ -668,19 +671,43 @@ mod tests {
     }
 
     #[test]
-    fn two_installs_never_share_merchant_order_ids() {
+    fn two_installs_never_share_merchant_order_ids_even_in_one_millisecond() {
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let fiat = Money::parse_entry("1", &Currency::fiat("EUR").unwrap()).unwrap();
-        let sale_a = Ledger::open(&a.path().join("l"))
-            .unwrap()
+        let (ledger_a, ledger_b) = (
+            Ledger::open(&a.path().join("l")).unwrap(),
+            Ledger::open(&b.path().join("l")).unwrap(),
+        );
+        // Each install draws its node once; two that drew different nodes
+        // (999 times in 1000) differ whatever the clock says.
+        ledger_a.set_setting("order_id_node", "17").unwrap();
+        ledger_b.set_setting("order_id_node", "942").unwrap();
+        let now = Utc::now();
+        let id = |ledger: &Ledger| {
+            let mut conn = ledger.conn();
+            let tx = conn.transaction().unwrap();
+            next_merchant_order_id(&tx, now).unwrap()
+        };
+        let (id_a, id_b) = (id(&ledger_a), id(&ledger_b));
+        assert_ne!(id_a, id_b);
+        assert!(
+            id_a.ends_with("017") && id_b.ends_with("942"),
+            "{id_a} {id_b}"
+        );
+        // A fresh install draws and keeps its node.
+        let c = tempfile::tempdir().unwrap();
+        let ledger_c = Ledger::open(&c.path().join("l")).unwrap();
+        let sale = ledger_c
             .begin_sale(&fiat, &btc(), GatewayKind::Demo)
             .unwrap();
-        let sale_b = Ledger::open(&b.path().join("l"))
+        let node: i64 = ledger_c
+            .setting("order_id_node")
             .unwrap()
-            .begin_sale(&fiat, &btc(), GatewayKind::Demo)
+            .unwrap()
+            .parse()
             .unwrap();
-        assert_eq!(sale_a.id, sale_b.id);
-        assert_ne!(sale_a.merchant_order_id, sale_b.merchant_order_id);
+        assert!((0..1000).contains(&node));
+        assert!(sale.merchant_order_id.ends_with(&format!("{node:03}")));
     }
 
     #[test]

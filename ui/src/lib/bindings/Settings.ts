@@ -28,4 +28,10 @@ lockOnBlur: boolean,
 /**
  * Coins offered at the counter (upper-case symbols); empty: every coin the gateway enables.
  */
-offeredCoins: Array<string>, };
+offeredCoins: Array<string>, 
+/**
+ * The network each coin is taken on, by upper-case symbol (e.g.
+ * `ETH` -> `Ethereum`), as the gateway names it. A coin not listed is
+ * taken on its own chain (gateways.md, Round 2).
+ */
+coinNetworks: { [key in string]: string }, };
