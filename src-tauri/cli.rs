@@ -428,7 +428,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 }
                 let mut last = payment.state;
                 let mut final_payment = payment.clone();
-                till.checkout()
+                // The till's watcher runs while this waits: the sale is
+                // followed like the window follows it, and any other open
+                // sale of the ledger is looked after meanwhile.
+                let watcher = tokio::spawn(till.checkout_handle().watch());
+                let followed = till
+                    .checkout()
                     .follow(payment.sale_id, |p| {
                         if p.state != last && !json {
                             println!("State: {}", p.state.as_str());
@@ -437,7 +442,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
                         final_payment = p;
                         true
                     })
-                    .await?;
+                    .await;
+                watcher.abort();
+                followed?;
                 print(json, &final_payment, describe);
             } else {
                 print(json, &payment, describe);

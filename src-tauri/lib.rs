@@ -5,11 +5,14 @@
 pub mod cli;
 mod commands;
 mod customer;
+pub mod instance;
 pub mod owner_commands;
 
 use std::sync::Arc;
 
+use cryptill_core::checkout::AppEvent;
 use cryptill_core::{AppError, Till, TillConfig};
+use tauri::{Emitter, Manager};
 
 /// What every command works on. The till may have failed to open (no
 /// keyring, unreadable ledger): the window still opens and shows why.
@@ -82,6 +85,52 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> 
             owner_commands::owner_coin_networks,
         ])
         .on_window_event(owner_commands::on_window_event)
+        .setup(|app| {
+            if let Some(till) = app.try_state::<Shop>().and_then(|shop| shop.till().ok()) {
+                start_watching(app.handle(), &till);
+            }
+            if let Some(guard) = app
+                .try_state::<instance::Slot>()
+                .and_then(|slot| slot.take())
+            {
+                guard.serve(app.handle().clone());
+            }
+            Ok(())
+        })
+}
+
+/// Starts the till's one watcher for the window's lifetime and passes what
+/// it sees on: every window hears `sale-updated` (the cashier's toast, the
+/// live "Sales this shift"), and the customer display follows the sale it
+/// shows, whichever sale the cashier has on screen.
+pub fn start_watching<R: tauri::Runtime>(app: &tauri::AppHandle<R>, till: &Arc<Till>) {
+    let checkout = till.checkout_handle();
+    let mut updates = checkout.subscribe();
+    tauri::async_runtime::spawn(checkout.watch());
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match updates.recv().await {
+                Ok(update) => {
+                    customer::update(&app, &update.payment);
+                    if let Err(e) = app.emit(AppEvent::SaleUpdated.name(), &update) {
+                        tracing::warn!(
+                            "cannot tell the window about sale {}: {e}",
+                            update.payment.sale_id
+                        );
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(
+                        missed,
+                        "the window missed sale updates; the list reloads on the next one"
+                    );
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
 }
 
 /// Opens the till from the environment (`CRYPTILL_DATA_DIR` or the OS
@@ -92,19 +141,34 @@ pub async fn open_till() -> Result<Till, AppError> {
 }
 
 pub fn run() {
+    // One window per till: a second launch on the same data folder brings
+    // the first window forward and exits (the command line is not affected).
+    let instance = match cryptill_core::till::default_data_dir()
+        .map_err(AppError::from)
+        .and_then(|dir| instance::acquire(&dir))
+    {
+        Ok(instance::Acquired::First(guard)) => Some(guard),
+        Ok(instance::Acquired::HandedOver) => {
+            tracing::info!("Cryptill is already open on this till; brought its window forward");
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(
+                "cannot make sure this is the only window on this till: {}",
+                e.message
+            );
+            None
+        }
+    };
     let till = tauri::async_runtime::block_on(open_till());
     if let Err(e) = &till {
         tracing::error!(kind = ?e.kind, "cannot open the till: {}", e.message);
     }
     let shop = Shop::new(till);
     let till = shop.till().ok();
-    if let Some(till) = &till {
-        // Expired and voided sales are watched for a late payment (slowly).
-        let till = till.clone();
-        tauri::async_runtime::spawn(async move { till.checkout().watch_late_payments().await });
-    }
     builder(tauri::Builder::default())
         .manage(shop)
+        .manage(instance::Slot::new(instance))
         .on_window_event(move |window, event| {
             if let Some(till) = &till {
                 customer::on_window_event(window, event, till.ledger());

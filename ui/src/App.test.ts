@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import type { Payment } from './lib/bindings/Payment';
+import type { SaleUpdate } from './lib/bindings/SaleUpdate';
 import { coins, demoInfo, payment, quoteFor, settings } from './test/fixtures';
 
 const backend = vi.hoisted(() => ({
@@ -19,10 +20,14 @@ const backend = vi.hoisted(() => ({
   showOnCustomerDisplay: vi.fn(),
   // Owner mode asks at start whether a PIN is set.
   sessionStatus: vi.fn(),
+  onSaleUpdated: vi.fn(),
+  onSecondLaunch: vi.fn(),
+  salePayment: vi.fn(),
 }));
 vi.mock('./lib/backend', () => backend);
 
 let pushUpdate: (p: Payment) => void = () => {};
+let pushSaleUpdate: (u: SaleUpdate) => void = () => {};
 const created = payment();
 
 beforeEach(() => {
@@ -43,6 +48,11 @@ beforeEach(() => {
   backend.sessionStatus
     .mockReset()
     .mockResolvedValue({ pinSet: true, unlocked: false, idleLockMinutes: 5, lockOnBlur: false });
+  backend.onSaleUpdated.mockReset().mockImplementation(async (handler: (u: SaleUpdate) => void) => {
+    pushSaleUpdate = handler;
+    return () => {};
+  });
+  backend.onSecondLaunch.mockReset().mockResolvedValue(() => {});
   backend.watchSale.mockReset().mockImplementation(async (_id: number, onUpdate: (p: Payment) => void) => {
     pushUpdate = onUpdate;
   });
@@ -154,6 +164,23 @@ describe('a sale from charge to paid', () => {
     fromOldSale({ ...created, state: 'expired' });
     await new Promise((r) => setTimeout(r, 0));
     expect(screen.getByTestId('status').dataset.state).toBe('awaiting');
+  });
+
+  it('tells the cashier when a sale left behind is paid, without leaving the sale on screen', async () => {
+    render(App);
+    await chargeTwelveFifty();
+    await fireEvent.click(screen.getByTestId('new-sale'));
+    backend.startSale.mockResolvedValue({ ...created, saleId: 42, state: 'creating' });
+    backend.placeSale.mockResolvedValue({ ...created, saleId: 42 });
+    await chargeTwelveFifty();
+    pushSaleUpdate({ payment: { ...created, state: 'paid' }, previous: 'awaiting', latePayment: false });
+    const toast = await screen.findByTestId('toast');
+    expect(toast.textContent).toMatch(`Sale ${created.saleId} paid`);
+    expect(screen.getByTestId('status').dataset.state).toBe('awaiting');
+    // An update of the sale on screen changes the screen, with no toast.
+    pushSaleUpdate({ payment: { ...created, saleId: 42, state: 'underpaid' }, previous: 'awaiting', latePayment: false });
+    await waitFor(() => expect(screen.getByTestId('status').dataset.state).toBe('underpaid'));
+    expect(screen.getAllByTestId('toast')).toHaveLength(1);
   });
 
   it('copies the address for the customer', async () => {

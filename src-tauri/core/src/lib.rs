@@ -3,6 +3,7 @@
 //! command line (`src-tauri/cli.rs`) are thin layers over [`Till`].
 
 pub mod checkout;
+pub mod clock;
 pub mod error;
 pub mod gateway;
 pub mod keystore;

@@ -105,7 +105,7 @@ pub struct Till {
     data_dir: PathBuf,
     ledger: Arc<Ledger>,
     keys: KeyStore,
-    checkout: Checkout,
+    checkout: Arc<Checkout>,
     sandbox: Option<cryptill_sandbox::Handle>,
     http: reqwest::Client,
     /// The window's owner session (the command line asks for the PIN instead).
@@ -118,6 +118,7 @@ impl Till {
     /// on first start, files the demo key in the OS keyring: demo mode takes
     /// the same path to its key as a real gateway does.
     pub async fn open(config: TillConfig) -> Result<Self> {
+        crate::clock::offset_from_env();
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             Error::Storage(format!(
                 "Cannot create the data folder {} ({e}). Check permissions or set CRYPTILL_DATA_DIR.",
@@ -181,7 +182,7 @@ impl Till {
         tracing::info!(gateway = kind.as_str(), data_dir = %config.data_dir.display(), "till open");
         Ok(Self {
             data_dir: config.data_dir,
-            checkout: Checkout::new(ledger.clone(), gateway, fiat),
+            checkout: Arc::new(Checkout::new(ledger.clone(), gateway, fiat)),
             ledger,
             keys,
             sandbox,
@@ -192,6 +193,12 @@ impl Till {
 
     pub fn checkout(&self) -> &Checkout {
         &self.checkout
+    }
+
+    /// The checkout to hand to a task that outlives a borrow: the watcher
+    /// ([`Checkout::watch`]) runs as one.
+    pub fn checkout_handle(&self) -> Arc<Checkout> {
+        self.checkout.clone()
     }
 
     pub fn ledger(&self) -> &Ledger {

@@ -3,6 +3,7 @@
 import { Channel, invoke, isTauri } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AppError } from './bindings/AppError';
+import type { AppEvent } from './bindings/AppEvent';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Coin } from './bindings/Coin';
 import type { CoinNetwork } from './bindings/CoinNetwork';
@@ -18,6 +19,7 @@ import type { SaleEntry } from './bindings/SaleEntry';
 import type { SaleFilter } from './bindings/SaleFilter';
 import type { SaleRow } from './bindings/SaleRow';
 import type { SaleSummary } from './bindings/SaleSummary';
+import type { SaleUpdate } from './bindings/SaleUpdate';
 import type { Settings } from './bindings/Settings';
 import type { Simulation } from './bindings/Simulation';
 import type { WithdrawForm } from './bindings/WithdrawForm';
@@ -112,6 +114,25 @@ export function watchSale(saleId: number, onUpdate: (p: Payment) => void): Promi
   const channel = new Channel<Payment>();
   channel.onmessage = onUpdate;
   return call('watch_sale', { saleId, onUpdate: channel });
+}
+
+// Rust's event names, typed by the generated AppEvent: a name changed in
+// Rust fails this build until it is changed here too.
+const SALE_UPDATED: AppEvent = 'sale-updated';
+const SECOND_LAUNCH: AppEvent = 'second-launch';
+
+/**
+ * Every change of any sale the till's watcher sees, on screen or not (a
+ * sale left behind with New sale, one resumed after a restart). Returns
+ * the function that stops listening.
+ */
+export function onSaleUpdated(handler: (update: SaleUpdate) => void): Promise<() => void> {
+  return listen<SaleUpdate>(SALE_UPDATED, (event) => handler(event.payload));
+}
+
+/** Cryptill was launched again on this till: this window was brought forward. */
+export function onSecondLaunch(handler: () => void): Promise<() => void> {
+  return listen(SECOND_LAUNCH, () => handler());
 }
 
 /** Demo mode only: the sandbox gateway pretends the customer paid. */

@@ -5,7 +5,12 @@
 //! 3. the order is created under the sale's merchant order id, so repeating
 //!    steps 2-3 after any failure finds the same order instead of a second one.
 
+mod watcher;
+
+pub use watcher::{AppEvent, Budget, SaleUpdate};
+
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicUsize};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,6 +33,10 @@ use crate::settings::Settings;
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// Longest wait between polls while the gateway keeps failing.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How long a placement waits for another process placing the same sale.
+const PLACEMENT_WAIT: Duration = Duration::from_secs(30);
+/// How often a followed sale is re-read from the ledger when no update came.
+const FOLLOW_RECHECK: Duration = Duration::from_secs(3);
 /// Which coins a terminal offers changes rarely; no need to ask each sale.
 const COINS_TTL: Duration = Duration::from_secs(300);
 
@@ -229,6 +238,16 @@ pub struct Checkout {
     /// once per run, the first time anyone asks.
     resumed: tokio::sync::OnceCell<Vec<Payment>>,
     rate_ttl: Duration,
+    /// Every change to a sale made here, for the window and `follow`.
+    updates: tokio::sync::broadcast::Sender<SaleUpdate>,
+    /// The watcher's share of the gateway's request limit.
+    budget: Budget,
+    /// The sale on screen (0: none); the watcher asks about it more often.
+    focus: AtomicI64,
+    /// Wakes the watcher when the sale on screen changes.
+    wake: tokio::sync::Notify,
+    /// How many watchers run in this process (0 or 1 in practice).
+    watching: AtomicUsize,
 }
 
 #[derive(Clone, Debug)]
@@ -249,14 +268,46 @@ impl Checkout {
     pub fn new(ledger: Arc<Ledger>, gateway: Arc<dyn Gateway>, fiat: Currency) -> Self {
         Self {
             ledger,
-            gateway,
             fiat,
             coins: Mutex::new(None),
             last_qr: Mutex::new(Vec::new()),
             rates: Mutex::new(HashMap::new()),
             resumed: tokio::sync::OnceCell::new(),
             rate_ttl: RATE_TTL,
+            updates: tokio::sync::broadcast::channel(256).0,
+            budget: Budget::for_gateway(gateway.kind()),
+            focus: AtomicI64::new(0),
+            wake: tokio::sync::Notify::new(),
+            watching: AtomicUsize::new(0),
+            gateway,
         }
+    }
+
+    /// Another request budget for the watcher than the gateway's default.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Tells whoever follows that a sale changed (state, money, confirmations
+    /// or a late payment), and returns its payment screen.
+    fn publish(&self, before: &Sale, after: &Sale) -> Result<Payment> {
+        let payment = self.payment(after)?;
+        let changed = before.state != after.state
+            || before.paid != after.paid
+            || before.confirmations != after.confirmations
+            || before.late_payment_at != after.late_payment_at
+            || before.gateway_order_id != after.gateway_order_id
+            || before.crypto != after.crypto;
+        if changed {
+            // No receiver is fine: nobody is looking.
+            let _ = self.updates.send(SaleUpdate {
+                payment: payment.clone(),
+                previous: before.state,
+                late_payment: before.late_payment_at.is_none() && after.late_payment_at.is_some(),
+            });
+        }
+        Ok(payment)
     }
 
     /// Another rate lifetime than [`RATE_TTL`]; tests use zero to see the
@@ -365,7 +416,7 @@ impl Checkout {
                 let rate = CachedRate {
                     rate: conversion.rate,
                     at: Instant::now(),
-                    fetched_at: Utc::now(),
+                    fetched_at: crate::clock::now(),
                 };
                 self.rates
                     .lock()
@@ -607,9 +658,9 @@ impl Checkout {
             Err(Error::NotFound(_)) if sale.state == SaleState::Creating => {}
             Err(e) => return Err(e),
         }
-        let sale = self.ledger.void_sale(sale_id)?;
+        let after = self.ledger.void_sale(sale_id)?;
         tracing::info!(sale = sale_id, "sale voided by the cashier");
-        self.payment(&sale)
+        self.publish(&sale, &after)
     }
 
     /// The cashier leaves the sale (e.g. underpaid) to the owner.
@@ -622,7 +673,14 @@ impl Checkout {
     /// for a payment that came anyway, and flags it. Returns the sales flagged.
     pub async fn check_late_payments(&self) -> Result<Vec<i64>> {
         let mut flagged = Vec::new();
-        for sale in self.ledger.late_watch_sales(Utc::now() - LATE_WATCH)? {
+        let since = crate::clock::now() - LATE_WATCH;
+        for sale in self.ledger.late_watch_sales(since, self.gateway.kind())? {
+            // The sale's own order, by its gateway id: one request each,
+            // drawn from the watcher's budget (what is not asked now is
+            // asked next round), so this never crowds out a new charge.
+            if self.is_watching() && !self.budget.try_take() {
+                break;
+            }
             let Ok(coin) = self.gateway_coin(sale.coin.code(), &sale.network).await else {
                 continue;
             };
@@ -635,15 +693,22 @@ impl Checkout {
                     let before = sale.paid.as_ref().map(Money::amount).unwrap_or_default();
                     if order.paid.amount() > before {
                         tracing::warn!(sale = sale.id, paid = %order.paid, "late payment");
-                        self.ledger.record_late_payment(
+                        let after = self.ledger.record_late_payment(
                             sale.id,
                             &order.paid,
                             order.transaction_id.as_deref(),
                         )?;
+                        self.publish(&sale, &after)?;
                         flagged.push(sale.id);
                     }
                 }
                 Err(Error::NotFound(_)) => {}
+                Err(e @ Error::GatewayRateLimited { .. }) => {
+                    // Stop this round; the budget pauses the watcher too.
+                    self.budget.pause(Duration::from_secs(60));
+                    tracing::warn!(error = %e, "late payment check rate-limited");
+                    break;
+                }
                 Err(e) => tracing::debug!(sale = sale.id, error = %e, "late payment check failed"),
             }
         }
@@ -701,7 +766,7 @@ impl Checkout {
             .and_hms_opt(0, 0, 0)
             .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
             .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc::now() - chrono::Duration::hours(24));
+            .unwrap_or_else(|| crate::clock::now() - chrono::Duration::hours(24));
         Ok(self
             .ledger
             .sales_since(midnight)?
@@ -791,10 +856,63 @@ impl Checkout {
         self.charge(amount, coin).await
     }
 
+    /// Places the sale's order, exclusively: it is claimed in the ledger
+    /// first, so of two placements at once (the watcher and a reopen, the
+    /// window and `cryptill order`, two processes) one creates the order and
+    /// the other waits for it. Never two gateway orders for one sale.
+    async fn place_order(&self, sale: Sale) -> Result<Payment> {
+        let claimant = crate::ledger::claimant("place");
+        let waited_since = Instant::now();
+        let mut sale = sale;
+        loop {
+            if let Some(payment) = self.place_claimed(sale.clone(), &claimant).await? {
+                return Ok(payment);
+            }
+            // Someone else is placing it: wait for their answer.
+            if waited_since.elapsed() > PLACEMENT_WAIT {
+                return Err(Error::NotAllowed(format!(
+                    "Sale {} is being sent to the gateway by another Cryptill window or command. Wait a moment, then open the sale again.",
+                    sale.id
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            sale = self.ledger.sale(sale.id)?;
+            if sale.state != SaleState::Creating {
+                return self.payment(&sale);
+            }
+        }
+    }
+
+    /// Places the sale if `claimant` gets (or holds) its placement claim;
+    /// `None` if someone else holds it. A failure gives the claim up, so the
+    /// next try need not wait for it to go stale.
+    async fn place_claimed(&self, sale: Sale, claimant: &str) -> Result<Option<Payment>> {
+        if !self.ledger.claim_placement(sale.id, claimant)? {
+            let now = self.ledger.sale(sale.id)?;
+            if now.state != SaleState::Creating {
+                return self.payment(&now).map(Some);
+            }
+            return Ok(None);
+        }
+        // Read again under the claim: another placement may have finished
+        // between our first read and the claim.
+        let sale = self.ledger.sale(sale.id)?;
+        if sale.state != SaleState::Creating {
+            return self.payment(&sale).map(Some);
+        }
+        let placed = self.create_order(&sale).await;
+        if placed.is_err() {
+            if let Err(e) = self.ledger.release_placement(sale.id, claimant) {
+                tracing::warn!(sale = sale.id, error = %e, "cannot give up a placement claim");
+            }
+        }
+        placed.map(Some)
+    }
+
     /// Converts (once; the first conversion stays locked) and creates the
     /// order. Safe to repeat after any failure: the gateway returns the
     /// order already made for this merchant order id.
-    async fn place_order(&self, sale: Sale) -> Result<Payment> {
+    async fn create_order(&self, sale: &Sale) -> Result<Payment> {
         let coin = self.gateway_coin(sale.coin.code(), &sale.network).await?;
         let crypto = match sale.crypto.clone() {
             Some(crypto) => crypto,
@@ -821,8 +939,9 @@ impl Checkout {
             fiat: sale.fiat.clone(),
         };
         let order = self.gateway.create_order(&request).await?;
-        let sale = self.ledger.record_order(sale.id, &order)?;
-        self.payment(&sale)
+        let after = self.ledger.record_order(sale.id, &order)?;
+        tracing::info!(sale = sale.id, order = %order.gateway_order_id, "order placed");
+        self.publish(sale, &after)
     }
 
     /// Asks the gateway about the sale, records the answer and returns it.
@@ -841,21 +960,27 @@ impl Checkout {
             gateway_order_id: sale.gateway_order_id.clone(),
         };
         let order = self.gateway.order(&order_ref, &coin).await?;
-        let sale = self.ledger.record_order(sale_id, &order)?;
-        if sale.state.is_final() {
-            tracing::info!(sale = sale.id, state = sale.state.as_str(), "sale settled");
+        let after = self.ledger.record_order(sale_id, &order)?;
+        if after.state.is_final() && !sale.state.is_final() {
+            tracing::info!(sale = sale.id, state = after.state.as_str(), "sale settled");
         }
-        self.payment(&sale)
+        self.publish(&sale, &after)
     }
 
     /// Follows a sale until it is final or `on_update` returns false (nobody
-    /// is watching any more). Each answer is passed on; while the gateway
-    /// fails, polls back off so a dead connection is not hammered.
+    /// is watching any more). Each answer is passed on. With the watcher
+    /// running in this process (the window, `sale --wait`), the sale is
+    /// simply the one looked at: the watcher asks about it more often and
+    /// its changes are passed on. Without one, it is polled here; while the
+    /// gateway fails, polls back off so a dead connection is not hammered.
     pub async fn follow(
         &self,
         sale_id: i64,
         mut on_update: impl FnMut(Payment) -> bool,
     ) -> Result<()> {
+        if self.is_watching() {
+            return self.follow_watched(sale_id, on_update).await;
+        }
         let mut delay = POLL_INTERVAL;
         loop {
             match self.refresh(sale_id).await {
@@ -874,6 +999,47 @@ impl Checkout {
             }
             tokio::time::sleep(delay).await;
         }
+    }
+
+    async fn follow_watched(
+        &self,
+        sale_id: i64,
+        mut on_update: impl FnMut(Payment) -> bool,
+    ) -> Result<()> {
+        let mut updates = self.subscribe();
+        self.set_focus(Some(sale_id));
+        let result: Result<()> = async {
+            let mut last = self.payment(&self.ledger.sale(sale_id)?)?;
+            if !on_update(last.clone()) || last.state.is_final() {
+                return Ok(());
+            }
+            loop {
+                let next = match tokio::time::timeout(FOLLOW_RECHECK, updates.recv()).await {
+                    Ok(Ok(update)) if update.payment.sale_id == sale_id => update.payment,
+                    Ok(Ok(_)) => continue,
+                    Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return Ok(()),
+                    // Missed updates, or a quiet while: the ledger has the
+                    // latest word (another process may have written it).
+                    Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) | Err(_) => {
+                        self.payment(&self.ledger.sale(sale_id)?)?
+                    }
+                };
+                let done = next.state.is_final();
+                if next != last || done {
+                    if !on_update(next.clone()) || done {
+                        return Ok(());
+                    }
+                } else if !on_update(next.clone()) {
+                    return Ok(());
+                }
+                last = next;
+            }
+        }
+        .await;
+        if self.focused() == Some(sale_id) {
+            self.set_focus(None);
+        }
+        result
     }
 
     pub fn sale(&self, sale_id: i64) -> Result<Sale> {
@@ -897,7 +1063,8 @@ impl Checkout {
             .then(|| Money::new_rounded_up(crypto.amount() - paid, crypto.currency().clone()));
         let excess = (sale.state == SaleState::Overpaid && paid > crypto.amount())
             .then(|| Money::new(paid - crypto.amount(), crypto.currency().clone()));
-        let can_top_up = !address.is_empty() && sale.expires_at.is_none_or(|at| at > Utc::now());
+        let can_top_up =
+            !address.is_empty() && sale.expires_at.is_none_or(|at| at > crate::clock::now());
         let (remaining_uri, remaining_qr_png) = match &remaining {
             Some(rest) if can_top_up => {
                 let uri = qr::payment_uri(&address, rest);

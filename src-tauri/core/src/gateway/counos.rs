@@ -70,6 +70,12 @@ pub struct CounosClient {
     base: Url,
     key: Sensitive<String>,
     http: reqwest::Client,
+    /// The gateway's clock minus the till's, from the `Date` header of the
+    /// last answer. Counos has no status field, so whether an order has
+    /// expired is judged against the gateway's time, never the till's: a
+    /// till whose clock runs 20 minutes ahead must not call a fresh order
+    /// expired (nor a paid one unpaid).
+    gateway_clock: std::sync::Mutex<Option<chrono::Duration>>,
 }
 
 /// Every Counos answer: `{statusCode, statusMessage, data}`.
@@ -101,7 +107,27 @@ impl CounosClient {
             base: http::check_base_url(base_url)?,
             key,
             http: http::client(),
+            gateway_clock: std::sync::Mutex::new(None),
         })
+    }
+
+    /// The gateway's idea of now: the till's clock corrected by the last
+    /// `Date` header seen (the till's clock alone before any answer).
+    fn gateway_now(&self) -> DateTime<Utc> {
+        let offset = *self.gateway_clock.lock().unwrap_or_else(|p| p.into_inner());
+        crate::clock::now() + offset.unwrap_or_else(chrono::Duration::zero)
+    }
+
+    fn note_gateway_time(&self, headers: &reqwest::header::HeaderMap) {
+        let Some(date) = headers
+            .get(reqwest::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+        else {
+            return;
+        };
+        let offset = date.with_timezone(&Utc) - crate::clock::now();
+        *self.gateway_clock.lock().unwrap_or_else(|p| p.into_inner()) = Some(offset);
     }
 
     fn name(&self) -> &'static str {
@@ -145,6 +171,7 @@ impl CounosClient {
             .await
             .map_err(|e| unreachable(self.name(), &e))?;
         let status = response.status();
+        self.note_gateway_time(response.headers());
         if status.is_redirection() {
             return Err(http::redirected(self.name(), status));
         }
@@ -221,7 +248,7 @@ impl CounosClient {
 
     fn order_from(&self, raw: &RawValue, coin: &Coin) -> Result<(Fields, GatewayOrder)> {
         let fields: Fields = Fields(self.parse(raw, "order")?);
-        let order = parse_order(&fields, coin, Utc::now())
+        let order = parse_order(&fields, coin, self.gateway_now())
             .map_err(|detail| self.protocol(format!("order: {detail}")))?;
         Ok((fields, order))
     }

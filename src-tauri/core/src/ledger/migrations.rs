@@ -92,23 +92,40 @@ const MIGRATIONS: &[&str] = &[
      WHERE EXISTS (SELECT 1 FROM sales)
         OR EXISTS (SELECT 1 FROM owner_auth)
         OR EXISTS (SELECT 1 FROM settings WHERE key <> 'install_id');",
+    // Placement claims: who is creating the sale's gateway order and since
+    // when. Claimed in one atomic write, so two processes (the window's
+    // watcher, `cryptill order`, a second window) never create two orders
+    // for one sale; a claim left by a process that died goes stale.
+    "ALTER TABLE sales ADD COLUMN placement_claimant TEXT;
+    ALTER TABLE sales ADD COLUMN placement_claimed_at TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
+    // Up to date (the usual case): no write lock is taken at all, so a
+    // dozen processes opening the ledger at once do not queue for it.
     let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if current > MIGRATIONS.len() {
-        return Err(rusqlite::Error::InvalidParameterName(format!(
-            "the ledger is from a newer Cryptill (schema {current}, this one knows {})",
-            MIGRATIONS.len()
-        )));
+    if current == MIGRATIONS.len() {
+        return Ok(());
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction()?;
+    // Otherwise the version is read again inside each write transaction:
+    // two processes opening an old file at once must not both run the
+    // same migration.
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current > MIGRATIONS.len() {
+            return Err(rusqlite::Error::InvalidParameterName(format!(
+                "the ledger is from a newer Cryptill (schema {current}, this one knows {})",
+                MIGRATIONS.len()
+            )));
+        }
+        let Some(sql) = MIGRATIONS.get(current) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
@@ -22,6 +22,36 @@ use crate::money::{Currency, Money};
 
 pub struct Ledger {
     conn: Mutex<Connection>,
+}
+
+/// How long a write waits for another process's write to finish. Writes
+/// are short (one sale, one answer), so this is never reached in practice
+/// unless a process hangs holding the lock.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// After this long a placement claim is taken to be from a process that
+/// died (or hung) mid-placement, and another may take it over. Longer than
+/// any placement takes: a conversion and a create, each bounded by the
+/// HTTP timeout, plus CoinGate's look-up of an earlier order.
+pub const CLAIM_STALE_AFTER: chrono::Duration = chrono::Duration::seconds(120);
+
+/// Who asks for a placement claim: unique per process and per caller, so a
+/// claim is never mistaken for one's own.
+pub fn claimant(role: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!(
+        "{role}:{}:{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A write transaction that takes the write lock at its start (`BEGIN
+/// IMMEDIATE`): a deferred one that reads first cannot wait for the lock
+/// when it later writes, and fails at once with "database is locked".
+fn write_tx(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
 }
 
 /// One line of a sale as the cashier typed it.
@@ -106,11 +136,17 @@ impl Ledger {
                 path.display()
             ))
         })?;
-        // WAL keeps the file consistent if the app is killed mid-write;
-        // busy_timeout lets the command line and the window share the file.
+        // The busy timeout comes before anything else: even switching to WAL
+        // takes a lock, and the window, the watcher and any number of
+        // command-line runs share this file. A writer that finds it busy
+        // waits (up to BUSY_TIMEOUT) instead of failing with "database is locked".
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL keeps the file consistent if the app is killed mid-write and
+        // lets readers go on while one process writes.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // SQLite leaves foreign keys off per connection unless asked.
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::apply(&mut conn).map_err(|e| {
             Error::Storage(format!(
                 "Cannot update the sales ledger at {} ({e}). Your sales are untouched; install the latest Cryptill.",
@@ -152,7 +188,7 @@ impl Ledger {
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<()> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = write_tx(&mut conn)?;
         for (key, value) in pairs {
             tx.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -168,10 +204,18 @@ impl Ledger {
     /// merchant order id the gateway will know it by (see
     /// [`next_merchant_order_id`]). Sales recorded before keep theirs.
     pub fn begin_sale(&self, fiat: &Money, coin: &Coin, gateway: GatewayKind) -> Result<Sale> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let created = Utc::now();
-        let merchant_order_id = next_merchant_order_id(&tx, created)?;
+        self.begin_itemised_sale(fiat, coin, gateway, &[], None, None)
+    }
+
+    /// Inserts a sale inside `tx` and gives it its merchant order id.
+    fn insert_sale(
+        tx: &Transaction<'_>,
+        fiat: &Money,
+        coin: &Coin,
+        gateway: GatewayKind,
+    ) -> Result<i64> {
+        let created = crate::clock::now();
+        let merchant_order_id = next_merchant_order_id(tx, created)?;
         let now = timestamp(created);
         tx.execute(
             "INSERT INTO sales (merchant_order_id, state, fiat_amount, fiat_currency, coin,
@@ -188,10 +232,7 @@ impl Ledger {
                 merchant_order_id
             ],
         )?;
-        let id = tx.last_insert_rowid();
-        tx.commit()?;
-        drop(conn);
-        self.sale(id)
+        Ok(tx.last_insert_rowid())
     }
 
     /// Locks the conversion the order will be created with.
@@ -201,7 +242,7 @@ impl Ledger {
             params![
                 conversion.crypto.to_fixed(),
                 conversion.rate.to_string(),
-                timestamp(Utc::now()),
+                timestamp(crate::clock::now()),
                 id
             ],
         )?;
@@ -214,7 +255,7 @@ impl Ledger {
     /// coin is chosen, the payment URI only checkout gives, a notice) is
     /// kept from before.
     pub fn record_order(&self, id: i64, order: &GatewayOrder) -> Result<Sale> {
-        let now = Utc::now();
+        let now = crate::clock::now();
         let settled = matches!(order.state, SaleState::Paid | SaleState::Overpaid);
         self.conn().execute(
             "UPDATE sales SET state = ?1, gateway_order_id = ?2,
@@ -287,22 +328,50 @@ impl Ledger {
         tip: Option<&Money>,
         replaces_sale_id: Option<i64>,
     ) -> Result<Sale> {
-        let sale = self.begin_sale(fiat, coin, gateway)?;
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = write_tx(&mut conn)?;
+        let id = Self::insert_sale(&tx, fiat, coin, gateway)?;
         tx.execute(
             "UPDATE sales SET tip_amount = ?1, replaces_sale_id = ?2 WHERE id = ?3",
-            params![tip.map(Money::to_fixed), replaces_sale_id, sale.id],
+            params![tip.map(Money::to_fixed), replaces_sale_id, id],
         )?;
         for (position, line) in lines.iter().enumerate() {
             tx.execute(
                 "INSERT INTO sale_lines (sale_id, position, label, amount) VALUES (?1, ?2, ?3, ?4)",
-                params![sale.id, position as i64, line.label, line.amount.to_fixed()],
+                params![id, position as i64, line.label, line.amount.to_fixed()],
             )?;
         }
         tx.commit()?;
         drop(conn);
-        self.sale(sale.id)
+        self.sale(id)
+    }
+
+    /// Claims the sale for placing its gateway order: one atomic write, so
+    /// of any number of threads and processes trying at once exactly one
+    /// gets `true`. A claim older than [`CLAIM_STALE_AFTER`] (its holder
+    /// died) can be taken over. Only a sale still `creating` is claimed.
+    pub fn claim_placement(&self, id: i64, claimant: &str) -> Result<bool> {
+        let now = crate::clock::now();
+        let stale = timestamp(now - CLAIM_STALE_AFTER);
+        let changed = self.conn().execute(
+            "UPDATE sales SET placement_claimant = ?1, placement_claimed_at = ?2
+             WHERE id = ?3 AND state = 'creating' AND voided_at IS NULL
+               AND (placement_claimant IS NULL OR placement_claimant = ?1
+                    OR placement_claimed_at < ?4)",
+            params![claimant, timestamp(now), id, stale],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Gives up a placement claim (the placement failed, so another may try
+    /// at once instead of after the claim goes stale).
+    pub fn release_placement(&self, id: i64, claimant: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE sales SET placement_claimant = NULL, placement_claimed_at = NULL
+             WHERE id = ?1 AND placement_claimant = ?2",
+            params![id, claimant],
+        )?;
+        Ok(())
     }
 
     /// The sale's lines in the order they were typed; empty for a sale
@@ -329,7 +398,7 @@ impl Ledger {
     /// The cashier voids a sale before payment: it stays in the ledger,
     /// `canceled`, with the time of the void. Only an open sale can be voided.
     pub fn void_sale(&self, id: i64) -> Result<Sale> {
-        let now = timestamp(Utc::now());
+        let now = timestamp(crate::clock::now());
         let changed = self.conn().execute(
             "UPDATE sales SET state = 'canceled', voided_at = ?1, updated_at = ?1
              WHERE id = ?2 AND state IN ('creating', 'awaiting')",
@@ -350,7 +419,7 @@ impl Ledger {
     pub fn mark_needs_owner(&self, id: i64) -> Result<Sale> {
         self.conn().execute(
             "UPDATE sales SET needs_owner = 1, updated_at = ?1 WHERE id = ?2",
-            params![timestamp(Utc::now()), id],
+            params![timestamp(crate::clock::now()), id],
         )?;
         self.sale(id)
     }
@@ -359,7 +428,7 @@ impl Ledger {
     /// sale keeps its state (a replacement may have been paid too: the owner
     /// settles it); the payment and its time are recorded once.
     pub fn record_late_payment(&self, id: i64, paid: &Money, tx_id: Option<&str>) -> Result<Sale> {
-        let now = timestamp(Utc::now());
+        let now = timestamp(crate::clock::now());
         self.conn().execute(
             "UPDATE sales SET paid_amount = ?1, tx_id = COALESCE(?2, tx_id),
                     late_payment_at = COALESCE(late_payment_at, ?3), updated_at = ?3
@@ -371,14 +440,23 @@ impl Ledger {
 
     /// Expired and voided sales still worth watching for a late payment:
     /// those that ended after `since` and have none recorded yet.
-    pub fn late_watch_sales(&self, since: DateTime<Utc>) -> Result<Vec<Sale>> {
+    /// Only sales with a gateway order id: without one the gateway never made
+    /// an order that could be paid, and looking one up (CoinGate lists its
+    /// whole order history for it) would cost the shop its request budget.
+    /// Only sales of `gateway`: another gateway's order cannot be asked here.
+    pub fn late_watch_sales(
+        &self,
+        since: DateTime<Utc>,
+        gateway: GatewayKind,
+    ) -> Result<Vec<Sale>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
             "{SELECT_SALE} WHERE state IN ('expired', 'canceled') AND late_payment_at IS NULL
+             AND gateway_order_id IS NOT NULL AND gateway_order_id != '' AND gateway = ?2
              AND COALESCE(voided_at, expires_at, updated_at) >= ?1 ORDER BY id"
         ))?;
         let sales = stmt
-            .query_map([timestamp(since)], sale_from_row)?
+            .query_map(params![timestamp(since), gateway.as_str()], sale_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(sales)
     }

@@ -1,0 +1,203 @@
+//! Several `cryptill` processes on one till at once, as a shop has them:
+//! the window, a script, a second terminal. The real binary, a sandbox
+//! served by another `cryptill` process, one ledger file.
+
+use std::process::{Command, Output, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use serde_json::Value;
+
+mod support;
+use support::serve_sandbox;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cryptill");
+
+struct Shop {
+    dir: tempfile::TempDir,
+    service: String,
+}
+
+impl Shop {
+    fn new(name: &str) -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            service: format!("cryptill-test-conc-{name}-{}", std::process::id()),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir").arg(self.dir.path()).args(args);
+        cmd.env("CRYPTILL_KEYRING_SERVICE", &self.service);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        use std::io::Write;
+        let mut child = self.command(args).spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args, "");
+        assert!(
+            out.status.success(),
+            "cryptill {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The till on `gateway` at the served sandbox, with the demo key.
+    fn use_gateway(&self, gateway: &str, base: &str) {
+        self.ok(&["gateway", "use", gateway, "--base-url", base]);
+        let out = self.run(
+            &["gateway", "key", "set", gateway],
+            "cryptill-demo-terminal-key\n",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Runs `args` in `n` processes started together; their outputs.
+fn at_once(shop: &Shop, n: usize, args: &[&str]) -> Vec<Output> {
+    let children: Vec<_> = (0..n)
+        .map(|_| {
+            let mut child = shop.command(args).spawn().unwrap();
+            drop(child.stdin.take());
+            child
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect()
+}
+
+/// One HTTP call to the sandbox (with the demo key); the JSON answer.
+fn http(method: &str, url: &str, body: Option<Value>) -> Value {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let client = reqwest::Client::new();
+        let request = match method {
+            "GET" => client.get(url),
+            _ => client.post(url),
+        };
+        let request = request.header("Authorization", "Token cryptill-demo-terminal-key");
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "{method} {url}: {}",
+            response.status()
+        );
+        response.json().await.unwrap_or(Value::Null)
+    })
+}
+
+#[test]
+fn twelve_sales_at_once_on_one_ledger_all_succeed() {
+    let shop = Shop::new("twelve");
+    let sandbox = serve_sandbox(|args| {
+        let mut cmd = shop.command(args);
+        cmd.stdin(Stdio::null());
+        cmd
+    });
+    shop.use_gateway("counos", &format!("{}/counos/api/", sandbox.1));
+    let outputs = at_once(&shop, 12, &["sale", "1.50", "EUR", "BTC", "--json"]);
+    let mut ids = Vec::new();
+    for out in &outputs {
+        assert!(
+            out.status.success(),
+            "a sale failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let sale: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(sale["state"], "awaiting");
+        ids.push(sale["saleId"].as_i64().unwrap());
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 12, "twelve sales, twelve numbers");
+}
+
+#[test]
+fn two_order_runs_at_once_place_one_coingate_order_every_time() {
+    let shop = Shop::new("place");
+    let sandbox = serve_sandbox(|args| {
+        let mut cmd = shop.command(args);
+        cmd.stdin(Stdio::null());
+        cmd
+    });
+    let coingate = format!("{}/coingate/v2/", sandbox.1);
+    shop.use_gateway("coingate-sandbox", &coingate);
+    // 300 ms a gateway answer: both processes are mid-placement together.
+    http(
+        "POST",
+        &format!("{}/control/faults", sandbox.1),
+        Some(serde_json::json!({"latency_ms": 300})),
+    );
+    let ledger_path = shop.dir.path().join("cryptill.sqlite3");
+    for round in 0..3 {
+        // A sale recorded, its order not made yet (the app died there).
+        let ledger = cryptill_core::ledger::Ledger::open(&ledger_path).unwrap();
+        let eur = cryptill_core::money::Currency::fiat("EUR").unwrap();
+        let fiat = cryptill_core::money::Money::parse_entry("12.50", &eur).unwrap();
+        let coin = cryptill_core::gateway::Coin {
+            symbol: "BTC".into(),
+            title: "Bitcoin".into(),
+            network: "Bitcoin".into(),
+            decimals: 8,
+            gateway_id: String::new(),
+        };
+        let sale = ledger
+            .begin_sale(
+                &fiat,
+                &coin,
+                cryptill_core::gateway::GatewayKind::CoingateSandbox,
+            )
+            .unwrap();
+        drop(ledger);
+        let id = sale.id.to_string();
+        let outputs = at_once(&shop, 2, &["order", &id, "--json"]);
+        let mut order_ids = Vec::new();
+        for out in &outputs {
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let placed: Value = serde_json::from_slice(&out.stdout).unwrap();
+            order_ids.push(placed["gatewayOrderId"].as_str().unwrap().to_string());
+        }
+        assert_eq!(order_ids[0], order_ids[1], "round {round}");
+        let listed = http("GET", &format!("{coingate}orders?per_page=100"), None);
+        let ours = listed["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["order_id"] == sale.merchant_order_id.as_str())
+            .count();
+        assert_eq!(
+            ours, 1,
+            "round {round}: {ours} CoinGate orders for one sale"
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+}
