@@ -30,6 +30,9 @@ impl Shop {
         let mut cmd = Command::new(BIN);
         cmd.arg("--data-dir").arg(self.dir.path()).args(args);
         cmd.env("CRYPTILL_KEYRING_SERVICE", &self.service);
+        // Choosing the gateway and its key are the owner's (the PIN is set
+        // first, in `use_gateway`).
+        cmd.env("CRYPTILL_OWNER_PIN", "2468");
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -60,6 +63,12 @@ impl Shop {
 
     /// The till on `gateway` at the served sandbox, with the demo key.
     fn use_gateway(&self, gateway: &str, base: &str) {
+        let out = self.run(&["owner", "pin", "set"], "2468\n2468\n");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         self.ok(&["gateway", "use", gateway, "--base-url", base]);
         let out = self.run(
             &["gateway", "key", "set", gateway],

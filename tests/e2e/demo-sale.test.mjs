@@ -97,8 +97,16 @@ test("a demo sale is typed, charged, paid and recorded", async () => {
   assert.match(sale.paid_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 
   // The demo key is in the OS keyring (Secret Service), and not in the page.
-  const stored = execFileSync("secret-tool", ["lookup", "service", "cryptill", "username", "demo"], { encoding: "utf8" });
-  assert.equal(stored, DEMO_KEY);
+  // Filed under the till's own identity (`demo@till-<install id>-<digest>`),
+  // not under the bare gateway name any other data folder would find.
+  const found = execFileSync("secret-tool", ["search", "--all", "service", "cryptill"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // keyring labels its entries `<account>@<service>:...`.
+  assert.match(found, /label = demo@till-[0-9a-f]+-[0-9a-f]+@cryptill:/);
+  assert.match(found, new RegExp(`secret = ${DEMO_KEY}`));
+  assert.doesNotMatch(found, /label = demo@cryptill:/, "a key under the bare gateway name");
   assert.ok(!(await session.source()).includes(DEMO_KEY), "the API key reached the webview");
 
   await session.click("new-sale");

@@ -59,6 +59,9 @@ class Till {
     this.env = {
       CRYPTILL_DATA_DIR: this.dataDir,
       CRYPTILL_KEYRING_SERVICE: `cryptill-e2e-watch-${process.pid}-${Date.now()}`,
+      // Choosing the gateway and setting its key are the owner's: the PIN
+      // is set first (serveSandbox), then read from here.
+      CRYPTILL_OWNER_PIN: "2468",
     };
   }
   cli(args, input = "") {
@@ -77,6 +80,7 @@ class Till {
     });
     await listening(port);
     this.sandboxUrl = `http://127.0.0.1:${port}`;
+    this.cli(["owner", "pin", "set"], "2468\n2468\n");
     this.cli(["gateway", "use", "counos", "--base-url", `${this.sandboxUrl}/counos/api/`]);
     this.cli(["gateway", "key", "set", "counos"], `${KEY}\n`);
   }
