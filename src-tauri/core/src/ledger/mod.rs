@@ -47,6 +47,27 @@ pub fn claimant(role: &str) -> String {
     )
 }
 
+/// Whether the process that made `claimant` (see [`claimant`]) still runs
+/// on this computer. Only Linux can tell cheaply (`/proc`); elsewhere, and
+/// for any claimant not of this form, it counts as alive and its claim
+/// waits to go stale.
+fn claimant_alive(claimant: &str) -> bool {
+    let Some(pid) = claimant
+        .split(':')
+        .nth(1)
+        .and_then(|p| p.parse::<u32>().ok())
+    else {
+        return true;
+    };
+    if pid == std::process::id() {
+        return true;
+    }
+    if cfg!(target_os = "linux") {
+        return std::path::Path::new(&format!("/proc/{pid}")).exists();
+    }
+    true
+}
+
 /// A write transaction that takes the write lock at its start (`BEGIN
 /// IMMEDIATE`): a deferred one that reads first cannot wait for the lock
 /// when it later writes, and fails at once with "database is locked".
@@ -360,7 +381,34 @@ impl Ledger {
                     OR placement_claimed_at < ?4)",
             params![claimant, timestamp(now), id, stale],
         )?;
-        Ok(changed == 1)
+        if changed == 1 {
+            return Ok(true);
+        }
+        // A claim whose process is gone (killed mid-placement) is taken over
+        // at once: a restart must not wait for it to go stale. Compare and
+        // swap on the old claimant, so two takers still make one winner.
+        let held: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT placement_claimant FROM sales WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let Some(held) = held.filter(|h| !claimant_alive(h)) else {
+            return Ok(false);
+        };
+        let taken = self.conn().execute(
+            "UPDATE sales SET placement_claimant = ?1, placement_claimed_at = ?2
+             WHERE id = ?3 AND state = 'creating' AND voided_at IS NULL
+               AND placement_claimant = ?4",
+            params![claimant, timestamp(now), id, held],
+        )?;
+        if taken == 1 {
+            tracing::info!(sale = id, from = %held, "took over the placement claim of a process that is gone");
+        }
+        Ok(taken == 1)
     }
 
     /// Gives up a placement claim (the placement failed, so another may try
