@@ -16,7 +16,7 @@ fn sample_args(cmd: &str, dir: &std::path::Path) -> Value {
         "shopName": "Taken over", "fiatCurrency": "EUR", "locale": "en-IE",
         "tipsEnabled": false, "tipPresets": [5], "maxSaleAmount": "100",
         "sound": true, "receiptFooter": "", "idleLockMinutes": 5,
-        "lockOnBlur": false, "offeredCoins": []
+        "lockOnBlur": false, "offeredCoins": [], "coinNetworks": {}
     });
     match cmd {
         "owner_settings"
