@@ -52,9 +52,14 @@ async function listening(port, timeout = 10_000) {
   }
 }
 
+// Every till of this file, so `after` stops every sandbox process: one left
+// running keeps node's event loop, and so the whole test run, alive forever.
+const tills = [];
+
 /** A till on a served sandbox, under tauri-driver, on its own data dir. */
 class Till {
   constructor() {
+    tills.push(this);
     this.dataDir = mkdtempSync(join(tmpdir(), "cryptill-e2e-watch-"));
     this.env = {
       CRYPTILL_DATA_DIR: this.dataDir,
@@ -111,7 +116,8 @@ class Till {
     await sleep(500);
   }
   shutdown() {
-    this.sandbox?.kill();
+    this.sandbox?.kill("SIGKILL");
+    this.sandbox = undefined;
   }
   ledger(query) {
     return sqlIn(join(this.dataDir, "cryptill.sqlite3"), query);
@@ -163,8 +169,10 @@ before(() => {
 });
 
 after(async () => {
-  await till?.stop();
-  till?.shutdown();
+  for (const t of tills) {
+    await t.stop();
+    t.shutdown();
+  }
 });
 
 test("the earlier of two open sales, paid while the next is on screen, turns paid on its own", async () => {
