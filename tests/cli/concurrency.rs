@@ -2,85 +2,16 @@
 //! the window, a script, a second terminal. The real binary, a sandbox
 //! served by another `cryptill` process, one ledger file.
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::thread;
 use std::time::Duration;
 
 use serde_json::Value;
 
-mod support;
-use support::serve_sandbox;
+use crate::support::{Shop, DEMO_KEY};
+use crate::BIN;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cryptill");
-
-struct Shop {
-    dir: tempfile::TempDir,
-    service: String,
-}
-
-impl Shop {
-    fn new(name: &str) -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            service: format!("cryptill-test-conc-{name}-{}", std::process::id()),
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--data-dir").arg(self.dir.path()).args(args);
-        cmd.env("CRYPTILL_KEYRING_SERVICE", &self.service);
-        // Choosing the gateway and its key are the owner's (the PIN is set
-        // first, in `use_gateway`).
-        cmd.env("CRYPTILL_OWNER_PIN", "2468");
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        cmd
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        use std::io::Write;
-        let mut child = self.command(args).spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args, "");
-        assert!(
-            out.status.success(),
-            "cryptill {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// The till on `gateway` at the served sandbox, with the demo key.
-    fn use_gateway(&self, gateway: &str, base: &str) {
-        let out = self.run(&["owner", "pin", "set"], "2468\n2468\n");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        self.ok(&["gateway", "use", gateway, "--base-url", base]);
-        let out = self.run(
-            &["gateway", "key", "set", gateway],
-            "cryptill-demo-terminal-key\n",
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
+const PIN: &str = "2468";
 
 /// Runs `args` in `n` processes started together; their outputs.
 fn at_once(shop: &Shop, n: usize, args: &[&str]) -> Vec<Output> {
@@ -105,7 +36,7 @@ fn http(method: &str, url: &str, body: Option<Value>) -> Value {
             "GET" => client.get(url),
             _ => client.post(url),
         };
-        let request = request.header("Authorization", "Token cryptill-demo-terminal-key");
+        let request = request.header("Authorization", format!("Token {DEMO_KEY}"));
         let request = match body {
             Some(body) => request.json(&body),
             None => request,
@@ -122,13 +53,9 @@ fn http(method: &str, url: &str, body: Option<Value>) -> Value {
 
 #[test]
 fn twelve_sales_at_once_on_one_ledger_all_succeed() {
-    let shop = Shop::new("twelve");
-    let sandbox = serve_sandbox(|args| {
-        let mut cmd = shop.command(args);
-        cmd.stdin(Stdio::null());
-        cmd
-    });
-    shop.use_gateway("counos", &format!("{}/counos/api/", sandbox.1));
+    let shop = Shop::new(BIN, "conc-twelve").with_pin(PIN);
+    let sandbox = shop.serve_sandbox();
+    shop.use_gateway("counos", &format!("{}/counos/api/", sandbox.1), PIN);
     let outputs = at_once(&shop, 12, &["sale", "1.50", "EUR", "BTC", "--json"]);
     let mut ids = Vec::new();
     for out in &outputs {
@@ -148,21 +75,17 @@ fn twelve_sales_at_once_on_one_ledger_all_succeed() {
 
 #[test]
 fn two_order_runs_at_once_place_one_coingate_order_every_time() {
-    let shop = Shop::new("place");
-    let sandbox = serve_sandbox(|args| {
-        let mut cmd = shop.command(args);
-        cmd.stdin(Stdio::null());
-        cmd
-    });
+    let shop = Shop::new(BIN, "conc-place").with_pin(PIN);
+    let sandbox = shop.serve_sandbox();
     let coingate = format!("{}/coingate/v2/", sandbox.1);
-    shop.use_gateway("coingate-sandbox", &coingate);
+    shop.use_gateway("coingate-sandbox", &coingate, PIN);
     // 300 ms a gateway answer: both processes are mid-placement together.
     http(
         "POST",
         &format!("{}/control/faults", sandbox.1),
         Some(serde_json::json!({"latency_ms": 300})),
     );
-    let ledger_path = shop.dir.path().join("cryptill.sqlite3");
+    let ledger_path = shop.ledger_path();
     for round in 0..3 {
         // A sale recorded, its order not made yet (the app died there).
         let ledger = cryptill_core::ledger::Ledger::open(&ledger_path).unwrap();

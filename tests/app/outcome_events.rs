@@ -9,8 +9,7 @@ use cryptill_core::checkout::AppEvent;
 use serde_json::{json, Value};
 use tauri::Listener;
 
-mod support;
-use support::{demo_window, invoke};
+use crate::window::{charge, demo_window, invoke};
 
 // Under the mock runtime no `sale-updated` event arrives within 30 s; in the
 // real webview it does (tests/e2e/watch.test.mjs, first test: toast and live
@@ -24,10 +23,10 @@ fn a_sale_paid_while_the_cashier_sells_the_next_is_announced_to_the_window() {
         .listen_any(AppEvent::SaleUpdated.name(), move |event| {
             let _ = tx.send(serde_json::from_str(event.payload()).unwrap());
         });
-    let first = invoke(&w, "charge", json!({"amount": "12.50", "coin": "BTC"})).unwrap();
+    let first = charge(&w, "12.50", "BTC").unwrap();
     let first_id = first["saleId"].as_i64().unwrap();
     // New sale: the cashier charges the next customer.
-    let second = invoke(&w, "charge", json!({"amount": "3", "coin": "BTC"})).unwrap();
+    let second = charge(&w, "3", "BTC").unwrap();
     // The first customer pays; nobody looks at that sale any more.
     invoke(&w, "simulate", json!({"saleId": first_id, "kind": "full"})).unwrap();
 

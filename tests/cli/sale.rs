@@ -1,92 +1,14 @@
-//! The command line, as a shop owner would use it: the real binary, a
-//! sandbox gateway served by a second `cryptill` process, keys in the real
-//! keyring (under a test service name), the ledger in a temp dir.
+//! Selling from the command line, as a shop owner would: the real binary,
+//! a sandbox gateway served by a second process, keys in the real keyring
+//! (under a test service name), the ledger in a temp dir.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-mod support;
-use support::serve_sandbox;
-
-const BIN: &str = env!("CARGO_BIN_EXE_cryptill");
-
-struct Shop {
-    dir: tempfile::TempDir,
-    service: String,
-}
-
-impl Shop {
-    fn new(name: &str) -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            service: format!("cryptill-test-cli-{name}-{}", std::process::id()),
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--data-dir").arg(self.dir.path()).args(args);
-        cmd.env("CRYPTILL_KEYRING_SERVICE", &self.service);
-        cmd.env_remove("CRYPTILL_OWNER_PIN");
-        cmd
-    }
-
-    /// An owner change: the PIN from CRYPTILL_OWNER_PIN (the first change
-    /// of a new till sets it).
-    fn owner(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .env("CRYPTILL_OWNER_PIN", "1234")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args, "");
-        assert!(
-            out.status.success(),
-            "cryptill {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        serde_json::from_str(&self.ok(&all)).unwrap()
-    }
-}
+use crate::support::Shop;
+use crate::BIN;
 
 #[test]
 fn a_counos_sale_waits_until_another_process_pays_it_at_the_sandbox() {
@@ -99,32 +21,9 @@ fn a_coingate_sale_waits_until_another_process_pays_it_at_the_sandbox() {
 }
 
 fn sale_waits_until_paid_by_another_process(gateway: &str, dialect_path: &str) {
-    let shop = Shop::new(gateway);
-    let sandbox = serve_sandbox(|args| shop.command(args));
-    let out = shop.owner(
-        &[
-            "gateway",
-            "use",
-            gateway,
-            "--base-url",
-            &format!("{}/{dialect_path}", sandbox.1),
-        ],
-        "",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = shop.owner(
-        &["gateway", "key", "set", gateway],
-        "cryptill-demo-terminal-key\n",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let shop = Shop::new(BIN, gateway);
+    let sandbox = shop.serve_sandbox();
+    shop.use_gateway(gateway, &format!("{}/{dialect_path}", sandbox.1), "1234");
     assert!(shop.ok(&["gateway", "test"]).contains("accepts the key"));
 
     let coins = shop.json(&["coins"]);
@@ -185,7 +84,7 @@ fn sale_waits_until_paid_by_another_process(gateway: &str, dialect_path: &str) {
 
 #[test]
 fn mistakes_get_a_sentence_and_a_non_zero_exit() {
-    let shop = Shop::new("errors");
+    let shop = Shop::new(BIN, "cli-errors");
     let out = shop.run(
         &[
             "gateway",
@@ -211,17 +110,17 @@ fn mistakes_get_a_sentence_and_a_non_zero_exit() {
 
 #[test]
 fn switching_gateway_is_refused_while_a_sale_waits_for_payment() {
-    let shop = Shop::new("switch");
+    let shop = Shop::new(BIN, "cli-switch");
     // Demo mode: the sale stays open because nobody pays it.
     shop.ok(&["sale", "3", "EUR", "LTC"]);
-    let out = shop.owner(&["gateway", "use", "counos"], "");
+    let out = shop.run_with(&["gateway", "use", "counos"], "", Some("1234"));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("still waiting for payment"));
 }
 
 #[test]
 fn a_sale_above_the_shops_maximum_is_refused_at_the_command_line_as_in_the_window() {
-    let shop = Shop::new("max");
+    let shop = Shop::new(BIN, "cli-max");
     for (amount, says) in [
         ("99999999", "more than this till takes"),
         ("10000.01", "more than this till takes"),

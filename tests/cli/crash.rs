@@ -13,16 +13,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 
-mod support;
-use support::serve_sandbox;
+use crate::support::{serve_sandbox, Shop};
+use crate::BIN;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cryptill");
 const PIN: &str = "2468";
 /// Each gateway call takes this long, so a kill lands between calls as
 /// often as inside one.
@@ -41,62 +40,9 @@ impl XorShift {
     }
 }
 
-struct Till {
-    dir: tempfile::TempDir,
-    service: String,
-}
-
-impl Till {
-    fn new(name: &str) -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            service: format!("cryptill-test-crash-{name}-{}", std::process::id()),
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--data-dir").arg(self.dir.path()).args(args);
-        cmd.env("CRYPTILL_KEYRING_SERVICE", &self.service);
-        cmd.env("CRYPTILL_OWNER_PIN", PIN);
-        cmd.env("RUST_LOG", "warn");
-        cmd
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str], stdin: &str) -> String {
-        let out = self.run(args, stdin);
-        assert!(
-            out.status.success(),
-            "cryptill {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn ledger(&self) -> Connection {
-        Connection::open_with_flags(
-            self.dir.path().join("cryptill.sqlite3"),
-            OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap()
-    }
+/// The ledger as it is on disk, read only.
+fn ledger(till: &Shop) -> Connection {
+    Connection::open_with_flags(till.ledger_path(), OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
 }
 
 fn runs() -> u64 {
@@ -137,7 +83,7 @@ fn coingate_sales_killed_at_random_points_lose_nothing_and_never_order_twice() {
 }
 
 fn crash_suite(gateway: &str, dialect_path: &str, orders_table: &str, amount_column: &str) {
-    let till = Till::new(gateway);
+    let till = Shop::new(BIN, &format!("crash-{gateway}")).with_pin(PIN);
     // The gateway keeps its own file in a folder of its own.
     let gateway_dir = tempfile::tempdir().unwrap();
     let sandbox = serve_sandbox(|args| {
@@ -145,21 +91,7 @@ fn crash_suite(gateway: &str, dialect_path: &str, orders_table: &str, amount_col
         cmd.arg("--data-dir").arg(gateway_dir.path()).args(args);
         cmd
     });
-    till.ok(&["owner", "pin", "set"], &format!("{PIN}\n{PIN}\n"));
-    till.ok(
-        &[
-            "gateway",
-            "use",
-            gateway,
-            "--base-url",
-            &format!("{}/{dialect_path}", sandbox.1),
-        ],
-        "",
-    );
-    till.ok(
-        &["gateway", "key", "set", gateway],
-        &format!("{}\n", cryptill_sandbox::DEMO_API_KEY),
-    );
+    till.use_gateway(gateway, &format!("{}/{dialect_path}", sandbox.1), PIN);
     let answer = control(
         &sandbox.1,
         "faults",
@@ -170,7 +102,7 @@ fn crash_suite(gateway: &str, dialect_path: &str, orders_table: &str, amount_col
     // How long an undisturbed sale takes here: kills land anywhere in it.
     let started = Instant::now();
     let first: Value =
-        serde_json::from_str(&till.ok(&["sale", "1.00", "EUR", "BTC", "--json"], "")).unwrap();
+        serde_json::from_str(&till.ok(&["sale", "1.00", "EUR", "BTC", "--json"])).unwrap();
     let span = (started.elapsed().as_millis() as u64).max(200) * 5 / 4;
     let mut reported: HashMap<i64, String> = HashMap::new();
     reported.insert(
@@ -184,8 +116,6 @@ fn crash_suite(gateway: &str, dialect_path: &str, orders_table: &str, amount_col
         let amount = format!("{}.{:02}", 2 + run, rng.below(100));
         let mut child = till
             .command(&["sale", &amount, "EUR", "BTC", "--json"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(rng.below(span)));
@@ -211,7 +141,7 @@ fn crash_suite(gateway: &str, dialect_path: &str, orders_table: &str, amount_col
     // The restart: every sale still open is asked about again, which places
     // those whose order was never confirmed.
     let open: Vec<i64> = {
-        let ledger = till.ledger();
+        let ledger = ledger(&till);
         let mut stmt = ledger
             .prepare("SELECT id FROM sales WHERE state IN ('creating', 'awaiting', 'confirming', 'underpaid') ORDER BY id")
             .unwrap();
@@ -223,10 +153,10 @@ fn crash_suite(gateway: &str, dialect_path: &str, orders_table: &str, amount_col
         ids
     };
     for id in &open {
-        till.ok(&["order", &id.to_string()], "");
+        till.ok(&["order", &id.to_string()]);
     }
 
-    let ledger = till.ledger();
+    let ledger = ledger(&till);
     let integrity: String = ledger
         .query_row("PRAGMA integrity_check", [], |row| row.get(0))
         .unwrap();

@@ -5,8 +5,7 @@
 use cryptill_core::{Till, TillConfig};
 use serde_json::{json, Value};
 
-mod support;
-use support::{demo_window, invoke, window};
+use crate::window::{charge, demo_window, invoke, window};
 
 #[test]
 fn the_window_sells_through_ipc_in_demo_mode() {
@@ -25,23 +24,23 @@ fn the_window_sells_through_ipc_in_demo_mode() {
     assert_eq!(btc["network"], "Bitcoin");
     assert!(btc.get("gatewayId").is_none(), "gateway ids stay in Rust");
 
-    let payment = invoke(&w, "charge", json!({"amount": "12.50", "coin": "BTC"})).unwrap();
+    let payment = charge(&w, "12.50", "BTC").unwrap();
     assert_eq!(payment["state"], "awaiting");
     assert_eq!(payment["cryptoAmount"], "0.00021552");
     let sale_id = payment["saleId"].as_i64().unwrap();
-    invoke(&w, "simulate_payment", json!({"saleId": sale_id})).unwrap();
+    invoke(&w, "simulate", json!({"saleId": sale_id, "kind": "full"})).unwrap();
 }
 
 #[test]
 fn errors_cross_as_kind_and_a_message_for_the_cashier() {
     let w = demo_window("ipc");
-    let err = invoke(&w, "charge", json!({"amount": "1.234", "coin": "BTC"})).unwrap_err();
+    let err = charge(&w, "1.234", "BTC").unwrap_err();
     assert_eq!(err["kind"], "input");
     assert_eq!(
         err["message"],
         "EUR has 2 decimal places; '1.234' has more. Remove the extra digits."
     );
-    let err = invoke(&w, "simulate_payment", json!({"saleId": 999})).unwrap_err();
+    let err = invoke(&w, "simulate", json!({"saleId": 999, "kind": "full"})).unwrap_err();
     assert_eq!(err["kind"], "notFound");
 }
 
@@ -129,7 +128,7 @@ fn the_customer_display_shows_the_sale_put_on_it() {
     let view = invoke(&w, "customer_view", json!({})).unwrap();
     assert_eq!(view["payment"], Value::Null);
     assert_eq!(view["shopName"], "My shop");
-    let placed = invoke(&w, "charge", json!({"amount": "3", "coin": "BTC"})).unwrap();
+    let placed = charge(&w, "3", "BTC").unwrap();
     invoke(
         &w,
         "show_on_customer_display",
@@ -149,10 +148,15 @@ fn huge_amounts_are_refused_at_every_ipc_door_without_a_panic() {
     let huge = "99999999999999999999999999999";
     let big = "9999999999999999999999999999";
     let calls = [
-        ("quote", json!({"amount": huge, "coin": "BTC"})),
         ("quotes", json!({"amount": huge})),
-        ("charge", json!({"amount": huge, "coin": "BTC"})),
-        ("charge", json!({"amount": "99999999", "coin": "BTC"})),
+        (
+            "start_sale",
+            json!({"entry": {"lines": [{"amount": huge}], "coin": "BTC"}}),
+        ),
+        (
+            "start_sale",
+            json!({"entry": {"lines": [{"amount": "99999999"}], "coin": "BTC"}}),
+        ),
         (
             "start_sale",
             json!({"entry": {"lines": [{"amount": big}, {"amount": big}], "coin": "BTC"}}),

@@ -1,0 +1,164 @@
+//! The command line: `cryptill <subcommand>` (or `cryptill-cli
+//! <subcommand>`) runs headless over the same core the window uses. Data
+//! goes to stdout (`--json` for machines), errors to stderr as a sentence
+//! for a shop owner, with a non-zero exit code. One file per noun; this one
+//! parses, dispatches, and opens and closes the till for every command.
+
+mod gateway;
+mod input;
+mod output;
+mod owner;
+mod report;
+mod sale;
+mod sandbox;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use cryptill_core::{Error, Till, TillConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "cryptill",
+    version,
+    about = "Crypto payments at the shop counter. Without a command, opens the window."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The options every subcommand takes.
+#[derive(clap::Args)]
+struct Global {
+    /// Folder of the ledger (default: CRYPTILL_DATA_DIR, else the OS app-data folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print data as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Choose the payment gateway, or store and test its API key.
+    #[command(subcommand)]
+    Gateway(gateway::GatewayCommand),
+    /// List the coins the gateway accepts at this terminal.
+    Coins,
+    /// Show the price of one coin in a currency.
+    Rates { fiat: String, coin: String },
+    /// Convert an amount into a coin, without creating an order.
+    Quote(sale::QuoteArgs),
+    /// Charge an amount: records the sale, creates the order, prints how to pay.
+    Sale(sale::SaleArgs),
+    /// Ask the gateway about a sale (local number or order id) and update the ledger.
+    Order { id: String },
+    /// The sandbox gateway, for training and tests.
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCommand),
+    /// Owner mode: the owner PIN.
+    #[command(subcommand)]
+    Owner(owner::OwnerCommand),
+    /// Owner: what the terminal or account holds, per coin (asks for the PIN).
+    Balance,
+    /// Owner: past withdrawals at the gateway (asks for the PIN).
+    Withdraws {
+        /// Keep those whose address or transaction id contains TEXT.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+    },
+    /// Owner: ask the gateway to send coins to a wallet (asks for the PIN).
+    Withdraw(owner::WithdrawArgs),
+    /// Owner: the Z-report of a day (default today, local time; asks for the PIN).
+    Report {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        day: Option<String>,
+    },
+    /// Owner: write the sales as CSV for the accountant (asks for the PIN).
+    Export(report::ExportArgs),
+}
+
+/// Parses the process arguments, runs the subcommand and returns the exit
+/// code: 0, 2 for something the person typed, 1 for anything else.
+pub fn main() -> i32 {
+    init_logging("warn");
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("cryptill: {e}");
+            match e {
+                Error::Input(_) | Error::NotFound(_) | Error::NotAllowed(_) => 2,
+                _ => 1,
+            }
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Gateway(command) => gateway::run(g, command).await,
+        Command::Coins => gateway::coins(g).await,
+        Command::Rates { fiat, coin } => gateway::rates(g, &fiat, &coin).await,
+        Command::Quote(args) => sale::quote(g, args).await,
+        Command::Sale(args) => sale::sale(g, args).await,
+        Command::Order { id } => sale::order(g, &id).await,
+        Command::Sandbox(command) => sandbox::run(g, command).await,
+        Command::Owner(command) => owner::run(g, command).await,
+        Command::Balance => owner::balance(g).await,
+        Command::Withdraws { search } => owner::withdraws(g, search.as_deref()).await,
+        Command::Withdraw(args) => owner::withdraw(g, args).await,
+        Command::Report { day } => report::day(g, day.as_deref()).await,
+        Command::Export(args) => report::export(g, args).await,
+    }
+}
+
+/// Logs to stderr; `CRYPTILL_LOG` (e.g. `debug`) overrides `default_level`.
+pub fn init_logging(default_level: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("CRYPTILL_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+impl Global {
+    fn data_dir(&self) -> Result<PathBuf, Error> {
+        match &self.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => cryptill_core::till::default_data_dir(),
+        }
+    }
+
+    /// The data folder, created if it does not exist yet.
+    fn ensure_data_dir(&self) -> Result<PathBuf, Error> {
+        let dir = self.data_dir()?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            Error::Storage(format!(
+                "Cannot create the data folder {} ({e}).",
+                dir.display()
+            ))
+        })?;
+        Ok(dir)
+    }
+
+    /// Opens the till, runs `f` on it and closes it on every path, the
+    /// error ones included: closing stops the till's background work and
+    /// lets the ledger check-point, so no command may skip it.
+    async fn with_till<T>(
+        &self,
+        f: impl AsyncFnOnce(&Till) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let till = Till::open(TillConfig::new(self.data_dir()?)).await?;
+        let result = f(&till).await;
+        till.close().await;
+        result
+    }
+}

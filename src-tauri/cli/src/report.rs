@@ -1,0 +1,69 @@
+//! `cryptill report` and `export`: the owner's Z-report and the
+//! accountant's CSV.
+
+use std::path::PathBuf;
+
+use cryptill_core::report::{self, SaleFilter};
+use cryptill_core::Error;
+use serde::Serialize;
+
+use crate::output::print;
+use crate::Global;
+
+#[derive(clap::Args)]
+pub(crate) struct ExportArgs {
+    #[arg(long, value_name = "FILE.csv")]
+    csv: PathBuf,
+    /// First day, YYYY-MM-DD (local time).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: Option<String>,
+    /// Last day, YYYY-MM-DD, included.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    to: Option<String>,
+}
+
+pub(crate) async fn day(g: &Global, day: Option<&str>) -> Result<(), Error> {
+    let filter = match day {
+        Some(day) => {
+            report::parse_day(day)?;
+            SaleFilter::day(day)
+        }
+        None => SaleFilter::today(),
+    };
+    let z = g
+        .with_owner(async |till, ok| till.day_report(ok, &filter))
+        .await?;
+    print(g.json, &z, report::z_report_text);
+    Ok(())
+}
+
+pub(crate) async fn export(g: &Global, args: ExportArgs) -> Result<(), Error> {
+    let path = if args.csv.is_absolute() {
+        args.csv
+    } else {
+        std::env::current_dir()
+            .map_err(|e| Error::Storage(format!("Cannot read the current folder ({e}).")))?
+            .join(args.csv)
+    };
+    let filter = SaleFilter {
+        from: args.from,
+        to: args.to,
+        ..Default::default()
+    };
+    let sales = g
+        .with_owner(async |till, ok| till.export_csv(ok, &filter, &path))
+        .await?;
+    #[derive(Serialize)]
+    struct Exported {
+        path: String,
+        sales: usize,
+    }
+    let exported = Exported {
+        path: path.display().to_string(),
+        sales,
+    };
+    print(g.json, &exported, |e| {
+        format!("Wrote {} sale(s) to {}.", e.sales, e.path)
+    });
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! The command line's suites, against the `cryptill-cli` binary (the same
+//! code `cryptill <subcommand>` runs, without WebKit), with the sandbox
+//! served by another process and the real OS keyring.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod concurrency;
+mod crash;
+mod owner;
+mod sale;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cryptill-cli");
