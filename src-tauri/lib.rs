@@ -2,11 +2,9 @@
 //! what the webview sends, call the core, and return typed results or an
 //! `AppError {kind, message}`; no logic lives here.
 
-pub mod cli;
-mod commands;
+pub mod commands;
 mod customer;
 pub mod instance;
-pub mod owner_commands;
 
 use std::sync::Arc;
 
@@ -39,52 +37,8 @@ impl Shop {
 /// and `tauri::test` (`mock_builder()`), so tests exercise the same handler list.
 pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
     base.manage(customer::Display::default())
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::list_coins,
-            commands::quote,
-            commands::charge,
-            commands::watch_sale,
-            commands::simulate_payment,
-            // Checkout (issue 4).
-            commands::simulate,
-            commands::counter_settings,
-            commands::quotes,
-            commands::start_sale,
-            commands::place_sale,
-            commands::try_again,
-            commands::void_sale,
-            commands::mark_for_owner,
-            commands::resumed_sales,
-            commands::recent_sales,
-            commands::sale_payment,
-            commands::receipt,
-            commands::open_customer_display,
-            commands::show_on_customer_display,
-            commands::customer_view,
-            owner_commands::session_status,
-            owner_commands::session_set_pin,
-            owner_commands::session_unlock,
-            owner_commands::session_lock,
-            owner_commands::owner_settings,
-            owner_commands::owner_save_settings,
-            owner_commands::owner_gateway,
-            owner_commands::owner_choose_gateway,
-            owner_commands::owner_set_key,
-            owner_commands::owner_delete_key,
-            owner_commands::owner_test_key,
-            owner_commands::owner_balances,
-            owner_commands::owner_withdrawals,
-            owner_commands::owner_withdrawal_requests,
-            owner_commands::owner_withdraw,
-            owner_commands::owner_demo_withdraw_permission,
-            owner_commands::owner_report,
-            owner_commands::owner_sales,
-            owner_commands::owner_export_csv,
-            owner_commands::owner_change_pin,
-            owner_commands::owner_coin_networks,
-        ])
-        .on_window_event(owner_commands::on_window_event)
+        .invoke_handler(commands::handler())
+        .on_window_event(commands::on_window_event)
         .setup(|app| {
             if let Some(till) = app.try_state::<Shop>().and_then(|shop| shop.till().ok()) {
                 start_watching(app.handle(), &till);
@@ -176,15 +130,4 @@ pub fn run() {
         })
         .run(tauri::generate_context!())
         .expect("the window could not start");
-}
-
-/// Logs to stderr; `CRYPTILL_LOG` (e.g. `debug`) overrides `default_level`.
-pub fn init_logging(default_level: &str) {
-    use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("CRYPTILL_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

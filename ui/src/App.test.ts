@@ -13,7 +13,6 @@ const backend = vi.hoisted(() => ({
   placeSale: vi.fn(),
   voidSale: vi.fn(),
   watchSale: vi.fn(),
-  simulatePayment: vi.fn(),
   simulate: vi.fn(),
   counterSettings: vi.fn(),
   resumedSales: vi.fn(),
@@ -40,7 +39,6 @@ beforeEach(() => {
   backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
   backend.placeSale.mockReset().mockResolvedValue(created);
   backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
-  backend.simulatePayment.mockReset().mockResolvedValue(undefined);
   backend.simulate.mockReset().mockResolvedValue(undefined);
   backend.counterSettings.mockReset().mockResolvedValue(settings);
   backend.resumedSales.mockReset().mockResolvedValue([]);

@@ -19,17 +19,17 @@ beforeEach(() => {
 describe('errors from commands', () => {
   it('passes an AppError from Rust through unchanged', async () => {
     core.invoke.mockRejectedValue({ kind: 'network', message: 'CoinGate did not answer.' });
-    await expect(backend.charge('12.50', 'BTC')).rejects.toEqual({
+    await expect(backend.placeSale(3)).rejects.toEqual({
       kind: 'network',
       message: 'CoinGate did not answer.',
     });
   });
 
   it('turns a plain string into an internal error that keeps the text', async () => {
-    core.invoke.mockRejectedValue('command charge not found');
-    await expect(backend.charge('12.50', 'BTC')).rejects.toEqual({
+    core.invoke.mockRejectedValue('command place_sale not found');
+    await expect(backend.placeSale(3)).rejects.toEqual({
       kind: 'internal',
-      message: 'Something went wrong inside Cryptill: command charge not found',
+      message: 'Something went wrong inside Cryptill: command place_sale not found',
     });
   });
 
@@ -68,11 +68,15 @@ describe('errors from commands', () => {
 
 describe('commands', () => {
   it('sends the amount as the decimal string typed', async () => {
-    core.invoke.mockResolvedValue({});
-    await backend.quote('12.50', 'BTC');
-    await backend.charge('12.50', 'BTC');
-    expect(core.invoke).toHaveBeenNthCalledWith(1, 'quote', { amount: '12.50', coin: 'BTC' });
-    expect(core.invoke).toHaveBeenNthCalledWith(2, 'charge', { amount: '12.50', coin: 'BTC' });
+    core.invoke.mockResolvedValue([]);
+    await backend.quotes('12.50');
+    expect(core.invoke).toHaveBeenCalledWith('quotes', { amount: '12.50' });
+  });
+
+  it('sends arguments under the names Rust reads, even where TypeScript cannot use them', async () => {
+    core.invoke.mockResolvedValue(undefined);
+    await backend.changePin('1234', '5678');
+    expect(core.invoke).toHaveBeenCalledWith('owner_change_pin', { current: '1234', new: '5678' });
   });
 
   it('watches a sale over a channel that feeds every update to the callback', async () => {
@@ -88,7 +92,7 @@ describe('commands', () => {
 
   it('simulates a payment by sale id', async () => {
     core.invoke.mockResolvedValue(undefined);
-    await backend.simulatePayment(7);
-    expect(core.invoke).toHaveBeenCalledWith('simulate_payment', { saleId: 7 });
+    await backend.simulate(7, 'full');
+    expect(core.invoke).toHaveBeenCalledWith('simulate', { saleId: 7, kind: 'full' });
   });
 });

@@ -2,6 +2,7 @@
 // so every call the UI makes is listed here and tests mock this one module.
 import { Channel, invoke, isTauri } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { commands } from './bindings/commands';
 import type { AppError } from './bindings/AppError';
 import type { AppEvent } from './bindings/AppEvent';
 import type { AppInfo } from './bindings/AppInfo';
@@ -91,29 +92,23 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+// Generated from Rust's command table and signatures: a command or argument
+// renamed in Rust fails this file's type check.
+const rust = commands(call);
+
 export function appInfo(): Promise<AppInfo> {
-  return call('app_info');
+  return rust.appInfo();
 }
 
 export function listCoins(): Promise<Coin[]> {
-  return call('list_coins');
-}
-
-/** `amount` is the fiat amount as typed, a decimal string such as "12.50". */
-export function quote(amount: string, coin: string): Promise<Quote> {
-  return call('quote', { amount, coin });
-}
-
-/** `amount` is the fiat amount as typed, a decimal string such as "12.50". */
-export function charge(amount: string, coin: string): Promise<Payment> {
-  return call('charge', { amount, coin });
+  return rust.listCoins();
 }
 
 /** Streams every change of the sale to `onUpdate` until Rust stops sending. */
 export function watchSale(saleId: number, onUpdate: (p: Payment) => void): Promise<void> {
   const channel = new Channel<Payment>();
   channel.onmessage = onUpdate;
-  return call('watch_sale', { saleId, onUpdate: channel });
+  return rust.watchSale({ saleId, onUpdate: channel });
 }
 
 // Rust's event names, typed by the generated AppEvent: a name changed in
@@ -135,79 +130,74 @@ export function onSecondLaunch(handler: () => void): Promise<() => void> {
   return listen(SECOND_LAUNCH, () => handler());
 }
 
-/** Demo mode only: the sandbox gateway pretends the customer paid. */
-export function simulatePayment(saleId: number): Promise<void> {
-  return call('simulate_payment', { saleId });
-}
-
 // Checkout (issue 4).
 
 /** Demo mode only: the sandbox makes the customer's wallet (or the clock) act. */
 export function simulate(saleId: number, kind: Simulation): Promise<void> {
-  return call('simulate', { saleId, kind });
+  return rust.simulate({ saleId, kind });
 }
 
 export function counterSettings(): Promise<Settings> {
-  return call('counter_settings');
+  return rust.counterSettings();
 }
 
 /** The live price of `amount` (a decimal string) in every coin offered. */
 export function quotes(amount: string): Promise<Quote[]> {
-  return call('quotes', { amount });
+  return rust.quotes({ amount });
 }
 
 /** Records the sale before any gateway call; the answer carries its saleId. */
 export function startSale(entry: SaleEntry): Promise<Payment> {
-  return call('start_sale', { entry });
+  return rust.startSale({ entry });
 }
 
 /** Creates the order of a recorded sale. Safe to repeat: it never charges twice. */
 export function placeSale(saleId: number): Promise<Payment> {
-  return call('place_sale', { saleId });
+  return rust.placeSale({ saleId });
 }
 
 /** A fresh sale for an expired one (not yet placed). */
 export function tryAgain(saleId: number): Promise<Payment> {
-  return call('try_again', { saleId });
+  return rust.tryAgain({ saleId });
 }
 
 export function voidSale(saleId: number): Promise<Payment> {
-  return call('void_sale', { saleId });
+  return rust.voidSale({ saleId });
 }
 
 export function markForOwner(saleId: number): Promise<Payment> {
-  return call('mark_for_owner', { saleId });
+  return rust.markForOwner({ saleId });
 }
 
 export function resumedSales(): Promise<Payment[]> {
-  return call('resumed_sales');
+  return rust.resumedSales();
 }
 
 export function recentSales(): Promise<SaleSummary[]> {
-  return call('recent_sales');
+  return rust.recentSales();
 }
 
 export function salePayment(saleId: number): Promise<Payment> {
-  return call('sale_payment', { saleId });
+  return rust.salePayment({ saleId });
 }
 
 export function receipt(saleId: number): Promise<Receipt> {
-  return call('receipt', { saleId });
+  return rust.receipt({ saleId });
 }
 
 export function openCustomerDisplay(): Promise<void> {
-  return call('open_customer_display');
+  return rust.openCustomerDisplay();
 }
 
 /** Puts a sale (or, with null, the shop's welcome) on the customer display. */
 export function showOnCustomerDisplay(saleId: number | null): Promise<void> {
-  return call('show_on_customer_display', { saleId });
+  return rust.showOnCustomerDisplay({ saleId });
 }
 
 /** The customer display: what to show now, then every change pushed from Rust. */
 export async function followCustomerView(onView: (view: CustomerView) => void): Promise<() => void> {
   const unlisten = await listen<CustomerView>('customer-view', (event) => onView(event.payload));
-  onView(await call<CustomerView>('customer_view'));
+  onView(await rust.customerView());
   return unlisten;
 }
 
@@ -215,89 +205,89 @@ export async function followCustomerView(onView: (view: CustomerView) => void): 
 // unlocked with the PIN; these only carry the calls.
 
 export function sessionStatus(): Promise<OwnerStatus> {
-  return call('session_status');
+  return rust.sessionStatus();
 }
 
 /** First start only: sets the owner PIN and unlocks owner mode. */
 export function setFirstPin(pin: string): Promise<OwnerStatus> {
-  return call('session_set_pin', { pin });
+  return rust.sessionSetPin({ pin });
 }
 
 export function unlockOwner(pin: string): Promise<OwnerStatus> {
-  return call('session_unlock', { pin });
+  return rust.sessionUnlock({ pin });
 }
 
 export function lockOwner(): Promise<void> {
-  return call('session_lock');
+  return rust.sessionLock();
 }
 
 export function ownerSettings(): Promise<Settings> {
-  return call('owner_settings');
+  return rust.ownerSettings();
 }
 
 export function saveOwnerSettings(settings: Settings): Promise<Settings> {
-  return call('owner_save_settings', { settings });
+  return rust.ownerSaveSettings({ settings });
 }
 
 export function ownerCoinNetworks(): Promise<CoinNetwork[]> {
-  return call('owner_coin_networks');
+  return rust.ownerCoinNetworks();
 }
 
 export function ownerGateway(): Promise<GatewayChoice> {
-  return call('owner_gateway');
+  return rust.ownerGateway();
 }
 
 export function chooseGateway(gateway: string, baseUrl: string | null): Promise<GatewayChoice> {
-  return call('owner_choose_gateway', { gateway, baseUrl });
+  return rust.ownerChooseGateway({ gateway, baseUrl });
 }
 
 /** The key goes to the OS keyring; only whether one is set comes back. */
 export function setGatewayKey(gateway: string, key: string): Promise<GatewayChoice> {
-  return call('owner_set_key', { gateway, key });
+  return rust.ownerSetKey({ gateway, key });
 }
 
 export function deleteGatewayKey(gateway: string): Promise<GatewayChoice> {
-  return call('owner_delete_key', { gateway });
+  return rust.ownerDeleteKey({ gateway });
 }
 
 export function testGatewayKey(): Promise<string> {
-  return call('owner_test_key');
+  return rust.ownerTestKey();
 }
 
 export function balances(): Promise<Balances> {
-  return call('owner_balances');
+  return rust.ownerBalances();
 }
 
 export function withdrawals(search: string | null): Promise<Withdrawal[]> {
-  return call('owner_withdrawals', { search });
+  return rust.ownerWithdrawals({ search });
 }
 
 export function withdrawalRequests(): Promise<WithdrawalRequest[]> {
-  return call('owner_withdrawal_requests');
+  return rust.ownerWithdrawalRequests();
 }
 
 export function withdraw(form: WithdrawForm): Promise<WithdrawOutcome> {
-  return call('owner_withdraw', { form });
+  return rust.ownerWithdraw({ form });
 }
 
 /** Demo mode only: the demo gateway's "allow withdraw" dashboard tick. */
 export function demoWithdrawPermission(permitted: boolean): Promise<void> {
-  return call('owner_demo_withdraw_permission', { permitted });
+  return rust.ownerDemoWithdrawPermission({ permitted });
 }
 
 export function dayReport(filter: SaleFilter): Promise<ZReport> {
-  return call('owner_report', { filter });
+  return rust.ownerReport({ filter });
 }
 
 export function salesHistory(filter: SaleFilter): Promise<SaleRow[]> {
-  return call('owner_sales', { filter });
+  return rust.ownerSales({ filter });
 }
 
 /** Writes the CSV to `path` (a full path to a .csv file); resolves to the number of sales. */
 export function exportCsv(filter: SaleFilter, path: string): Promise<number> {
-  return call('owner_export_csv', { filter, path });
+  return rust.ownerExportCsv({ filter, path });
 }
 
 export function changePin(current: string, next: string): Promise<void> {
-  return call('owner_change_pin', { current, new: next });
+  return rust.ownerChangePin({ current, new: next });
 }

@@ -1,5 +1,5 @@
-//! Tauri commands: argument plumbing only. Each one is also listed in
-//! `build.rs` (which makes its permission) and granted in `capabilities/`.
+//! The counter's and the customer display's Tauri commands: argument
+//! plumbing only.
 
 use cryptill_core::checkout::{
     CustomerView, Payment, Quote, Receipt, SaleEntry, SaleSummary, Simulation,
@@ -22,23 +22,6 @@ pub async fn list_coins(shop: State<'_, Shop>) -> Result<Vec<Coin>, AppError> {
     Ok(shop.till()?.checkout().offered_coins().await?)
 }
 
-#[tauri::command]
-pub async fn quote(shop: State<'_, Shop>, amount: String, coin: String) -> Result<Quote, AppError> {
-    Ok(shop.till()?.checkout().quote(&amount, &coin).await?)
-}
-
-#[tauri::command]
-pub async fn charge(
-    shop: State<'_, Shop>,
-    amount: String,
-    coin: String,
-) -> Result<Payment, AppError> {
-    Ok(shop.till()?.checkout().charge(&amount, &coin).await?)
-}
-
-/// Pushes the sale's payment state to `on_update` until it is final. Polling
-/// runs in Rust, only while a payment screen is open: a new watch stops the
-/// previous one, and a closed channel ends it.
 #[tauri::command]
 pub async fn watch_sale<R: Runtime>(
     app: AppHandle<R>,
@@ -71,11 +54,6 @@ pub async fn watch_sale<R: Runtime>(
         previous.abort();
     }
     Ok(())
-}
-
-#[tauri::command]
-pub async fn simulate_payment(shop: State<'_, Shop>, sale_id: i64) -> Result<(), AppError> {
-    Ok(shop.till()?.simulate_payment(sale_id).await?)
 }
 
 /// Demo mode only: the sandbox makes the customer's wallet (or the clock)

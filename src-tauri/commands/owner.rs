@@ -1,0 +1,193 @@
+//! The owner's Tauri commands: argument plumbing only. Every `owner_*`
+//! command takes [`Owner`], the proof of an unlocked session, so whatever
+//! the webview sends, a locked till answers `notAllowed`. The `session_*`
+//! commands are the way in and out, and tell nothing but whether a PIN is
+//! set and the session is open.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use cryptill_core::checkout::CoinNetwork;
+use cryptill_core::gateway::Withdrawal;
+use cryptill_core::ledger::WithdrawalRequest;
+use cryptill_core::owner::{
+    self, Balances, GatewayChoice, OwnerStatus, WithdrawForm, WithdrawOutcome,
+};
+use cryptill_core::report::{SaleFilter, SaleRow, ZReport};
+use cryptill_core::secret::Sensitive;
+use cryptill_core::settings::Settings;
+use cryptill_core::AppError;
+use tauri::State;
+
+use super::Owner;
+use crate::Shop;
+
+#[tauri::command]
+pub async fn session_status(shop: State<'_, Shop>) -> Result<OwnerStatus, AppError> {
+    Ok(shop.till()?.owner_status(Utc::now())?)
+}
+
+/// First start only: sets the owner PIN and opens the session.
+#[tauri::command]
+pub async fn session_set_pin(shop: State<'_, Shop>, pin: String) -> Result<OwnerStatus, AppError> {
+    let till = shop.till()?;
+    let pin = Sensitive::new(pin);
+    owner::pin::set_first(till.ledger(), &pin)?;
+    till.owner_unlock(&pin, Utc::now())?;
+    Ok(till.owner_status(Utc::now())?)
+}
+
+#[tauri::command]
+pub async fn session_unlock(shop: State<'_, Shop>, pin: String) -> Result<OwnerStatus, AppError> {
+    let till = shop.till()?;
+    // The first unlock after the update also moves the till's old keys.
+    till.owner_unlock(&Sensitive::new(pin), Utc::now())?;
+    Ok(till.owner_status(Utc::now())?)
+}
+
+#[tauri::command]
+pub async fn session_lock(shop: State<'_, Shop>) -> Result<(), AppError> {
+    shop.till()?.owner_session().lock();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn owner_settings(owner: Owner) -> Result<Settings, AppError> {
+    Ok(owner.till.owner_settings(&owner.unlocked)?)
+}
+
+#[tauri::command]
+pub async fn owner_save_settings(owner: Owner, settings: Settings) -> Result<Settings, AppError> {
+    Ok(owner.till.save_owner_settings(&owner.unlocked, &settings)?)
+}
+
+/// Every coin and network the gateway offers, and the one each coin is
+/// taken on, for the network picker in Settings.
+#[tauri::command]
+pub async fn owner_coin_networks(owner: Owner) -> Result<Vec<CoinNetwork>, AppError> {
+    let till = owner.till;
+    Ok(till.checkout().coin_networks().await?)
+}
+
+#[tauri::command]
+pub async fn owner_gateway(owner: Owner) -> Result<GatewayChoice, AppError> {
+    Ok(owner.till.gateway_choice(&owner.unlocked)?)
+}
+
+#[tauri::command]
+pub async fn owner_choose_gateway(
+    owner: Owner,
+    gateway: String,
+    base_url: Option<String>,
+) -> Result<GatewayChoice, AppError> {
+    Ok(owner
+        .till
+        .choose_gateway(&owner.unlocked, &gateway, base_url.as_deref())?)
+}
+
+/// The key goes from the password field to the OS keyring; only "set or
+/// not" comes back.
+#[tauri::command]
+pub async fn owner_set_key(
+    owner: Owner,
+    gateway: String,
+    key: String,
+) -> Result<GatewayChoice, AppError> {
+    let key = Sensitive::new(key);
+    Ok(owner.till.set_gateway_key(&owner.unlocked, &gateway, key)?)
+}
+
+#[tauri::command]
+pub async fn owner_delete_key(owner: Owner, gateway: String) -> Result<GatewayChoice, AppError> {
+    Ok(owner.till.delete_gateway_key(&owner.unlocked, &gateway)?)
+}
+
+#[tauri::command]
+pub async fn owner_test_key(owner: Owner) -> Result<String, AppError> {
+    Ok(owner.till.test_gateway_key(&owner.unlocked).await?)
+}
+
+#[tauri::command]
+pub async fn owner_balances(owner: Owner) -> Result<Balances, AppError> {
+    Ok(owner.till.balances(&owner.unlocked).await?)
+}
+
+#[tauri::command]
+pub async fn owner_withdrawals(
+    owner: Owner,
+    search: Option<String>,
+) -> Result<Vec<Withdrawal>, AppError> {
+    Ok(owner
+        .till
+        .withdrawals(&owner.unlocked, search.as_deref())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn owner_withdrawal_requests(owner: Owner) -> Result<Vec<WithdrawalRequest>, AppError> {
+    Ok(owner.till.withdrawal_requests(&owner.unlocked)?)
+}
+
+#[tauri::command]
+pub async fn owner_withdraw(owner: Owner, form: WithdrawForm) -> Result<WithdrawOutcome, AppError> {
+    Ok(owner.till.withdraw(&owner.unlocked, &form).await?)
+}
+
+#[tauri::command]
+pub async fn owner_demo_withdraw_permission(owner: Owner, permitted: bool) -> Result<(), AppError> {
+    Ok(owner
+        .till
+        .demo_withdraw_permission(&owner.unlocked, permitted)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn owner_report(owner: Owner, filter: SaleFilter) -> Result<ZReport, AppError> {
+    Ok(owner.till.day_report(&owner.unlocked, &filter)?)
+}
+
+#[tauri::command]
+pub async fn owner_sales(owner: Owner, filter: SaleFilter) -> Result<Vec<SaleRow>, AppError> {
+    Ok(owner.till.sales_history(&owner.unlocked, &filter)?)
+}
+
+/// Writes the CSV where the owner typed (a full path to a .csv file);
+/// returns the number of sales written.
+#[tauri::command]
+pub async fn owner_export_csv(
+    owner: Owner,
+    filter: SaleFilter,
+    path: String,
+) -> Result<usize, AppError> {
+    Ok(owner
+        .till
+        .export_csv(&owner.unlocked, &filter, &PathBuf::from(path.trim()))?)
+}
+
+#[tauri::command]
+pub async fn owner_change_pin(owner: Owner, current: String, new: String) -> Result<(), AppError> {
+    let till = owner.till;
+    Ok(owner::pin::change(
+        till.ledger(),
+        &Sensitive::new(current),
+        &Sensitive::new(new),
+        Utc::now(),
+    )?)
+}
+
+/// Locks owner mode when the window loses focus, if the owner chose so.
+pub fn on_window_event<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
+    use tauri::Manager;
+    if let tauri::WindowEvent::Focused(false) = event {
+        let Some(shop) = window.try_state::<Shop>() else {
+            return;
+        };
+        let Ok(till) = shop.till() else { return };
+        let lock = Settings::load(till.ledger())
+            .map(|s| s.lock_on_blur)
+            .unwrap_or(true);
+        if lock {
+            till.owner_session().lock();
+        }
+    }
+}

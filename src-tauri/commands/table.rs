@@ -1,0 +1,61 @@
+// The one list of the app's commands, by permission set. It is read twice:
+// `commands/mod.rs` registers every command from it, and `build.rs` makes
+// each command's permission and one permission set per group, which the
+// windows' capabilities grant (`capabilities/*.json`). Adding a command is
+// one line here plus its function; the TypeScript client is generated from
+// both (`ui/src/lib/bindings/commands.ts`, written by `cargo test`).
+command_table! {
+    // The counter window: selling and following sales.
+    till: till::{
+        app_info,
+        list_coins,
+        watch_sale,
+        simulate,
+        counter_settings,
+        quotes,
+        start_sale,
+        place_sale,
+        try_again,
+        void_sale,
+        mark_for_owner,
+        resumed_sales,
+        recent_sales,
+        sale_payment,
+        receipt,
+        open_customer_display,
+        show_on_customer_display,
+    },
+    // The customer display: what to show, nothing else.
+    customer: till::{
+        customer_view,
+    },
+    // Owner mode's way in and out; none of them tells more than whether a
+    // PIN is set and the session is open.
+    session: owner::{
+        session_status,
+        session_set_pin,
+        session_unlock,
+        session_lock,
+    },
+    // Owner mode: each takes `Owner`, the proof of an unlocked session, so
+    // a locked till refuses them whatever the webview sends.
+    owner: owner::{
+        owner_settings,
+        owner_save_settings,
+        owner_gateway,
+        owner_choose_gateway,
+        owner_set_key,
+        owner_delete_key,
+        owner_test_key,
+        owner_balances,
+        owner_withdrawals,
+        owner_withdrawal_requests,
+        owner_withdraw,
+        owner_demo_withdraw_permission,
+        owner_report,
+        owner_sales,
+        owner_export_csv,
+        owner_change_pin,
+        owner_coin_networks,
+    },
+}
