@@ -1,6 +1,6 @@
-import type { ErrorKind } from './bindings/ErrorKind';
-import type { Payment } from './bindings/Payment';
-import type { SaleState } from './bindings/SaleState';
+import type { ErrorKind } from '../bindings/ErrorKind';
+import type { Payment } from '../bindings/Payment';
+import type { SaleState } from '../bindings/SaleState';
 
 /** States after which the sale no longer changes by itself. */
 export const FINAL_STATES: readonly SaleState[] = [

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Payment } from './bindings/Payment';
-import type { SaleState } from './bindings/SaleState';
+import type { Payment } from '../bindings/Payment';
+import type { SaleState } from '../bindings/SaleState';
 import { errorTitle, formatCountdown, isFinal, isPaid, statusText } from './format';
-import { NO_OUTCOME } from '../test/fixtures';
+import { NO_OUTCOME } from '../../test/fixtures';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
 
