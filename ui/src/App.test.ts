@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import type { Payment } from './lib/bindings/Payment';
 import type { SaleUpdate } from './lib/bindings/SaleUpdate';
-import { coins, demoInfo, payment, quoteFor, settings } from './test/fixtures';
+import { answerCheckout, coins, demoInfo, payment, settings } from './test/fixtures';
 
 const backend = vi.hoisted(() => ({
   appInfo: vi.fn(),
@@ -33,13 +33,7 @@ const created = payment();
 beforeEach(() => {
   backend.appInfo.mockReset().mockResolvedValue(demoInfo);
   backend.listCoins.mockReset().mockResolvedValue(coins);
-  backend.quotes
-    .mockReset()
-    .mockImplementation(async (a: string) => [quoteFor(a, 'BTC'), quoteFor(a, 'USDT')]);
-  // The sale is recorded first (startSale), then its order placed.
-  backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
-  backend.placeSale.mockReset().mockResolvedValue(created);
-  backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
+  answerCheckout(backend, created);
   backend.simulatePayment.mockReset().mockResolvedValue(undefined);
   backend.simulate.mockReset().mockResolvedValue(undefined);
   backend.counterSettings.mockReset().mockResolvedValue(settings);

@@ -1,3 +1,4 @@
+import type { Mock } from 'vitest';
 import type { AppInfo } from '../lib/bindings/AppInfo';
 import type { Coin } from '../lib/bindings/Coin';
 import type { Payment } from '../lib/bindings/Payment';
@@ -79,3 +80,25 @@ export const settings: Settings = {
   offeredCoins: [],
   coinNetworks: {},
 };
+
+/** The checkout calls a sale makes, as vi.fn() mocks of backend.ts. */
+export interface CheckoutCalls {
+  quotes: Mock;
+  startSale: Mock;
+  placeSale: Mock;
+  voidSale: Mock;
+}
+
+/**
+ * Resets the checkout calls to answer as a working till does: a quote for
+ * BTC and USDT, the sale recorded first (startSale, state "creating"), then
+ * its order placed as `created`; voiding gives it back canceled.
+ */
+export function answerCheckout(backend: CheckoutCalls, created: Payment = payment()) {
+  backend.quotes
+    .mockReset()
+    .mockImplementation(async (a: string) => [quoteFor(a, 'BTC'), quoteFor(a, 'USDT')]);
+  backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
+  backend.placeSale.mockReset().mockResolvedValue(created);
+  backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
+}
