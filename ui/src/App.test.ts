@@ -5,13 +5,10 @@ import type { Payment } from './lib/bindings/Payment';
 import type { SaleUpdate } from './lib/bindings/SaleUpdate';
 import { answerCheckout, coins, demoInfo, payment, settings } from './test/fixtures';
 
-const backend = vi.hoisted(() => ({
+const backend = await vi.hoisted(async () => ({
+  ...(await import('./test/fixtures')).checkoutCalls(),
   appInfo: vi.fn(),
   listCoins: vi.fn(),
-  quotes: vi.fn(),
-  startSale: vi.fn(),
-  placeSale: vi.fn(),
-  voidSale: vi.fn(),
   watchSale: vi.fn(),
   simulatePayment: vi.fn(),
   simulate: vi.fn(),

@@ -1,4 +1,4 @@
-import type { Mock } from 'vitest';
+import { vi, type Mock } from 'vitest';
 import type { AppInfo } from '../lib/bindings/AppInfo';
 import type { Coin } from '../lib/bindings/Coin';
 import type { Payment } from '../lib/bindings/Payment';
@@ -87,6 +87,15 @@ export interface CheckoutCalls {
   startSale: Mock;
   placeSale: Mock;
   voidSale: Mock;
+}
+
+/**
+ * Fresh mocks of the checkout calls, for a test's `vi.mock('…/backend')`:
+ * `const backend = await vi.hoisted(async () => (await import('…/fixtures')).checkoutCalls());`
+ * (imported inside vi.hoisted because it runs before the file's imports).
+ */
+export function checkoutCalls(): CheckoutCalls {
+  return { quotes: vi.fn(), startSale: vi.fn(), placeSale: vi.fn(), voidSale: vi.fn() };
 }
 
 /**

@@ -5,12 +5,7 @@ import type { Settings } from '../bindings/Settings';
 import type { Payment } from '../bindings/Payment';
 import Entry from './Entry.svelte';
 
-const backend = vi.hoisted(() => ({
-  quotes: vi.fn(),
-  startSale: vi.fn(),
-  placeSale: vi.fn(),
-  voidSale: vi.fn(),
-}));
+const backend = await vi.hoisted(async () => (await import('../../test/fixtures')).checkoutCalls());
 vi.mock('../backend', () => backend);
 
 const created = payment();

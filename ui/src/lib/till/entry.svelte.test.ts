@@ -8,13 +8,10 @@ import type { Quote } from '../bindings/Quote';
 import { EntryState, QUOTE_DEBOUNCE_MS, type EntryProps } from './entry.svelte';
 import { keyFromKeyboard } from './keys';
 
-const backend = vi.hoisted(() => ({
-  quotes: vi.fn(),
-  startSale: vi.fn(),
-  placeSale: vi.fn(),
-  voidSale: vi.fn(),
-}));
-vi.mock('../backend', () => backend);
+// A runes file compiles `await`, which vi.hoisted cannot hold: the mocks come as a promise.
+const mocked = vi.hoisted(() => import('../../test/fixtures').then((f) => f.checkoutCalls()));
+vi.mock('../backend', () => mocked);
+const backend = await mocked;
 
 const created = payment();
 const stops: (() => void)[] = [];
