@@ -81,21 +81,24 @@ export const settings: Settings = {
   coinNetworks: {},
 };
 
-/** The checkout calls a sale makes, as vi.fn() mocks of backend.ts. */
-export interface CheckoutCalls {
-  quotes: Mock;
-  startSale: Mock;
-  placeSale: Mock;
-  voidSale: Mock;
+/** Fresh vi.fn() mocks standing in for the named calls of backend.ts. */
+export function mockCalls<K extends string>(...names: K[]): Record<K, Mock> {
+  return Object.fromEntries(names.map((name) => [name, vi.fn()])) as Record<K, Mock>;
 }
 
 /**
- * Fresh mocks of the checkout calls, for a test's `vi.mock('…/backend')`:
+ * The checkout calls a sale makes, for a test's `vi.mock('…/backend')`:
  * `const backend = await vi.hoisted(async () => (await import('…/fixtures')).checkoutCalls());`
  * (imported inside vi.hoisted because it runs before the file's imports).
  */
-export function checkoutCalls(): CheckoutCalls {
-  return { quotes: vi.fn(), startSale: vi.fn(), placeSale: vi.fn(), voidSale: vi.fn() };
+export function checkoutCalls() {
+  return mockCalls('quotes', 'startSale', 'placeSale', 'voidSale');
+}
+export type CheckoutCalls = ReturnType<typeof checkoutCalls>;
+
+/** The calls of the payment screen's actions, mocked as checkoutCalls(). */
+export function paymentCalls() {
+  return mockCalls('simulate', 'voidSale', 'markForOwner', 'tryAgain', 'placeSale');
 }
 
 /**
