@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { answerCheckout, coins, demoInfo, payment, quoteFor, settings } from '../../test/fixtures';
 import type { Payment } from '../bindings/Payment';
 import type { Quote } from '../bindings/Quote';
-import { EntryState, QUOTE_DEBOUNCE_MS, type EntryProps } from './entry.svelte';
+import { EntryState, QUOTE_DEBOUNCE_MS, type EntryProps } from './entryState.svelte';
 import { keyFromKeyboard } from './keys';
 
 // A runes file compiles `await`, which vi.hoisted cannot hold: the mocks come as a promise.

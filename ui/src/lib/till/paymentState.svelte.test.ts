@@ -4,7 +4,7 @@ import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { payment } from '../../test/fixtures';
 import type { Payment } from '../bindings/Payment';
-import { PaymentState, type PaymentProps } from './payment.svelte';
+import { PaymentState, type PaymentProps } from './paymentState.svelte';
 
 // A runes file compiles `await`, which vi.hoisted cannot hold: the mocks come as a promise.
 const mocked = vi.hoisted(() => import('../../test/fixtures').then((f) => f.paymentCalls()));
