@@ -10,7 +10,6 @@ const backend = await vi.hoisted(async () => ({
   appInfo: vi.fn(),
   listCoins: vi.fn(),
   watchSale: vi.fn(),
-  simulatePayment: vi.fn(),
   simulate: vi.fn(),
   counterSettings: vi.fn(),
   resumedSales: vi.fn(),
@@ -31,7 +30,6 @@ beforeEach(() => {
   backend.appInfo.mockReset().mockResolvedValue(demoInfo);
   backend.listCoins.mockReset().mockResolvedValue(coins);
   answerCheckout(backend, created);
-  backend.simulatePayment.mockReset().mockResolvedValue(undefined);
   backend.simulate.mockReset().mockResolvedValue(undefined);
   backend.counterSettings.mockReset().mockResolvedValue(settings);
   backend.resumedSales.mockReset().mockResolvedValue([]);

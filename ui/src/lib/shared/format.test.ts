@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Payment } from '../bindings/Payment';
 import type { SaleState } from '../bindings/SaleState';
-import { errorTitle, formatCountdown, isFinal, isPaid, statusText } from './format';
+import { errorTitle, formatCountdown, isFinal, isPaid, statusText, toPay } from './format';
 import { payment as salePayment } from '../../test/fixtures';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
@@ -93,6 +93,30 @@ describe('sale states', () => {
   it('counts overpaid as paid', () => {
     expect(isPaid('overpaid')).toBe(true);
     expect(isPaid('underpaid')).toBe(false);
+  });
+});
+
+describe('toPay', () => {
+  it('asks for the whole amount with its QR', () => {
+    expect(toPay(payment('awaiting'))).toEqual({
+      topUp: false,
+      qrPng: 'data:image/png;base64,iVBORw0KGgo=',
+      amount: '0.00021552',
+    });
+  });
+
+  it('asks for the rest with its own QR while an underpaid order can take it', () => {
+    const rest = { remainingAmount: '0.0001', remainingQrPng: 'data:image/png;base64,REST' };
+    expect(toPay(payment('underpaid', rest))).toEqual({
+      topUp: true,
+      qrPng: 'data:image/png;base64,REST',
+      amount: '0.0001',
+    });
+  });
+
+  it('shows the whole again once the underpaid order cannot take the rest', () => {
+    const ranOut = { remainingAmount: '0.0001', remainingQrPng: null };
+    expect(toPay(payment('underpaid', ranOut))).toMatchObject({ topUp: false, amount: '0.00021552' });
   });
 });
 

@@ -52,25 +52,25 @@ const underpaid = payment({
 describe('what the customer is shown', () => {
   it('an open sale: the whole amount and its QR, cancelable', () => {
     const { pay } = setup(payment());
-    expect(pay.topUp).toBe(false);
-    expect(pay.amountToPay).toBe('0.00021552');
-    expect(pay.qrSrc).toBe(payment().qrPng);
+    expect(pay.toPay.topUp).toBe(false);
+    expect(pay.toPay.amount).toBe('0.00021552');
+    expect(pay.toPay.qrPng).toBe(payment().qrPng);
     expect(pay.final).toBe(false);
     expect(pay.cancelable).toBe(true);
   });
 
   it('underpaid with an open order: the rest and the QR for the rest', () => {
     const { pay } = setup(underpaid);
-    expect(pay.topUp).toBe(true);
-    expect(pay.amountToPay).toBe('0.00011552');
-    expect(pay.qrSrc).toBe('data:image/png;base64,REST');
+    expect(pay.toPay.topUp).toBe(true);
+    expect(pay.toPay.amount).toBe('0.00011552');
+    expect(pay.toPay.qrPng).toBe('data:image/png;base64,REST');
     expect(pay.cancelable).toBe(false);
   });
 
   it('underpaid after the order ran out: back to the whole, no top-up', () => {
     const { pay } = setup({ ...underpaid, remainingQrPng: null });
-    expect(pay.topUp).toBe(false);
-    expect(pay.amountToPay).toBe('0.00021552');
+    expect(pay.toPay.topUp).toBe(false);
+    expect(pay.toPay.amount).toBe('0.00021552');
   });
 
   it('follows the sale as it changes', () => {

@@ -8,7 +8,7 @@ import type { AppError } from '../bindings/AppError';
 import type { Payment } from '../bindings/Payment';
 import type { SaleState } from '../bindings/SaleState';
 import type { Simulation } from '../bindings/Simulation';
-import { isFinal, isPaid } from '../shared/format';
+import { isFinal, isPaid, toPay } from '../shared/format';
 import { beepPaid } from '../shared/sound';
 
 /** What the screen around the payment gives it; read on every use, so it may change. */
@@ -50,14 +50,8 @@ export class PaymentState {
 
   final = $derived(isFinal(this.payment.state));
   paid = $derived(isPaid(this.payment.state));
-  /** Underpaid with an order that can still take the rest: the QR asks for the rest. */
-  topUp = $derived(this.payment.state === 'underpaid' && this.payment.remainingQrPng !== null);
-  qrSrc = $derived(
-    this.topUp ? (this.payment.remainingQrPng ?? this.payment.qrPng) : this.payment.qrPng,
-  );
-  amountToPay = $derived(
-    this.topUp ? (this.payment.remainingAmount ?? this.payment.cryptoAmount) : this.payment.cryptoAmount,
-  );
+  /** The whole, or the rest of an underpaid sale (its own QR). */
+  toPay = $derived(toPay(this.payment));
   /** The sale has not been paid into yet, so the cashier may cancel it. */
   cancelable = $derived(this.payment.state === 'awaiting' || this.payment.state === 'creating');
 
