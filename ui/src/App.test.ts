@@ -3,15 +3,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import type { Payment } from './lib/bindings/Payment';
 import type { SaleUpdate } from './lib/bindings/SaleUpdate';
-import { coins, demoInfo, payment, quoteFor, settings } from './test/fixtures';
+import { answerCheckout, coins, demoInfo, payment, settings } from './test/fixtures';
 
-const backend = vi.hoisted(() => ({
+const backend = await vi.hoisted(async () => ({
+  ...(await import('./test/fixtures')).checkoutCalls(),
   appInfo: vi.fn(),
   listCoins: vi.fn(),
-  quotes: vi.fn(),
-  startSale: vi.fn(),
-  placeSale: vi.fn(),
-  voidSale: vi.fn(),
   watchSale: vi.fn(),
   simulate: vi.fn(),
   counterSettings: vi.fn(),
@@ -32,13 +29,7 @@ const created = payment();
 beforeEach(() => {
   backend.appInfo.mockReset().mockResolvedValue(demoInfo);
   backend.listCoins.mockReset().mockResolvedValue(coins);
-  backend.quotes
-    .mockReset()
-    .mockImplementation(async (a: string) => [quoteFor(a, 'BTC'), quoteFor(a, 'USDT')]);
-  // The sale is recorded first (startSale), then its order placed.
-  backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
-  backend.placeSale.mockReset().mockResolvedValue(created);
-  backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
+  answerCheckout(backend, created);
   backend.simulate.mockReset().mockResolvedValue(undefined);
   backend.counterSettings.mockReset().mockResolvedValue(settings);
   backend.resumedSales.mockReset().mockResolvedValue([]);

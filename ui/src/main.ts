@@ -1,6 +1,6 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
-import CustomerDisplay from './lib/components/CustomerDisplay.svelte';
+import CustomerDisplay from './lib/customer/CustomerDisplay.svelte';
 import './app.css';
 
 const target = document.getElementById('app');

@@ -1,3 +1,4 @@
+import { vi, type Mock } from 'vitest';
 import type { AppInfo } from '../lib/bindings/AppInfo';
 import type { Coin } from '../lib/bindings/Coin';
 import type { Payment } from '../lib/bindings/Payment';
@@ -79,3 +80,37 @@ export const settings: Settings = {
   offeredCoins: [],
   coinNetworks: {},
 };
+
+/** Fresh vi.fn() mocks standing in for the named calls of backend.ts. */
+export function mockCalls<K extends string>(...names: K[]): Record<K, Mock> {
+  return Object.fromEntries(names.map((name) => [name, vi.fn()])) as Record<K, Mock>;
+}
+
+/**
+ * The checkout calls a sale makes, for a test's `vi.mock('…/backend')`:
+ * `const backend = await vi.hoisted(async () => (await import('…/fixtures')).checkoutCalls());`
+ * (imported inside vi.hoisted because it runs before the file's imports).
+ */
+export function checkoutCalls() {
+  return mockCalls('quotes', 'startSale', 'placeSale', 'voidSale');
+}
+export type CheckoutCalls = ReturnType<typeof checkoutCalls>;
+
+/** The calls of the payment screen's actions, mocked as checkoutCalls(). */
+export function paymentCalls() {
+  return mockCalls('simulate', 'voidSale', 'markForOwner', 'tryAgain', 'placeSale');
+}
+
+/**
+ * Resets the checkout calls to answer as a working till does: a quote for
+ * BTC and USDT, the sale recorded first (startSale, state "creating"), then
+ * its order placed as `created`; voiding gives it back canceled.
+ */
+export function answerCheckout(backend: CheckoutCalls, created: Payment = payment()) {
+  backend.quotes
+    .mockReset()
+    .mockImplementation(async (a: string) => [quoteFor(a, 'BTC'), quoteFor(a, 'USDT')]);
+  backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
+  backend.placeSale.mockReset().mockResolvedValue(created);
+  backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
+}

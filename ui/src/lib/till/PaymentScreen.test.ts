@@ -4,13 +4,7 @@ import { payment } from '../../test/fixtures';
 import type { Payment } from '../bindings/Payment';
 import PaymentScreen from './PaymentScreen.svelte';
 
-const backend = vi.hoisted(() => ({
-  simulate: vi.fn(),
-  voidSale: vi.fn(),
-  markForOwner: vi.fn(),
-  tryAgain: vi.fn(),
-  placeSale: vi.fn(),
-}));
+const backend = await vi.hoisted(async () => (await import('../../test/fixtures')).paymentCalls());
 vi.mock('../backend', () => backend);
 
 beforeEach(() => {

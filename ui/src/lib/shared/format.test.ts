@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Payment } from './bindings/Payment';
-import type { SaleState } from './bindings/SaleState';
-import { errorTitle, formatCountdown, isFinal, isPaid, statusText } from './format';
-import { NO_OUTCOME } from '../test/fixtures';
+import type { Payment } from '../bindings/Payment';
+import type { SaleState } from '../bindings/SaleState';
+import { errorTitle, formatCountdown, isFinal, isPaid, statusText, toPay } from './format';
+import { payment as salePayment } from '../../test/fixtures';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
 
@@ -38,26 +38,9 @@ describe('formatCountdown', () => {
   });
 });
 
+/** A sale in `state` with no deadline, for the status texts. */
 function payment(state: SaleState, extra: Partial<Payment> = {}): Payment {
-  return {
-    saleId: 7,
-    state,
-    fiatAmount: '12.50',
-    fiatCurrency: 'EUR',
-    coin: 'BTC',
-    network: 'Bitcoin',
-    cryptoAmount: '0.00021552',
-    paidAmount: '0',
-    address: 'bc1qexample',
-    paymentUri: 'bitcoin:bc1qexample?amount=0.00021552',
-    qrPng: 'data:image/png;base64,',
-    expiresAt: null,
-    confirmations: 0,
-    requiredConfirmations: 0,
-    gatewayOrderId: 'order-1',
-    ...NO_OUTCOME,
-    ...extra,
-  };
+  return salePayment({ saleId: 7, state, expiresAt: null, ...extra });
 }
 
 describe('statusText', () => {
@@ -89,26 +72,51 @@ describe('statusText', () => {
 
 describe('sale states', () => {
   it('treats paid, overpaid, expired, invalid, canceled and refunded as final', () => {
-    const finals = (
-      [
-        'creating',
-        'awaiting',
-        'confirming',
-        'underpaid',
-        'paid',
-        'overpaid',
-        'expired',
-        'invalid',
-        'canceled',
-        'refunded',
-      ] as SaleState[]
-    ).filter(isFinal);
-    expect(finals).toEqual(['paid', 'overpaid', 'expired', 'invalid', 'canceled', 'refunded']);
+    // A Record, so a state added in Rust fails the type check until it is judged here.
+    const final: Record<SaleState, boolean> = {
+      creating: false,
+      awaiting: false,
+      confirming: false,
+      underpaid: false,
+      paid: true,
+      overpaid: true,
+      expired: true,
+      invalid: true,
+      canceled: true,
+      refunded: true,
+    };
+    for (const [state, expected] of Object.entries(final)) {
+      expect(isFinal(state as SaleState), state).toBe(expected);
+    }
   });
 
   it('counts overpaid as paid', () => {
     expect(isPaid('overpaid')).toBe(true);
     expect(isPaid('underpaid')).toBe(false);
+  });
+});
+
+describe('toPay', () => {
+  it('asks for the whole amount with its QR', () => {
+    expect(toPay(payment('awaiting'))).toEqual({
+      topUp: false,
+      qrPng: 'data:image/png;base64,iVBORw0KGgo=',
+      amount: '0.00021552',
+    });
+  });
+
+  it('asks for the rest with its own QR while an underpaid order can take it', () => {
+    const rest = { remainingAmount: '0.0001', remainingQrPng: 'data:image/png;base64,REST' };
+    expect(toPay(payment('underpaid', rest))).toEqual({
+      topUp: true,
+      qrPng: 'data:image/png;base64,REST',
+      amount: '0.0001',
+    });
+  });
+
+  it('shows the whole again once the underpaid order cannot take the rest', () => {
+    const ranOut = { remainingAmount: '0.0001', remainingQrPng: null };
+    expect(toPay(payment('underpaid', ranOut))).toMatchObject({ topUp: false, amount: '0.00021552' });
   });
 });
 

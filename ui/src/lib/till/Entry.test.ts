@@ -1,28 +1,17 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { coins, demoInfo, payment, quoteFor, settings } from '../../test/fixtures';
+import { answerCheckout, coins, demoInfo, payment, quoteFor, settings } from '../../test/fixtures';
 import type { Settings } from '../bindings/Settings';
 import type { Payment } from '../bindings/Payment';
 import Entry from './Entry.svelte';
 
-const backend = vi.hoisted(() => ({
-  quotes: vi.fn(),
-  startSale: vi.fn(),
-  placeSale: vi.fn(),
-  voidSale: vi.fn(),
-}));
+const backend = await vi.hoisted(async () => (await import('../../test/fixtures')).checkoutCalls());
 vi.mock('../backend', () => backend);
 
 const created = payment();
 
 beforeEach(() => {
-  backend.quotes
-    .mockReset()
-    .mockImplementation(async (a: string) => [quoteFor(a, 'BTC'), quoteFor(a, 'USDT')]);
-  // The sale is recorded first (startSale), then its order placed.
-  backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
-  backend.placeSale.mockReset().mockResolvedValue(created);
-  backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
+  answerCheckout(backend, created);
 });
 
 function setup(info = demoInfo) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { payment } from '../test/fixtures';
+import { payment } from '../../test/fixtures';
 import { toastFor } from './toasts';
 
 describe('background outcome toasts', () => {

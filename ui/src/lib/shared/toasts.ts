@@ -1,7 +1,7 @@
 // What the cashier is told about a sale that changed off screen (a sale
 // left behind with New sale, one resumed after a restart): one short line,
 // or nothing when the change is not news (e.g. one more confirmation).
-import type { SaleUpdate } from './bindings/SaleUpdate';
+import type { SaleUpdate } from '../bindings/SaleUpdate';
 
 export type Tone = 'good' | 'warn' | 'info';
 

@@ -10,7 +10,7 @@ import {
   pressSeparator,
   toDecimalString,
   type EntryKey,
-} from './entry';
+} from './keys';
 
 /** Types a string as a cashier would, "," and "." both being the separator. */
 function type(keys: string, fiatDecimals = 2): string {

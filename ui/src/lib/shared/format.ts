@@ -1,6 +1,6 @@
-import type { ErrorKind } from './bindings/ErrorKind';
-import type { Payment } from './bindings/Payment';
-import type { SaleState } from './bindings/SaleState';
+import type { ErrorKind } from '../bindings/ErrorKind';
+import type { Payment } from '../bindings/Payment';
+import type { SaleState } from '../bindings/SaleState';
 
 /** States after which the sale no longer changes by itself. */
 export const FINAL_STATES: readonly SaleState[] = [
@@ -18,6 +18,21 @@ export function isFinal(state: SaleState): boolean {
 
 export function isPaid(state: SaleState): boolean {
   return state === 'paid' || state === 'overpaid';
+}
+
+/** What the customer is asked to pay now, on the till and on the customer display. */
+export interface ToPay {
+  /** Underpaid, and the order can still take the rest: the QR asks for the rest. */
+  topUp: boolean;
+  qrPng: string;
+  amount: string;
+}
+
+export function toPay(p: Payment): ToPay {
+  if (p.state === 'underpaid' && p.remainingQrPng !== null) {
+    return { topUp: true, qrPng: p.remainingQrPng, amount: p.remainingAmount ?? p.cryptoAmount };
+  }
+  return { topUp: false, qrPng: p.qrPng, amount: p.cryptoAmount };
 }
 
 export const TIME_IS_UP = 'Time is up';

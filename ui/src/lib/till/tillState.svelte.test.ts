@@ -1,0 +1,230 @@
+// The till window's states without a screen: the class runs under its own
+// effect root, the backend calls and the beep are mocks.
+import { flushSync } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { coins, demoInfo, payment, settings } from '../../test/fixtures';
+import type { Payment } from '../bindings/Payment';
+import type { SaleUpdate } from '../bindings/SaleUpdate';
+import { TillState } from './tillState.svelte';
+
+// A runes file compiles `await`, which vi.hoisted cannot hold: the mocks come as a promise.
+const mocked = vi.hoisted(() =>
+  import('../../test/fixtures').then((f) =>
+    f.mockCalls(
+      'appInfo',
+      'listCoins',
+      'counterSettings',
+      'resumedSales',
+      'watchSale',
+      'salePayment',
+      'openCustomerDisplay',
+      'showOnCustomerDisplay',
+      'onSaleUpdated',
+      'onSecondLaunch',
+    ),
+  ),
+);
+vi.mock('../backend', () => mocked);
+const backend = await mocked;
+const sound = vi.hoisted(() => ({ beepPaid: vi.fn() }));
+vi.mock('../shared/sound', () => sound);
+
+const created = payment();
+const stops: (() => void)[] = [];
+let pushWatch: (p: Payment) => void;
+let pushSaleUpdate: (u: SaleUpdate) => void;
+let secondLaunch: () => void;
+
+beforeEach(() => {
+  for (const fn of Object.values(backend)) fn.mockReset();
+  sound.beepPaid.mockReset();
+  backend.appInfo.mockResolvedValue(demoInfo);
+  backend.listCoins.mockResolvedValue(coins);
+  backend.counterSettings.mockResolvedValue(settings);
+  backend.resumedSales.mockResolvedValue([]);
+  backend.showOnCustomerDisplay.mockResolvedValue(undefined);
+  backend.openCustomerDisplay.mockResolvedValue(undefined);
+  backend.watchSale.mockImplementation(async (_id: number, onUpdate: (p: Payment) => void) => {
+    pushWatch = onUpdate;
+  });
+  backend.onSaleUpdated.mockImplementation(async (handler: (u: SaleUpdate) => void) => {
+    pushSaleUpdate = handler;
+    return () => {};
+  });
+  backend.onSecondLaunch.mockImplementation(async (handler: () => void) => {
+    secondLaunch = handler;
+    return () => {};
+  });
+});
+
+afterEach(() => {
+  for (const stop of stops.splice(0)) stop();
+});
+
+/** Lets the mocked calls answer and the effects run. */
+async function answered() {
+  await new Promise((r) => setTimeout(r, 0));
+  flushSync();
+}
+
+/** A till as the window makes it, started. */
+async function started() {
+  let till!: TillState;
+  stops.push($effect.root(() => void (till = new TillState())));
+  flushSync();
+  await answered();
+  return till;
+}
+
+describe('starting', () => {
+  it('loads the shop, coins and settings, then the sales resumed after a restart', async () => {
+    const open = payment({ saleId: 9 });
+    backend.resumedSales.mockResolvedValue([open]);
+    const till = await started();
+    expect(till.info).toEqual(demoInfo);
+    expect(till.coins).toEqual(coins);
+    expect(till.locale).toBe('en-IE');
+    expect(till.loading).toBe(false);
+    expect(till.resumed).toEqual([open]);
+    expect(till.screen).toBe('till');
+  });
+
+  it('keeps a failed start’s error, and starts on Retry', async () => {
+    backend.appInfo.mockRejectedValueOnce({ kind: 'keyring', message: 'Ask the owner.' });
+    const till = await started();
+    expect(till.info).toBeNull();
+    expect(till.loadError?.message).toBe('Ask the owner.');
+    await till.load();
+    expect(till.loadError).toBeNull();
+    expect(till.info).toEqual(demoInfo);
+  });
+});
+
+describe('the sale on the counter', () => {
+  it('is followed live once charged, and taken off the resumed list', async () => {
+    backend.resumedSales.mockResolvedValue([created]);
+    const till = await started();
+    till.charged(created);
+    expect(backend.watchSale).toHaveBeenCalledWith(created.saleId, expect.any(Function));
+    expect(till.resumed).toEqual([]);
+    pushWatch({ ...created, state: 'confirming' });
+    expect(till.payment?.state).toBe('confirming');
+  });
+
+  it('ignores the live updates of a sale the cashier has left', async () => {
+    const till = await started();
+    till.charged(created);
+    const fromOldSale = pushWatch;
+    till.newSale();
+    till.charged(payment({ saleId: 42 }));
+    fromOldSale({ ...created, state: 'expired' });
+    expect(till.payment?.saleId).toBe(42);
+    expect(till.payment?.state).toBe('awaiting');
+  });
+
+  it('says when the live updates stop, unless the sale is over, and reconnects', async () => {
+    backend.watchSale.mockRejectedValueOnce({ kind: 'network', message: 'Lost the gateway.' });
+    const till = await started();
+    till.charged(created);
+    await answered();
+    expect(till.watchError?.message).toBe('Lost the gateway.');
+    till.retryWatch();
+    expect(till.watchError).toBeNull();
+    expect(backend.watchSale).toHaveBeenCalledTimes(2);
+
+    backend.watchSale.mockRejectedValueOnce({ kind: 'network', message: 'Lost the gateway.' });
+    till.charged(payment({ saleId: 43, state: 'paid' }));
+    await answered();
+    expect(till.watchError).toBeNull();
+  });
+
+  it('takes the changes the payment screen made, for its own sale only', async () => {
+    const till = await started();
+    till.charged(created);
+    till.changed(payment({ saleId: 99, state: 'canceled' }));
+    expect(till.payment?.state).toBe('awaiting');
+    till.changed({ ...created, state: 'canceled' });
+    expect(till.payment?.state).toBe('canceled');
+  });
+
+  it('reopens a sale from another screen on the till screen', async () => {
+    backend.salePayment.mockResolvedValue(payment({ saleId: 7 }));
+    const till = await started();
+    till.open('recent');
+    await till.reopen(7);
+    expect(till.screen).toBe('till');
+    expect(till.payment?.saleId).toBe(7);
+    backend.salePayment.mockRejectedValue({ kind: 'notFound', message: 'No sale 8.' });
+    await till.reopen(8);
+    expect(till.loadError?.message).toBe('No sale 8.');
+  });
+
+  it('shows a receipt, then goes back to the till', async () => {
+    const till = await started();
+    till.showReceipt(41);
+    expect(till.screen).toBe('receipt');
+    expect(till.receiptSaleId).toBe(41);
+    till.open('till');
+    expect(till.screen).toBe('till');
+  });
+});
+
+describe('news of other sales', () => {
+  it('a sale left behind turning paid is a toast (and a beep with sound on)', async () => {
+    backend.counterSettings.mockResolvedValue({ ...settings, sound: true });
+    const till = await started();
+    till.charged(payment({ saleId: 42 }));
+    pushSaleUpdate({ payment: { ...created, state: 'paid' }, previous: 'awaiting', latePayment: false });
+    expect(till.toasts.items.map((t) => t.text)).toEqual([`Sale ${created.saleId} paid`]);
+    expect(sound.beepPaid).toHaveBeenCalledTimes(1);
+    expect(till.salesVersion).toBe(1);
+  });
+
+  it('the sale on screen changes the screen, with no toast', async () => {
+    const till = await started();
+    till.charged(created);
+    pushSaleUpdate({ payment: { ...created, state: 'underpaid' }, previous: 'awaiting', latePayment: false });
+    expect(till.payment?.state).toBe('underpaid');
+    expect(till.toasts.items).toEqual([]);
+    expect(sound.beepPaid).not.toHaveBeenCalled();
+  });
+
+  it('keeps a resumed sale in the banner up to date', async () => {
+    backend.resumedSales.mockResolvedValue([created]);
+    const till = await started();
+    pushSaleUpdate({ payment: { ...created, state: 'expired' }, previous: 'awaiting', latePayment: false });
+    expect(till.resumed.map((p) => p.state)).toEqual(['expired']);
+    till.dismissResumed();
+    expect(till.resumed).toEqual([]);
+  });
+
+  it('a second launch says this is the window', async () => {
+    const till = await started();
+    secondLaunch();
+    expect(till.toasts.items[0].text).toMatch('already open on this till');
+  });
+});
+
+describe('the customer display', () => {
+  it('follows the sale on the counter, telling Rust each change once', async () => {
+    const till = await started();
+    expect(backend.showOnCustomerDisplay).toHaveBeenCalledWith(null);
+    till.charged(created);
+    flushSync();
+    pushWatch({ ...created, state: 'confirming' });
+    flushSync();
+    till.newSale();
+    flushSync();
+    expect(backend.showOnCustomerDisplay.mock.calls).toEqual([[null], [created.saleId], [null]]);
+  });
+
+  it('opens on the sale on the counter, and says why it could not', async () => {
+    const till = await started();
+    till.charged(created);
+    await till.openCustomerDisplay();
+    expect(backend.showOnCustomerDisplay).toHaveBeenLastCalledWith(created.saleId);
+    backend.openCustomerDisplay.mockRejectedValue({ kind: 'internal', message: 'No window.' });
+    await till.openCustomerDisplay();
+    expect(till.displayError?.message).toBe('No window.');
+  });
+});

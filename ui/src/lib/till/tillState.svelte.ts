@@ -1,0 +1,187 @@
+// The till window's states, apart from how they are drawn: starting up
+// (shop, coins, settings; sales resumed after a restart), which screen is
+// open, the sale on the counter and its live updates, news of other sales
+// (toasts), and the customer display following the counter.
+import * as backend from '../backend';
+import type { AppError } from '../bindings/AppError';
+import type { AppInfo } from '../bindings/AppInfo';
+import type { Coin } from '../bindings/Coin';
+import type { Payment } from '../bindings/Payment';
+import type { SaleUpdate } from '../bindings/SaleUpdate';
+import type { Settings } from '../bindings/Settings';
+import { isFinal, isPaid } from '../shared/format';
+import { beepPaid } from '../shared/sound';
+import { ToastQueue } from '../shared/toastQueue.svelte';
+import { toastFor } from '../shared/toasts';
+
+/** The till's screens besides owner mode (a dialog over them). */
+export type TillScreen = 'till' | 'recent' | 'receipt';
+
+export class TillState {
+  info = $state<AppInfo | null>(null);
+  coins = $state<Coin[]>([]);
+  /** The settings the counter follows (tips, maximum, locale, sound). */
+  settings = $state<Settings | null>(null);
+  loadError = $state<AppError | null>(null);
+  loading = $state(false);
+
+  /** The sale on the counter; null while a new one is typed. */
+  payment = $state<Payment | null>(null);
+  watchError = $state<AppError | null>(null);
+  /** Open sales found at start-up, offered until opened or dismissed. */
+  resumed = $state<Payment[]>([]);
+
+  screen = $state<TillScreen>('till');
+  receiptSaleId = $state<number | null>(null);
+  ownerOpen = $state(false);
+  displayError = $state<AppError | null>(null);
+
+  /** News of sales not on screen. */
+  readonly toasts = new ToastQueue();
+  /** Goes up whenever any sale changes, so "Sales this shift" reloads. */
+  salesVersion = $state(0);
+
+  // The sale the customer display was last told to show (undefined: none yet).
+  #shownSaleId: number | null | undefined = undefined;
+
+  locale = $derived(this.settings?.locale ?? 'en-IE');
+
+  /**
+   * Call while a component initialises (or inside `$effect.root`): it starts
+   * the till, listens to Rust's events and keeps the customer display on the
+   * counter's sale until that owner is destroyed.
+   */
+  constructor() {
+    $effect(() => this.#listen());
+    $effect(() => this.#followOnCustomerDisplay());
+    $effect(() => void this.load());
+  }
+
+  /** Starts the till; Retry after a failed start calls it again. */
+  async load() {
+    this.loading = true;
+    this.loadError = null;
+    try {
+      [this.info, this.coins, this.settings] = await Promise.all([
+        backend.appInfo(),
+        backend.listCoins(),
+        backend.counterSettings(),
+      ]);
+      // Not awaited: the gateway may be slow; the till is usable meanwhile.
+      backend
+        .resumedSales()
+        .then((list) => (this.resumed = list))
+        .catch(() => {});
+    } catch (error) {
+      this.loadError = error as AppError;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** A sale was charged (or taken over): its payment screen, followed live. */
+  charged(created: Payment) {
+    this.payment = created;
+    this.#watch(created.saleId);
+    // Opened from the banner or taken over here: no longer news.
+    this.resumed = this.resumed.filter((p) => p.saleId !== created.saleId);
+  }
+
+  /** The payment screen changed its sale (void, owner flag). */
+  changed(updated: Payment) {
+    if (this.payment?.saleId === updated.saleId) this.payment = updated;
+  }
+
+  /** Back to typing a new sale; the old one is still followed by Rust's watcher. */
+  newSale() {
+    this.payment = null;
+    this.watchError = null;
+  }
+
+  /** Reconnect after the live updates stopped. */
+  retryWatch() {
+    if (this.payment) this.#watch(this.payment.saleId);
+  }
+
+  /** Reopens a sale's payment screen (a pending QR, a resumed sale, a toast). */
+  async reopen(saleId: number) {
+    try {
+      const found = await backend.salePayment(saleId);
+      this.screen = 'till';
+      this.charged(found);
+    } catch (error) {
+      this.loadError = error as AppError;
+    }
+  }
+
+  open(screen: TillScreen) {
+    this.screen = screen;
+  }
+
+  showReceipt(saleId: number) {
+    this.receiptSaleId = saleId;
+    this.screen = 'receipt';
+  }
+
+  dismissResumed() {
+    this.resumed = [];
+  }
+
+  async openCustomerDisplay() {
+    this.displayError = null;
+    try {
+      await backend.openCustomerDisplay();
+      await backend.showOnCustomerDisplay(this.payment?.saleId ?? null);
+    } catch (error) {
+      this.displayError = error as AppError;
+    }
+  }
+
+  #watch(saleId: number) {
+    this.watchError = null;
+    backend
+      .watchSale(saleId, (update) => {
+        // A sale the cashier has left (New sale) may still send updates.
+        if (this.payment?.saleId === update.saleId) this.payment = update;
+      })
+      .catch((error: AppError) => {
+        if (this.payment?.saleId === saleId && !isFinal(this.payment.state)) this.watchError = error;
+      });
+  }
+
+  /** A sale changed, found by the till's watcher in Rust. */
+  #onSaleUpdated(update: SaleUpdate) {
+    const changed = update.payment;
+    this.salesVersion++;
+    this.resumed = this.resumed.map((p) => (p.saleId === changed.saleId ? changed : p));
+    if (this.payment?.saleId === changed.saleId) {
+      // The sale on screen: its screen shows it (and beeps).
+      this.payment = changed;
+      return;
+    }
+    const toast = toastFor(update);
+    if (!toast) return;
+    this.toasts.add(changed.saleId, toast.text, toast.tone);
+    if (this.settings?.sound && isPaid(changed.state) && !isPaid(update.previous)) beepPaid();
+  }
+
+  #listen() {
+    const stops = [
+      backend.onSaleUpdated((update) => this.#onSaleUpdated(update)),
+      backend.onSecondLaunch(() =>
+        this.toasts.add(null, 'Cryptill is already open on this till: this is its window.', 'info'),
+      ),
+    ];
+    return () => {
+      for (const stop of stops) stop.then((unlisten) => unlisten()).catch(() => {});
+    };
+  }
+
+  // The customer display follows the sale on the counter (or shows welcome).
+  #followOnCustomerDisplay() {
+    const id = this.payment?.saleId ?? null;
+    if (id === this.#shownSaleId || !this.info) return;
+    this.#shownSaleId = id;
+    backend.showOnCustomerDisplay(id).catch(() => {});
+  }
+}
