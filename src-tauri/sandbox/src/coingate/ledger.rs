@@ -24,10 +24,10 @@ use super::catalog::{
 };
 use super::orders::{self, CurrencyShort};
 use super::wire::{amount, page_of, paging, time, time_ms, ApiError, Params};
-use crate::control::ActionError;
 use crate::json::parse_decimal;
+use crate::state::ActionError;
+use crate::state::Sandbox;
 use crate::store::{conversion_error, decimal_column, now};
-use crate::Sandbox;
 
 /// Every account's balance, by account id.
 fn balances(conn: &Connection) -> rusqlite::Result<HashMap<&'static str, Decimal>> {

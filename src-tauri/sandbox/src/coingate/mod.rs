@@ -26,7 +26,7 @@ use axum::Router;
 pub(crate) use self::ledger::{complete_withdrawal, create_withdrawal};
 use self::wire::ApiError;
 use crate::faults::{self, Faults, Injector};
-use crate::Sandbox;
+use crate::state::Sandbox;
 
 /// The dialect's routes: the public ones, the private ones behind the key
 /// check, and outermost the faults, which every route spends.

@@ -24,11 +24,11 @@ use serde::Serialize;
 
 use super::catalog::{self, Currency, Kind};
 use super::wire::{amount, amount_or_zero, page_of, paging, param, time, ApiError, Params};
-use crate::control::ActionError;
 use crate::json::parse_decimal;
 use crate::market::{new_transaction_id, Coin};
+use crate::state::ActionError;
+use crate::state::Sandbox;
 use crate::store::{conversion_error, decimal_column, now};
-use crate::Sandbox;
 
 /// gateways.md's nine statuses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
