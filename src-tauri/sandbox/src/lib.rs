@@ -22,6 +22,7 @@
 //! routes (`client`), for tests and the demo buttons. No module imports one
 //! above it.
 
+pub mod client;
 mod coingate;
 mod config;
 mod connection;
@@ -49,6 +50,7 @@ use crate::state::Sandbox;
 use crate::store::Store;
 
 pub use crate::config::{Config, DEMO_API_KEY};
+pub use crate::faults::{Fault, FaultPlan};
 
 /// Why a sandbox could not start.
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +96,11 @@ impl Handle {
     /// trailing slash, so that relative paths such as `orders` join under it.
     pub fn coingate_url(&self) -> String {
         format!("{}/coingate/v2/", self.base_url())
+    }
+
+    /// A typed client for this sandbox's `/control/` routes.
+    pub fn control(&self) -> client::Control {
+        client::Control::new(&self.base_url()).expect("a loopback address is a valid base URL")
     }
 
     /// Stops accepting connections, lets requests in flight finish, and

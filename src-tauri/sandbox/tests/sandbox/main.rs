@@ -3,4 +3,5 @@
 
 mod coingate;
 mod counos;
+mod faults;
 mod support;
