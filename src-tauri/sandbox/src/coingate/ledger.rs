@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::Serialize;
@@ -23,11 +23,12 @@ use super::catalog::{
     self, AccountType, BeneficiaryPayoutSetting, Currency, LedgerAccount, LEDGER_ACCOUNTS,
 };
 use super::orders::{self, CurrencyShort};
-use super::wire::{amount, page_of, paging, time, time_ms, ApiError, Params};
+use super::page::{Page, Paging, ACCOUNTS, SEND_REQUESTS, WITHDRAWALS};
+use super::wire::{amount, time, time_ms, ApiError, Params};
 use crate::json::parse_decimal;
 use crate::state::ActionError;
 use crate::state::Sandbox;
-use crate::store::{conversion_error, decimal_column, now};
+use crate::store::{conversion_error, decimal_column, now, Table};
 
 /// Every account's balance, by account id.
 fn balances(conn: &Connection) -> rusqlite::Result<HashMap<&'static str, Decimal>> {
@@ -102,36 +103,18 @@ fn account_json(account: &LedgerAccount, balance: Decimal) -> AccountJson {
     }
 }
 
-#[derive(Serialize)]
-struct AccountList {
-    current_page: usize,
-    per_page: usize,
-    total_accounts: usize,
-    total_pages: usize,
-    accounts: Vec<AccountJson>,
-}
-
 /// `GET /ledger/accounts?page=&per_page=`.
 pub(crate) async fn accounts(
     State(sandbox): State<Arc<Sandbox>>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let (page, per_page) = paging(&params)?;
+    let paging = Paging::from_params(&params)?;
     let balances = sandbox.store.call(|conn| balances(conn)).await?;
     let all: Vec<_> = LEDGER_ACCOUNTS
         .iter()
         .map(|account| account_json(account, balances[account.id]))
         .collect();
-    let total_accounts = all.len();
-    let (accounts, total_pages) = page_of(all, page, per_page);
-    Ok(Json(AccountList {
-        current_page: page,
-        per_page,
-        total_accounts,
-        total_pages,
-        accounts,
-    })
-    .into_response())
+    Ok(Page::of(ACCOUNTS, all, paging).into_response())
 }
 
 fn account_not_found() -> ApiError {
@@ -227,8 +210,6 @@ impl Withdrawal {
     }
 }
 
-const COLUMNS: &str = "id, currency, amount, status, created_at, completed_at";
-
 fn withdrawal_from_row(row: &Row) -> rusqlite::Result<Withdrawal> {
     let symbol: String = row.get(1)?;
     Ok(Withdrawal {
@@ -242,31 +223,19 @@ fn withdrawal_from_row(row: &Row) -> rusqlite::Result<Withdrawal> {
     })
 }
 
+const WITHDRAWALS_TABLE: Table<Withdrawal> = Table {
+    name: "coingate_withdrawals",
+    columns: "id, currency, amount, status, created_at, completed_at",
+    from_row: withdrawal_from_row,
+};
+
 /// Newest first.
 fn withdrawals(conn: &Connection) -> rusqlite::Result<Vec<Withdrawal>> {
-    let mut statement = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM coingate_withdrawals ORDER BY id DESC"
-    ))?;
-    let rows = statement.query_map([], withdrawal_from_row)?;
-    rows.collect()
+    WITHDRAWALS_TABLE.newest_first(conn)
 }
 
 fn find_withdrawal(conn: &Connection, id: i64) -> rusqlite::Result<Option<Withdrawal>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM coingate_withdrawals WHERE id = ?1"),
-        [id],
-        withdrawal_from_row,
-    )
-    .optional()
-}
-
-#[derive(Serialize)]
-struct WithdrawalList {
-    current_page: usize,
-    per_page: usize,
-    total_withdrawals: usize,
-    total_pages: usize,
-    withdrawals: Vec<WithdrawalJson>,
+    WITHDRAWALS_TABLE.find(conn, id)
 }
 
 /// `GET /withdrawals?page=&per_page=`, newest first.
@@ -274,18 +243,11 @@ pub(crate) async fn list_withdrawals(
     State(sandbox): State<Arc<Sandbox>>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let (page, per_page) = paging(&params)?;
+    let paging = Paging::from_params(&params)?;
     let all = sandbox.store.call(|conn| withdrawals(conn)).await?;
-    let total_withdrawals = all.len();
-    let (page_items, total_pages) = page_of(all, page, per_page);
-    Ok(Json(WithdrawalList {
-        current_page: page,
-        per_page,
-        total_withdrawals,
-        total_pages,
-        withdrawals: page_items.iter().map(Withdrawal::to_json).collect(),
-    })
-    .into_response())
+    Ok(Page::of(WITHDRAWALS, all, paging)
+        .map(Withdrawal::to_json)
+        .into_response())
 }
 
 fn withdrawal_not_found() -> ApiError {
@@ -572,9 +534,6 @@ impl SendRequest {
     }
 }
 
-const SEND_COLUMNS: &str = "id, ledger_account_id, payout_setting_id, amount, amount_currency, \
-                            purpose, external_id, callback_url, status, created_at_ms";
-
 fn send_request_from_row(row: &Row) -> rusqlite::Result<SendRequest> {
     let account: String = row.get(1)?;
     let payout: i64 = row.get(2)?;
@@ -596,13 +555,15 @@ fn send_request_from_row(row: &Row) -> rusqlite::Result<SendRequest> {
     })
 }
 
+const SEND_REQUESTS_TABLE: Table<SendRequest> = Table {
+    name: "coingate_send_requests",
+    columns: "id, ledger_account_id, payout_setting_id, amount, amount_currency, purpose, \
+              external_id, callback_url, status, created_at_ms",
+    from_row: send_request_from_row,
+};
+
 fn find_send_request(conn: &Connection, id: i64) -> rusqlite::Result<Option<SendRequest>> {
-    conn.query_row(
-        &format!("SELECT {SEND_COLUMNS} FROM coingate_send_requests WHERE id = ?1"),
-        [id],
-        send_request_from_row,
-    )
-    .optional()
+    SEND_REQUESTS_TABLE.find(conn, id)
 }
 
 fn send_request_not_valid(errors: Vec<String>) -> ApiError {
@@ -818,46 +779,21 @@ pub(crate) async fn get_send_request(
     Ok(Json(request.to_json(balance, &sandbox.base_url)).into_response())
 }
 
-#[derive(Serialize)]
-struct SendRequestList {
-    current_page: usize,
-    per_page: usize,
-    total_records: usize,
-    total_pages: usize,
-    send_requests: Vec<SendRequestJson>,
-}
-
 /// `GET /send_requests?page=&per_page=`, newest first.
 pub(crate) async fn list_send_requests(
     State(sandbox): State<Arc<Sandbox>>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let (page, per_page) = paging(&params)?;
+    let paging = Paging::from_params(&params)?;
     let (all, balances) = sandbox
         .store
         .call(|conn| {
-            let mut statement = conn.prepare(&format!(
-                "SELECT {SEND_COLUMNS} FROM coingate_send_requests ORDER BY id DESC"
-            ))?;
-            let all = statement
-                .query_map([], send_request_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok::<_, rusqlite::Error>((all, balances(conn)?))
+            Ok::<_, rusqlite::Error>((SEND_REQUESTS_TABLE.newest_first(conn)?, balances(conn)?))
         })
         .await?;
-    let total_records = all.len();
-    let (page_items, total_pages) = page_of(all, page, per_page);
-    Ok(Json(SendRequestList {
-        current_page: page,
-        per_page,
-        total_records,
-        total_pages,
-        send_requests: page_items
-            .iter()
-            .map(|request| request.to_json(balances[request.account.id], &sandbox.base_url))
-            .collect(),
-    })
-    .into_response())
+    Ok(Page::of(SEND_REQUESTS, all, paging)
+        .map(|request| request.to_json(balances[request.account.id], &sandbox.base_url))
+        .into_response())
 }
 
 /// `PATCH /send_requests/{id}/confirm`: the sandbox has no second factor to

@@ -4,7 +4,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use cryptill_sandbox::client::Control;
+use cryptill_sandbox::client::{Control, Dialect, Payment};
 use cryptill_sandbox::{Config, Handle, DEMO_API_KEY};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -234,6 +234,15 @@ impl Sandbox {
         let answer = self.cg_checkout(&order["id"], coin).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         answer.json
+    }
+
+    /// A payment on a CoinGate order (by its JSON, as `cg_order` and
+    /// `cg_pending` answer it), which must succeed: the order after it.
+    pub async fn cg_pay(&self, order: &Value, payment: Payment) -> Value {
+        self.control()
+            .pay(Dialect::Coingate, id(order), payment)
+            .await
+            .expect("the payment is taken")
     }
 }
 

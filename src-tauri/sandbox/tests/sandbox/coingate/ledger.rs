@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use cryptill_sandbox::client::{Dialect::Coingate, Error, Payment};
+use cryptill_sandbox::client::{Error, Payment};
 use rust_decimal_macros::dec;
 
 use crate::support::{assert_coingate_error, id, Sandbox};
@@ -51,11 +51,7 @@ async fn paid(sandbox: &Sandbox, price: &str, receive: &str, coin: &str) -> Valu
         .await
         .json;
     let pending = sandbox.cg_checkout(&order["id"], coin).await.json;
-    sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::full())
-        .await
-        .unwrap()
+    sandbox.cg_pay(&pending, Payment::full()).await
 }
 
 // gateways.md: `{current_page, per_page, total_accounts, total_pages,

@@ -21,11 +21,7 @@ async fn read(sandbox: &Sandbox, order: &Value) -> Value {
 async fn a_full_payment_with_enough_confirmations_is_paid_and_credited_less_the_fee() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "BTC").await;
-    let paid = sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::full())
-        .await
-        .unwrap();
+    let paid = sandbox.cg_pay(&pending, Payment::full()).await;
     assert_eq!(
         paid,
         read(&sandbox, &pending).await,
@@ -63,10 +59,8 @@ async fn a_payment_without_confirmations_is_confirming_until_confirmed() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "ETH").await;
     let sent = sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::full().confirmations(0))
-        .await
-        .unwrap();
+        .cg_pay(&pending, Payment::full().confirmations(0))
+        .await;
     assert_eq!(sent["status"], "confirming");
     assert!(sent.get("paid_at").is_none());
     assert_eq!(sent["receive_amount"], "0");
@@ -95,21 +89,13 @@ async fn a_payment_without_confirmations_is_confirming_until_confirmed() {
 async fn an_underpayment_stays_pending_and_a_top_up_completes_it() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "BTC").await;
-    let part = sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::of(dec!(0.0001)))
-        .await
-        .unwrap();
+    let part = sandbox.cg_pay(&pending, Payment::of(dec!(0.0001))).await;
     assert_eq!(part["status"], "pending");
     assert_eq!(part["underpaid_amount"], "0.00007241");
     assert_eq!(part["overpaid_amount"], "0");
     assert_eq!(part["is_refundable"], false);
 
-    let rest = sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::full())
-        .await
-        .unwrap();
+    let rest = sandbox.cg_pay(&pending, Payment::full()).await;
     assert_eq!(rest["status"], "paid", "the default pays what is left");
     assert_eq!(rest["underpaid_amount"], "0");
     let txs = rest["blockchain_transactions"].as_array().unwrap();
@@ -121,11 +107,7 @@ async fn an_underpayment_stays_pending_and_a_top_up_completes_it() {
 async fn an_overpayment_is_paid_with_an_overpaid_amount_and_refundable() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "BTC").await;
-    let over = sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::of(dec!(0.0002)))
-        .await
-        .unwrap();
+    let over = sandbox.cg_pay(&pending, Payment::of(dec!(0.0002))).await;
     assert_eq!(over["status"], "paid");
     assert_eq!(over["overpaid_amount"], "0.00002759");
     assert_eq!(over["underpaid_amount"], "0");
@@ -171,11 +153,7 @@ async fn a_pending_order_with_nothing_paid_reads_expired_after_the_pending_lifet
 async fn an_underpaid_order_expires_too_and_its_shopper_may_ask_for_a_refund() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "BTC").await;
-    sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::of(dec!(0.0001)))
-        .await
-        .unwrap();
+    sandbox.cg_pay(&pending, Payment::of(dec!(0.0001))).await;
     let expired = sandbox
         .control()
         .expire(Coingate, id(&pending))
@@ -192,11 +170,7 @@ async fn an_underpaid_order_expires_too_and_its_shopper_may_ask_for_a_refund() {
 async fn a_late_payment_to_an_expired_order_is_recorded_and_leaves_it_expired() {
     let sandbox = Sandbox::start_with(|config| config.coingate_pending_ttl = Duration::ZERO).await;
     let pending = sandbox.cg_pending("10", "BTC").await;
-    let late = sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::full())
-        .await
-        .unwrap();
+    let late = sandbox.cg_pay(&pending, Payment::full()).await;
     assert_eq!(late["status"], "expired");
     assert_eq!(late["blockchain_transactions"].as_array().unwrap().len(), 1);
     assert_eq!(late["is_refundable"], true);
@@ -215,10 +189,8 @@ async fn a_confirming_order_does_not_expire() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "BTC").await;
     sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::full().confirmations(0))
-        .await
-        .unwrap();
+        .cg_pay(&pending, Payment::full().confirmations(0))
+        .await;
     let refused = sandbox
         .control()
         .expire(Coingate, id(&pending))
@@ -234,10 +206,8 @@ async fn a_rejected_payment_makes_the_order_invalid() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "BTC").await;
     sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::full().confirmations(0))
-        .await
-        .unwrap();
+        .cg_pay(&pending, Payment::full().confirmations(0))
+        .await;
     let invalid = sandbox
         .control()
         .coingate_invalidate(id(&pending))
@@ -267,11 +237,7 @@ async fn a_shopper_cancels_a_new_or_pending_order_but_not_a_paid_one() {
         "canceled"
     );
     let paid = sandbox.cg_pending("10", "BTC").await;
-    sandbox
-        .control()
-        .pay(Coingate, id(&paid), Payment::full())
-        .await
-        .unwrap();
+    sandbox.cg_pay(&paid, Payment::full()).await;
     let refused = sandbox
         .control()
         .coingate_cancel(id(&paid))
@@ -286,11 +252,7 @@ async fn a_shopper_cancels_a_new_or_pending_order_but_not_a_paid_one() {
 async fn a_partial_refund_is_partially_refunded_and_the_rest_refunded() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "BTC").await;
-    sandbox
-        .control()
-        .pay(Coingate, id(&pending), Payment::full())
-        .await
-        .unwrap();
+    sandbox.cg_pay(&pending, Payment::full()).await;
     let part = sandbox
         .control()
         .coingate_refund(id(&pending), Some(dec!(4)))
@@ -325,19 +287,13 @@ async fn paying_a_new_order_checks_it_out_in_the_coin_given_or_bitcoin() {
     let sandbox = Sandbox::start_with(|config| config.coingate_checkout_enabled = false).await;
     let new = sandbox.cg_order("8", "inv-1").await;
     let paid = sandbox
-        .control()
-        .pay(Coingate, id(&new), Payment::full().in_currency("LTC"))
-        .await
-        .unwrap();
+        .cg_pay(&new, Payment::full().in_currency("LTC"))
+        .await;
     assert_eq!(paid["status"], "paid");
     assert_eq!(paid["pay_currency"], "LTC");
     assert_eq!(paid["pay_amount"], "0.1");
     let other = sandbox.cg_order("8", "inv-2").await;
-    let paid = sandbox
-        .control()
-        .pay(Coingate, id(&other), Payment::full())
-        .await
-        .unwrap();
+    let paid = sandbox.cg_pay(&other, Payment::full()).await;
     assert_eq!(paid["pay_currency"], "BTC");
     let wrong = sandbox
         .control()
