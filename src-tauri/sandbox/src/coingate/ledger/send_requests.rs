@@ -1,12 +1,7 @@
-//! The merchant's money: ledger accounts, withdrawals and send requests.
-//!
-//! A balance is what paid orders credited to the main account of their
-//! settlement currency (the receive amount, after CoinGate's fee), less
-//! refunds and withdrawals, pending ones included. Send requests are drafts
-//! that move nothing until the owner confirms them with 2FA in the dashboard
-//! (gateways.md), which the sandbox does not have.
+//! Send requests: drafts of a payout that move nothing until the owner
+//! confirms them with 2FA in the dashboard (gateways.md), which the sandbox
+//! does not have.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -19,351 +14,48 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::Serialize;
 
-use super::catalog::{
-    self, AccountType, BeneficiaryPayoutSetting, Currency, LedgerAccount, LEDGER_ACCOUNTS,
-};
-use super::orders::{self, CurrencyShort};
-use super::page::{Page, Paging, ACCOUNTS, SEND_REQUESTS, WITHDRAWALS};
-use super::wire::{amount, time, time_ms, ApiError, Params};
+use super::balances::{balance, balances};
+use super::withdrawals::PlatformJson;
+use crate::coingate::catalog::{self, BeneficiaryPayoutSetting, Currency, LedgerAccount};
+use crate::coingate::orders::CurrencyShort;
+use crate::coingate::page::{Page, Paging, SEND_REQUESTS};
+use crate::coingate::wire::{amount, time_ms, ApiError, Params};
 use crate::json::parse_decimal;
-use crate::state::ActionError;
 use crate::state::Sandbox;
-use crate::store::{conversion_error, decimal_column, now, Table};
-
-/// Every account's balance, by account id.
-fn balances(conn: &Connection) -> rusqlite::Result<HashMap<&'static str, Decimal>> {
-    let mut balances: HashMap<&'static str, Decimal> = LEDGER_ACCOUNTS
-        .iter()
-        .map(|account| (account.id, Decimal::ZERO))
-        .collect();
-    let now = now();
-    for order in orders::all(conn)? {
-        if let Some((currency, credit)) = order.ledger_credit(now) {
-            if let Some(account) = catalog::main_account(currency) {
-                *balances.entry(account.id).or_default() += credit;
-            }
-        }
-    }
-    for withdrawal in withdrawals(conn)? {
-        if let Some(account) = catalog::main_account(withdrawal.currency) {
-            *balances.entry(account.id).or_default() -= withdrawal.amount;
-        }
-    }
-    Ok(balances)
-}
-
-fn balance(conn: &Connection, account: &LedgerAccount) -> rusqlite::Result<Decimal> {
-    Ok(balances(conn)?.get(account.id).copied().unwrap_or_default())
-}
-
-// ---- accounts ---------------------------------------------------------------------
-
-#[derive(Serialize)]
-struct AccountCurrency {
-    id: i64,
-    title: &'static str,
-    kind: &'static str,
-    symbol: &'static str,
-    enabled: bool,
-    disabled_message: Option<&'static str>,
-}
-
-/// gateways.md: `{id (ULID), balance:"0.0", status, account_type:
-/// "main|secondary", title, currency:{id,title,kind,symbol}}`; the reference
-/// example's currency also carries `enabled` and `disabled_message`.
-#[derive(Serialize)]
-struct AccountJson {
-    id: &'static str,
-    balance: String,
-    status: &'static str,
-    account_type: &'static str,
-    title: &'static str,
-    currency: AccountCurrency,
-}
-
-fn account_json(account: &LedgerAccount, balance: Decimal) -> AccountJson {
-    let currency = account.currency();
-    AccountJson {
-        id: account.id,
-        balance: amount(balance),
-        status: "active",
-        account_type: match account.account_type {
-            AccountType::Main => "main",
-            AccountType::Secondary => "secondary",
-        },
-        title: account.title,
-        currency: AccountCurrency {
-            id: currency.id,
-            title: currency.title,
-            kind: currency.kind.as_str(),
-            symbol: currency.symbol,
-            enabled: !currency.is_disabled(),
-            disabled_message: currency.disabled_message,
-        },
-    }
-}
-
-/// `GET /ledger/accounts?page=&per_page=`.
-pub(crate) async fn accounts(
-    State(sandbox): State<Arc<Sandbox>>,
-    Query(params): Query<Vec<(String, String)>>,
-) -> Result<Response, ApiError> {
-    let paging = Paging::from_params(&params)?;
-    let balances = sandbox.store.call(|conn| balances(conn)).await?;
-    let all: Vec<_> = LEDGER_ACCOUNTS
-        .iter()
-        .map(|account| account_json(account, balances[account.id]))
-        .collect();
-    Ok(Page::of(ACCOUNTS, all, paging).into_response())
-}
-
-fn account_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "Ledger account not found",
-        "LedgerAccountNotFound",
-    )
-}
-
-/// `GET /ledger/accounts/{id}`.
-pub(crate) async fn account(
-    State(sandbox): State<Arc<Sandbox>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let account = catalog::ledger_account(&id).ok_or_else(account_not_found)?;
-    let balance = sandbox
-        .store
-        .call(move |conn| balance(conn, account))
-        .await?;
-    Ok(Json(account_json(account, balance)).into_response())
-}
-
-// ---- withdrawals ------------------------------------------------------------------
-
-/// A withdrawal to the merchant's own payout setting, as stored.
-pub(crate) struct Withdrawal {
-    id: i64,
-    currency: &'static Currency,
-    amount: Decimal,
-    status: String,
-    created_at: i64,
-    completed_at: Option<i64>,
-}
-
-#[derive(Serialize)]
-struct PayoutSettingJson {
-    id: i64,
-    title: &'static str,
-    address: &'static str,
-    currency: CurrencyShort,
-}
-
-#[derive(Serialize)]
-struct PlatformJson {
-    id: i64,
-    title: &'static str,
-    id_name: &'static str,
-}
-
-/// `{id, status, amount, created_at, completed_at, currency, payout_setting}`
-/// (gateways.md), and the platform a coin went out on, as the official
-/// Python client reads it.
-#[derive(Serialize)]
-pub(crate) struct WithdrawalJson {
-    id: i64,
-    status: String,
-    amount: String,
-    created_at: String,
-    completed_at: Option<String>,
-    currency: CurrencyShort,
-    payout_setting: Option<PayoutSettingJson>,
-    platform: Option<PlatformJson>,
-}
-
-impl Withdrawal {
-    pub(crate) fn to_json(&self) -> WithdrawalJson {
-        WithdrawalJson {
-            id: self.id,
-            status: self.status.clone(),
-            amount: amount(self.amount),
-            created_at: time(self.created_at),
-            completed_at: self.completed_at.map(time),
-            currency: CurrencyShort::from(self.currency),
-            payout_setting: catalog::payout_setting_for(self.currency).map(|setting| {
-                PayoutSettingJson {
-                    id: setting.id,
-                    title: setting.title,
-                    address: setting.address,
-                    currency: CurrencyShort::from(self.currency),
-                }
-            }),
-            platform: self
-                .currency
-                .platform
-                .as_ref()
-                .map(|platform| PlatformJson {
-                    id: platform.id,
-                    title: platform.title,
-                    id_name: platform.id_name,
-                }),
-        }
-    }
-}
-
-fn withdrawal_from_row(row: &Row) -> rusqlite::Result<Withdrawal> {
-    let symbol: String = row.get(1)?;
-    Ok(Withdrawal {
-        id: row.get(0)?,
-        currency: catalog::currency_by_symbol(&symbol)
-            .ok_or_else(|| conversion_error(1, format!("unknown currency '{symbol}'")))?,
-        amount: decimal_column(row, 2)?,
-        status: row.get(3)?,
-        created_at: row.get(4)?,
-        completed_at: row.get(5)?,
-    })
-}
-
-const WITHDRAWALS_TABLE: Table<Withdrawal> = Table {
-    name: "coingate_withdrawals",
-    columns: "id, currency, amount, status, created_at, completed_at",
-    from_row: withdrawal_from_row,
-};
-
-/// Newest first.
-fn withdrawals(conn: &Connection) -> rusqlite::Result<Vec<Withdrawal>> {
-    WITHDRAWALS_TABLE.newest_first(conn)
-}
-
-fn find_withdrawal(conn: &Connection, id: i64) -> rusqlite::Result<Option<Withdrawal>> {
-    WITHDRAWALS_TABLE.find(conn, id)
-}
-
-/// `GET /withdrawals?page=&per_page=`, newest first.
-pub(crate) async fn list_withdrawals(
-    State(sandbox): State<Arc<Sandbox>>,
-    Query(params): Query<Vec<(String, String)>>,
-) -> Result<Response, ApiError> {
-    let paging = Paging::from_params(&params)?;
-    let all = sandbox.store.call(|conn| withdrawals(conn)).await?;
-    Ok(Page::of(WITHDRAWALS, all, paging)
-        .map(Withdrawal::to_json)
-        .into_response())
-}
-
-fn withdrawal_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "Withdrawal not found",
-        "WithdrawalNotFound",
-    )
-}
-
-/// `GET /withdrawals/{id}`.
-pub(crate) async fn get_withdrawal(
-    State(sandbox): State<Arc<Sandbox>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id: i64 = id.parse().map_err(|_| withdrawal_not_found())?;
-    let withdrawal = sandbox
-        .store
-        .call(move |conn| find_withdrawal(conn, id))
-        .await?
-        .ok_or_else(withdrawal_not_found)?;
-    Ok(Json(withdrawal.to_json()).into_response())
-}
-
-/// The owner withdraws from a main account in the dashboard: `pending` until
-/// [`complete_withdrawal`]. The balance drops at once.
-pub(crate) fn create_withdrawal(
-    conn: &mut Connection,
-    symbol: &str,
-    amount: Decimal,
-) -> Result<Withdrawal, ActionError> {
-    let currency = catalog::currency_by_symbol(symbol)
-        .filter(|currency| catalog::payout_setting_for(currency).is_some())
-        .ok_or_else(|| {
-            ActionError::Invalid(format!(
-                "currency must be one with a payout setting (BTC, ETH, LTC, EUR, USD); got '{symbol}'."
-            ))
-        })?;
-    let account = catalog::main_account(currency).expect("payout currencies have a main account");
-    if amount <= Decimal::ZERO || amount.normalize().scale() > currency.places() {
-        return Err(ActionError::Invalid(format!(
-            "amount must be more than 0 with at most {} decimal places.",
-            currency.places()
-        )));
-    }
-    let tx = conn.transaction()?;
-    let available = balance(&tx, account)?;
-    if amount > available {
-        return Err(ActionError::Invalid(format!(
-            "The amount {amount} {symbol} is more than the {} balance of {available} {symbol}.",
-            account.title,
-            symbol = currency.symbol
-        )));
-    }
-    tx.execute(
-        "INSERT INTO coingate_withdrawals (currency, amount, status, created_at)
-         VALUES (?1, ?2, 'pending', ?3)",
-        params![currency.symbol, amount.to_string(), now()],
-    )?;
-    let withdrawal =
-        find_withdrawal(&tx, tx.last_insert_rowid())?.expect("the withdrawal was just inserted");
-    tx.commit()?;
-    Ok(withdrawal)
-}
-
-/// The withdrawal reached its payout setting.
-pub(crate) fn complete_withdrawal(
-    conn: &mut Connection,
-    id: i64,
-) -> Result<Withdrawal, ActionError> {
-    let changed = conn.execute(
-        "UPDATE coingate_withdrawals SET status = 'completed',
-             completed_at = COALESCE(completed_at, ?1)
-         WHERE id = ?2",
-        params![now(), id],
-    )?;
-    if changed == 0 {
-        return Err(ActionError::NotFound);
-    }
-    find_withdrawal(conn, id)?.ok_or(ActionError::NotFound)
-}
-
-// ---- send requests ----------------------------------------------------------------
+use crate::store::{conversion_error, decimal_column, Table};
 
 /// CoinGate's service and conversion fees on a send request, as its example
 /// shows them: 1% each of the balance debit.
-const SEND_FEE: Decimal = dec!(0.01);
+pub(super) const SEND_FEE: Decimal = dec!(0.01);
 
 /// A send request as stored.
-struct SendRequest {
-    id: i64,
-    account: &'static LedgerAccount,
-    payout: &'static BeneficiaryPayoutSetting,
-    input_amount: Decimal,
-    input_currency: &'static Currency,
-    purpose: String,
-    external_id: Option<String>,
-    callback_url: Option<String>,
-    status: String,
-    created_at_ms: i64,
+pub(super) struct SendRequest {
+    pub(super) id: i64,
+    pub(super) account: &'static LedgerAccount,
+    pub(super) payout: &'static BeneficiaryPayoutSetting,
+    pub(super) input_amount: Decimal,
+    pub(super) input_currency: &'static Currency,
+    pub(super) purpose: String,
+    pub(super) external_id: Option<String>,
+    pub(super) callback_url: Option<String>,
+    pub(super) status: String,
+    pub(super) created_at_ms: i64,
 }
 
 /// The amounts a send request moves, from the fixed rates.
-struct Figures {
-    input_to_sending_rate: Decimal,
-    sending_amount: Decimal,
-    sending_to_balance_debit_rate: Decimal,
-    balance_debit_amount: Decimal,
-    service_fee: Decimal,
-    conversion_fee: Decimal,
+pub(super) struct Figures {
+    pub(super) input_to_sending_rate: Decimal,
+    pub(super) sending_amount: Decimal,
+    pub(super) sending_to_balance_debit_rate: Decimal,
+    pub(super) balance_debit_amount: Decimal,
+    pub(super) service_fee: Decimal,
+    pub(super) conversion_fee: Decimal,
 }
 
 /// As the reference example reads: `input_to_sending_rate` is sending units
 /// per input unit, `sending_to_balance_debit_rate` sending units per balance
 /// unit, and the fees are in the balance currency on top of the debit.
-fn figures(
+pub(super) fn figures(
     input_amount: Decimal,
     input: &'static Currency,
     sending: &'static Currency,
@@ -387,11 +79,11 @@ fn figures(
 }
 
 #[derive(Serialize)]
-struct KindCurrency {
-    id: i64,
-    title: &'static str,
-    kind: &'static str,
-    symbol: &'static str,
+pub(super) struct KindCurrency {
+    pub(super) id: i64,
+    pub(super) title: &'static str,
+    pub(super) kind: &'static str,
+    pub(super) symbol: &'static str,
 }
 
 impl From<&'static Currency> for KindCurrency {
@@ -406,69 +98,69 @@ impl From<&'static Currency> for KindCurrency {
 }
 
 #[derive(Serialize)]
-struct SendLedgerAccount {
-    id: &'static str,
-    balance: String,
-    status: &'static str,
-    currency: CurrencyShort,
+pub(super) struct SendLedgerAccount {
+    pub(super) id: &'static str,
+    pub(super) balance: String,
+    pub(super) status: &'static str,
+    pub(super) currency: CurrencyShort,
 }
 
 #[derive(Serialize)]
-struct BeneficiaryPayoutSettingJson {
-    id: i64,
-    created_at: &'static str,
-    beneficiary_id: i64,
-    platform: Option<PlatformJson>,
-    crypto_address: &'static str,
-    crypto_address_metadata: Option<String>,
-    currency: KindCurrency,
+pub(super) struct BeneficiaryPayoutSettingJson {
+    pub(super) id: i64,
+    pub(super) created_at: &'static str,
+    pub(super) beneficiary_id: i64,
+    pub(super) platform: Option<PlatformJson>,
+    pub(super) crypto_address: &'static str,
+    pub(super) crypto_address_metadata: Option<String>,
+    pub(super) currency: KindCurrency,
 }
 
 #[derive(Serialize)]
-struct Fee {
-    amount: String,
-    currency: KindCurrency,
+pub(super) struct Fee {
+    pub(super) amount: String,
+    pub(super) currency: KindCurrency,
 }
 
 #[derive(Serialize)]
-struct SendFees {
-    service_fee: Fee,
-    conversion_fee: Fee,
+pub(super) struct SendFees {
+    pub(super) service_fee: Fee,
+    pub(super) conversion_fee: Fee,
 }
 
 #[derive(Serialize)]
-struct Actions {
-    confirm: String,
-    cancel: String,
+pub(super) struct Actions {
+    pub(super) confirm: String,
+    pub(super) cancel: String,
 }
 
 /// The documented send request, field for field.
 #[derive(Serialize)]
-struct SendRequestJson {
-    id: i64,
-    status: String,
-    purpose: String,
-    callback_url: Option<String>,
-    created_at: String,
-    external_id: Option<String>,
-    ledger_account: SendLedgerAccount,
-    input_amount: String,
-    input_currency: KindCurrency,
-    sending_amount: String,
-    sending_currency: KindCurrency,
-    input_to_sending_rate: String,
-    sending_to_balance_debit_rate: String,
-    balance_debit_amount: String,
-    balance_debit_currency: KindCurrency,
-    beneficiary_payout_setting: BeneficiaryPayoutSettingJson,
-    fees: SendFees,
-    blockchain_transactions: Vec<()>,
-    actions_required: Actions,
+pub(super) struct SendRequestJson {
+    pub(super) id: i64,
+    pub(super) status: String,
+    pub(super) purpose: String,
+    pub(super) callback_url: Option<String>,
+    pub(super) created_at: String,
+    pub(super) external_id: Option<String>,
+    pub(super) ledger_account: SendLedgerAccount,
+    pub(super) input_amount: String,
+    pub(super) input_currency: KindCurrency,
+    pub(super) sending_amount: String,
+    pub(super) sending_currency: KindCurrency,
+    pub(super) input_to_sending_rate: String,
+    pub(super) sending_to_balance_debit_rate: String,
+    pub(super) balance_debit_amount: String,
+    pub(super) balance_debit_currency: KindCurrency,
+    pub(super) beneficiary_payout_setting: BeneficiaryPayoutSettingJson,
+    pub(super) fees: SendFees,
+    pub(super) blockchain_transactions: Vec<()>,
+    pub(super) actions_required: Actions,
     requires_2fa_confirmation: bool,
 }
 
 impl SendRequest {
-    fn to_json(&self, balance: Decimal, base_url: &str) -> SendRequestJson {
+    pub(super) fn to_json(&self, balance: Decimal, base_url: &str) -> SendRequestJson {
         let sending = self.payout.currency();
         let balance_currency = self.account.currency();
         let figures = figures(
@@ -534,7 +226,7 @@ impl SendRequest {
     }
 }
 
-fn send_request_from_row(row: &Row) -> rusqlite::Result<SendRequest> {
+pub(super) fn send_request_from_row(row: &Row) -> rusqlite::Result<SendRequest> {
     let account: String = row.get(1)?;
     let payout: i64 = row.get(2)?;
     let currency: String = row.get(4)?;
@@ -555,18 +247,21 @@ fn send_request_from_row(row: &Row) -> rusqlite::Result<SendRequest> {
     })
 }
 
-const SEND_REQUESTS_TABLE: Table<SendRequest> = Table {
+pub(super) const SEND_REQUESTS_TABLE: Table<SendRequest> = Table {
     name: "coingate_send_requests",
     columns: "id, ledger_account_id, payout_setting_id, amount, amount_currency, purpose, \
               external_id, callback_url, status, created_at_ms",
     from_row: send_request_from_row,
 };
 
-fn find_send_request(conn: &Connection, id: i64) -> rusqlite::Result<Option<SendRequest>> {
+pub(super) fn find_send_request(
+    conn: &Connection,
+    id: i64,
+) -> rusqlite::Result<Option<SendRequest>> {
     SEND_REQUESTS_TABLE.find(conn, id)
 }
 
-fn send_request_not_valid(errors: Vec<String>) -> ApiError {
+pub(super) fn send_request_not_valid(errors: Vec<String>) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "SendRequest is not valid",
@@ -575,7 +270,7 @@ fn send_request_not_valid(errors: Vec<String>) -> ApiError {
     .with_errors(errors)
 }
 
-fn send_request_not_found() -> ApiError {
+pub(super) fn send_request_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "Send request not found",
@@ -584,17 +279,17 @@ fn send_request_not_found() -> ApiError {
 }
 
 /// A checked create request, not yet checked against the balance.
-struct NewSendRequest {
-    account: &'static LedgerAccount,
-    payout: &'static BeneficiaryPayoutSetting,
-    amount: Decimal,
-    currency: &'static Currency,
-    purpose: String,
-    external_id: Option<String>,
-    callback_url: Option<String>,
+pub(super) struct NewSendRequest {
+    pub(super) account: &'static LedgerAccount,
+    pub(super) payout: &'static BeneficiaryPayoutSetting,
+    pub(super) amount: Decimal,
+    pub(super) currency: &'static Currency,
+    pub(super) purpose: String,
+    pub(super) external_id: Option<String>,
+    pub(super) callback_url: Option<String>,
 }
 
-fn read_send_request(params: &Params) -> Result<NewSendRequest, ApiError> {
+pub(super) fn read_send_request(params: &Params) -> Result<NewSendRequest, ApiError> {
     let mut errors = Vec::new();
     let account = match params.text("ledger_account_id") {
         None => {
@@ -685,7 +380,10 @@ fn read_send_request(params: &Params) -> Result<NewSendRequest, ApiError> {
     }
 }
 
-fn insert_send_request(conn: &mut Connection, new: NewSendRequest) -> Result<i64, ApiError> {
+pub(super) fn insert_send_request(
+    conn: &mut Connection,
+    new: NewSendRequest,
+) -> Result<i64, ApiError> {
     let tx = conn.transaction()?;
     let mut errors = Vec::new();
     if let Some(external_id) = &new.external_id {
@@ -738,7 +436,7 @@ fn insert_send_request(conn: &mut Connection, new: NewSendRequest) -> Result<i64
 }
 
 /// The send request and its account's balance now.
-fn send_request_with_balance(
+pub(super) fn send_request_with_balance(
     conn: &Connection,
     id: i64,
 ) -> Result<(SendRequest, Decimal), ApiError> {
