@@ -254,20 +254,24 @@ impl Control {
     // ---- CoinGate ---------------------------------------------------------------
 
     /// CoinGate: the network or AML screening rejects the payment (`invalid`).
-    pub async fn coingate_invalidate(&self, order: i64) -> Result<Value> {
+    pub async fn coingate_invalidate(&self, order: impl Display) -> Result<Value> {
         self.order_action(Dialect::Coingate, order, "invalid", json!({}))
             .await
     }
 
     /// CoinGate: the shopper cancels.
-    pub async fn coingate_cancel(&self, order: i64) -> Result<Value> {
+    pub async fn coingate_cancel(&self, order: impl Display) -> Result<Value> {
         self.order_action(Dialect::Coingate, order, "cancel", json!({}))
             .await
     }
 
     /// CoinGate: a refund in the price currency, `None` for all that is left
     /// (`refunded`; less makes `partially_refunded`).
-    pub async fn coingate_refund(&self, order: i64, amount: Option<Decimal>) -> Result<Value> {
+    pub async fn coingate_refund(
+        &self,
+        order: impl Display,
+        amount: Option<Decimal>,
+    ) -> Result<Value> {
         let body = match amount {
             Some(amount) => json!({ "amount": amount.to_string() }),
             None => json!({}),

@@ -14,26 +14,20 @@ use super::wire::{param, ApiError};
 /// What one list calls its total and its items.
 #[derive(Clone, Copy)]
 pub(super) struct List {
-    pub(super) total: &'static str,
-    pub(super) items: &'static str,
+    total: &'static str,
+    items: &'static str,
 }
 
-pub(super) const ORDERS: List = List {
-    total: "total_orders",
-    items: "orders",
-};
-pub(super) const ACCOUNTS: List = List {
-    total: "total_accounts",
-    items: "accounts",
-};
-pub(super) const WITHDRAWALS: List = List {
-    total: "total_withdrawals",
-    items: "withdrawals",
-};
-pub(super) const SEND_REQUESTS: List = List {
-    total: "total_records",
-    items: "send_requests",
-};
+impl List {
+    const fn named(total: &'static str, items: &'static str) -> List {
+        List { total, items }
+    }
+}
+
+pub(super) const ORDERS: List = List::named("total_orders", "orders");
+pub(super) const ACCOUNTS: List = List::named("total_accounts", "accounts");
+pub(super) const WITHDRAWALS: List = List::named("total_withdrawals", "withdrawals");
+pub(super) const SEND_REQUESTS: List = List::named("total_records", "send_requests");
 
 /// `page` (from 1, default 1) and `per_page` (1 to 100, default 100; more
 /// is capped at 100), as a request asks for them.

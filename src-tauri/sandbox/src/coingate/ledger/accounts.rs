@@ -16,29 +16,29 @@ use crate::coingate::wire::{amount, ApiError};
 use crate::state::Sandbox;
 
 #[derive(Serialize)]
-pub(super) struct AccountCurrency {
-    pub(super) id: i64,
-    pub(super) title: &'static str,
-    pub(super) kind: &'static str,
-    pub(super) symbol: &'static str,
-    pub(super) enabled: bool,
-    pub(super) disabled_message: Option<&'static str>,
+struct AccountCurrency {
+    id: i64,
+    title: &'static str,
+    kind: &'static str,
+    symbol: &'static str,
+    enabled: bool,
+    disabled_message: Option<&'static str>,
 }
 
 /// gateways.md: `{id (ULID), balance:"0.0", status, account_type:
 /// "main|secondary", title, currency:{id,title,kind,symbol}}`; the reference
 /// example's currency also carries `enabled` and `disabled_message`.
 #[derive(Serialize)]
-pub(super) struct AccountJson {
-    pub(super) id: &'static str,
-    pub(super) balance: String,
-    pub(super) status: &'static str,
-    pub(super) account_type: &'static str,
-    pub(super) title: &'static str,
-    pub(super) currency: AccountCurrency,
+struct AccountJson {
+    id: &'static str,
+    balance: String,
+    status: &'static str,
+    account_type: &'static str,
+    title: &'static str,
+    currency: AccountCurrency,
 }
 
-pub(super) fn account_json(account: &LedgerAccount, balance: Decimal) -> AccountJson {
+fn account_json(account: &LedgerAccount, balance: Decimal) -> AccountJson {
     let currency = account.currency();
     AccountJson {
         id: account.id,
@@ -74,7 +74,7 @@ pub(crate) async fn accounts(
     Ok(Page::of(ACCOUNTS, all, paging).into_response())
 }
 
-pub(super) fn account_not_found() -> ApiError {
+fn account_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "Ledger account not found",

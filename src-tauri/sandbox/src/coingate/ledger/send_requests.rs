@@ -26,36 +26,36 @@ use crate::store::{conversion_error, decimal_column, Table};
 
 /// CoinGate's service and conversion fees on a send request, as its example
 /// shows them: 1% each of the balance debit.
-pub(super) const SEND_FEE: Decimal = dec!(0.01);
+const SEND_FEE: Decimal = dec!(0.01);
 
 /// A send request as stored.
-pub(super) struct SendRequest {
-    pub(super) id: i64,
-    pub(super) account: &'static LedgerAccount,
-    pub(super) payout: &'static BeneficiaryPayoutSetting,
-    pub(super) input_amount: Decimal,
-    pub(super) input_currency: &'static Currency,
-    pub(super) purpose: String,
-    pub(super) external_id: Option<String>,
-    pub(super) callback_url: Option<String>,
-    pub(super) status: String,
-    pub(super) created_at_ms: i64,
+struct SendRequest {
+    id: i64,
+    account: &'static LedgerAccount,
+    payout: &'static BeneficiaryPayoutSetting,
+    input_amount: Decimal,
+    input_currency: &'static Currency,
+    purpose: String,
+    external_id: Option<String>,
+    callback_url: Option<String>,
+    status: String,
+    created_at_ms: i64,
 }
 
 /// The amounts a send request moves, from the fixed rates.
-pub(super) struct Figures {
-    pub(super) input_to_sending_rate: Decimal,
-    pub(super) sending_amount: Decimal,
-    pub(super) sending_to_balance_debit_rate: Decimal,
-    pub(super) balance_debit_amount: Decimal,
-    pub(super) service_fee: Decimal,
-    pub(super) conversion_fee: Decimal,
+struct Figures {
+    input_to_sending_rate: Decimal,
+    sending_amount: Decimal,
+    sending_to_balance_debit_rate: Decimal,
+    balance_debit_amount: Decimal,
+    service_fee: Decimal,
+    conversion_fee: Decimal,
 }
 
 /// As the reference example reads: `input_to_sending_rate` is sending units
 /// per input unit, `sending_to_balance_debit_rate` sending units per balance
 /// unit, and the fees are in the balance currency on top of the debit.
-pub(super) fn figures(
+fn figures(
     input_amount: Decimal,
     input: &'static Currency,
     sending: &'static Currency,
@@ -79,11 +79,11 @@ pub(super) fn figures(
 }
 
 #[derive(Serialize)]
-pub(super) struct KindCurrency {
-    pub(super) id: i64,
-    pub(super) title: &'static str,
-    pub(super) kind: &'static str,
-    pub(super) symbol: &'static str,
+struct KindCurrency {
+    id: i64,
+    title: &'static str,
+    kind: &'static str,
+    symbol: &'static str,
 }
 
 impl From<&'static Currency> for KindCurrency {
@@ -98,64 +98,64 @@ impl From<&'static Currency> for KindCurrency {
 }
 
 #[derive(Serialize)]
-pub(super) struct SendLedgerAccount {
-    pub(super) id: &'static str,
-    pub(super) balance: String,
-    pub(super) status: &'static str,
-    pub(super) currency: CurrencyShort,
+struct SendLedgerAccount {
+    id: &'static str,
+    balance: String,
+    status: &'static str,
+    currency: CurrencyShort,
 }
 
 #[derive(Serialize)]
-pub(super) struct BeneficiaryPayoutSettingJson {
-    pub(super) id: i64,
-    pub(super) created_at: &'static str,
-    pub(super) beneficiary_id: i64,
-    pub(super) platform: Option<PlatformJson>,
-    pub(super) crypto_address: &'static str,
-    pub(super) crypto_address_metadata: Option<String>,
-    pub(super) currency: KindCurrency,
+struct BeneficiaryPayoutSettingJson {
+    id: i64,
+    created_at: &'static str,
+    beneficiary_id: i64,
+    platform: Option<PlatformJson>,
+    crypto_address: &'static str,
+    crypto_address_metadata: Option<String>,
+    currency: KindCurrency,
 }
 
 #[derive(Serialize)]
-pub(super) struct Fee {
-    pub(super) amount: String,
-    pub(super) currency: KindCurrency,
+struct Fee {
+    amount: String,
+    currency: KindCurrency,
 }
 
 #[derive(Serialize)]
-pub(super) struct SendFees {
-    pub(super) service_fee: Fee,
-    pub(super) conversion_fee: Fee,
+struct SendFees {
+    service_fee: Fee,
+    conversion_fee: Fee,
 }
 
 #[derive(Serialize)]
-pub(super) struct Actions {
-    pub(super) confirm: String,
-    pub(super) cancel: String,
+struct Actions {
+    confirm: String,
+    cancel: String,
 }
 
 /// The documented send request, field for field.
 #[derive(Serialize)]
-pub(super) struct SendRequestJson {
-    pub(super) id: i64,
-    pub(super) status: String,
-    pub(super) purpose: String,
-    pub(super) callback_url: Option<String>,
-    pub(super) created_at: String,
-    pub(super) external_id: Option<String>,
-    pub(super) ledger_account: SendLedgerAccount,
-    pub(super) input_amount: String,
-    pub(super) input_currency: KindCurrency,
-    pub(super) sending_amount: String,
-    pub(super) sending_currency: KindCurrency,
-    pub(super) input_to_sending_rate: String,
-    pub(super) sending_to_balance_debit_rate: String,
-    pub(super) balance_debit_amount: String,
-    pub(super) balance_debit_currency: KindCurrency,
-    pub(super) beneficiary_payout_setting: BeneficiaryPayoutSettingJson,
-    pub(super) fees: SendFees,
-    pub(super) blockchain_transactions: Vec<()>,
-    pub(super) actions_required: Actions,
+struct SendRequestJson {
+    id: i64,
+    status: String,
+    purpose: String,
+    callback_url: Option<String>,
+    created_at: String,
+    external_id: Option<String>,
+    ledger_account: SendLedgerAccount,
+    input_amount: String,
+    input_currency: KindCurrency,
+    sending_amount: String,
+    sending_currency: KindCurrency,
+    input_to_sending_rate: String,
+    sending_to_balance_debit_rate: String,
+    balance_debit_amount: String,
+    balance_debit_currency: KindCurrency,
+    beneficiary_payout_setting: BeneficiaryPayoutSettingJson,
+    fees: SendFees,
+    blockchain_transactions: Vec<()>,
+    actions_required: Actions,
     requires_2fa_confirmation: bool,
 }
 
@@ -226,7 +226,7 @@ impl SendRequest {
     }
 }
 
-pub(super) fn send_request_from_row(row: &Row) -> rusqlite::Result<SendRequest> {
+fn send_request_from_row(row: &Row) -> rusqlite::Result<SendRequest> {
     let account: String = row.get(1)?;
     let payout: i64 = row.get(2)?;
     let currency: String = row.get(4)?;
@@ -247,21 +247,18 @@ pub(super) fn send_request_from_row(row: &Row) -> rusqlite::Result<SendRequest> 
     })
 }
 
-pub(super) const SEND_REQUESTS_TABLE: Table<SendRequest> = Table {
+const SEND_REQUESTS_TABLE: Table<SendRequest> = Table {
     name: "coingate_send_requests",
     columns: "id, ledger_account_id, payout_setting_id, amount, amount_currency, purpose, \
               external_id, callback_url, status, created_at_ms",
     from_row: send_request_from_row,
 };
 
-pub(super) fn find_send_request(
-    conn: &Connection,
-    id: i64,
-) -> rusqlite::Result<Option<SendRequest>> {
+fn find_send_request(conn: &Connection, id: i64) -> rusqlite::Result<Option<SendRequest>> {
     SEND_REQUESTS_TABLE.find(conn, id)
 }
 
-pub(super) fn send_request_not_valid(errors: Vec<String>) -> ApiError {
+fn send_request_not_valid(errors: Vec<String>) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "SendRequest is not valid",
@@ -270,7 +267,7 @@ pub(super) fn send_request_not_valid(errors: Vec<String>) -> ApiError {
     .with_errors(errors)
 }
 
-pub(super) fn send_request_not_found() -> ApiError {
+fn send_request_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "Send request not found",
@@ -279,17 +276,17 @@ pub(super) fn send_request_not_found() -> ApiError {
 }
 
 /// A checked create request, not yet checked against the balance.
-pub(super) struct NewSendRequest {
-    pub(super) account: &'static LedgerAccount,
-    pub(super) payout: &'static BeneficiaryPayoutSetting,
-    pub(super) amount: Decimal,
-    pub(super) currency: &'static Currency,
-    pub(super) purpose: String,
-    pub(super) external_id: Option<String>,
-    pub(super) callback_url: Option<String>,
+struct NewSendRequest {
+    account: &'static LedgerAccount,
+    payout: &'static BeneficiaryPayoutSetting,
+    amount: Decimal,
+    currency: &'static Currency,
+    purpose: String,
+    external_id: Option<String>,
+    callback_url: Option<String>,
 }
 
-pub(super) fn read_send_request(params: &Params) -> Result<NewSendRequest, ApiError> {
+fn read_send_request(params: &Params) -> Result<NewSendRequest, ApiError> {
     let mut errors = Vec::new();
     let account = match params.text("ledger_account_id") {
         None => {
@@ -380,10 +377,7 @@ pub(super) fn read_send_request(params: &Params) -> Result<NewSendRequest, ApiEr
     }
 }
 
-pub(super) fn insert_send_request(
-    conn: &mut Connection,
-    new: NewSendRequest,
-) -> Result<i64, ApiError> {
+fn insert_send_request(conn: &mut Connection, new: NewSendRequest) -> Result<i64, ApiError> {
     let tx = conn.transaction()?;
     let mut errors = Vec::new();
     if let Some(external_id) = &new.external_id {
@@ -436,7 +430,7 @@ pub(super) fn insert_send_request(
 }
 
 /// The send request and its account's balance now.
-pub(super) fn send_request_with_balance(
+fn send_request_with_balance(
     conn: &Connection,
     id: i64,
 ) -> Result<(SendRequest, Decimal), ApiError> {

@@ -26,15 +26,15 @@ pub(crate) struct Withdrawal {
     pub(super) amount: Decimal,
     pub(super) status: String,
     pub(super) created_at: i64,
-    pub(super) completed_at: Option<i64>,
+    completed_at: Option<i64>,
 }
 
 #[derive(Serialize)]
-pub(super) struct PayoutSettingJson {
-    pub(super) id: i64,
-    pub(super) title: &'static str,
-    pub(super) address: &'static str,
-    pub(super) currency: CurrencyShort,
+struct PayoutSettingJson {
+    id: i64,
+    title: &'static str,
+    address: &'static str,
+    currency: CurrencyShort,
 }
 
 #[derive(Serialize)]
@@ -49,14 +49,14 @@ pub(super) struct PlatformJson {
 /// Python client reads it.
 #[derive(Serialize)]
 pub(crate) struct WithdrawalJson {
-    pub(super) id: i64,
-    pub(super) status: String,
-    pub(super) amount: String,
-    pub(super) created_at: String,
-    pub(super) completed_at: Option<String>,
-    pub(super) currency: CurrencyShort,
-    pub(super) payout_setting: Option<PayoutSettingJson>,
-    pub(super) platform: Option<PlatformJson>,
+    id: i64,
+    status: String,
+    amount: String,
+    created_at: String,
+    completed_at: Option<String>,
+    currency: CurrencyShort,
+    payout_setting: Option<PayoutSettingJson>,
+    platform: Option<PlatformJson>,
 }
 
 impl Withdrawal {
@@ -89,7 +89,7 @@ impl Withdrawal {
     }
 }
 
-pub(super) fn withdrawal_from_row(row: &Row) -> rusqlite::Result<Withdrawal> {
+fn withdrawal_from_row(row: &Row) -> rusqlite::Result<Withdrawal> {
     let symbol: String = row.get(1)?;
     Ok(Withdrawal {
         id: row.get(0)?,
@@ -102,7 +102,7 @@ pub(super) fn withdrawal_from_row(row: &Row) -> rusqlite::Result<Withdrawal> {
     })
 }
 
-pub(super) const WITHDRAWALS_TABLE: Table<Withdrawal> = Table {
+const WITHDRAWALS_TABLE: Table<Withdrawal> = Table {
     name: "coingate_withdrawals",
     columns: "id, currency, amount, status, created_at, completed_at",
     from_row: withdrawal_from_row,
@@ -129,7 +129,7 @@ pub(crate) async fn list_withdrawals(
         .into_response())
 }
 
-pub(super) fn withdrawal_not_found() -> ApiError {
+fn withdrawal_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "Withdrawal not found",

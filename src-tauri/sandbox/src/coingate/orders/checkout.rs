@@ -20,10 +20,10 @@ use crate::store::now;
 
 /// A checkout the order can take: the coin, and what it asks for.
 pub(super) struct CheckoutPlan {
-    pub(super) currency: &'static Currency,
-    pub(super) pay_amount: Decimal,
-    pub(super) conversion_rate: Decimal,
-    pub(super) address: String,
+    currency: &'static Currency,
+    pay_amount: Decimal,
+    conversion_rate: Decimal,
+    address: String,
 }
 
 /// Checks that the order can take `currency` now, and prices it: the price

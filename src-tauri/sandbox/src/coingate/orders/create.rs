@@ -21,27 +21,27 @@ use crate::json::parse_decimal;
 use crate::state::Sandbox;
 use crate::store::now;
 
-pub(super) struct NewOrder {
-    pub(super) merchant_order_id: Option<String>,
-    pub(super) title: String,
-    pub(super) description: String,
-    pub(super) price_amount: Decimal,
-    pub(super) price_currency: &'static Currency,
-    pub(super) receive: Receive,
-    pub(super) callback_url: Option<String>,
-    pub(super) cancel_url: Option<String>,
-    pub(super) success_url: Option<String>,
-    pub(super) token: String,
-    pub(super) shopper: Option<String>,
+struct NewOrder {
+    merchant_order_id: Option<String>,
+    title: String,
+    description: String,
+    price_amount: Decimal,
+    price_currency: &'static Currency,
+    receive: Receive,
+    callback_url: Option<String>,
+    cancel_url: Option<String>,
+    success_url: Option<String>,
+    token: String,
+    shopper: Option<String>,
 }
 
 /// The largest price the sandbox takes, so that every conversion stays far
 /// inside a decimal's range.
-pub(super) const MAX_PRICE: Decimal = dec!(1000000000000);
+const MAX_PRICE: Decimal = dec!(1000000000000);
 
 /// Checks a create request the way CoinGate's 422 lists every problem at once,
 /// in its Rails-style wording ("Price can't be blank").
-pub(super) fn read_new_order(params: &Params) -> Result<NewOrder, ApiError> {
+fn read_new_order(params: &Params) -> Result<NewOrder, ApiError> {
     let mut errors = Vec::new();
 
     let price_amount = match params.text("price_amount") {
@@ -165,7 +165,7 @@ pub(super) fn read_new_order(params: &Params) -> Result<NewOrder, ApiError> {
 }
 
 /// A required text of `min..=max` characters.
-pub(super) fn sized_text(
+fn sized_text(
     params: &Params,
     key: &str,
     name: &str,
@@ -192,9 +192,9 @@ pub(super) fn sized_text(
 /// gateways.md: "500 orders per hour per business (over it: 422
 /// `OrderIsNotValid`, errors `["Order limit exceeded (contact support to
 /// increase)"]`)". The sandbox counts the last 3600 seconds.
-pub(super) const ORDER_LIMIT_EXCEEDED: &str = "Order limit exceeded (contact support to increase)";
+const ORDER_LIMIT_EXCEEDED: &str = "Order limit exceeded (contact support to increase)";
 
-pub(super) fn insert(
+fn insert(
     conn: &mut Connection,
     new: NewOrder,
     per_hour: u32,

@@ -13,11 +13,11 @@ use crate::market::new_transaction_id;
 use crate::state::ActionError;
 use crate::store::now;
 
-pub(super) fn existing(conn: &Connection, id: i64) -> Result<Order, ActionError> {
+fn existing(conn: &Connection, id: i64) -> Result<Order, ActionError> {
     find(conn, id)?.ok_or(ActionError::NotFound)
 }
 
-pub(super) fn set_status(conn: &Connection, order: &Order, status: Status) -> rusqlite::Result<()> {
+fn set_status(conn: &Connection, order: &Order, status: Status) -> rusqlite::Result<()> {
     let paid_at = match (status, order.paid_at) {
         (Status::Paid, None) => Some(now()),
         (_, paid_at) => paid_at,
@@ -152,7 +152,7 @@ pub(crate) fn confirm(
 }
 
 /// Moves an order to `to` when its status (at now) is one of `from`.
-pub(super) fn transition(
+fn transition(
     conn: &mut Connection,
     id: i64,
     from: &[Status],

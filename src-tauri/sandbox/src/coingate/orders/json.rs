@@ -135,73 +135,73 @@ impl Order {
 /// payment_address` are only sent when the customer chooses the currency").
 #[derive(Serialize)]
 pub(crate) struct OrderJson {
-    pub(super) id: i64,
-    pub(super) status: &'static str,
-    pub(super) title: String,
-    pub(super) do_not_convert: bool,
-    pub(super) orderable_type: &'static str,
-    pub(super) orderable_id: i64,
+    id: i64,
+    status: &'static str,
+    title: String,
+    do_not_convert: bool,
+    orderable_type: &'static str,
+    orderable_id: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) uuid: Option<String>,
+    uuid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) payment_gateway: Option<&'static str>,
-    pub(super) price_currency: &'static str,
-    pub(super) price_amount: String,
+    payment_gateway: Option<&'static str>,
+    price_currency: &'static str,
+    price_amount: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) pay_currency: Option<&'static str>,
+    pay_currency: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) pay_amount: Option<String>,
-    pub(super) lightning_network: bool,
-    pub(super) receive_currency: &'static str,
-    pub(super) receive_amount: String,
-    pub(super) created_at: String,
+    pay_amount: Option<String>,
+    lightning_network: bool,
+    receive_currency: &'static str,
+    receive_amount: String,
+    created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) expire_at: Option<String>,
+    expire_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) paid_at: Option<String>,
+    paid_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) payment_address: Option<String>,
-    pub(super) order_id: String,
-    pub(super) payment_url: String,
+    payment_address: Option<String>,
+    order_id: String,
+    payment_url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) payment_request_uri: Option<String>,
-    pub(super) underpaid_amount: String,
-    pub(super) overpaid_amount: String,
-    pub(super) is_refundable: bool,
+    payment_request_uri: Option<String>,
+    underpaid_amount: String,
+    overpaid_amount: String,
+    is_refundable: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) conversion_rate: Option<String>,
+    conversion_rate: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) platform: Option<PlatformRef>,
-    pub(super) refunds: Vec<RefundJson>,
-    pub(super) voids: Vec<()>,
-    pub(super) fees: Vec<FeeJson>,
+    platform: Option<PlatformRef>,
+    refunds: Vec<RefundJson>,
+    voids: Vec<()>,
+    fees: Vec<FeeJson>,
     /// Only in the create answer, as documented: the client keeps it to check
     /// callbacks against.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) token: Option<String>,
-    pub(super) blockchain_transactions: Vec<TransactionJson>,
+    blockchain_transactions: Vec<TransactionJson>,
 }
 
 #[derive(Serialize)]
-pub(super) struct PlatformRef {
-    pub(super) id: i64,
-    pub(super) title: &'static str,
-    pub(super) id_name: &'static str,
+struct PlatformRef {
+    id: i64,
+    title: &'static str,
+    id_name: &'static str,
 }
 
 #[derive(Serialize)]
-pub(super) struct PlatformShort {
-    pub(super) id: i64,
-    pub(super) title: &'static str,
+struct PlatformShort {
+    id: i64,
+    title: &'static str,
 }
 
 #[derive(Serialize)]
-pub(super) struct CoinRef {
-    pub(super) id: i64,
-    pub(super) title: &'static str,
-    pub(super) symbol: &'static str,
+struct CoinRef {
+    id: i64,
+    title: &'static str,
+    symbol: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) platform: Option<PlatformShort>,
+    platform: Option<PlatformShort>,
 }
 
 #[derive(Serialize)]
@@ -222,51 +222,51 @@ impl From<&'static Currency> for CurrencyShort {
 }
 
 #[derive(Serialize)]
-pub(super) struct IdRef {
-    pub(super) id: i64,
+struct IdRef {
+    id: i64,
 }
 
 #[derive(Serialize)]
-pub(super) struct LedgerRef {
-    pub(super) id: &'static str,
-    pub(super) currency: CurrencyShort,
+struct LedgerRef {
+    id: &'static str,
+    currency: CurrencyShort,
 }
 
 #[derive(Serialize)]
-pub(super) struct RefundJson {
-    pub(super) id: i64,
-    pub(super) request_amount: String,
-    pub(super) refund_amount: String,
-    pub(super) address: String,
-    pub(super) status: &'static str,
-    pub(super) memo: Option<String>,
-    pub(super) created_at: String,
-    pub(super) order: IdRef,
-    pub(super) refund_currency: CoinRef,
-    pub(super) transactions: Vec<()>,
-    pub(super) ledger_account: LedgerRef,
+struct RefundJson {
+    id: i64,
+    request_amount: String,
+    refund_amount: String,
+    address: String,
+    status: &'static str,
+    memo: Option<String>,
+    created_at: String,
+    order: IdRef,
+    refund_currency: CoinRef,
+    transactions: Vec<()>,
+    ledger_account: LedgerRef,
 }
 
 #[derive(Serialize)]
-pub(super) struct FeeCurrency {
-    pub(super) id: i64,
-    pub(super) symbol: &'static str,
+struct FeeCurrency {
+    id: i64,
+    symbol: &'static str,
 }
 
 #[derive(Serialize)]
-pub(super) struct FeeJson {
+struct FeeJson {
     #[serde(rename = "type")]
-    pub(super) kind: &'static str,
-    pub(super) amount: String,
-    pub(super) currency: FeeCurrency,
+    kind: &'static str,
+    amount: String,
+    currency: FeeCurrency,
 }
 
 #[derive(Serialize)]
-pub(super) struct TransactionJson {
-    pub(super) id: i64,
-    pub(super) txid: String,
-    pub(super) amount: String,
-    pub(super) status: &'static str,
-    pub(super) network_confirmations: u32,
-    pub(super) currency: CoinRef,
+struct TransactionJson {
+    id: i64,
+    txid: String,
+    amount: String,
+    status: &'static str,
+    network_confirmations: u32,
+    currency: CoinRef,
 }

@@ -71,7 +71,7 @@ pub(super) enum Receive {
     DoNotConvert,
 }
 
-pub(super) const DO_NOT_CONVERT: &str = "DO_NOT_CONVERT";
+const DO_NOT_CONVERT: &str = "DO_NOT_CONVERT";
 
 impl Receive {
     pub(super) fn symbol(self) -> &'static str {
@@ -138,7 +138,7 @@ pub(crate) struct Order {
 
 /// CoinGate's processing fee, as its paid examples show it: 1% of the price
 /// in the settlement currency.
-pub(super) const PROCESSING_FEE: Decimal = dec!(0.01);
+const PROCESSING_FEE: Decimal = dec!(0.01);
 
 /// The API app orders are made through (`orderable_type` "ApiApp").
 pub(super) const API_APP_ID: i64 = 4207;
@@ -181,7 +181,7 @@ impl Order {
         (self.received() - self.pay_amount()).max(Decimal::ZERO)
     }
 
-    pub(super) fn all_confirmed(&self, coin: &Coin) -> bool {
+    fn all_confirmed(&self, coin: &Coin) -> bool {
         self.transactions
             .iter()
             .all(|tx| tx.confirmations >= coin.confirmations)
@@ -211,7 +211,7 @@ impl Order {
     }
 
     /// The price in the settlement currency, before the fee.
-    pub(super) fn gross(&self) -> Option<Decimal> {
+    fn gross(&self) -> Option<Decimal> {
         let settlement = self.settlement()?;
         match self.receive {
             Receive::DoNotConvert => Some(self.pay_amount()),

@@ -33,7 +33,7 @@ pub(crate) async fn get_order(
 /// A time bound: a date (`2018-09-01`, the whole day). gateways.md, Round 2:
 /// documented as dates, not timestamps; the sandbox refuses a timestamp so
 /// that a client sending one is caught here rather than at CoinGate.
-pub(super) fn time_bound(
+fn time_bound(
     params: &[(String, String)],
     name: &str,
     end_of_day: bool,

@@ -7,17 +7,17 @@ use super::model::{Checkout, Order, Receive, Refund, Status, Transaction};
 use crate::coingate::catalog::{self, Currency};
 use crate::store::{conversion_error, decimal_column};
 
-pub(super) const COLUMNS: &str = "id, uuid, merchant_order_id, title, price_amount, \
+const COLUMNS: &str = "id, uuid, merchant_order_id, title, price_amount, \
     price_currency, receive_currency, token, status, pay_currency, pay_amount, conversion_rate, \
     payment_address, created_at, expire_at, paid_at";
 
-pub(super) fn currency_column(row: &Row, column: usize) -> rusqlite::Result<&'static Currency> {
+fn currency_column(row: &Row, column: usize) -> rusqlite::Result<&'static Currency> {
     let symbol: String = row.get(column)?;
     catalog::currency_by_symbol(&symbol)
         .ok_or_else(|| conversion_error(column, format!("unknown currency '{symbol}'")))
 }
 
-pub(super) fn order_from_row(row: &Row) -> rusqlite::Result<Order> {
+fn order_from_row(row: &Row) -> rusqlite::Result<Order> {
     let receive: String = row.get(6)?;
     let status: String = row.get(8)?;
     let checkout = match row.get::<_, Option<String>>(9)? {
@@ -151,7 +151,7 @@ pub(crate) fn all(conn: &Connection) -> rusqlite::Result<Vec<Order>> {
 
 /// Whole seconds, rounded up, capped so that times stay valid dates.
 pub(crate) fn seconds(ttl: std::time::Duration) -> i64 {
-    pub(super) const CENTURY: u64 = 100 * 366 * 24 * 60 * 60;
+    const CENTURY: u64 = 100 * 366 * 24 * 60 * 60;
     let seconds = ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0);
     i64::try_from(seconds.min(CENTURY)).expect("a century of seconds fits in i64")
 }
