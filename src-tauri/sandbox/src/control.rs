@@ -71,8 +71,8 @@ use crate::coingate;
 use crate::counos::{orders, wallet};
 use crate::faults::{Fault, Faults};
 use crate::json::decimal;
+use crate::state::{ActionError, Sandbox};
 use crate::store::now;
-use crate::Sandbox;
 use rust_decimal::Decimal;
 
 pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
@@ -107,19 +107,6 @@ pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
         .merge(counos)
         .merge(coingate)
         .fallback(|| async { ControlError::not_found("No such control route.") })
-}
-
-/// Why a control action on an order or withdrawal failed.
-pub(crate) enum ActionError {
-    NotFound,
-    Invalid(String),
-    Store(rusqlite::Error),
-}
-
-impl From<rusqlite::Error> for ActionError {
-    fn from(err: rusqlite::Error) -> Self {
-        ActionError::Store(err)
-    }
 }
 
 struct ControlError {

@@ -30,8 +30,8 @@ use crate::connection::ConnectionKill;
 const STALL: Duration = Duration::from_secs(40);
 
 /// A one-shot fault, named as `POST /control/faults` takes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum Fault {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Fault {
     /// HTTP 500 with the dialect's error body.
     #[serde(rename = "http_500")]
     Http500,
@@ -75,10 +75,12 @@ pub(crate) enum Refusal {
 }
 
 /// The current plan, as `GET`/`POST /control/faults` show it.
-#[derive(Clone, Debug, Default, Serialize)]
-pub(crate) struct FaultPlan {
-    latency_ms: u64,
-    next: VecDeque<Fault>,
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultPlan {
+    /// How long every dialect answer waits, in milliseconds.
+    pub latency_ms: u64,
+    /// The one-shot faults not yet spent, the next first.
+    pub next: VecDeque<Fault>,
 }
 
 /// Shared by the control routes (which change the plan) and the middleware.

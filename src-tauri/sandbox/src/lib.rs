@@ -13,25 +13,30 @@
 //! a second, independent reading of the documented wire format, so a client
 //! that misreads the format fails its tests instead of agreeing with itself.
 //!
-//! Layout: one module per dialect (`counos`, `coingate`), plus what every
-//! dialect shares: the coins and their prices (`market`), the SQLite file
-//! (`store`), failure injection (`faults`), the control routes (`control`),
-//! exact JSON numbers (`json`) and the socket layer that can drop a connection
-//! on purpose (`connection`).
+//! Layout, from the bottom up: what every dialect shares (the settings
+//! `config`, the coins and their prices `market`, the SQLite file `store`,
+//! the running sandbox's state `state`, exact JSON numbers `json`, failure
+//! injection `faults`, and the socket layer that can drop a connection on
+//! purpose `connection`); one module per dialect (`counos`, `coingate`); the
+//! control routes over both (`control`); and the typed client for those
+//! routes (`client`), for tests and the demo buttons. No module imports one
+//! above it.
 
+pub mod client;
 mod coingate;
+mod config;
 mod connection;
 mod control;
 mod counos;
 mod faults;
 mod json;
 mod market;
+mod state;
 mod store;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -41,61 +46,11 @@ use tokio::task::JoinHandle;
 
 use crate::connection::{ConnectionKill, KillableListener};
 use crate::faults::Faults;
+use crate::state::Sandbox;
 use crate::store::Store;
 
-/// The API key the demo and training terminals use.
-pub const DEMO_API_KEY: &str = "cryptill-demo-terminal-key";
-
-/// How a sandbox behaves; one value per running sandbox.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// The sandbox's own SQLite file: it keeps its orders across restarts like
-    /// a real gateway.
-    pub db_path: PathBuf,
-    /// Accepted API keys: Counos `X-API-KEY` values and CoinGate
-    /// `Authorization: Token <key>` (or `Bearer <key>`) values alike.
-    pub api_keys: Vec<String>,
-    /// Counos order lifetime.
-    pub order_ttl: Duration,
-    /// The dashboard tick "allow withdraw and send transaction from terminal's
-    /// wallet".
-    pub withdraw_permitted: bool,
-    /// CoinGate: how long a `pending` order (coin chosen) waits for payment
-    /// before it expires.
-    pub coingate_pending_ttl: Duration,
-    /// CoinGate: how long a `new` order (no coin chosen) lives.
-    pub coingate_new_ttl: Duration,
-    /// CoinGate enables `POST /orders/{id}/checkout` only for some merchants;
-    /// false answers it with 422 as for the others.
-    pub coingate_checkout_enabled: bool,
-    /// CoinGate's order limit per business, over any rolling hour.
-    pub coingate_orders_per_hour: u32,
-    /// Counos: whether orders carry an expiry field (`expireAt`). Its name
-    /// is not published (gateways.md), so a client must also cope without
-    /// one; false leaves it out.
-    pub counos_expiry_field: bool,
-}
-
-impl Config {
-    /// The demo terminal: key [`DEMO_API_KEY`], Counos orders live 15
-    /// minutes, withdrawals not permitted (the dashboard default); CoinGate's
-    /// documented defaults: `pending` expires after 20 minutes, `new` after 2
-    /// hours, 500 orders per hour, and checkout enabled so the app can show a
-    /// payment URI in its QR.
-    pub fn demo(db_path: impl Into<PathBuf>) -> Self {
-        Config {
-            db_path: db_path.into(),
-            api_keys: vec![DEMO_API_KEY.to_owned()],
-            order_ttl: Duration::from_secs(15 * 60),
-            withdraw_permitted: false,
-            coingate_pending_ttl: Duration::from_secs(20 * 60),
-            coingate_new_ttl: Duration::from_secs(2 * 60 * 60),
-            coingate_checkout_enabled: true,
-            coingate_orders_per_hour: 500,
-            counos_expiry_field: true,
-        }
-    }
-}
+pub use crate::config::{Config, DEMO_API_KEY};
+pub use crate::faults::{Fault, FaultPlan};
 
 /// Why a sandbox could not start.
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +98,11 @@ impl Handle {
         format!("{}/coingate/v2/", self.base_url())
     }
 
+    /// A typed client for this sandbox's `/control/` routes.
+    pub fn control(&self) -> client::Control {
+        client::Control::new(&self.base_url()).expect("a loopback address is a valid base URL")
+    }
+
     /// Stops accepting connections, lets requests in flight finish, and
     /// returns once the server has stopped.
     pub async fn shutdown(self) {
@@ -152,19 +112,6 @@ impl Handle {
             tracing::error!("the sandbox server task failed: {err}");
         }
     }
-}
-
-/// What every dialect and the control routes share.
-pub(crate) struct Sandbox {
-    pub(crate) config: Config,
-    pub(crate) store: Store,
-    /// `http://127.0.0.1:PORT`, for the links a gateway hands out (CoinGate's
-    /// `payment_url`, a send request's confirm link).
-    pub(crate) base_url: String,
-    /// The dashboard tick, starting from [`Config::withdraw_permitted`]; the
-    /// control route `/control/counos/withdraw-permission` changes it while
-    /// running, as an owner ticking the box in the dashboard would.
-    pub(crate) withdraw_permitted: std::sync::atomic::AtomicBool,
 }
 
 /// Opens (or creates) the database, binds `addr` (port 0 picks a free port)

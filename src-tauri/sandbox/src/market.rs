@@ -57,100 +57,61 @@ const BECH32: &str = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 const BASE58: &str = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const HEX: &str = "0123456789abcdef";
 
-/// Ordered by ticker id, as `terminal/tickers` lists them.
+/// `len` characters from `alphabet` after `prefix`.
+const fn address(prefix: &'static str, alphabet: &'static str, len: usize) -> AddressStyle {
+    AddressStyle {
+        prefix,
+        alphabet,
+        len,
+    }
+}
+
+const fn bip21(scheme: &'static str) -> UriStyle {
+    UriStyle::Bip21 { scheme }
+}
+
+/// One row of [`COINS`], its columns in the table's order.
+#[allow(clippy::too_many_arguments)]
+const fn coin(
+    ticker_id: i64,
+    keyword: &'static str,
+    title: &'static str,
+    enabled: bool,
+    (usd, eur): (Decimal, Decimal),
+    confirmations: u32,
+    decimals: u32,
+    min_withdraw: Decimal,
+    address: AddressStyle,
+    uri: UriStyle,
+) -> Coin {
+    Coin {
+        ticker_id,
+        keyword,
+        title,
+        enabled,
+        usd,
+        eur,
+        confirmations,
+        decimals,
+        min_withdraw,
+        address,
+        uri,
+    }
+}
+
+/// Ordered by ticker id, as `terminal/tickers` lists them. Bitcoin's address
+/// is a P2WPKH testnet one (42 characters in all); ether's URI is on Sepolia,
+/// the test network. Dogecoin is disabled in the dashboard (Counos) and
+/// temporarily unavailable (CoinGate): listed, quoted, but refused for orders
+/// and checkouts, so a client must honour `enabled` / `disabled`.
+#[rustfmt::skip]
 pub(crate) const COINS: [Coin; 5] = [
-    Coin {
-        ticker_id: 3,
-        keyword: "ccx",
-        title: "Counos X",
-        enabled: true,
-        usd: dec!(0.50),
-        eur: dec!(0.46),
-        confirmations: 1,
-        decimals: 8,
-        min_withdraw: dec!(10),
-        address: AddressStyle {
-            prefix: "C",
-            alphabet: BASE58,
-            len: 33,
-        },
-        uri: UriStyle::Bip21 { scheme: "counos" },
-    },
-    Coin {
-        ticker_id: 11,
-        keyword: "btc",
-        title: "Bitcoin",
-        enabled: true,
-        usd: dec!(62000.00),
-        eur: dec!(58000.00),
-        confirmations: 2,
-        decimals: 8,
-        min_withdraw: dec!(0.0005),
-        // A P2WPKH testnet address: 42 characters in all.
-        address: AddressStyle {
-            prefix: "tb1q",
-            alphabet: BECH32,
-            len: 38,
-        },
-        uri: UriStyle::Bip21 { scheme: "bitcoin" },
-    },
-    Coin {
-        ticker_id: 17,
-        keyword: "eth",
-        title: "Ethereum",
-        enabled: true,
-        usd: dec!(3100.00),
-        eur: dec!(2900.00),
-        confirmations: 12,
-        decimals: 18,
-        min_withdraw: dec!(0.01),
-        address: AddressStyle {
-            prefix: "0x",
-            alphabet: HEX,
-            len: 40,
-        },
-        // Sepolia, the test network.
-        uri: UriStyle::Eip681 {
-            chain_id: 11_155_111,
-        },
-    },
-    Coin {
-        ticker_id: 23,
-        keyword: "ltc",
-        title: "Litecoin",
-        enabled: true,
-        usd: dec!(86.00),
-        eur: dec!(80.00),
-        confirmations: 6,
-        decimals: 8,
-        min_withdraw: dec!(0.1),
-        address: AddressStyle {
-            prefix: "tltc1q",
-            alphabet: BECH32,
-            len: 38,
-        },
-        uri: UriStyle::Bip21 { scheme: "litecoin" },
-    },
-    // Disabled in the dashboard (Counos) and temporarily unavailable
-    // (CoinGate): listed, quoted, but refused for orders and checkouts, so a
-    // client must honour `enabled` / `disabled`.
-    Coin {
-        ticker_id: 29,
-        keyword: "doge",
-        title: "Dogecoin",
-        enabled: false,
-        usd: dec!(0.16),
-        eur: dec!(0.15),
-        confirmations: 6,
-        decimals: 8,
-        min_withdraw: dec!(20),
-        address: AddressStyle {
-            prefix: "n",
-            alphabet: BASE58,
-            len: 33,
-        },
-        uri: UriStyle::Bip21 { scheme: "dogecoin" },
-    },
+    //   ticker keyword  title       enabled (USD,              EUR)               confs dec min withdraw  address                        payment URI
+    coin(3,  "ccx",  "Counos X", true,  (dec!(0.50),     dec!(0.46)),     1,  8,  dec!(10),     address("C", BASE58, 33),      bip21("counos")),
+    coin(11, "btc",  "Bitcoin",  true,  (dec!(62000.00), dec!(58000.00)), 2,  8,  dec!(0.0005), address("tb1q", BECH32, 38),   bip21("bitcoin")),
+    coin(17, "eth",  "Ethereum", true,  (dec!(3100.00),  dec!(2900.00)),  12, 18, dec!(0.01),   address("0x", HEX, 40),        UriStyle::Eip681 { chain_id: 11_155_111 }),
+    coin(23, "ltc",  "Litecoin", true,  (dec!(86.00),    dec!(80.00)),    6,  8,  dec!(0.1),    address("tltc1q", BECH32, 38), bip21("litecoin")),
+    coin(29, "doge", "Dogecoin", false, (dec!(0.16),     dec!(0.15)),     6,  8,  dec!(20),     address("n", BASE58, 33),      bip21("dogecoin")),
 ];
 
 /// A priced thing that is not a coin: a fiat currency or a metal.
@@ -161,36 +122,27 @@ pub(crate) struct Quote {
     pub(crate) eur: Decimal,
 }
 
+const fn quote(symbol: &'static str, name: &'static str, usd: Decimal, eur: Decimal) -> Quote {
+    Quote {
+        symbol,
+        name,
+        usd,
+        eur,
+    }
+}
+
 /// One unit of each currency, priced in USD and EUR.
+#[rustfmt::skip]
 pub(crate) const CURRENCIES: [Quote; 2] = [
-    Quote {
-        symbol: "USD",
-        name: "US Dollar",
-        usd: dec!(1.0),
-        eur: dec!(0.935),
-    },
-    Quote {
-        symbol: "EUR",
-        name: "Euro",
-        usd: dec!(1.0695),
-        eur: dec!(1.0),
-    },
+    quote("USD", "US Dollar", dec!(1.0),    dec!(0.935)),
+    quote("EUR", "Euro",      dec!(1.0695), dec!(1.0)),
 ];
 
 /// One troy ounce, priced in USD and EUR.
+#[rustfmt::skip]
 pub(crate) const METALS: [Quote; 2] = [
-    Quote {
-        symbol: "XAU",
-        name: "Gold",
-        usd: dec!(2650.00),
-        eur: dec!(2478.00),
-    },
-    Quote {
-        symbol: "XAG",
-        name: "Silver",
-        usd: dec!(31.20),
-        eur: dec!(29.17),
-    },
+    quote("XAU", "Gold",   dec!(2650.00), dec!(2478.00)),
+    quote("XAG", "Silver", dec!(31.20),   dec!(29.17)),
 ];
 
 /// The fiat currencies coins are priced in.

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::types::Type;
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
 
 use crate::market::{self, Coin};
@@ -184,4 +184,43 @@ pub(crate) fn coin_column(row: &Row, column: usize) -> rusqlite::Result<&'static
     let keyword: String = row.get(column)?;
     market::coin_by_symbol(&keyword)
         .ok_or_else(|| conversion_error(column, format!("unknown coin '{keyword}'")))
+}
+
+/// A table whose rows read into `T`: the two queries every list and every
+/// `GET .../{id}` of it make, written once.
+pub(crate) struct Table<T> {
+    pub(crate) name: &'static str,
+    /// The columns `from_row` reads, in its order.
+    pub(crate) columns: &'static str,
+    pub(crate) from_row: fn(&Row) -> rusqlite::Result<T>,
+}
+
+impl<T> Table<T> {
+    /// Every row, newest (highest id) first.
+    pub(crate) fn newest_first(&self, conn: &Connection) -> rusqlite::Result<Vec<T>> {
+        let Table {
+            name,
+            columns,
+            from_row,
+        } = self;
+        let mut statement =
+            conn.prepare(&format!("SELECT {columns} FROM {name} ORDER BY id DESC"))?;
+        let rows = statement.query_map([], from_row)?;
+        rows.collect()
+    }
+
+    /// The row with this id, if any.
+    pub(crate) fn find(&self, conn: &Connection, id: i64) -> rusqlite::Result<Option<T>> {
+        let Table {
+            name,
+            columns,
+            from_row,
+        } = self;
+        conn.query_row(
+            &format!("SELECT {columns} FROM {name} WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()
+    }
 }

@@ -14,8 +14,8 @@ use axum::routing::get;
 use axum::Router;
 
 use super::orders;
+use crate::state::Sandbox;
 use crate::store::now;
-use crate::Sandbox;
 
 pub(crate) fn router(sandbox: Arc<Sandbox>) -> Router {
     Router::new()

@@ -3,14 +3,17 @@
 //! v2)"), and its hosted invoice page under `/coingate/invoice/`.
 //!
 //! Layout: `catalog` (the environment's ids, accounts and payout settings),
-//! `wire` (errors, amounts, times, request bodies), `public` (the calls that
-//! need no key), `orders`, `ledger` (accounts, withdrawals, send requests) and
+//! `wire` (errors, amounts, times, request bodies), `page` (the one shape of
+//! every paged list), `public` (the calls that need no key), `orders` (a
+//! folder: the order, its wire shape, its rows, its routes and what happens
+//! to it on its own), `ledger` (accounts, withdrawals, send requests) and
 //! `invoice` (the page behind `payment_url`).
 
 mod catalog;
 mod invoice;
 mod ledger;
 pub(crate) mod orders;
+mod page;
 mod public;
 mod wire;
 
@@ -26,7 +29,7 @@ use axum::Router;
 pub(crate) use self::ledger::{complete_withdrawal, create_withdrawal};
 use self::wire::ApiError;
 use crate::faults::{self, Faults, Injector};
-use crate::Sandbox;
+use crate::state::Sandbox;
 
 /// The dialect's routes: the public ones, the private ones behind the key
 /// check, and outermost the faults, which every route spends.

@@ -357,34 +357,6 @@ pub(crate) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'
         .filter(|value| !value.is_empty())
 }
 
-/// `page` and `per_page` as CoinGate's list calls take them: page from 1,
-/// at most 100 per page, 100 by default.
-pub(crate) fn paging(params: &[(String, String)]) -> Result<(usize, usize), ApiError> {
-    let number = |name: &str, default: usize| -> Result<usize, ApiError> {
-        match param(params, name) {
-            None => Ok(default),
-            Some(text) => text
-                .parse::<usize>()
-                .ok()
-                .filter(|value| *value > 0)
-                .ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "{name} must be a whole number from 1; got '{text}'."
-                    ))
-                }),
-        }
-    };
-    Ok((number("page", 1)?, number("per_page", 100)?.min(100)))
-}
-
-/// One page of `items`, and the page count.
-pub(crate) fn page_of<T>(items: Vec<T>, page: usize, per_page: usize) -> (Vec<T>, usize) {
-    let total_pages = items.len().div_ceil(per_page);
-    let start = (page - 1).saturating_mul(per_page);
-    let items = items.into_iter().skip(start).take(per_page).collect();
-    (items, total_pages)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

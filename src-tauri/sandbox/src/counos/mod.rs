@@ -4,6 +4,7 @@
 
 pub(crate) mod orders;
 mod rates;
+mod tickers;
 pub(crate) mod wallet;
 mod wire;
 
@@ -14,32 +15,10 @@ use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Serialize;
 
-use self::wire::{success, ApiError};
+use self::wire::ApiError;
 use crate::faults::{self, Faults, Injector};
-use crate::market::{Coin, COINS};
-use crate::Sandbox;
-
-/// A ticker as `terminal/tickers` and orders show it.
-#[derive(Serialize)]
-struct Ticker {
-    id: i64,
-    title: &'static str,
-    keyword: &'static str,
-    enabled: bool,
-}
-
-impl From<&Coin> for Ticker {
-    fn from(coin: &Coin) -> Self {
-        Ticker {
-            id: coin.ticker_id,
-            title: coin.title,
-            keyword: coin.keyword,
-            enabled: coin.enabled,
-        }
-    }
-}
+use crate::state::Sandbox;
 
 /// The dialect's routes, behind the API-key check and, outermost, the faults.
 pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
@@ -63,7 +42,7 @@ pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
             "/exchange/rate/crypto2crypto/convert",
             get(rates::crypto_to_crypto),
         )
-        .route("/terminal/tickers", get(tickers))
+        .route("/terminal/tickers", get(tickers::tickers))
         .route("/terminal/order", post(orders::create_order))
         .route("/terminal/order/{orderId}", get(orders::get_order))
         .route("/terminal/balance", get(wallet::balances))
@@ -99,12 +78,4 @@ async fn require_api_key(
     } else {
         ApiError::invalid_key().into_response()
     }
-}
-
-/// `GET terminal/tickers`.
-async fn tickers() -> Response {
-    success(
-        "Success",
-        COINS.iter().map(Ticker::from).collect::<Vec<_>>(),
-    )
 }

@@ -11,13 +11,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::tickers::Ticker;
 use super::wire::{require_json, success, ApiError};
-use super::Ticker;
-use crate::control::ActionError;
 use crate::json::{at_least_8_places, decimal, number, text_or_number, timestamp};
 use crate::market::{self, new_transaction_id, Coin};
+use crate::state::ActionError;
+use crate::state::Sandbox;
 use crate::store::{coin_column, decimal_column, now};
-use crate::Sandbox;
 
 /// An order as stored.
 pub(crate) struct Order {

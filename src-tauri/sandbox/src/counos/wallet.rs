@@ -14,11 +14,11 @@ use serde_json::value::RawValue;
 
 use super::orders::paid_amounts;
 use super::wire::{param, require_json, success, ApiError};
-use crate::control::ActionError;
 use crate::json::{at_least_8_places, decimal, number, timestamp};
 use crate::market::{self, new_transaction_id, Coin, COINS};
+use crate::state::ActionError;
+use crate::state::Sandbox;
 use crate::store::{coin_column, decimal_column, now};
-use crate::Sandbox;
 
 /// gateways.md quotes this refusal word for word; the app shows it as it is.
 const WITHDRAW_NOT_PERMITTED: &str =

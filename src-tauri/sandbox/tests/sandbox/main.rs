@@ -2,5 +2,7 @@
 //! One test binary for both dialects: one link step instead of two.
 
 mod coingate;
+mod control;
 mod counos;
+mod faults;
 mod support;

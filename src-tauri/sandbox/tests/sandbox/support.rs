@@ -4,6 +4,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
+use cryptill_sandbox::client::{Control, Dialect, Payment};
 use cryptill_sandbox::{Config, Handle, DEMO_API_KEY};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -105,14 +106,19 @@ impl Sandbox {
         answer
     }
 
-    /// A control POST, with no API key.
-    pub async fn control(&self, path: &str, body: Option<Value>) -> Answer {
-        let mut request = self
+    /// The typed client for this sandbox's `/control/` routes.
+    pub fn control(&self) -> Control {
+        self.handle.control()
+    }
+
+    /// A control POST of a body the typed client cannot write (a misspelt
+    /// field, an amount that is no number), for the tests that the control
+    /// routes refuse it.
+    pub async fn control_raw(&self, path: &str, body: Value) -> Answer {
+        let request = self
             .http
-            .post(format!("{}/control/{path}", self.handle.base_url()));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
+            .post(format!("{}/control/{path}", self.handle.base_url()))
+            .json(&body);
         self.send(request).await.expect("the sandbox answers")
     }
 
@@ -230,14 +236,21 @@ impl Sandbox {
         answer.json
     }
 
-    /// A control POST on a CoinGate order, which must succeed.
-    pub async fn cg_control(&self, id: &Value, action: &str, body: Option<Value>) -> Value {
-        let answer = self
-            .control(&format!("coingate/orders/{id}/{action}"), body)
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{action}: {}", answer.text);
-        answer.json
+    /// A payment on a CoinGate order (by its JSON, as `cg_order` and
+    /// `cg_pending` answer it), which must succeed: the order after it.
+    pub async fn cg_pay(&self, order: &Value, payment: Payment) -> Value {
+        self.control()
+            .pay(Dialect::Coingate, id(order), payment)
+            .await
+            .expect("the payment is taken")
     }
+}
+
+/// A CoinGate order's integer `id`, as the control client takes it.
+pub fn id(order: &Value) -> i64 {
+    order["id"]
+        .as_i64()
+        .expect("a CoinGate order has an integer id")
 }
 
 /// `application/x-www-form-urlencoded`, written out so that tests send exactly

@@ -1,7 +1,10 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{assert_coingate_error, Sandbox};
+use cryptill_sandbox::client::{Error, Payment};
+use rust_decimal_macros::dec;
+
+use crate::support::{assert_coingate_error, id, Sandbox};
 
 const EUR_MAIN: &str = "01JM9S346Q3D25VT4F5V37E3S3";
 const LTC_MAIN: &str = "01JSSZ5AWSH8VHTPRE95B9EE0Z";
@@ -48,7 +51,7 @@ async fn paid(sandbox: &Sandbox, price: &str, receive: &str, coin: &str) -> Valu
         .await
         .json;
     let pending = sandbox.cg_checkout(&order["id"], coin).await.json;
-    sandbox.cg_control(&pending["id"], "pay", None).await
+    sandbox.cg_pay(&pending, Payment::full()).await
 }
 
 // gateways.md: `{current_page, per_page, total_accounts, total_pages,
@@ -109,10 +112,16 @@ async fn paid_orders_credit_their_settlement_account_and_refunds_debit_it() {
     assert_eq!(balance(&sandbox, BTC_MAIN).await, "0.00017069");
 
     sandbox
-        .cg_control(&eur["id"], "refund", Some(json!({"amount": "2"})))
-        .await;
+        .control()
+        .coingate_refund(id(&eur), Some(dec!(2)))
+        .await
+        .unwrap();
     assert_eq!(balance(&sandbox, EUR_MAIN).await, "7.9");
-    sandbox.cg_control(&eur["id"], "refund", None).await;
+    sandbox
+        .control()
+        .coingate_refund(id(&eur), None)
+        .await
+        .unwrap();
     assert_eq!(
         balance(&sandbox, EUR_MAIN).await,
         "-0.1",
@@ -139,13 +148,11 @@ async fn a_ledger_account_is_read_by_id_and_an_unknown_one_is_404() {
 async fn a_withdrawal_lowers_the_balance_and_is_listed_until_completed() {
     let sandbox = Sandbox::start().await;
     paid(&sandbox, "100", "EUR", "BTC").await;
-    let made = sandbox
-        .control(
-            "coingate/withdrawals",
-            Some(json!({"currency": "EUR", "amount": "50.5"})),
-        )
-        .await;
-    assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+    sandbox
+        .control()
+        .coingate_withdraw("EUR", dec!(50.5))
+        .await
+        .unwrap();
     assert_eq!(balance(&sandbox, EUR_MAIN).await, "48.5");
 
     let list = sandbox.cg_get("withdrawals").await.json;
@@ -164,9 +171,11 @@ async fn a_withdrawal_lowers_the_balance_and_is_listed_until_completed() {
 
     let id = &withdrawal["id"];
     let done = sandbox
-        .control(&format!("coingate/withdrawals/{id}/complete"), None)
-        .await;
-    assert_eq!(done.json["status"], "completed");
+        .control()
+        .coingate_complete_withdrawal(id.as_i64().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(done["status"], "completed");
     let read = sandbox.cg_get(&format!("withdrawals/{id}")).await.json;
     assert_eq!(read["status"], "completed");
     assert!(read["completed_at"].as_str().unwrap().ends_with("+00:00"));
@@ -180,14 +189,13 @@ async fn a_withdrawal_lowers_the_balance_and_is_listed_until_completed() {
 async fn a_withdrawal_beyond_the_balance_is_refused() {
     let sandbox = Sandbox::start().await;
     paid(&sandbox, "10", "EUR", "BTC").await;
-    let answer = sandbox
-        .control(
-            "coingate/withdrawals",
-            Some(json!({"currency": "EUR", "amount": "10"})),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
-    assert!(answer.json["error"].as_str().unwrap().contains("9.9"));
+    let refused = sandbox
+        .control()
+        .coingate_withdraw("EUR", dec!(10))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::Refused { .. }), "{refused}");
+    assert!(refused.to_string().contains("9.9"), "{refused}");
     assert_eq!(
         sandbox.cg_get("withdrawals").await.json["total_withdrawals"],
         0

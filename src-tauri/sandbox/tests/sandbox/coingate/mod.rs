@@ -1,7 +1,6 @@
 //! The CoinGate API v2 dialect of the sandbox, over real HTTP on loopback.
 
 mod auth;
-mod faults;
 mod ledger;
 mod orders;
 mod public;

@@ -4,6 +4,9 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use cryptill_sandbox::client::Payment;
+use rust_decimal_macros::dec;
+
 use crate::support::{assert_coingate_error, form, Sandbox};
 
 fn time(value: &Value) -> DateTime<Utc> {
@@ -404,7 +407,7 @@ async fn a_pending_order_may_switch_coin_until_paid_but_a_paid_one_not() {
     assert_eq!(switched.json["pay_currency"], "LTC");
     assert_ne!(switched.json["payment_address"], pending["payment_address"]);
 
-    sandbox.cg_control(&pending["id"], "pay", None).await;
+    sandbox.cg_pay(&pending, Payment::full()).await;
     let again = sandbox.cg_checkout(&pending["id"], "BTC").await;
     assert_coingate_error(&again, StatusCode::UNPROCESSABLE_ENTITY, "OrderIsNotValid");
     assert!(again.text.contains("Order is paid"), "{}", again.text);
@@ -548,7 +551,7 @@ async fn orders_over_the_hourly_limit_are_422_with_the_documented_error() {
 async fn a_refund_request_is_refused_in_the_sandbox_with_refund_is_not_valid() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "BTC").await;
-    sandbox.cg_control(&pending["id"], "pay", None).await;
+    sandbox.cg_pay(&pending, Payment::full()).await;
     let answer = sandbox
         .cg_form(
             &format!("orders/{}/refunds", pending["id"]),
@@ -573,9 +576,7 @@ async fn a_refund_request_is_refused_in_the_sandbox_with_refund_is_not_valid() {
 async fn orders_survive_a_restart_on_the_same_database() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "BTC").await;
-    sandbox
-        .cg_control(&pending["id"], "pay", Some(json!({"amount": "0.0001"})))
-        .await;
+    sandbox.cg_pay(&pending, Payment::of(dec!(0.0001))).await;
     let path = format!("orders/{}", pending["id"]);
     let before = sandbox.cg_get(&path).await;
     let sandbox = sandbox.restart().await;

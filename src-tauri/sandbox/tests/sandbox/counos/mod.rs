@@ -2,7 +2,6 @@
 
 mod auth;
 mod envelope;
-mod faults;
 mod orders;
 mod rates;
 mod wallet;

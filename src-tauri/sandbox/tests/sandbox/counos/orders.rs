@@ -4,6 +4,9 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
 
+use cryptill_sandbox::client::{Dialect::Counos, Payment};
+use rust_decimal_macros::dec;
+
 use crate::support::{assert_envelope, Sandbox};
 
 fn time(value: &serde_json::Value) -> DateTime<Utc> {
@@ -52,9 +55,12 @@ async fn an_order_is_created_read_back_paid_and_then_shows_paid() {
     assert_envelope(&read, StatusCode::OK, 200);
     assert_eq!(read.data(), created.data());
 
-    let paid = sandbox.control("counos/orders/125/pay", None).await;
-    assert_eq!(paid.status, StatusCode::OK, "{}", paid.text);
-    assert_eq!(paid.json["paid"], true);
+    let paid = sandbox
+        .control()
+        .pay(Counos, "125", Payment::full())
+        .await
+        .unwrap();
+    assert_eq!(paid["paid"], true);
 
     let read = sandbox.get("terminal/order/125").await;
     let order = read.data();
@@ -77,27 +83,30 @@ async fn paid_turns_true_only_with_the_full_amount_and_enough_confirmations() {
     sandbox.create_btc_order("7", "0.001", false).await;
 
     let part = sandbox
-        .control(
-            "counos/orders/7/pay",
-            Some(json!({"amount": "0.0004", "confirmations": 5})),
-        )
-        .await;
-    assert_eq!(part.json["paidAmount"], "0.00040000");
-    assert_eq!(part.json["paid"], false, "an underpayment is not paid");
+        .control()
+        .pay(Counos, "7", Payment::of(dec!(0.0004)).confirmations(5))
+        .await
+        .unwrap();
+    assert_eq!(part["paidAmount"], "0.00040000");
+    assert_eq!(part["paid"], false, "an underpayment is not paid");
 
     let rest = sandbox
-        .control("counos/orders/7/pay", Some(json!({"confirmations": 1})))
-        .await;
+        .control()
+        .pay(Counos, "7", Payment::full().confirmations(1))
+        .await
+        .unwrap();
     assert_eq!(
-        rest.json["paidAmount"], "0.00100000",
+        rest["paidAmount"], "0.00100000",
         "the default pays what is left"
     );
-    assert_eq!(rest.json["paid"], false, "1 of 2 confirmations");
+    assert_eq!(rest["paid"], false, "1 of 2 confirmations");
 
     let confirmed = sandbox
-        .control("counos/orders/7/confirm", Some(json!({"confirmations": 2})))
-        .await;
-    assert_eq!(confirmed.json["paid"], true);
+        .control()
+        .confirm(Counos, "7", Some(2))
+        .await
+        .unwrap();
+    assert_eq!(confirmed["paid"], true);
     assert_eq!(sandbox.get("terminal/order/7").await.data()["paid"], true);
 }
 
@@ -115,7 +124,11 @@ async fn a_retry_with_renew_false_returns_the_same_order_unchanged() {
 async fn renew_true_replaces_the_order_with_a_new_id_and_address() {
     let sandbox = Sandbox::start().await;
     let first = sandbox.create_btc_order("10", "0.0002", false).await;
-    sandbox.control("counos/orders/10/pay", None).await;
+    sandbox
+        .control()
+        .pay(Counos, "10", Payment::full())
+        .await
+        .unwrap();
 
     let renewed = sandbox.create_btc_order("10", "0.0003", true).await;
     let (old, new) = (first.data(), renewed.data());
@@ -164,8 +177,10 @@ async fn orders_survive_a_restart_on_the_same_database() {
     let sandbox = Sandbox::start().await;
     let created = sandbox.create_btc_order("20", "0.0002", false).await;
     sandbox
-        .control("counos/orders/20/pay", Some(json!({"amount": "0.0001"})))
-        .await;
+        .control()
+        .pay(Counos, "20", Payment::of(dec!(0.0001)))
+        .await
+        .unwrap();
     let before = sandbox.get("terminal/order/20").await;
 
     let sandbox = sandbox.restart().await;
@@ -272,12 +287,15 @@ async fn an_order_expires_after_its_lifetime_and_still_takes_a_late_payment() {
         chrono::Duration::seconds(600)
     );
 
-    let expired = sandbox.control("counos/orders/30/expire", None).await;
-    assert!(time(&expired.json["expireAt"]) <= Utc::now());
+    let expired = sandbox.control().expire(Counos, "30").await.unwrap();
+    assert!(time(&expired["expireAt"]) <= Utc::now());
 
-    let late = sandbox.control("counos/orders/30/pay", None).await;
-    assert_eq!(late.status, StatusCode::OK, "{}", late.text);
-    assert_eq!(late.json["paid"], true);
+    let late = sandbox
+        .control()
+        .pay(Counos, "30", Payment::full())
+        .await
+        .unwrap();
+    assert_eq!(late["paid"], true);
 }
 
 // gateways.md: EIP-681 for ether, `ethereum:<address>[@chainId]?value=<wei>`.

@@ -1,6 +1,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
+use cryptill_sandbox::client::{Dialect::Counos, Payment};
+
 use crate::support::{assert_envelope, Sandbox};
 
 const WITHDRAW: &str = r#"{"amount": 0.001, "tickerId": 11, "walletAddress": "tb1qownerwallet"}"#;
@@ -8,7 +10,11 @@ const WITHDRAW: &str = r#"{"amount": 0.001, "tickerId": 11, "walletAddress": "tb
 async fn permitted_sandbox_holding_a_hundredth_btc() -> Sandbox {
     let sandbox = Sandbox::start_with(|config| config.withdraw_permitted = true).await;
     sandbox.create_btc_order("1", "0.01", false).await;
-    sandbox.control("counos/orders/1/pay", None).await;
+    sandbox
+        .control()
+        .pay(Counos, "1", Payment::full())
+        .await
+        .unwrap();
     sandbox
 }
 
@@ -31,23 +37,16 @@ async fn a_withdrawal_not_permitted_is_an_error_inside_an_http_200() {
 async fn ticking_the_dashboard_box_at_runtime_permits_withdrawals() {
     let sandbox = Sandbox::start().await;
     sandbox.create_btc_order("1", "0.01", false).await;
-    sandbox.control("counos/orders/1/pay", None).await;
-    let answer = sandbox
-        .control(
-            "counos/withdraw-permission",
-            Some(json!({"permitted": true})),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.json);
-    assert_eq!(answer.json, json!({"permitted": true}));
+    sandbox
+        .control()
+        .pay(Counos, "1", Payment::full())
+        .await
+        .unwrap();
+    let permitted = sandbox.control().permit_withdrawals(true).await.unwrap();
+    assert!(permitted, "the sandbox holds the tick");
     let answer = sandbox.post("terminal/withdraw", WITHDRAW).await;
     assert_envelope(&answer, StatusCode::OK, 200);
-    sandbox
-        .control(
-            "counos/withdraw-permission",
-            Some(json!({"permitted": false})),
-        )
-        .await;
+    sandbox.control().permit_withdrawals(false).await.unwrap();
     let answer = sandbox.post("terminal/withdraw", WITHDRAW).await;
     assert_envelope(&answer, StatusCode::OK, 403);
 }
@@ -165,10 +164,12 @@ async fn withdrawals_are_listed_newest_first_and_found_by_address_or_transaction
     assert_eq!(found.data()[0]["walletAddress"], "tb1qFIRST");
 
     let done = sandbox
-        .control(&format!("counos/withdraws/{second_id}/complete"), None)
-        .await;
-    assert_eq!(done.json["status"], "done");
-    let txid = done.json["transactionId"].as_str().unwrap().to_owned();
+        .control()
+        .counos_complete_withdrawal(second_id, None)
+        .await
+        .unwrap();
+    assert_eq!(done["status"], "done");
+    let txid = done["transactionId"].as_str().unwrap().to_owned();
     let found = sandbox
         .get(&format!(
             "terminal/withdraws?search={}",

@@ -1,12 +1,7 @@
-//! The merchant's money: ledger accounts, withdrawals and send requests.
-//!
-//! A balance is what paid orders credited to the main account of their
-//! settlement currency (the receive amount, after CoinGate's fee), less
-//! refunds and withdrawals, pending ones included. Send requests are drafts
-//! that move nothing until the owner confirms them with 2FA in the dashboard
-//! (gateways.md), which the sandbox does not have.
+//! Send requests: drafts of a payout that move nothing until the owner
+//! confirms them with 2FA in the dashboard (gateways.md), which the sandbox
+//! does not have.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -14,361 +9,20 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::Serialize;
 
-use super::catalog::{
-    self, AccountType, BeneficiaryPayoutSetting, Currency, LedgerAccount, LEDGER_ACCOUNTS,
-};
-use super::orders::{self, CurrencyShort};
-use super::wire::{amount, page_of, paging, time, time_ms, ApiError, Params};
-use crate::control::ActionError;
+use super::balances::{balance, balances};
+use super::withdrawals::PlatformJson;
+use crate::coingate::catalog::{self, BeneficiaryPayoutSetting, Currency, LedgerAccount};
+use crate::coingate::orders::CurrencyShort;
+use crate::coingate::page::{Page, Paging, SEND_REQUESTS};
+use crate::coingate::wire::{amount, time_ms, ApiError, Params};
 use crate::json::parse_decimal;
-use crate::store::{conversion_error, decimal_column, now};
-use crate::Sandbox;
-
-/// Every account's balance, by account id.
-fn balances(conn: &Connection) -> rusqlite::Result<HashMap<&'static str, Decimal>> {
-    let mut balances: HashMap<&'static str, Decimal> = LEDGER_ACCOUNTS
-        .iter()
-        .map(|account| (account.id, Decimal::ZERO))
-        .collect();
-    let now = now();
-    for order in orders::all(conn)? {
-        if let Some((currency, credit)) = order.ledger_credit(now) {
-            if let Some(account) = catalog::main_account(currency) {
-                *balances.entry(account.id).or_default() += credit;
-            }
-        }
-    }
-    for withdrawal in withdrawals(conn)? {
-        if let Some(account) = catalog::main_account(withdrawal.currency) {
-            *balances.entry(account.id).or_default() -= withdrawal.amount;
-        }
-    }
-    Ok(balances)
-}
-
-fn balance(conn: &Connection, account: &LedgerAccount) -> rusqlite::Result<Decimal> {
-    Ok(balances(conn)?.get(account.id).copied().unwrap_or_default())
-}
-
-// ---- accounts ---------------------------------------------------------------------
-
-#[derive(Serialize)]
-struct AccountCurrency {
-    id: i64,
-    title: &'static str,
-    kind: &'static str,
-    symbol: &'static str,
-    enabled: bool,
-    disabled_message: Option<&'static str>,
-}
-
-/// gateways.md: `{id (ULID), balance:"0.0", status, account_type:
-/// "main|secondary", title, currency:{id,title,kind,symbol}}`; the reference
-/// example's currency also carries `enabled` and `disabled_message`.
-#[derive(Serialize)]
-struct AccountJson {
-    id: &'static str,
-    balance: String,
-    status: &'static str,
-    account_type: &'static str,
-    title: &'static str,
-    currency: AccountCurrency,
-}
-
-fn account_json(account: &LedgerAccount, balance: Decimal) -> AccountJson {
-    let currency = account.currency();
-    AccountJson {
-        id: account.id,
-        balance: amount(balance),
-        status: "active",
-        account_type: match account.account_type {
-            AccountType::Main => "main",
-            AccountType::Secondary => "secondary",
-        },
-        title: account.title,
-        currency: AccountCurrency {
-            id: currency.id,
-            title: currency.title,
-            kind: currency.kind.as_str(),
-            symbol: currency.symbol,
-            enabled: !currency.is_disabled(),
-            disabled_message: currency.disabled_message,
-        },
-    }
-}
-
-#[derive(Serialize)]
-struct AccountList {
-    current_page: usize,
-    per_page: usize,
-    total_accounts: usize,
-    total_pages: usize,
-    accounts: Vec<AccountJson>,
-}
-
-/// `GET /ledger/accounts?page=&per_page=`.
-pub(crate) async fn accounts(
-    State(sandbox): State<Arc<Sandbox>>,
-    Query(params): Query<Vec<(String, String)>>,
-) -> Result<Response, ApiError> {
-    let (page, per_page) = paging(&params)?;
-    let balances = sandbox.store.call(|conn| balances(conn)).await?;
-    let all: Vec<_> = LEDGER_ACCOUNTS
-        .iter()
-        .map(|account| account_json(account, balances[account.id]))
-        .collect();
-    let total_accounts = all.len();
-    let (accounts, total_pages) = page_of(all, page, per_page);
-    Ok(Json(AccountList {
-        current_page: page,
-        per_page,
-        total_accounts,
-        total_pages,
-        accounts,
-    })
-    .into_response())
-}
-
-fn account_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "Ledger account not found",
-        "LedgerAccountNotFound",
-    )
-}
-
-/// `GET /ledger/accounts/{id}`.
-pub(crate) async fn account(
-    State(sandbox): State<Arc<Sandbox>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let account = catalog::ledger_account(&id).ok_or_else(account_not_found)?;
-    let balance = sandbox
-        .store
-        .call(move |conn| balance(conn, account))
-        .await?;
-    Ok(Json(account_json(account, balance)).into_response())
-}
-
-// ---- withdrawals ------------------------------------------------------------------
-
-/// A withdrawal to the merchant's own payout setting, as stored.
-pub(crate) struct Withdrawal {
-    id: i64,
-    currency: &'static Currency,
-    amount: Decimal,
-    status: String,
-    created_at: i64,
-    completed_at: Option<i64>,
-}
-
-#[derive(Serialize)]
-struct PayoutSettingJson {
-    id: i64,
-    title: &'static str,
-    address: &'static str,
-    currency: CurrencyShort,
-}
-
-#[derive(Serialize)]
-struct PlatformJson {
-    id: i64,
-    title: &'static str,
-    id_name: &'static str,
-}
-
-/// `{id, status, amount, created_at, completed_at, currency, payout_setting}`
-/// (gateways.md), and the platform a coin went out on, as the official
-/// Python client reads it.
-#[derive(Serialize)]
-pub(crate) struct WithdrawalJson {
-    id: i64,
-    status: String,
-    amount: String,
-    created_at: String,
-    completed_at: Option<String>,
-    currency: CurrencyShort,
-    payout_setting: Option<PayoutSettingJson>,
-    platform: Option<PlatformJson>,
-}
-
-impl Withdrawal {
-    pub(crate) fn to_json(&self) -> WithdrawalJson {
-        WithdrawalJson {
-            id: self.id,
-            status: self.status.clone(),
-            amount: amount(self.amount),
-            created_at: time(self.created_at),
-            completed_at: self.completed_at.map(time),
-            currency: CurrencyShort::from(self.currency),
-            payout_setting: catalog::payout_setting_for(self.currency).map(|setting| {
-                PayoutSettingJson {
-                    id: setting.id,
-                    title: setting.title,
-                    address: setting.address,
-                    currency: CurrencyShort::from(self.currency),
-                }
-            }),
-            platform: self
-                .currency
-                .platform
-                .as_ref()
-                .map(|platform| PlatformJson {
-                    id: platform.id,
-                    title: platform.title,
-                    id_name: platform.id_name,
-                }),
-        }
-    }
-}
-
-const COLUMNS: &str = "id, currency, amount, status, created_at, completed_at";
-
-fn withdrawal_from_row(row: &Row) -> rusqlite::Result<Withdrawal> {
-    let symbol: String = row.get(1)?;
-    Ok(Withdrawal {
-        id: row.get(0)?,
-        currency: catalog::currency_by_symbol(&symbol)
-            .ok_or_else(|| conversion_error(1, format!("unknown currency '{symbol}'")))?,
-        amount: decimal_column(row, 2)?,
-        status: row.get(3)?,
-        created_at: row.get(4)?,
-        completed_at: row.get(5)?,
-    })
-}
-
-/// Newest first.
-fn withdrawals(conn: &Connection) -> rusqlite::Result<Vec<Withdrawal>> {
-    let mut statement = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM coingate_withdrawals ORDER BY id DESC"
-    ))?;
-    let rows = statement.query_map([], withdrawal_from_row)?;
-    rows.collect()
-}
-
-fn find_withdrawal(conn: &Connection, id: i64) -> rusqlite::Result<Option<Withdrawal>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM coingate_withdrawals WHERE id = ?1"),
-        [id],
-        withdrawal_from_row,
-    )
-    .optional()
-}
-
-#[derive(Serialize)]
-struct WithdrawalList {
-    current_page: usize,
-    per_page: usize,
-    total_withdrawals: usize,
-    total_pages: usize,
-    withdrawals: Vec<WithdrawalJson>,
-}
-
-/// `GET /withdrawals?page=&per_page=`, newest first.
-pub(crate) async fn list_withdrawals(
-    State(sandbox): State<Arc<Sandbox>>,
-    Query(params): Query<Vec<(String, String)>>,
-) -> Result<Response, ApiError> {
-    let (page, per_page) = paging(&params)?;
-    let all = sandbox.store.call(|conn| withdrawals(conn)).await?;
-    let total_withdrawals = all.len();
-    let (page_items, total_pages) = page_of(all, page, per_page);
-    Ok(Json(WithdrawalList {
-        current_page: page,
-        per_page,
-        total_withdrawals,
-        total_pages,
-        withdrawals: page_items.iter().map(Withdrawal::to_json).collect(),
-    })
-    .into_response())
-}
-
-fn withdrawal_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "Withdrawal not found",
-        "WithdrawalNotFound",
-    )
-}
-
-/// `GET /withdrawals/{id}`.
-pub(crate) async fn get_withdrawal(
-    State(sandbox): State<Arc<Sandbox>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id: i64 = id.parse().map_err(|_| withdrawal_not_found())?;
-    let withdrawal = sandbox
-        .store
-        .call(move |conn| find_withdrawal(conn, id))
-        .await?
-        .ok_or_else(withdrawal_not_found)?;
-    Ok(Json(withdrawal.to_json()).into_response())
-}
-
-/// The owner withdraws from a main account in the dashboard: `pending` until
-/// [`complete_withdrawal`]. The balance drops at once.
-pub(crate) fn create_withdrawal(
-    conn: &mut Connection,
-    symbol: &str,
-    amount: Decimal,
-) -> Result<Withdrawal, ActionError> {
-    let currency = catalog::currency_by_symbol(symbol)
-        .filter(|currency| catalog::payout_setting_for(currency).is_some())
-        .ok_or_else(|| {
-            ActionError::Invalid(format!(
-                "currency must be one with a payout setting (BTC, ETH, LTC, EUR, USD); got '{symbol}'."
-            ))
-        })?;
-    let account = catalog::main_account(currency).expect("payout currencies have a main account");
-    if amount <= Decimal::ZERO || amount.normalize().scale() > currency.places() {
-        return Err(ActionError::Invalid(format!(
-            "amount must be more than 0 with at most {} decimal places.",
-            currency.places()
-        )));
-    }
-    let tx = conn.transaction()?;
-    let available = balance(&tx, account)?;
-    if amount > available {
-        return Err(ActionError::Invalid(format!(
-            "The amount {amount} {symbol} is more than the {} balance of {available} {symbol}.",
-            account.title,
-            symbol = currency.symbol
-        )));
-    }
-    tx.execute(
-        "INSERT INTO coingate_withdrawals (currency, amount, status, created_at)
-         VALUES (?1, ?2, 'pending', ?3)",
-        params![currency.symbol, amount.to_string(), now()],
-    )?;
-    let withdrawal =
-        find_withdrawal(&tx, tx.last_insert_rowid())?.expect("the withdrawal was just inserted");
-    tx.commit()?;
-    Ok(withdrawal)
-}
-
-/// The withdrawal reached its payout setting.
-pub(crate) fn complete_withdrawal(
-    conn: &mut Connection,
-    id: i64,
-) -> Result<Withdrawal, ActionError> {
-    let changed = conn.execute(
-        "UPDATE coingate_withdrawals SET status = 'completed',
-             completed_at = COALESCE(completed_at, ?1)
-         WHERE id = ?2",
-        params![now(), id],
-    )?;
-    if changed == 0 {
-        return Err(ActionError::NotFound);
-    }
-    find_withdrawal(conn, id)?.ok_or(ActionError::NotFound)
-}
-
-// ---- send requests ----------------------------------------------------------------
+use crate::state::Sandbox;
+use crate::store::{conversion_error, decimal_column, Table};
 
 /// CoinGate's service and conversion fees on a send request, as its example
 /// shows them: 1% each of the balance debit.
@@ -506,7 +160,7 @@ struct SendRequestJson {
 }
 
 impl SendRequest {
-    fn to_json(&self, balance: Decimal, base_url: &str) -> SendRequestJson {
+    pub(super) fn to_json(&self, balance: Decimal, base_url: &str) -> SendRequestJson {
         let sending = self.payout.currency();
         let balance_currency = self.account.currency();
         let figures = figures(
@@ -572,9 +226,6 @@ impl SendRequest {
     }
 }
 
-const SEND_COLUMNS: &str = "id, ledger_account_id, payout_setting_id, amount, amount_currency, \
-                            purpose, external_id, callback_url, status, created_at_ms";
-
 fn send_request_from_row(row: &Row) -> rusqlite::Result<SendRequest> {
     let account: String = row.get(1)?;
     let payout: i64 = row.get(2)?;
@@ -596,13 +247,15 @@ fn send_request_from_row(row: &Row) -> rusqlite::Result<SendRequest> {
     })
 }
 
+const SEND_REQUESTS_TABLE: Table<SendRequest> = Table {
+    name: "coingate_send_requests",
+    columns: "id, ledger_account_id, payout_setting_id, amount, amount_currency, purpose, \
+              external_id, callback_url, status, created_at_ms",
+    from_row: send_request_from_row,
+};
+
 fn find_send_request(conn: &Connection, id: i64) -> rusqlite::Result<Option<SendRequest>> {
-    conn.query_row(
-        &format!("SELECT {SEND_COLUMNS} FROM coingate_send_requests WHERE id = ?1"),
-        [id],
-        send_request_from_row,
-    )
-    .optional()
+    SEND_REQUESTS_TABLE.find(conn, id)
 }
 
 fn send_request_not_valid(errors: Vec<String>) -> ApiError {
@@ -818,46 +471,21 @@ pub(crate) async fn get_send_request(
     Ok(Json(request.to_json(balance, &sandbox.base_url)).into_response())
 }
 
-#[derive(Serialize)]
-struct SendRequestList {
-    current_page: usize,
-    per_page: usize,
-    total_records: usize,
-    total_pages: usize,
-    send_requests: Vec<SendRequestJson>,
-}
-
 /// `GET /send_requests?page=&per_page=`, newest first.
 pub(crate) async fn list_send_requests(
     State(sandbox): State<Arc<Sandbox>>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let (page, per_page) = paging(&params)?;
+    let paging = Paging::from_params(&params)?;
     let (all, balances) = sandbox
         .store
         .call(|conn| {
-            let mut statement = conn.prepare(&format!(
-                "SELECT {SEND_COLUMNS} FROM coingate_send_requests ORDER BY id DESC"
-            ))?;
-            let all = statement
-                .query_map([], send_request_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok::<_, rusqlite::Error>((all, balances(conn)?))
+            Ok::<_, rusqlite::Error>((SEND_REQUESTS_TABLE.newest_first(conn)?, balances(conn)?))
         })
         .await?;
-    let total_records = all.len();
-    let (page_items, total_pages) = page_of(all, page, per_page);
-    Ok(Json(SendRequestList {
-        current_page: page,
-        per_page,
-        total_records,
-        total_pages,
-        send_requests: page_items
-            .iter()
-            .map(|request| request.to_json(balances[request.account.id], &sandbox.base_url))
-            .collect(),
-    })
-    .into_response())
+    Ok(Page::of(SEND_REQUESTS, all, paging)
+        .map(|request| request.to_json(balances[request.account.id], &sandbox.base_url))
+        .into_response())
 }
 
 /// `PATCH /send_requests/{id}/confirm`: the sandbox has no second factor to
