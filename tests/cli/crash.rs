@@ -12,7 +12,6 @@
 #![cfg(unix)]
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -92,12 +91,10 @@ fn crash_suite(gateway: &str, dialect_path: &str, orders_table: &str, amount_col
         cmd
     });
     till.use_gateway(gateway, &format!("{}/{dialect_path}", sandbox.1), PIN);
-    let answer = control(
-        &sandbox.1,
-        "faults",
-        &format!("{{\"latency_ms\":{LATENCY_MS}}}"),
-    );
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    sandbox
+        .control()
+        .run(|c| c.set_latency(Duration::from_millis(LATENCY_MS)))
+        .unwrap();
 
     // How long an undisturbed sale takes here: kills land anywhere in it.
     let started = Instant::now();
@@ -232,20 +229,4 @@ fn crash_suite(gateway: &str, dialect_path: &str, orders_table: &str, amount_col
         sales.len(),
         "every ledger sale has exactly one gateway order"
     );
-}
-
-/// `POST /control/{path}` at the sandbox, by hand: one request, so a plain
-/// socket does and the test needs no HTTP client of its own.
-fn control(base_url: &str, path: &str, body: &str) -> String {
-    let host = base_url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "POST /control/{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
-    answer
 }

@@ -4,23 +4,8 @@
 
 use std::process::Stdio;
 
-use crate::support::{Sandbox, Shop};
+use crate::support::Shop;
 use crate::BIN;
-
-/// The owner ticks "allow withdraw" in the (sandbox's) Counos dashboard.
-fn permit_withdrawals(sandbox: &Sandbox) {
-    let url = format!("{}/control/counos/withdraw-permission", sandbox.1);
-    let (status, body) = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let response = reqwest::Client::new()
-            .post(url)
-            .json(&serde_json::json!({"permitted": true}))
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap_or_default())
-    });
-    assert!(status.is_success(), "{status}: {body}");
-}
 
 #[test]
 fn the_owner_pin_is_set_twice_over_stdin_and_guards_every_owner_subcommand() {
@@ -120,7 +105,11 @@ fn balance_withdrawals_report_and_export_against_a_counos_sandbox() {
     ];
     let err = shop.refused(&withdraw, "", Some("1234"));
     assert!(err.contains("Withdraw is not permitted by API"), "{err}");
-    permit_withdrawals(&sandbox);
+    // The owner ticks "allow withdraw" in the (sandbox's) Counos dashboard.
+    assert!(sandbox
+        .control()
+        .run(|c| c.permit_withdrawals(true))
+        .unwrap());
     let done = shop.json_with(&withdraw, Some("1234"));
     assert_eq!(done["request"]["outcome"], "registered");
     assert!(done["receipt"]["message"]

@@ -154,6 +154,14 @@ impl Shop {
 /// stops when dropped.
 pub struct Sandbox(Child, pub String);
 
+impl Sandbox {
+    /// The sandbox's control routes (pay, expire, faults...), from a plain
+    /// test thread.
+    pub fn control(&self) -> cryptill_sandbox::client::blocking::Control {
+        cryptill_sandbox::client::blocking::Control::new(&self.1).unwrap()
+    }
+}
+
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.0.kill();

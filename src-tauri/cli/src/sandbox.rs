@@ -8,6 +8,8 @@ use clap::{Subcommand, ValueEnum};
 use cryptill_core::gateway::{check_base_url, GatewayKind};
 use cryptill_core::ledger::Ledger;
 use cryptill_core::Error;
+use cryptill_sandbox::client::{self, Control, Payment};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::output::print;
@@ -94,7 +96,16 @@ async fn pay(
     amount: Option<&str>,
     url: &str,
 ) -> Result<(), Error> {
-    let base = check_base_url(url)?;
+    check_base_url(url)?;
+    let amount = amount
+        .map(|a| {
+            Decimal::from_str_exact(a.trim()).map_err(|_| {
+                Error::Input(format!(
+                    "'{a}' is not an amount in the coin, such as 0.0002. Type it with a dot and no thousands separators."
+                ))
+            })
+        })
+        .transpose()?;
     // A local sale number is turned into the order id the sandbox knows;
     // anything else is taken as that id already.
     let ledger_file = g.data_dir()?.join("cryptill.sqlite3");
@@ -104,49 +115,42 @@ async fn pay(
     {
         // Counos knows orders by our merchant id, CoinGate by its own.
         Some(Ok(sale)) => match sale.gateway {
-            GatewayKind::Demo | GatewayKind::Counos => ("counos", sale.merchant_order_id),
-            GatewayKind::Coingate | GatewayKind::CoingateSandbox => {
-                ("coingate", sale.gateway_order_id.unwrap_or_default())
+            GatewayKind::Demo | GatewayKind::Counos => {
+                (client::Dialect::Counos, sale.merchant_order_id)
             }
+            GatewayKind::Coingate | GatewayKind::CoingateSandbox => (
+                client::Dialect::Coingate,
+                sale.gateway_order_id.unwrap_or_default(),
+            ),
         },
         _ => (
             match dialect {
-                Dialect::Counos => "counos",
-                Dialect::Coingate => "coingate",
+                Dialect::Counos => client::Dialect::Counos,
+                Dialect::Coingate => client::Dialect::Coingate,
             },
             order.to_string(),
         ),
     };
-    let endpoint = base
-        .join(&format!("control/{dialect}/orders/{order}/pay"))
-        .map_err(|e| Error::Input(format!("'{order}' cannot be part of an address ({e}).")))?;
-    let body = match amount {
-        Some(a) => serde_json::json!({ "amount": a }),
-        None => serde_json::json!({}),
+    let payment = Payment {
+        amount,
+        ..Payment::full()
     };
-    let response = reqwest::Client::new()
-        .post(endpoint)
-        .json(&body)
-        .send()
+    let control = Control::new(url).map_err(|e| Error::Input(e.to_string()))?;
+    let answer = control
+        .pay(dialect, &order, payment)
         .await
-        .map_err(|e| Error::GatewayUnreachable {
-            gateway: "The sandbox gateway".into(),
-            detail: if e.is_connect() {
-                format!("nothing answers at {url}")
-            } else {
-                e.to_string()
+        .map_err(|e| match e {
+            client::Error::Unreachable { .. } => Error::GatewayUnreachable {
+                gateway: "The sandbox gateway".into(),
+                detail: format!("nothing answers at {url}"),
+            },
+            e => Error::GatewayRefused {
+                gateway: "The sandbox gateway".into(),
+                message: e.to_string(),
             },
         })?;
-    let status = response.status();
-    let text = response.text().await.unwrap_or_default();
-    if !status.is_success() {
-        return Err(Error::GatewayRefused {
-            gateway: "The sandbox gateway".into(),
-            message: text,
-        });
-    }
     if g.json {
-        println!("{text}");
+        println!("{answer}");
     } else {
         println!("The sandbox received the payment for order {order}.");
     }
