@@ -20,7 +20,8 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::gateway::{Coin, Conversion, Gateway, OrderRef, OrderRequest, SaleState};
-use crate::ledger::{timestamp, Ledger, Sale, SaleLine};
+use crate::ledger::{Ledger, Sale, SaleLine};
+use crate::sale::timestamp;
 use crate::settings::SaleLimits;
 use rust_decimal::Decimal;
 

@@ -12,13 +12,13 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
-use crate::gateway::{Coin, Conversion, GatewayKind, GatewayOrder, SaleState};
 use crate::money::{Currency, Money};
+use crate::sale::{timestamp, Coin, Conversion, GatewayKind, GatewayOrder, SaleState};
 
 pub struct Ledger {
     conn: Mutex<Connection>,
@@ -120,10 +120,6 @@ pub struct Sale {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
-}
-
-pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {

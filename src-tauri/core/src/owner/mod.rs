@@ -334,7 +334,7 @@ impl Till {
         let balances = self.checkout().gateway().balances().await?;
         Ok(Balances {
             balances,
-            fetched_at: crate::ledger::timestamp(Utc::now()),
+            fetched_at: crate::sale::timestamp(Utc::now()),
         })
     }
 

@@ -16,8 +16,9 @@ use ts_rs::TS;
 pub use self::csv::{csv_text, export_csv, CSV_HEADER};
 use crate::error::{Error, Result};
 use crate::gateway::SaleState;
-use crate::ledger::{timestamp, Ledger, Sale};
+use crate::ledger::{Ledger, Sale};
 use crate::money::{Currency, Money};
+use crate::sale::timestamp;
 
 /// Which sales the owner looks at. Dates are the till's local days,
 /// `YYYY-MM-DD`, both ends included; a missing end is open.
