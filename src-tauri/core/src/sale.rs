@@ -24,6 +24,14 @@ pub enum GatewayKind {
 }
 
 impl GatewayKind {
+    /// Every gateway a till can use, in the order Settings lists them.
+    pub const ALL: [GatewayKind; 4] = [
+        GatewayKind::Demo,
+        GatewayKind::Counos,
+        GatewayKind::Coingate,
+        GatewayKind::CoingateSandbox,
+    ];
+
     /// The name people see, and the account the key is filed under in the keyring.
     pub fn label(self) -> &'static str {
         match self {
@@ -60,14 +68,7 @@ impl GatewayKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            GatewayKind::Demo,
-            GatewayKind::Counos,
-            GatewayKind::Coingate,
-            GatewayKind::CoingateSandbox,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == s)
+        Self::ALL.into_iter().find(|kind| kind.as_str() == s)
     }
 }
 

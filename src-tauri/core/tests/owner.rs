@@ -396,17 +396,17 @@ async fn owner_till(
 async fn demo_balances_and_withdrawals_refused_then_registered_and_recorded() {
     let (_dir, till) = owner_till("demo", |_, _, _| {}).await;
     // Without the session every owner operation is refused.
-    let err = till.owner_check(Utc::now()).unwrap_err();
+    let err = till.owner().check(Utc::now()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotAllowed);
     till.owner_session()
         .unlock(till.ledger(), &secret("1234"), Utc::now())
         .unwrap();
-    let ok = till.owner_check(Utc::now()).unwrap();
+    let ok = till.owner().check(Utc::now()).unwrap();
 
     let payment = till.checkout().charge("100.00", "BTC").await.unwrap();
     till.simulate_payment(payment.sale_id).await.unwrap();
     till.checkout().refresh(payment.sale_id).await.unwrap();
-    let balances = till.balances(&ok).await.unwrap();
+    let balances = till.owner().balances(&ok).await.unwrap();
     let btc = balances.balances.iter().find(|b| b.coin == "BTC").unwrap();
     assert_eq!(btc.amount.to_fixed(), "0.00172414");
 
@@ -416,16 +416,27 @@ async fn demo_balances_and_withdrawals_refused_then_registered_and_recorded() {
         address: "tb1qowner0000000000000000000000000000000".into(),
     };
     // The demo terminal starts as Counos does: withdrawals not permitted.
-    let err = till.withdraw(&ok, &form("0.001")).await.unwrap_err();
+    let err = till
+        .owner()
+        .withdraw(&ok, &form("0.001"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Gateway);
     assert!(
         err.to_string().contains("Withdraw is not permitted by API"),
         "{err}"
     );
-    till.demo_withdraw_permission(&ok, true).await.unwrap();
-    let err = till.withdraw(&ok, &form("0.0001")).await.unwrap_err();
+    till.owner()
+        .demo_withdraw_permission(&ok, true)
+        .await
+        .unwrap();
+    let err = till
+        .owner()
+        .withdraw(&ok, &form("0.0001"))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("minimum"), "{err}");
-    let done = till.withdraw(&ok, &form("0.001")).await.unwrap();
+    let done = till.owner().withdraw(&ok, &form("0.001")).await.unwrap();
     assert!(
         done.receipt.message.contains("e-mail"),
         "{}",
@@ -434,7 +445,7 @@ async fn demo_balances_and_withdrawals_refused_then_registered_and_recorded() {
     assert_eq!(done.request.outcome, "registered");
 
     // Every request and its answer is in the ledger, newest first.
-    let recorded = till.withdrawal_requests(&ok).unwrap();
+    let recorded = till.owner().withdrawal_requests(&ok).unwrap();
     let outcomes: Vec<_> = recorded.iter().map(|r| r.outcome.as_str()).collect();
     assert_eq!(outcomes, vec!["registered", "refused", "refused"]);
     assert!(recorded[2]
@@ -444,18 +455,23 @@ async fn demo_balances_and_withdrawals_refused_then_registered_and_recorded() {
         .contains("not permitted"));
     assert_eq!(recorded[0].amount, "0.00100000");
 
-    let listed = till.withdrawals(&ok, Some("tb1qowner")).await.unwrap();
+    let listed = till
+        .owner()
+        .withdrawals(&ok, Some("tb1qowner"))
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(
         listed[0].id,
         done.request.gateway_withdrawal_id.clone().unwrap()
     );
     assert!(till
+        .owner()
         .withdrawals(&ok, Some("nothing-like-it"))
         .await
         .unwrap()
         .is_empty());
-    let after = till.balances(&ok).await.unwrap();
+    let after = till.owner().balances(&ok).await.unwrap();
     let btc = after.balances.iter().find(|b| b.coin == "BTC").unwrap();
     assert_eq!(btc.amount.to_fixed(), "0.00072414");
     till.close().await;
@@ -482,13 +498,14 @@ async fn coingate_balances_and_history_show_and_a_withdrawal_is_sent_to_the_dash
     })
     .await;
     let ok = owner::unlock_with_pin(till.ledger(), &secret("1234")).unwrap();
-    let choice = till.gateway_choice(&ok).unwrap();
+    let choice = till.owner().gateway_choice(&ok).unwrap();
     assert_eq!(choice.active, "coingate-sandbox");
     assert!(!choice.can_withdraw);
 
-    let balances = till.balances(&ok).await.unwrap();
+    let balances = till.owner().balances(&ok).await.unwrap();
     assert!(balances.balances.iter().any(|b| b.coin == "BTC"));
     let err = till
+        .owner()
         .withdraw(
             &ok,
             &WithdrawForm {
@@ -501,9 +518,17 @@ async fn coingate_balances_and_history_show_and_a_withdrawal_is_sent_to_the_dash
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotAllowed);
     assert!(err.to_string().contains("dashboard"), "{err}");
-    assert_eq!(till.withdrawal_requests(&ok).unwrap()[0].outcome, "refused");
+    assert_eq!(
+        till.owner().withdrawal_requests(&ok).unwrap()[0].outcome,
+        "refused"
+    );
     // A payout the owner made in the dashboard shows in the history.
-    assert!(till.withdrawals(&ok, None).await.unwrap().is_empty());
+    assert!(till
+        .owner()
+        .withdrawals(&ok, None)
+        .await
+        .unwrap()
+        .is_empty());
     till.close().await;
     sandbox.shutdown().await;
 }
