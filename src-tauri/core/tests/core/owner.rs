@@ -5,11 +5,8 @@
 //! them inside the README's test session).
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use cryptill_core::checkout::Checkout;
-use cryptill_core::gateway::counos::CounosClient;
 use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
@@ -17,6 +14,8 @@ use cryptill_core::owner::{self, pin, Session, WithdrawForm};
 use cryptill_core::report::{self, SaleFilter, CSV_HEADER};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{ErrorKind, Till, TillConfig};
+
+use crate::support::counter::{self, Counter};
 
 fn secret(s: &str) -> Sensitive<String> {
     Sensitive::new(s.to_string())
@@ -111,55 +110,17 @@ fn the_session_locks_itself_after_the_idle_time_and_on_request() {
     assert!(session.check(t0, 5).is_err());
 }
 
-struct Counter {
-    _dir: tempfile::TempDir,
-    sandbox: cryptill_sandbox::Handle,
-    ledger: Arc<Ledger>,
-    checkout: Checkout,
-    ledger_path: std::path::PathBuf,
-}
-
 async fn counter() -> Counter {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = cryptill_sandbox::start(
-        cryptill_sandbox::Config::demo(dir.path().join("gateway.sqlite3")),
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-    )
-    .await
-    .unwrap();
-    let ledger_path = dir.path().join("ledger.sqlite3");
-    let ledger = Arc::new(Ledger::open(&ledger_path).unwrap());
-    let client = CounosClient::new(
-        GatewayKind::Demo,
-        &sandbox.counos_url(),
-        secret(cryptill_sandbox::DEMO_API_KEY),
-    )
-    .unwrap();
-    let checkout = Checkout::new(
-        ledger.clone(),
-        Arc::new(client),
-        Currency::fiat("EUR").unwrap(),
-    );
-    Counter {
-        _dir: dir,
-        sandbox,
-        ledger,
-        checkout,
-        ledger_path,
-    }
+    counter::counter(GatewayKind::Demo).await
 }
 
-impl Counter {
-    async fn control(&self, path: &str, body: serde_json::Value) {
-        let response = reqwest::Client::new()
-            .post(format!("{}/control/{path}", self.sandbox.base_url()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{path}");
-    }
+/// Owner-test helpers over the shared counter.
+trait OwnerCounter {
+    async fn sale(&self, amount: &str, coin: &str, pay: Option<&str>) -> i64;
+    fn sql(&self, sql: &str);
+}
 
+impl OwnerCounter for Counter {
     /// Charges through the real checkout; `pay` is what the customer sends
     /// (`None`: nothing).
     async fn sale(&self, amount: &str, coin: &str, pay: Option<&str>) -> i64 {
@@ -171,7 +132,8 @@ impl Counter {
             } else {
                 serde_json::json!({ "amount": paid })
             };
-            self.control(&format!("counos/orders/{order}/pay"), body)
+            self.sandbox
+                .control(&format!("counos/orders/{order}/pay"), body)
                 .await;
         }
         self.checkout.refresh(payment.sale_id).await.unwrap();
@@ -182,7 +144,7 @@ impl Counter {
     /// payments) is written by the checkout branch's code; here it is set
     /// in the file directly, as that code would leave it.
     fn sql(&self, sql: &str) {
-        rusqlite::Connection::open(&self.ledger_path)
+        rusqlite::Connection::open(self.ledger_path())
             .unwrap()
             .execute_batch(sql)
             .unwrap();
@@ -205,14 +167,15 @@ async fn the_z_report_adds_up_the_sales_made_through_the_checkout() {
          UPDATE sales SET voided_at = '{now}', state = 'canceled' WHERE id = {voided};",
         now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     ));
-    c.control(
-        &format!(
-            "counos/orders/{}/expire",
-            c.ledger.sale(expired).unwrap().merchant_order_id
-        ),
-        serde_json::json!({}),
-    )
-    .await;
+    c.sandbox
+        .control(
+            &format!(
+                "counos/orders/{}/expire",
+                c.ledger.sale(expired).unwrap().merchant_order_id
+            ),
+            serde_json::json!({}),
+        )
+        .await;
     c.checkout.refresh(expired).await.unwrap();
     assert_eq!(c.ledger.sale(over).unwrap().state, SaleState::Overpaid);
     assert_eq!(c.ledger.sale(under).unwrap().state, SaleState::Underpaid);
@@ -313,7 +276,7 @@ async fn the_csv_reads_back_with_every_sale_and_awkward_text_quoted() {
     c.sql(&format!(
         "UPDATE sales SET tx_id = 'tx,with \"quotes\"\nand a line' WHERE id = {b};"
     ));
-    let path = c._dir.path().join("sales.csv");
+    let path = c.dir.path().join("sales.csv");
     let n = report::export_csv(&c.ledger, &SaleFilter::today(), &path).unwrap();
     assert_eq!(n, 2);
 

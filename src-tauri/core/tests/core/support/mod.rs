@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test crate uses a different part
 
+pub mod counter;
 pub mod loopback;
 
 use std::net::{Ipv4Addr, SocketAddr};
