@@ -60,14 +60,16 @@ impl Checkout {
     async fn record(&self, entry: &SaleEntry, replaces: Option<i64>) -> Result<Sale> {
         let (total, lines, tip) = self.validate(entry)?;
         let coin = self.coin(&entry.coin).await?;
-        self.ledger.begin_itemised_sale(
-            &total,
-            &coin,
-            self.gateway.kind(),
-            &lines,
-            tip.as_ref(),
-            replaces,
-        )
+        self.ledger
+            .begin_itemised_sale(
+                &total,
+                &coin,
+                self.gateway.kind(),
+                &lines,
+                tip.as_ref(),
+                replaces,
+            )
+            .map_err(Error::before_gateway)
     }
 
     /// "Try again" after an expiry: a fresh sale (with a fresh merchant

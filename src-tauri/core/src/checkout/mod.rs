@@ -5,6 +5,7 @@
 //! 3. the order is created under the sale's merchant order id, so repeating
 //!    steps 2-3 after any failure finds the same order instead of a second one.
 
+mod budget;
 mod coins;
 mod entry;
 mod placement;
@@ -14,19 +15,20 @@ mod types;
 mod views;
 mod watcher;
 
+pub use budget::Budget;
+pub use types::seconds_left;
 pub use types::{
-    CoinNetwork, CustomerView, LineEntry, Payment, Quote, Receipt, ReceiptLine, SaleEntry,
-    SaleSummary, Simulation,
+    AppEvent, CoinNetwork, CustomerView, LineEntry, Payment, Quote, Receipt, ReceiptLine,
+    SaleEntry, SaleSummary, SaleUpdate, Simulation,
 };
-pub use views::seconds_left;
-pub use watcher::{AppEvent, Budget, SaleUpdate};
-
-use quotes::CachedRate;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicUsize};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 
 use crate::error::Result;
 use crate::gateway::{Coin, Gateway};
@@ -72,6 +74,13 @@ pub struct Checkout {
     wake: tokio::sync::Notify,
     /// How many watchers run in this process (0 or 1 in practice).
     watching: AtomicUsize,
+}
+
+#[derive(Clone, Debug)]
+struct CachedRate {
+    rate: Decimal,
+    at: Instant,
+    fetched_at: DateTime<Utc>,
 }
 
 /// How long a rate is used before the gateway is asked again.

@@ -2,23 +2,15 @@
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::types::Quote;
-use super::Checkout;
+use super::{CachedRate, Checkout};
 use crate::error::Result;
 use crate::gateway::Coin;
 use crate::money::{fixed, Money};
 use crate::sale::timestamp;
 use crate::settings::SaleLimits;
-
-#[derive(Clone, Debug)]
-pub(super) struct CachedRate {
-    pub(super) rate: Decimal,
-    pub(super) at: Instant,
-    pub(super) fetched_at: DateTime<Utc>,
-}
 
 impl Checkout {
     /// What `amount` (as typed) costs in `coin` right now.

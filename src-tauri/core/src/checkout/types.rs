@@ -1,6 +1,7 @@
 //! What crosses the door to the window and the command line: what the
 //! cashier sends in, and what the screens are shown.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -186,4 +187,43 @@ pub enum Simulation {
     Overpay,
     /// The order expires now.
     Expire,
+}
+
+/// What the window (and anyone else following) is told when a sale changes
+/// in the background: the sale as it is now, and the state it was in.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SaleUpdate {
+    pub payment: Payment,
+    pub previous: SaleState,
+    /// A payment arrived for an expired or voided sale just now.
+    pub late_payment: bool,
+}
+
+/// The events the app sends its windows, named once: the Rust side emits
+/// `AppEvent::X.name()`, and the UI's names are checked against the
+/// generated `AppEvent` type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export)]
+pub enum AppEvent {
+    /// A [`SaleUpdate`]: some sale changed, on screen or not.
+    SaleUpdated,
+    /// The second launch of the app on this till asked this window to come forward.
+    SecondLaunch,
+}
+
+impl AppEvent {
+    pub const fn name(self) -> &'static str {
+        match self {
+            AppEvent::SaleUpdated => "sale-updated",
+            AppEvent::SecondLaunch => "second-launch",
+        }
+    }
+}
+
+/// Seconds until `expires_at`, never negative.
+pub fn seconds_left(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<i64> {
+    expires_at.map(|at| (at - now).num_seconds().max(0))
 }

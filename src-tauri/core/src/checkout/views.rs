@@ -1,7 +1,7 @@
 //! The screens' views of a sale, built from the ledger: the payment screen,
 //! the shift's list, receipts.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use super::types::{Payment, Receipt, ReceiptLine, SaleSummary};
 use super::Checkout;
@@ -159,9 +159,4 @@ impl Checkout {
         last.push((uri.to_string(), png.clone()));
         Ok(png)
     }
-}
-
-/// Seconds until `expires_at`, never negative.
-pub fn seconds_left(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<i64> {
-    expires_at.map(|at| (at - now).num_seconds().max(0))
 }

@@ -6,8 +6,6 @@
 mod migrations;
 mod owner;
 
-pub use owner::{OwnerAuth, WithdrawalRequest};
-
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
@@ -15,6 +13,8 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use rust_decimal::Decimal;
+use serde::Serialize;
+use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::money::{Currency, Money};
@@ -120,6 +120,35 @@ pub struct Sale {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
+}
+
+/// The stored PIN (a PHC string, never the PIN) and its lock-out state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnerAuth {
+    pub pin_phc: String,
+    pub failed_attempts: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// A withdrawal the owner asked for, and what the gateway answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WithdrawalRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub gateway: String,
+    pub coin: String,
+    pub amount: String,
+    pub address: String,
+    /// RFC 3339 UTC.
+    pub requested_at: String,
+    /// `sent` (no answer recorded: the app stopped or the line dropped),
+    /// `registered`, `refused` or `failed`.
+    pub outcome: String,
+    pub message: Option<String>,
+    pub gateway_withdrawal_id: Option<String>,
+    pub answered_at: Option<String>,
 }
 
 fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
