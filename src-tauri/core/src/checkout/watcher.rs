@@ -66,8 +66,9 @@ struct Plan {
 
 /// What one look at a sale came to.
 pub(crate) enum Step {
-    /// The sale as it is now.
-    Seen(Payment),
+    /// The sale as it is now (boxed: a payment screen is large, the
+    /// other step is nothing).
+    Seen(Box<Payment>),
     /// Another process (or task) is placing it.
     ClaimedElsewhere,
 }
@@ -185,11 +186,11 @@ impl Checkout {
         let sale = self.ledger.sale(sale_id)?;
         if sale.state == SaleState::Creating {
             return match self.place_claimed(sale, claimant).await? {
-                Some(payment) => Ok(Step::Seen(payment)),
+                Some(payment) => Ok(Step::Seen(Box::new(payment))),
                 None => Ok(Step::ClaimedElsewhere),
             };
         }
-        self.refresh(sale_id).await.map(Step::Seen)
+        self.refresh(sale_id).await.map(|p| Step::Seen(Box::new(p)))
     }
 
     /// Whether a watcher runs in this process.
@@ -229,6 +230,7 @@ impl Drop for Running {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkout::{AppEvent, Budget};
 
     #[test]
     fn the_budget_allows_a_burst_then_refuses_until_it_refills() {

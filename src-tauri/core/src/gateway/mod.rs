@@ -237,7 +237,7 @@ pub(crate) fn checked_conversion(
     }
     let crypto = Money::new_rounded_up(value, coin.currency());
     let limit = value.checked_mul(Decimal::new(101, 2));
-    if !limit.is_some_and(|limit| crypto.amount() <= limit) {
+    if limit.is_none_or(|limit| crypto.amount() > limit) {
         return Err(format!(
             "{}, less than the smallest unit of {} can carry",
             shown(value),

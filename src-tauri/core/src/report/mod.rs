@@ -41,6 +41,9 @@ pub struct SaleFilter {
     pub search: Option<String>,
 }
 
+/// A `[from, to)` range of instants; an open end is `None`.
+type DayRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 impl SaleFilter {
     /// One local day.
     pub fn day(day: &str) -> Self {
@@ -57,7 +60,7 @@ impl SaleFilter {
     }
 
     /// The UTC range `[from, to)` the dates cover.
-    fn range(&self) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+    fn range(&self) -> Result<DayRange> {
         let from = clean(&self.from)
             .map(|d| day_start(&parse_day(d)?))
             .transpose()?;

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::support::{assert_fault_error, assert_no_key, coin, Sandbox, FAULTS, KEY};
+use crate::support::{assert_fault_error, assert_no_key, coin, eur, money, Sandbox, FAULTS, KEY};
 use chrono::Utc;
 use cryptill_core::checkout::Checkout;
 use cryptill_core::gateway::coingate::{CoinGateClient, OrderQuery, HOSTED_PAGE_NOTICE};
@@ -12,7 +12,7 @@ use cryptill_core::gateway::{
     Gateway, GatewayKind, GatewayOrder, OrderRef, OrderRequest, SaleState, WithdrawRequest,
 };
 use cryptill_core::ledger::Ledger;
-use cryptill_core::money::{Currency, Money};
+use cryptill_core::money::Money;
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{Error, ErrorKind};
 use rust_decimal::Decimal;
@@ -29,14 +29,6 @@ fn client_with_key(sandbox: &Sandbox, key: &str) -> CoinGateClient {
         Sensitive::new(key.to_string()),
     )
     .unwrap()
-}
-
-fn money(text: &str, currency: &Currency) -> Money {
-    Money::parse_entry(text, currency).unwrap()
-}
-
-fn eur() -> Currency {
-    Currency::fiat("EUR").unwrap()
 }
 
 async fn request(client: &CoinGateClient, id: &str, symbol: &str, price: &str) -> OrderRequest {

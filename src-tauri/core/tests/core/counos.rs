@@ -2,7 +2,7 @@
 //! sandbox's independent implementation of the Counos dialect over real HTTP
 //! (gateways.md, "Counos Payment Gateway").
 
-use crate::support::{assert_fault_error, assert_no_key, coin, Sandbox, FAULTS, KEY};
+use crate::support::{assert_fault_error, assert_no_key, coin, eur, money, Sandbox, FAULTS, KEY};
 use chrono::Utc;
 use cryptill_core::checkout::Checkout;
 use cryptill_core::gateway::counos::{CounosClient, RateList, OWN_DEADLINE_NOTICE};
@@ -10,7 +10,7 @@ use cryptill_core::gateway::{
     Gateway, GatewayKind, GatewayOrder, OrderRef, OrderRequest, SaleState, WithdrawRequest,
 };
 use cryptill_core::ledger::Ledger;
-use cryptill_core::money::{Currency, Money};
+use cryptill_core::money::Currency;
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{Error, ErrorKind};
 use serde_json::json;
@@ -26,14 +26,6 @@ fn client_with_key(sandbox: &Sandbox, key: &str) -> CounosClient {
         Sensitive::new(key.to_string()),
     )
     .unwrap()
-}
-
-fn money(text: &str, currency: &Currency) -> Money {
-    Money::parse_entry(text, currency).unwrap()
-}
-
-fn eur() -> Currency {
-    Currency::fiat("EUR").unwrap()
 }
 
 async fn request(client: &CounosClient, id: &str, symbol: &str, crypto: &str) -> OrderRequest {

@@ -6,7 +6,7 @@ use super::client::*;
 use super::wire::*;
 use super::*;
 use crate::error::{Error, Result};
-use crate::gateway::Coin;
+use crate::gateway::{Coin, SaleState};
 use std::str::FromStr;
 
 fn d(s: &str) -> Decimal {
