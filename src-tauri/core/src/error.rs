@@ -50,6 +50,21 @@ pub enum Error {
     #[error("{0}")]
     Storage(String),
 
+    /// The sales ledger could not be read or written; `source` is SQLite's
+    /// own error, for the log. `nothing_sent`: the failure came before this
+    /// operation called the gateway (recording a new sale), so the person
+    /// can be told that no order exists for it.
+    #[error(
+        "Could not {context} in the sales ledger ({source}). {}Check free disk space and try again.",
+        nothing_sent_note(*.nothing_sent)
+    )]
+    Ledger {
+        context: &'static str,
+        nothing_sent: bool,
+        #[source]
+        source: rusqlite::Error,
+    },
+
     #[error("{0}")]
     NotAllowed(String),
 
@@ -70,22 +85,43 @@ impl Error {
             | Error::GatewayMismatch { .. }
             | Error::GatewayImplausible { .. } => ErrorKind::Gateway,
             Error::Keyring(_) => ErrorKind::Keyring,
-            Error::Storage(_) => ErrorKind::Storage,
+            Error::Storage(_) | Error::Ledger { .. } => ErrorKind::Storage,
             Error::NotAllowed(_) => ErrorKind::NotAllowed,
             Error::NotFound(_) => ErrorKind::NotFound,
         }
     }
 
-    pub(crate) fn storage(context: &str, e: impl std::fmt::Display) -> Self {
-        Error::Storage(format!(
-            "Could not {context} in the sales ledger ({e}). Nothing was sent to the gateway; check free disk space and try again."
-        ))
+    /// The same error, known to have happened before anything of this
+    /// operation was sent to the gateway (see [`Error::Ledger`]).
+    pub(crate) fn before_gateway(self) -> Self {
+        match self {
+            Error::Ledger {
+                context, source, ..
+            } => Error::Ledger {
+                context,
+                nothing_sent: true,
+                source,
+            },
+            other => other,
+        }
+    }
+}
+
+fn nothing_sent_note(nothing_sent: bool) -> &'static str {
+    if nothing_sent {
+        "Nothing was sent to the gateway. "
+    } else {
+        ""
     }
 }
 
 impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Error::storage("read or write", e)
+    fn from(source: rusqlite::Error) -> Self {
+        Error::Ledger {
+            context: "read or write",
+            nothing_sent: false,
+            source,
+        }
     }
 }
 

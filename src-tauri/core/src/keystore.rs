@@ -14,6 +14,24 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::secret::Sensitive;
 
+/// The app's identifier; its data lives in a folder of this name under the
+/// OS app-data dir (the same one Tauri's `app_data_dir` names).
+pub const APP_ID: &str = "io.cryptill.till";
+
+/// The ledger setting with the till's random install id (made by the
+/// ledger's first migration).
+pub const INSTALL_ID: &str = "install_id";
+/// The till identity the owner last filed this ledger's keys under. When it
+/// differs from the identity computed now, the data folder was moved or
+/// copied: the keys stay with the original until the owner moves them.
+pub const KEYS_IDENTITY: &str = "keys_identity";
+/// Set by a ledger migration on tills that existed before keys belonged to
+/// the till: their keys still sit under the old names until the owner's PIN
+/// moves them (`owner::keys::migrate_legacy`).
+pub const LEGACY_KEYS: &str = "legacy_keys";
+/// [`LEGACY_KEYS`]'s value until the owner's PIN has moved the keys.
+pub const LEGACY_PENDING: &str = "pending";
+
 /// The keyring service name Cryptill files its keys under.
 pub const SERVICE: &str = "cryptill";
 
@@ -141,11 +159,9 @@ fn machine_id() -> Result<String> {
     if let Some(id) = os_machine_id().filter(|id| !id.trim().is_empty()) {
         return Ok(id.trim().to_string());
     }
-    let dir = dirs::config_dir()
-        .map(|d| d.join(crate::till::APP_ID))
-        .ok_or_else(|| {
-            Error::Storage("Cannot find this computer's config folder for Cryptill.".into())
-        })?;
+    let dir = dirs::config_dir().map(|d| d.join(APP_ID)).ok_or_else(|| {
+        Error::Storage("Cannot find this computer's config folder for Cryptill.".into())
+    })?;
     let path = dir.join("machine-id");
     if let Ok(id) = std::fs::read_to_string(&path) {
         if !id.trim().is_empty() {

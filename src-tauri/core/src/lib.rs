@@ -12,6 +12,7 @@ pub mod money;
 pub mod owner;
 pub mod qr;
 pub mod report;
+pub mod sale;
 pub mod secret;
 pub mod settings;
 pub mod till;

@@ -12,6 +12,14 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::money::{fixed, Currency, Money};
+use crate::sale::GatewayKind;
+
+/// The setting that overrides a gateway's API address (a test server, a
+/// proxy); one per gateway, so a CoinGate sandbox address never applies to
+/// the live CoinGate.
+pub fn base_url_setting(kind: GatewayKind) -> String {
+    format!("{}_base_url", kind.as_str().replace('-', "_"))
+}
 
 /// No amount the till handles has more than this many digits before the
 /// decimal point (under a trillion): far above any sale at a counter, and

@@ -13,17 +13,23 @@ use crate::checkout::{Checkout, Simulation};
 use crate::error::{Error, Result};
 use crate::gateway::coingate::{self, CoinGateClient, DO_NOT_CONVERT};
 use crate::gateway::counos::{self, CounosClient};
+use crate::gateway::Withdrawal;
 use crate::gateway::{Gateway, GatewayKind};
 use crate::keystore::{KeyStore, SERVICE};
+pub use crate::keystore::{APP_ID, INSTALL_ID, KEYS_IDENTITY, LEGACY_KEYS, LEGACY_PENDING};
 use crate::ledger::Ledger;
+use crate::ledger::WithdrawalRequest;
 use crate::money::{Currency, Money};
+use crate::owner::keys::Moved;
+use crate::owner::{
+    Balances, GatewayChoice, Owner, OwnerStatus, Session, Unlocked, WithdrawForm, WithdrawOutcome,
+};
+use crate::report::{SaleFilter, SaleRow, ZReport};
 use crate::secret::Sensitive;
+pub use crate::settings::base_url_setting;
 use crate::settings::Settings;
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-
-/// The app's identifier; its data lives in a folder of this name under the
-/// OS app-data dir (the same one Tauri's `app_data_dir` names).
-pub const APP_ID: &str = "io.cryptill.till";
 
 /// Where the ledger lives: `CRYPTILL_DATA_DIR` if set (tests, several
 /// instances), else the OS app-data dir.
@@ -67,20 +73,6 @@ impl TillConfig {
     }
 }
 
-/// The ledger setting with the till's random install id (made by the
-/// ledger's first migration).
-pub const INSTALL_ID: &str = "install_id";
-/// The till identity the owner last filed this ledger's keys under. When it
-/// differs from the identity computed now, the data folder was moved or
-/// copied: the keys stay with the original until the owner moves them.
-pub const KEYS_IDENTITY: &str = "keys_identity";
-/// Set by a ledger migration on tills that existed before keys belonged to
-/// the till: their keys still sit under the old names until the owner's PIN
-/// moves them (`owner::keys::migrate_legacy`).
-pub const LEGACY_KEYS: &str = "legacy_keys";
-/// [`LEGACY_KEYS`]'s value until the owner's PIN has moved the keys.
-pub const LEGACY_PENDING: &str = "pending";
-
 /// The keyring service name in force: `CRYPTILL_KEYRING_SERVICE` or [`SERVICE`].
 pub fn keyring_service() -> String {
     std::env::var("CRYPTILL_KEYRING_SERVICE")
@@ -109,7 +101,7 @@ pub struct Till {
     sandbox: Option<cryptill_sandbox::Handle>,
     http: reqwest::Client,
     /// The window's owner session (the command line asks for the PIN instead).
-    owner: crate::owner::Session,
+    owner: Session,
 }
 
 impl Till {
@@ -205,7 +197,18 @@ impl Till {
         &self.ledger
     }
 
-    pub fn owner_session(&self) -> &crate::owner::Session {
+    /// The owner's side of the till: settings, keys, balances, reports.
+    pub fn owner(&self) -> Owner<'_> {
+        Owner::new(
+            &self.ledger,
+            &self.keys,
+            &self.checkout,
+            &self.owner,
+            self.sandbox_url(),
+        )
+    }
+
+    pub fn owner_session(&self) -> &Session {
         &self.owner
     }
 
@@ -302,13 +305,6 @@ impl Till {
     }
 }
 
-/// The setting that overrides a gateway's API address (a test server, a
-/// proxy); one per gateway, so a CoinGate sandbox address never applies to
-/// the live CoinGate.
-pub fn base_url_setting(kind: GatewayKind) -> String {
-    format!("{}_base_url", kind.as_str().replace('-', "_"))
-}
-
 /// The key of the gateway in use, filed under this till. A till from before
 /// keys belonged to tills keeps using its key from the old place until the
 /// owner's PIN moves it (at the next unlock), so the counter does not stop.
@@ -348,7 +344,7 @@ fn required_key(ledger: &Ledger, keys: &KeyStore, kind: GatewayKind) -> Result<S
 /// issue 10); one saved before is cleaned here, so no password stays in the
 /// ledger in plain text.
 fn strip_url_credentials(ledger: &Ledger) -> Result<()> {
-    for kind in crate::owner::GATEWAYS {
+    for kind in GatewayKind::ALL {
         let setting = base_url_setting(kind);
         let Some(saved) = ledger.setting(&setting)? else {
             continue;
@@ -375,4 +371,118 @@ async fn start_sandbox(data_dir: &Path) -> Result<cryptill_sandbox::Handle> {
     cryptill_sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .await
         .map_err(|e| Error::Storage(format!("Cannot start the demo gateway: {e}")))
+}
+
+/// The owner's operations under the names the app crate calls them by, until
+/// its call sites say `till.owner().…` (issue #15); each only forwards to
+/// [`Owner`], which holds the behaviour.
+impl Till {
+    pub fn owner_unlock(&self, pin: &Sensitive<String>, now: DateTime<Utc>) -> Result<()> {
+        self.owner().unlock(pin, now)
+    }
+
+    pub fn move_keys(&self, unlocked: &Unlocked) -> Result<Moved> {
+        self.owner().move_keys(unlocked)
+    }
+
+    pub fn owner_status(&self, now: DateTime<Utc>) -> Result<OwnerStatus> {
+        self.owner().status(now)
+    }
+
+    pub fn owner_check(&self, now: DateTime<Utc>) -> Result<Unlocked> {
+        self.owner().check(now)
+    }
+
+    pub fn owner_settings(&self, unlocked: &Unlocked) -> Result<Settings> {
+        self.owner().settings(unlocked)
+    }
+
+    pub fn save_owner_settings(
+        &self,
+        unlocked: &Unlocked,
+        settings: &Settings,
+    ) -> Result<Settings> {
+        self.owner().save_settings(unlocked, settings)
+    }
+
+    pub fn gateway_choice(&self, unlocked: &Unlocked) -> Result<GatewayChoice> {
+        self.owner().gateway_choice(unlocked)
+    }
+
+    pub fn choose_gateway(
+        &self,
+        unlocked: &Unlocked,
+        gateway: &str,
+        base_url: Option<&str>,
+    ) -> Result<GatewayChoice> {
+        self.owner().choose_gateway(unlocked, gateway, base_url)
+    }
+
+    pub fn set_gateway_key(
+        &self,
+        unlocked: &Unlocked,
+        gateway: &str,
+        key: Sensitive<String>,
+    ) -> Result<GatewayChoice> {
+        self.owner().set_gateway_key(unlocked, gateway, key)
+    }
+
+    pub fn delete_gateway_key(&self, unlocked: &Unlocked, gateway: &str) -> Result<GatewayChoice> {
+        self.owner().delete_gateway_key(unlocked, gateway)
+    }
+
+    pub async fn test_gateway_key(&self, unlocked: &Unlocked) -> Result<String> {
+        self.owner().test_gateway_key(unlocked).await
+    }
+
+    pub async fn balances(&self, unlocked: &Unlocked) -> Result<Balances> {
+        self.owner().balances(unlocked).await
+    }
+
+    pub async fn withdrawals(
+        &self,
+        unlocked: &Unlocked,
+        search: Option<&str>,
+    ) -> Result<Vec<Withdrawal>> {
+        self.owner().withdrawals(unlocked, search).await
+    }
+
+    pub fn withdrawal_requests(&self, unlocked: &Unlocked) -> Result<Vec<WithdrawalRequest>> {
+        self.owner().withdrawal_requests(unlocked)
+    }
+
+    pub async fn withdraw(
+        &self,
+        unlocked: &Unlocked,
+        form: &WithdrawForm,
+    ) -> Result<WithdrawOutcome> {
+        self.owner().withdraw(unlocked, form).await
+    }
+
+    pub fn day_report(&self, unlocked: &Unlocked, filter: &SaleFilter) -> Result<ZReport> {
+        self.owner().day_report(unlocked, filter)
+    }
+
+    pub fn sales_history(&self, unlocked: &Unlocked, filter: &SaleFilter) -> Result<Vec<SaleRow>> {
+        self.owner().sales_history(unlocked, filter)
+    }
+
+    pub fn export_csv(
+        &self,
+        unlocked: &Unlocked,
+        filter: &SaleFilter,
+        path: &Path,
+    ) -> Result<usize> {
+        self.owner().export_csv(unlocked, filter, path)
+    }
+
+    pub async fn demo_withdraw_permission(
+        &self,
+        unlocked: &Unlocked,
+        permitted: bool,
+    ) -> Result<()> {
+        self.owner()
+            .demo_withdraw_permission(unlocked, permitted)
+            .await
+    }
 }

@@ -14,12 +14,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-use ts_rs::TS;
-
-use super::{Checkout, Payment};
+use super::types::{Payment, SaleUpdate};
+use super::Checkout;
 use crate::error::Error;
-use crate::gateway::{GatewayKind, SaleState};
+use crate::gateway::SaleState;
 
 /// How often the watcher looks at its list when nothing wakes it.
 const TICK: Duration = Duration::from_millis(500);
@@ -42,113 +40,6 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// After a 429 the whole watch of that gateway pauses this long (both
 /// gateways count their limits per minute); charges are not paused.
 const RATE_LIMIT_PAUSE: Duration = Duration::from_secs(60);
-
-/// What the window (and anyone else following) is told when a sale changes
-/// in the background: the sale as it is now, and the state it was in.
-#[derive(Clone, Debug, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct SaleUpdate {
-    pub payment: Payment,
-    pub previous: SaleState,
-    /// A payment arrived for an expired or voided sale just now.
-    pub late_payment: bool,
-}
-
-/// The events the app sends its windows, named once: the Rust side emits
-/// `AppEvent::X.name()`, and the UI's names are checked against the
-/// generated `AppEvent` type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "kebab-case")]
-#[ts(export)]
-pub enum AppEvent {
-    /// A [`SaleUpdate`]: some sale changed, on screen or not.
-    SaleUpdated,
-    /// The second launch of the app on this till asked this window to come forward.
-    SecondLaunch,
-}
-
-impl AppEvent {
-    pub const fn name(self) -> &'static str {
-        match self {
-            AppEvent::SaleUpdated => "sale-updated",
-            AppEvent::SecondLaunch => "second-launch",
-        }
-    }
-}
-
-/// A shared request budget for one gateway: a token bucket the watcher
-/// draws from before each call. Calls the cashier makes (charges, quotes)
-/// do not wait for it: the budget is set below the documented limit so
-/// that what is left is theirs.
-pub struct Budget {
-    per_minute: u32,
-    state: std::sync::Mutex<BudgetState>,
-}
-
-struct BudgetState {
-    tokens: f64,
-    at: Instant,
-    paused_until: Option<Instant>,
-}
-
-impl Budget {
-    /// The watcher's share of a gateway's limit. CoinGate: 200 requests a
-    /// minute per API app on private endpoints (gateways.md, "Round 2");
-    /// the watcher keeps to 120, leaving 80 for the counter. Counos
-    /// publishes no limit; 120 a minute is a polite pace. The demo gateway
-    /// is on this computer.
-    pub fn for_gateway(kind: GatewayKind) -> Self {
-        let per_minute = match kind {
-            GatewayKind::Coingate | GatewayKind::CoingateSandbox => 120,
-            GatewayKind::Counos => 120,
-            GatewayKind::Demo => 600,
-        };
-        Self::per_minute(per_minute)
-    }
-
-    pub fn per_minute(per_minute: u32) -> Self {
-        Self {
-            per_minute,
-            state: std::sync::Mutex::new(BudgetState {
-                // A small burst: a restart with several open sales asks
-                // about them at once, not one every half second.
-                tokens: burst(per_minute),
-                at: Instant::now(),
-                paused_until: None,
-            }),
-        }
-    }
-
-    /// Takes one request from the budget if one is left.
-    pub fn try_take(&self) -> bool {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        if s.paused_until.is_some_and(|until| now < until) {
-            return false;
-        }
-        let refill = now.duration_since(s.at).as_secs_f64() * f64::from(self.per_minute) / 60.0;
-        s.tokens = (s.tokens + refill).min(burst(self.per_minute));
-        s.at = now;
-        if s.tokens >= 1.0 {
-            s.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-
-    /// The gateway said "too many requests": nothing from the watcher for a while.
-    pub fn pause(&self, pause: Duration) {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        s.paused_until = Some(Instant::now() + pause);
-        s.tokens = 0.0;
-    }
-}
-
-fn burst(per_minute: u32) -> f64 {
-    (f64::from(per_minute) / 12.0).max(1.0)
-}
 
 /// When to ask about a sale next, by what it is now.
 pub(crate) fn interval_for(payment: &Payment, focused: bool) -> Duration {
@@ -175,8 +66,9 @@ struct Plan {
 
 /// What one look at a sale came to.
 pub(crate) enum Step {
-    /// The sale as it is now.
-    Seen(Payment),
+    /// The sale as it is now (boxed: a payment screen is large, the
+    /// other step is nothing).
+    Seen(Box<Payment>),
     /// Another process (or task) is placing it.
     ClaimedElsewhere,
 }
@@ -294,11 +186,11 @@ impl Checkout {
         let sale = self.ledger.sale(sale_id)?;
         if sale.state == SaleState::Creating {
             return match self.place_claimed(sale, claimant).await? {
-                Some(payment) => Ok(Step::Seen(payment)),
+                Some(payment) => Ok(Step::Seen(Box::new(payment))),
                 None => Ok(Step::ClaimedElsewhere),
             };
         }
-        self.refresh(sale_id).await.map(Step::Seen)
+        self.refresh(sale_id).await.map(|p| Step::Seen(Box::new(p)))
     }
 
     /// Whether a watcher runs in this process.
@@ -338,6 +230,7 @@ impl Drop for Running {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkout::{AppEvent, Budget};
 
     #[test]
     fn the_budget_allows_a_burst_then_refuses_until_it_refills() {

@@ -6,19 +6,19 @@
 mod migrations;
 mod owner;
 
-pub use owner::{OwnerAuth, WithdrawalRequest};
-
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use rust_decimal::Decimal;
+use serde::Serialize;
+use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::gateway::{Coin, Conversion, GatewayKind, GatewayOrder, SaleState};
 use crate::money::{Currency, Money};
+use crate::sale::{timestamp, Coin, Conversion, GatewayKind, GatewayOrder, SaleState};
 
 pub struct Ledger {
     conn: Mutex<Connection>,
@@ -122,8 +122,33 @@ pub struct Sale {
     pub paid_at: Option<DateTime<Utc>>,
 }
 
-pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+/// The stored PIN (a PHC string, never the PIN) and its lock-out state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnerAuth {
+    pub pin_phc: String,
+    pub failed_attempts: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// A withdrawal the owner asked for, and what the gateway answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WithdrawalRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub gateway: String,
+    pub coin: String,
+    pub amount: String,
+    pub address: String,
+    /// RFC 3339 UTC.
+    pub requested_at: String,
+    /// `sent` (no answer recorded: the app stopped or the line dropped),
+    /// `registered`, `refused` or `failed`.
+    pub outcome: String,
+    pub message: Option<String>,
+    pub gateway_withdrawal_id: Option<String>,
+    pub answered_at: Option<String>,
 }
 
 fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {

@@ -4,40 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
-use serde::Serialize;
-use ts_rs::TS;
 
-use super::{parse_ts, sale_from_row, timestamp, Ledger, Sale, SELECT_SALE};
+use super::{
+    parse_ts, sale_from_row, timestamp, Ledger, OwnerAuth, Sale, WithdrawalRequest, SELECT_SALE,
+};
 use crate::error::Result;
-
-/// The stored PIN (a PHC string, never the PIN) and its lock-out state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OwnerAuth {
-    pub pin_phc: String,
-    pub failed_attempts: u32,
-    pub locked_until: Option<DateTime<Utc>>,
-}
-
-/// A withdrawal the owner asked for, and what the gateway answered.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct WithdrawalRequest {
-    #[ts(type = "number")]
-    pub id: i64,
-    pub gateway: String,
-    pub coin: String,
-    pub amount: String,
-    pub address: String,
-    /// RFC 3339 UTC.
-    pub requested_at: String,
-    /// `sent` (no answer recorded: the app stopped or the line dropped),
-    /// `registered`, `refused` or `failed`.
-    pub outcome: String,
-    pub message: Option<String>,
-    pub gateway_withdrawal_id: Option<String>,
-    pub answered_at: Option<String>,
-}
 
 fn read_owner_auth(conn: &rusqlite::Connection) -> Result<Option<OwnerAuth>> {
     Ok(conn

@@ -3,11 +3,12 @@
 //! names Cryptill used before (one set per OS account), and on request, from
 //! the folder or computer a till's data was moved from.
 
-use super::{Unlocked, GATEWAYS};
+use super::session::Unlocked;
 use crate::error::Result;
 use crate::keystore::KeyStore;
+use crate::keystore::{KEYS_IDENTITY, LEGACY_KEYS, LEGACY_PENDING};
 use crate::ledger::Ledger;
-use crate::till::{KEYS_IDENTITY, LEGACY_KEYS, LEGACY_PENDING};
+use crate::sale::GatewayKind;
 
 /// Moves the keys of a till from before keys belonged to tills (service
 /// `cryptill`, account = gateway name) under this till's identity, then
@@ -21,7 +22,7 @@ pub fn migrate_legacy(_: &Unlocked, ledger: &Ledger, keys: &KeyStore) -> Result<
     }
     let old = keys.legacy();
     let mut moved = 0;
-    for kind in GATEWAYS {
+    for kind in GatewayKind::ALL {
         let account = kind.keyring_account();
         let Some(key) = old.get(account)? else {
             continue;
@@ -61,7 +62,7 @@ pub fn move_keys(_: &Unlocked, ledger: &Ledger, keys: &KeyStore) -> Result<Moved
     let mut gateways = Vec::new();
     if let Some(from) = ledger.setting(KEYS_IDENTITY)?.filter(|f| f != here) {
         let old = KeyStore::for_till(keys.service(), &from);
-        for kind in GATEWAYS {
+        for kind in GatewayKind::ALL {
             let account = kind.keyring_account();
             let Some(key) = old.get(account)? else {
                 continue;

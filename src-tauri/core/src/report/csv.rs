@@ -17,8 +17,9 @@ use rust_decimal::Decimal;
 
 use super::{check_export_path, sales, SaleFilter};
 use crate::error::{Error, Result};
-use crate::ledger::{timestamp, Ledger, Sale};
+use crate::ledger::{Ledger, Sale};
 use crate::money::Money;
+use crate::sale::timestamp;
 
 pub const CSV_HEADER: [&str; 21] = [
     "sale",

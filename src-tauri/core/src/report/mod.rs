@@ -16,8 +16,9 @@ use ts_rs::TS;
 pub use self::csv::{csv_text, export_csv, CSV_HEADER};
 use crate::error::{Error, Result};
 use crate::gateway::SaleState;
-use crate::ledger::{timestamp, Ledger, Sale};
+use crate::ledger::{Ledger, Sale};
 use crate::money::{Currency, Money};
+use crate::sale::timestamp;
 
 /// Which sales the owner looks at. Dates are the till's local days,
 /// `YYYY-MM-DD`, both ends included; a missing end is open.
@@ -40,6 +41,9 @@ pub struct SaleFilter {
     pub search: Option<String>,
 }
 
+/// A `[from, to)` range of instants; an open end is `None`.
+type DayRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 impl SaleFilter {
     /// One local day.
     pub fn day(day: &str) -> Self {
@@ -56,7 +60,7 @@ impl SaleFilter {
     }
 
     /// The UTC range `[from, to)` the dates cover.
-    fn range(&self) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+    fn range(&self) -> Result<DayRange> {
         let from = clean(&self.from)
             .map(|d| day_start(&parse_day(d)?))
             .transpose()?;

@@ -38,7 +38,7 @@ fn config() -> ProptestConfig {
         // Next to this file (cargo runs tests from the crate's folder), so
         // the cases that once failed are committed and replayed first.
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "tests/money_reference.proptest-regressions",
+            "tests/core/money_reference.proptest-regressions",
         ))),
         ..ProptestConfig::default()
     }
@@ -292,7 +292,7 @@ fn the_iso_4217_table_is_complete_and_exact() {
     ];
     let rows: Vec<_> = iso_4217().collect();
     // Every data line parsed: none silently dropped.
-    let lines = include_str!("../src/iso4217.tsv")
+    let lines = include_str!("../../src/iso4217.tsv")
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .count();

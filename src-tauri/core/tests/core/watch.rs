@@ -3,11 +3,10 @@
 //! ledger; writers that wait instead of failing. Against the sandbox over
 //! real HTTP, with real SQLite files in a temp dir.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{Sandbox, KEY};
 use cryptill_core::checkout::{Checkout, LineEntry, SaleEntry, SaleUpdate};
 use cryptill_core::gateway::coingate::CoinGateClient;
 use cryptill_core::gateway::counos::CounosClient;
@@ -16,7 +15,6 @@ use cryptill_core::ledger::{Ledger, SaleLine};
 use cryptill_core::money::{Currency, Money};
 use cryptill_core::secret::Sensitive;
 use serde_json::json;
-use support::{Sandbox, KEY};
 
 fn gateway(sandbox: &Sandbox, coingate: bool) -> Arc<dyn Gateway> {
     if coingate {
@@ -104,7 +102,7 @@ async fn coingate_orders_for(sandbox: &Sandbox, merchant_order_id: &str) -> usiz
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sale_left_behind_turns_paid_on_its_own_while_the_next_is_on_screen() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     let c = checkout(&dir, &sandbox, false);
     let mut updates = c.subscribe();
@@ -125,7 +123,7 @@ async fn a_sale_left_behind_turns_paid_on_its_own_while_the_next_is_on_screen() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn after_a_restart_the_watcher_places_an_unplaced_sale_once_and_follows_it_to_paid() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     // The app died after recording the sale, before its order was made.
     let before = checkout(&dir, &sandbox, false);
@@ -152,7 +150,7 @@ async fn after_a_restart_the_watcher_places_an_unplaced_sale_once_and_follows_it
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failing_poll_of_one_sale_does_not_hold_up_another_nor_new_charges() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     let c = checkout(&dir, &sandbox, false);
     let a = c.charge("1.00", "BTC").await.unwrap().sale_id;
@@ -185,7 +183,7 @@ async fn a_failing_poll_of_one_sale_does_not_hold_up_another_nor_new_charges() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_placements_at_once_make_one_coingate_order_every_time() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     // Slow answers widen the window in which both would create an order.
     sandbox.latency(300).await;
     let dir = tempfile::tempdir().unwrap();
@@ -210,7 +208,7 @@ async fn two_placements_at_once_make_one_coingate_order_every_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_watcher_and_a_placement_racing_for_one_sale_make_one_order() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     sandbox.latency(300).await;
     let dir = tempfile::tempdir().unwrap();
     let window = checkout(&dir, &sandbox, true);
@@ -230,7 +228,7 @@ async fn the_watcher_and_a_placement_racing_for_one_sale_make_one_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_stale_placement_claim_is_taken_over() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     let c = checkout(&dir, &sandbox, false);
     let id = c.start_sale(&entry("2.00")).await.unwrap().sale_id;
@@ -252,7 +250,7 @@ async fn a_stale_placement_claim_is_taken_over() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_voided_coingate_sale_without_an_order_id_costs_no_late_payment_requests() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     let c = checkout(&dir, &sandbox, true);
     c.coins().await.unwrap();
@@ -268,7 +266,7 @@ async fn a_voided_coingate_sale_without_an_order_id_costs_no_late_payment_reques
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn late_payments_are_watched_only_on_the_sales_own_gateway() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     let counos = checkout(&dir, &sandbox, false);
     let id = counos.charge("12.50", "BTC").await.unwrap().sale_id;

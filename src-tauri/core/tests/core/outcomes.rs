@@ -2,99 +2,36 @@
 //! machine, against the sandbox gateway over real HTTP (both dialects), with
 //! a real SQLite ledger in a temp dir and the sandbox's fault injection.
 
-mod support;
-
-use std::sync::Arc;
 use std::time::Duration;
 
-use cryptill_core::checkout::{Checkout, LineEntry, SaleEntry};
-use cryptill_core::gateway::coingate::CoinGateClient;
-use cryptill_core::gateway::counos::CounosClient;
-use cryptill_core::gateway::{Gateway, GatewayKind, SaleState};
-use cryptill_core::ledger::Ledger;
-use cryptill_core::money::Currency;
-use cryptill_core::secret::Sensitive;
+use crate::support::counter::{self, Counter};
+use crate::support::FAULTS;
+use cryptill_core::checkout::{LineEntry, SaleEntry};
+use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::{Error, ErrorKind};
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::str::FromStr;
-use support::{Sandbox, FAULTS, KEY};
-
-struct Counter {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
-    ledger: Arc<Ledger>,
-    checkout: Checkout,
-    coingate: bool,
-}
-
-fn gateway(sandbox: &Sandbox, coingate: bool) -> Arc<dyn Gateway> {
-    if coingate {
-        Arc::new(
-            CoinGateClient::new(
-                GatewayKind::CoingateSandbox,
-                &sandbox.handle.coingate_url(),
-                Sensitive::new(KEY.to_string()),
-            )
-            .unwrap(),
-        )
-    } else {
-        Arc::new(
-            CounosClient::new(
-                GatewayKind::Demo,
-                &sandbox.handle.counos_url(),
-                Sensitive::new(KEY.to_string()),
-            )
-            .unwrap(),
-        )
-    }
-}
 
 async fn counter_with(coingate: bool) -> Counter {
-    let sandbox = support::start(|c| c).await;
-    let dir = tempfile::tempdir().unwrap();
-    let ledger = Arc::new(Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap());
-    let checkout = Checkout::new(
-        ledger.clone(),
-        gateway(&sandbox, coingate),
-        Currency::fiat("EUR").unwrap(),
-    );
-    Counter {
-        sandbox,
-        dir,
-        ledger,
-        checkout,
-        coingate,
-    }
+    counter::counter(if coingate {
+        GatewayKind::CoingateSandbox
+    } else {
+        GatewayKind::Demo
+    })
+    .await
 }
 
 async fn counter() -> Counter {
     counter_with(false).await
 }
 
-impl Counter {
-    /// The same till after a restart: a new checkout over the same ledger
-    /// file and the same gateway; nothing carried over in memory.
-    fn restarted(&self) -> Checkout {
-        let ledger = Arc::new(Ledger::open(&self.dir.path().join("ledger.sqlite3")).unwrap());
-        Checkout::new(
-            ledger,
-            gateway(&self.sandbox, self.coingate),
-            Currency::fiat("EUR").unwrap(),
-        )
-    }
+/// Outcome-test helpers over the shared counter.
+trait SaleCounter {
+    async fn sale(&self, amount: &str) -> i64;
+}
 
-    /// The sandbox acts on the sale's order (Counos dialect, by our order id).
-    async fn act(&self, sale_id: i64, action: &str, body: serde_json::Value) {
-        let sale = self.ledger.sale(sale_id).unwrap();
-        self.sandbox
-            .control(
-                &format!("counos/orders/{}/{action}", sale.merchant_order_id),
-                body,
-            )
-            .await;
-    }
-
+impl SaleCounter for Counter {
     async fn sale(&self, amount: &str) -> i64 {
         self.checkout.charge(amount, "BTC").await.unwrap().sale_id
     }
@@ -327,7 +264,7 @@ async fn a_lost_answer_to_the_create_is_retried_without_a_second_order() {
     // Conversion locked (as by an earlier try), so the create is the next
     // request; the sandbox makes the order, then drops the connection.
     let sale = c.ledger.sale(id).unwrap();
-    let coin = support::coin(c.checkout.gateway(), "BTC").await;
+    let coin = crate::support::coin(c.checkout.gateway(), "BTC").await;
     let conversion = c
         .checkout
         .gateway()

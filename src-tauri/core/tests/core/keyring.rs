@@ -225,10 +225,12 @@ async fn keys_from_before_are_used_by_their_till_and_moved_once_by_the_owner_pin
     assert_eq!(legacy.get("counos").unwrap().unwrap().expose(), "old-key");
     // A wrong PIN moves nothing.
     assert!(till
-        .owner_unlock(&secret("0000"), chrono::Utc::now())
+        .owner()
+        .unlock(&secret("0000"), chrono::Utc::now())
         .is_err());
     assert!(legacy.get("counos").unwrap().is_some());
-    till.owner_unlock(&secret("1234"), chrono::Utc::now())
+    till.owner()
+        .unlock(&secret("1234"), chrono::Utc::now())
         .unwrap();
     assert_eq!(secret_service_lookup(&service, "counos"), None);
     assert_eq!(
@@ -247,7 +249,8 @@ async fn keys_from_before_are_used_by_their_till_and_moved_once_by_the_owner_pin
     // Once: a key filed again under the old name is not taken a second time.
     legacy.set("counos", &secret("planted")).unwrap();
     let till = Till::open(config(shop.path(), &service)).await.unwrap();
-    till.owner_unlock(&secret("1234"), chrono::Utc::now())
+    till.owner()
+        .unlock(&secret("1234"), chrono::Utc::now())
         .unwrap();
     assert_eq!(keys.get("counos").unwrap().unwrap().expose(), "old-key");
     till.close().await;

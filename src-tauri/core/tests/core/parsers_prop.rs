@@ -39,7 +39,7 @@ fn config(ci: u32) -> ProptestConfig {
         // Next to this file (cargo runs tests from the crate's folder), so
         // the cases that once failed are committed and replayed first.
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "tests/parsers_prop.proptest-regressions",
+            "tests/core/parsers_prop.proptest-regressions",
         ))),
         ..ProptestConfig::default()
     }

@@ -5,11 +5,8 @@
 //! them inside the README's test session).
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use cryptill_core::checkout::Checkout;
-use cryptill_core::gateway::counos::CounosClient;
 use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
@@ -17,6 +14,8 @@ use cryptill_core::owner::{self, pin, Session, WithdrawForm};
 use cryptill_core::report::{self, SaleFilter, CSV_HEADER};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{ErrorKind, Till, TillConfig};
+
+use crate::support::counter::{self, Counter};
 
 fn secret(s: &str) -> Sensitive<String> {
     Sensitive::new(s.to_string())
@@ -111,55 +110,17 @@ fn the_session_locks_itself_after_the_idle_time_and_on_request() {
     assert!(session.check(t0, 5).is_err());
 }
 
-struct Counter {
-    _dir: tempfile::TempDir,
-    sandbox: cryptill_sandbox::Handle,
-    ledger: Arc<Ledger>,
-    checkout: Checkout,
-    ledger_path: std::path::PathBuf,
-}
-
 async fn counter() -> Counter {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = cryptill_sandbox::start(
-        cryptill_sandbox::Config::demo(dir.path().join("gateway.sqlite3")),
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-    )
-    .await
-    .unwrap();
-    let ledger_path = dir.path().join("ledger.sqlite3");
-    let ledger = Arc::new(Ledger::open(&ledger_path).unwrap());
-    let client = CounosClient::new(
-        GatewayKind::Demo,
-        &sandbox.counos_url(),
-        secret(cryptill_sandbox::DEMO_API_KEY),
-    )
-    .unwrap();
-    let checkout = Checkout::new(
-        ledger.clone(),
-        Arc::new(client),
-        Currency::fiat("EUR").unwrap(),
-    );
-    Counter {
-        _dir: dir,
-        sandbox,
-        ledger,
-        checkout,
-        ledger_path,
-    }
+    counter::counter(GatewayKind::Demo).await
 }
 
-impl Counter {
-    async fn control(&self, path: &str, body: serde_json::Value) {
-        let response = reqwest::Client::new()
-            .post(format!("{}/control/{path}", self.sandbox.base_url()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{path}");
-    }
+/// Owner-test helpers over the shared counter.
+trait OwnerCounter {
+    async fn sale(&self, amount: &str, coin: &str, pay: Option<&str>) -> i64;
+    fn sql(&self, sql: &str);
+}
 
+impl OwnerCounter for Counter {
     /// Charges through the real checkout; `pay` is what the customer sends
     /// (`None`: nothing).
     async fn sale(&self, amount: &str, coin: &str, pay: Option<&str>) -> i64 {
@@ -171,7 +132,8 @@ impl Counter {
             } else {
                 serde_json::json!({ "amount": paid })
             };
-            self.control(&format!("counos/orders/{order}/pay"), body)
+            self.sandbox
+                .control(&format!("counos/orders/{order}/pay"), body)
                 .await;
         }
         self.checkout.refresh(payment.sale_id).await.unwrap();
@@ -182,7 +144,7 @@ impl Counter {
     /// payments) is written by the checkout branch's code; here it is set
     /// in the file directly, as that code would leave it.
     fn sql(&self, sql: &str) {
-        rusqlite::Connection::open(&self.ledger_path)
+        rusqlite::Connection::open(self.ledger_path())
             .unwrap()
             .execute_batch(sql)
             .unwrap();
@@ -205,14 +167,15 @@ async fn the_z_report_adds_up_the_sales_made_through_the_checkout() {
          UPDATE sales SET voided_at = '{now}', state = 'canceled' WHERE id = {voided};",
         now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     ));
-    c.control(
-        &format!(
-            "counos/orders/{}/expire",
-            c.ledger.sale(expired).unwrap().merchant_order_id
-        ),
-        serde_json::json!({}),
-    )
-    .await;
+    c.sandbox
+        .control(
+            &format!(
+                "counos/orders/{}/expire",
+                c.ledger.sale(expired).unwrap().merchant_order_id
+            ),
+            serde_json::json!({}),
+        )
+        .await;
     c.checkout.refresh(expired).await.unwrap();
     assert_eq!(c.ledger.sale(over).unwrap().state, SaleState::Overpaid);
     assert_eq!(c.ledger.sale(under).unwrap().state, SaleState::Underpaid);
@@ -313,7 +276,7 @@ async fn the_csv_reads_back_with_every_sale_and_awkward_text_quoted() {
     c.sql(&format!(
         "UPDATE sales SET tx_id = 'tx,with \"quotes\"\nand a line' WHERE id = {b};"
     ));
-    let path = c._dir.path().join("sales.csv");
+    let path = c.dir.path().join("sales.csv");
     let n = report::export_csv(&c.ledger, &SaleFilter::today(), &path).unwrap();
     assert_eq!(n, 2);
 
@@ -396,17 +359,17 @@ async fn owner_till(
 async fn demo_balances_and_withdrawals_refused_then_registered_and_recorded() {
     let (_dir, till) = owner_till("demo", |_, _, _| {}).await;
     // Without the session every owner operation is refused.
-    let err = till.owner_check(Utc::now()).unwrap_err();
+    let err = till.owner().check(Utc::now()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotAllowed);
     till.owner_session()
         .unlock(till.ledger(), &secret("1234"), Utc::now())
         .unwrap();
-    let ok = till.owner_check(Utc::now()).unwrap();
+    let ok = till.owner().check(Utc::now()).unwrap();
 
     let payment = till.checkout().charge("100.00", "BTC").await.unwrap();
     till.simulate_payment(payment.sale_id).await.unwrap();
     till.checkout().refresh(payment.sale_id).await.unwrap();
-    let balances = till.balances(&ok).await.unwrap();
+    let balances = till.owner().balances(&ok).await.unwrap();
     let btc = balances.balances.iter().find(|b| b.coin == "BTC").unwrap();
     assert_eq!(btc.amount.to_fixed(), "0.00172414");
 
@@ -416,16 +379,27 @@ async fn demo_balances_and_withdrawals_refused_then_registered_and_recorded() {
         address: "tb1qowner0000000000000000000000000000000".into(),
     };
     // The demo terminal starts as Counos does: withdrawals not permitted.
-    let err = till.withdraw(&ok, &form("0.001")).await.unwrap_err();
+    let err = till
+        .owner()
+        .withdraw(&ok, &form("0.001"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Gateway);
     assert!(
         err.to_string().contains("Withdraw is not permitted by API"),
         "{err}"
     );
-    till.demo_withdraw_permission(&ok, true).await.unwrap();
-    let err = till.withdraw(&ok, &form("0.0001")).await.unwrap_err();
+    till.owner()
+        .demo_withdraw_permission(&ok, true)
+        .await
+        .unwrap();
+    let err = till
+        .owner()
+        .withdraw(&ok, &form("0.0001"))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("minimum"), "{err}");
-    let done = till.withdraw(&ok, &form("0.001")).await.unwrap();
+    let done = till.owner().withdraw(&ok, &form("0.001")).await.unwrap();
     assert!(
         done.receipt.message.contains("e-mail"),
         "{}",
@@ -434,7 +408,7 @@ async fn demo_balances_and_withdrawals_refused_then_registered_and_recorded() {
     assert_eq!(done.request.outcome, "registered");
 
     // Every request and its answer is in the ledger, newest first.
-    let recorded = till.withdrawal_requests(&ok).unwrap();
+    let recorded = till.owner().withdrawal_requests(&ok).unwrap();
     let outcomes: Vec<_> = recorded.iter().map(|r| r.outcome.as_str()).collect();
     assert_eq!(outcomes, vec!["registered", "refused", "refused"]);
     assert!(recorded[2]
@@ -444,18 +418,23 @@ async fn demo_balances_and_withdrawals_refused_then_registered_and_recorded() {
         .contains("not permitted"));
     assert_eq!(recorded[0].amount, "0.00100000");
 
-    let listed = till.withdrawals(&ok, Some("tb1qowner")).await.unwrap();
+    let listed = till
+        .owner()
+        .withdrawals(&ok, Some("tb1qowner"))
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(
         listed[0].id,
         done.request.gateway_withdrawal_id.clone().unwrap()
     );
     assert!(till
+        .owner()
         .withdrawals(&ok, Some("nothing-like-it"))
         .await
         .unwrap()
         .is_empty());
-    let after = till.balances(&ok).await.unwrap();
+    let after = till.owner().balances(&ok).await.unwrap();
     let btc = after.balances.iter().find(|b| b.coin == "BTC").unwrap();
     assert_eq!(btc.amount.to_fixed(), "0.00072414");
     till.close().await;
@@ -482,13 +461,14 @@ async fn coingate_balances_and_history_show_and_a_withdrawal_is_sent_to_the_dash
     })
     .await;
     let ok = owner::unlock_with_pin(till.ledger(), &secret("1234")).unwrap();
-    let choice = till.gateway_choice(&ok).unwrap();
+    let choice = till.owner().gateway_choice(&ok).unwrap();
     assert_eq!(choice.active, "coingate-sandbox");
     assert!(!choice.can_withdraw);
 
-    let balances = till.balances(&ok).await.unwrap();
+    let balances = till.owner().balances(&ok).await.unwrap();
     assert!(balances.balances.iter().any(|b| b.coin == "BTC"));
     let err = till
+        .owner()
         .withdraw(
             &ok,
             &WithdrawForm {
@@ -501,9 +481,17 @@ async fn coingate_balances_and_history_show_and_a_withdrawal_is_sent_to_the_dash
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotAllowed);
     assert!(err.to_string().contains("dashboard"), "{err}");
-    assert_eq!(till.withdrawal_requests(&ok).unwrap()[0].outcome, "refused");
+    assert_eq!(
+        till.owner().withdrawal_requests(&ok).unwrap()[0].outcome,
+        "refused"
+    );
     // A payout the owner made in the dashboard shows in the history.
-    assert!(till.withdrawals(&ok, None).await.unwrap().is_empty());
+    assert!(till
+        .owner()
+        .withdrawals(&ok, None)
+        .await
+        .unwrap()
+        .is_empty());
     till.close().await;
     sandbox.shutdown().await;
 }

@@ -8,21 +8,14 @@
 //! CI stalls only the order-creating call; `CRYPTILL_LONG=1` stalls every
 //! call. docs/reliability.md has the figures.
 
-mod support;
-
 use std::collections::HashSet;
-use std::sync::Arc;
 
-use cryptill_core::checkout::{Checkout, LineEntry, SaleEntry};
-use cryptill_core::gateway::coingate::CoinGateClient;
-use cryptill_core::gateway::counos::CounosClient;
-use cryptill_core::gateway::{Gateway, GatewayKind, SaleState};
-use cryptill_core::ledger::Ledger;
-use cryptill_core::money::Currency;
-use cryptill_core::secret::Sensitive;
+use crate::support::counter::{self, Counter};
+use crate::support::KEY;
+use cryptill_core::checkout::{LineEntry, SaleEntry};
+use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::{Error, ErrorKind};
 use serde_json::json;
-use support::KEY;
 
 const FAULTS: [&str; 8] = [
     "http_500",
@@ -50,42 +43,12 @@ impl Dialect {
     }
 }
 
-struct Counter {
-    _dir: tempfile::TempDir,
-    sandbox: support::Sandbox,
-    ledger: Arc<Ledger>,
-    checkout: Checkout,
-}
-
 async fn counter(dialect: Dialect) -> Counter {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = support::start(|config| config).await;
-    let gateway: Arc<dyn Gateway> = match dialect {
-        Dialect::Counos => Arc::new(
-            CounosClient::new(
-                GatewayKind::Counos,
-                &sandbox.handle.counos_url(),
-                Sensitive::new(KEY.to_string()),
-            )
-            .unwrap(),
-        ),
-        Dialect::CoinGate => Arc::new(
-            CoinGateClient::new(
-                GatewayKind::CoingateSandbox,
-                &sandbox.handle.coingate_url(),
-                Sensitive::new(KEY.to_string()),
-            )
-            .unwrap(),
-        ),
-    };
-    let ledger = Arc::new(Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap());
-    let checkout = Checkout::new(ledger.clone(), gateway, Currency::fiat("EUR").unwrap());
-    Counter {
-        _dir: dir,
-        sandbox,
-        ledger,
-        checkout,
-    }
+    counter::counter(match dialect {
+        Dialect::Counos => GatewayKind::Counos,
+        Dialect::CoinGate => GatewayKind::CoingateSandbox,
+    })
+    .await
 }
 
 fn entry() -> SaleEntry {
@@ -133,7 +96,7 @@ fn assert_clear(fault: &str, call: usize, err: &Error) {
 
 /// Every gateway order belongs to one ledger sale, and no sale has two.
 fn assert_one_order_per_sale(c: &Counter, dialect: Dialect, context: &str) {
-    let gateway = rusqlite::Connection::open(c.sandbox_file()).unwrap();
+    let gateway = rusqlite::Connection::open(c.sandbox.file()).unwrap();
     let mut stmt = gateway
         .prepare(&format!(
             "SELECT merchant_order_id FROM {}",
@@ -163,12 +126,6 @@ fn assert_one_order_per_sale(c: &Counter, dialect: Dialect, context: &str) {
             sales.contains(&order),
             "{context}: order {order} has no sale"
         );
-    }
-}
-
-impl Counter {
-    fn sandbox_file(&self) -> std::path::PathBuf {
-        self.sandbox.file()
     }
 }
 

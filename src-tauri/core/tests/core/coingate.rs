@@ -2,10 +2,9 @@
 //! the sandbox's independent implementation of the CoinGate dialect over
 //! real HTTP (gateways.md, "CoinGate (API v2)").
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{assert_fault_error, assert_no_key, coin, eur, money, Sandbox, FAULTS, KEY};
 use chrono::Utc;
 use cryptill_core::checkout::Checkout;
 use cryptill_core::gateway::coingate::{CoinGateClient, OrderQuery, HOSTED_PAGE_NOTICE};
@@ -13,12 +12,11 @@ use cryptill_core::gateway::{
     Gateway, GatewayKind, GatewayOrder, OrderRef, OrderRequest, SaleState, WithdrawRequest,
 };
 use cryptill_core::ledger::Ledger;
-use cryptill_core::money::{Currency, Money};
+use cryptill_core::money::Money;
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{Error, ErrorKind};
 use rust_decimal::Decimal;
 use serde_json::json;
-use support::{assert_fault_error, assert_no_key, coin, Sandbox, FAULTS, KEY};
 
 fn client(sandbox: &Sandbox) -> CoinGateClient {
     client_with_key(sandbox, KEY)
@@ -31,14 +29,6 @@ fn client_with_key(sandbox: &Sandbox, key: &str) -> CoinGateClient {
         Sensitive::new(key.to_string()),
     )
     .unwrap()
-}
-
-fn money(text: &str, currency: &Currency) -> Money {
-    Money::parse_entry(text, currency).unwrap()
-}
-
-fn eur() -> Currency {
-    Currency::fiat("EUR").unwrap()
 }
 
 async fn request(client: &CoinGateClient, id: &str, symbol: &str, price: &str) -> OrderRequest {
@@ -101,7 +91,7 @@ fn decimal(value: &serde_json::Value) -> Decimal {
 /// `GET /ping`.
 #[tokio::test]
 async fn ping_answers_pong_with_the_gateways_time() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let time = client(&sandbox).ping().await.unwrap();
     assert!(!time.is_empty());
 }
@@ -109,7 +99,7 @@ async fn ping_answers_pong_with_the_gateways_time() {
 /// `GET /auth/test`.
 #[tokio::test]
 async fn the_key_test_accepts_the_key_and_refuses_another() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     client(&sandbox).test_key().await.unwrap();
     let err = client_with_key(&sandbox, "not-the-key")
         .test_key()
@@ -125,7 +115,7 @@ async fn the_key_test_accepts_the_key_and_refuses_another() {
 /// `GET /rates/merchant/{from}/{to}`: text/plain, asked once a minute.
 #[tokio::test]
 async fn a_merchant_rate_is_read_as_plain_text_and_asked_once_a_minute() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let rate = client
         .merchant_rate("BTC", "EUR")
@@ -149,7 +139,7 @@ async fn a_merchant_rate_is_read_as_plain_text_and_asked_once_a_minute() {
 /// `GET /rates`.
 #[tokio::test]
 async fn all_rates_list_merchant_and_trader_prices() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let rates = client.rates().await.unwrap();
     let btc_eur = rates
@@ -167,7 +157,7 @@ async fn all_rates_list_merchant_and_trader_prices() {
 /// `GET /currencies?kind=crypto&native=true&merchant_pay=true&enabled=true`.
 #[tokio::test]
 async fn currencies_become_coins_with_their_platform_ids() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let coins = client(&sandbox).coins().await.unwrap();
     let btc = coins
         .iter()
@@ -194,7 +184,7 @@ async fn currencies_become_coins_with_their_platform_ids() {
 /// Convert: the price divided by the merchant rate, rounded up.
 #[tokio::test]
 async fn a_price_converts_at_the_merchant_rate_rounded_up() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let btc = coin(&client, "BTC").await;
     let rate = client.merchant_rate("BTC", "EUR").await.unwrap().unwrap();
@@ -213,7 +203,7 @@ async fn a_price_converts_at_the_merchant_rate_rounded_up() {
 /// gateway's payment URI.
 #[tokio::test]
 async fn an_order_is_created_and_checked_out_with_address_and_payment_uri() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "ct-cg-1", "BTC", "12.50").await;
     let order = client.create_order(&request).await.unwrap();
@@ -241,7 +231,7 @@ async fn an_order_is_created_and_checked_out_with_address_and_payment_uri() {
 /// CoinGate does not de-duplicate `order_id`: the client looks first.
 #[tokio::test]
 async fn creating_the_same_sale_twice_reuses_the_first_order() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "ct-cg-twice", "BTC", "5").await;
     let first = client.create_order(&request).await.unwrap();
@@ -256,7 +246,7 @@ async fn creating_the_same_sale_twice_reuses_the_first_order() {
 /// not create or check out again.
 #[tokio::test]
 async fn a_lost_create_is_found_again_on_retry_even_a_page_back() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "ct-cg-lost", "BTC", "7").await;
     let platform = request
@@ -316,7 +306,7 @@ async fn a_lost_create_is_found_again_on_retry_even_a_page_back() {
 /// `GET /orders/{id}` through the states a payment goes through.
 #[tokio::test]
 async fn an_order_is_followed_through_underpaid_confirming_paid_and_refunded() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "ct-cg-pay", "BTC", "12.50").await;
     let order = client.create_order(&request).await.unwrap();
@@ -370,7 +360,7 @@ async fn an_order_is_followed_through_underpaid_confirming_paid_and_refunded() {
 
 #[tokio::test]
 async fn an_overpaid_order_is_told_from_a_paid_one() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "ct-cg-over", "LTC", "10").await;
     let order = client.create_order(&request).await.unwrap();
@@ -392,7 +382,7 @@ async fn an_overpaid_order_is_told_from_a_paid_one() {
 
 #[tokio::test]
 async fn expired_invalid_and_canceled_orders_are_final() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     for (n, (action, state)) in [
         ("expire", SaleState::Expired),
@@ -418,7 +408,7 @@ async fn expired_invalid_and_canceled_orders_are_final() {
 
 #[tokio::test]
 async fn an_unknown_order_is_not_found() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let btc = coin(&client, "BTC").await;
     let order_ref = OrderRef {
@@ -441,7 +431,7 @@ async fn an_unknown_order_is_not_found() {
 /// and the ledger.
 #[tokio::test]
 async fn without_checkout_the_qr_opens_the_hosted_page_and_the_cashier_is_told() {
-    let sandbox = support::start(|c| cryptill_sandbox::Config {
+    let sandbox = crate::support::start(|c| cryptill_sandbox::Config {
         coingate_checkout_enabled: false,
         ..c
     })
@@ -479,7 +469,7 @@ async fn without_checkout_the_qr_opens_the_hosted_page_and_the_cashier_is_told()
 /// The whole counter flow on CoinGate, through `Checkout`.
 #[tokio::test]
 async fn a_coingate_sale_is_charged_followed_and_recorded_paid() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     let ledger = Arc::new(Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap());
     let checkout = Checkout::new(ledger.clone(), Arc::new(client(&sandbox)), eur());
@@ -518,7 +508,7 @@ async fn a_coingate_sale_is_charged_followed_and_recorded_paid() {
 /// `GET /orders` with its filters.
 #[tokio::test]
 async fn orders_are_listed_newest_first_and_filtered_by_status() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let first = client
         .create_order(&request(&client, "ct-cg-list-1", "BTC", "1").await)
@@ -574,7 +564,7 @@ async fn orders_are_listed_newest_first_and_filtered_by_status() {
 /// `GET /ledger/accounts`.
 #[tokio::test]
 async fn balances_are_the_ledger_accounts_and_grow_with_paid_orders() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let before = client.balances().await.unwrap();
     assert!(!before.is_empty());
@@ -611,7 +601,7 @@ async fn balances_are_the_ledger_accounts_and_grow_with_paid_orders() {
 /// `GET /withdrawals`, and payouts refused with what to do instead.
 #[tokio::test]
 async fn withdrawals_are_listed_and_payouts_are_left_to_the_dashboard() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let all = client.withdrawals(None).await.unwrap();
     for w in &all {
@@ -639,7 +629,7 @@ async fn withdrawals_are_listed_and_payouts_are_left_to_the_dashboard() {
 /// 422 `OrderIsNotValid` for the order limit, explained.
 #[tokio::test]
 async fn the_order_limit_is_explained() {
-    let sandbox = support::start(|c| cryptill_sandbox::Config {
+    let sandbox = crate::support::start(|c| cryptill_sandbox::Config {
         coingate_orders_per_hour: 1,
         ..c
     })
@@ -669,7 +659,7 @@ async fn the_order_limit_is_explained() {
 /// answer whatever its body.
 #[tokio::test]
 async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let setup = client(&sandbox);
     let request = request(&setup, "ct-cg-faults", "BTC", "4").await;
     let order = setup.create_order(&request).await.unwrap();
@@ -745,7 +735,7 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
 /// After a 429 the client holds back: the next call never reaches CoinGate.
 #[tokio::test]
 async fn after_a_429_the_client_backs_off_without_calling_again() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     sandbox
         .control("faults", json!({"next": ["http_429", "http_500"]}))
@@ -768,7 +758,7 @@ async fn a_till_set_to_coingate_takes_its_key_from_the_keyring_and_its_url_from_
     use cryptill_core::keystore::KeyStore;
     use cryptill_core::{Till, TillConfig};
 
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     {
         let ledger = Ledger::open(&dir.path().join("cryptill.sqlite3")).unwrap();
@@ -823,7 +813,7 @@ async fn a_till_set_to_coingate_takes_its_key_from_the_keyring_and_its_url_from_
 /// sale is awaiting payment, not "underpaid, paid 0".
 #[tokio::test]
 async fn a_fresh_checked_out_order_is_awaiting_not_underpaid() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "ct-cg-fresh", "BTC", "12.50").await;
     let order = client.create_order(&request).await.unwrap();
@@ -841,7 +831,7 @@ async fn a_fresh_checked_out_order_is_awaiting_not_underpaid() {
 /// offered on its own chain by default, and checked out there.
 #[tokio::test]
 async fn eth_is_checked_out_on_ethereum_not_on_the_first_listed_platform() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let coins = client.coins().await.unwrap();
     let eth: Vec<_> = coins.iter().filter(|c| c.symbol == "ETH").collect();
@@ -859,7 +849,7 @@ async fn eth_is_checked_out_on_ethereum_not_on_the_first_listed_platform() {
 /// instead of falling back to the hosted page (gateways.md, Round 2).
 #[tokio::test]
 async fn a_network_chosen_by_the_owner_is_used_and_its_refusal_is_told() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     let ledger = Arc::new(Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap());
     let checkout = Checkout::new(ledger.clone(), Arc::new(client(&sandbox)), eur());
@@ -903,7 +893,7 @@ async fn a_network_chosen_by_the_owner_is_used_and_its_refusal_is_told() {
 /// refuses a timestamp there, so a lookup that sent one would fail here.
 #[tokio::test]
 async fn orders_are_listed_and_looked_up_with_date_only_filters() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = OrderRequest {
         // A sale recorded hours ago, retried now: the window starts from the
@@ -932,7 +922,7 @@ async fn orders_are_listed_and_looked_up_with_date_only_filters() {
 /// charge. Never does a failed lookup lead to creating a second order.
 #[tokio::test]
 async fn a_failing_lookup_is_retried_and_never_creates_a_second_order() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "ct-cg-retry", "BTC", "4").await;
     let first = client.create_order(&request).await.unwrap();
@@ -958,7 +948,7 @@ async fn a_failing_lookup_is_retried_and_never_creates_a_second_order() {
 /// from a restored or copied ledger) is refused, and the sale not marked.
 #[tokio::test]
 async fn an_order_that_does_not_match_the_sale_is_refused() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "ct-cg-mismatch", "BTC", "50").await;
     sandbox
@@ -989,14 +979,14 @@ async fn an_order_that_does_not_match_the_sale_is_refused() {
 /// never reaches the host it points to.
 #[tokio::test]
 async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
-    let elsewhere = support::loopback::serve(|_| {
-        support::loopback::response("200 OK", &[("Content-Type", "application/json")], "[]")
+    let elsewhere = crate::support::loopback::serve(|_| {
+        crate::support::loopback::response("200 OK", &[("Content-Type", "application/json")], "[]")
     })
     .await;
     let target = elsewhere.url.clone();
-    let gateway = support::loopback::serve(move |request| {
+    let gateway = crate::support::loopback::serve(move |request| {
         let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-        support::loopback::response(
+        crate::support::loopback::response(
             "307 Temporary Redirect",
             &[(
                 "Location",
@@ -1033,13 +1023,13 @@ async fn an_absurd_rate_is_refused_in_words() {
         "79228162514264337593543950335",
     ] {
         let body = rate.to_string();
-        let server = support::loopback::serve(move |request| {
+        let server = crate::support::loopback::serve(move |request| {
             let body = if request.contains("/currencies") {
                 r#"[{"id": 1, "title": "Bitcoin", "symbol": "BTC", "platforms": [{"id": 2, "id_name": "bitcoin", "title": "Bitcoin", "enabled": true}]}]"#.to_string()
             } else {
                 body.clone()
             };
-            support::loopback::response("200 OK", &[], &body)
+            crate::support::loopback::response("200 OK", &[], &body)
         })
         .await;
         let client = CoinGateClient::new(

@@ -1,67 +1,23 @@
 //! The checkout against the sandbox gateway over real HTTP, with a real
 //! SQLite ledger in a temp dir.
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
-
-use cryptill_core::checkout::Checkout;
 use cryptill_core::gateway::counos::CounosClient;
 use cryptill_core::gateway::{Gateway, GatewayKind, OrderRequest, SaleState};
-use cryptill_core::ledger::Ledger;
 use cryptill_core::money::{Currency, Money};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::ErrorKind;
 
-struct Counter {
-    _dir: tempfile::TempDir,
-    sandbox: cryptill_sandbox::Handle,
-    ledger: Arc<Ledger>,
-    checkout: Checkout,
-}
+use crate::support::counter::{self, Counter};
 
 async fn counter() -> Counter {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = cryptill_sandbox::start(
-        cryptill_sandbox::Config::demo(dir.path().join("gateway.sqlite3")),
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-    )
-    .await
-    .unwrap();
-    let ledger = Arc::new(Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap());
-    let client = CounosClient::new(
-        GatewayKind::Demo,
-        &sandbox.counos_url(),
-        Sensitive::new(cryptill_sandbox::DEMO_API_KEY.to_string()),
-    )
-    .unwrap();
-    let checkout = Checkout::new(
-        ledger.clone(),
-        Arc::new(client),
-        Currency::fiat("EUR").unwrap(),
-    );
-    Counter {
-        _dir: dir,
-        sandbox,
-        ledger,
-        checkout,
-    }
+    counter::counter(GatewayKind::Demo).await
 }
 
 async fn control(counter: &Counter, path: &str) {
-    let response = reqwest::Client::new()
-        .post(format!(
-            "{}/control/counos/orders/{path}",
-            counter.sandbox.base_url()
-        ))
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{}",
-        response.text().await.unwrap()
-    );
+    counter
+        .sandbox
+        .control(&format!("counos/orders/{path}"), serde_json::json!({}))
+        .await;
 }
 
 #[tokio::test]
@@ -159,7 +115,7 @@ async fn a_wrong_api_key_says_so_and_what_to_do() {
     let c = counter().await;
     let client = CounosClient::new(
         GatewayKind::Demo,
-        &c.sandbox.counos_url(),
+        &c.sandbox.handle.counos_url(),
         Sensitive::new("wrong".into()),
     )
     .unwrap();

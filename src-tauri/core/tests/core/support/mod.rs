@@ -3,11 +3,13 @@
 
 #![allow(dead_code)] // each test crate uses a different part
 
+pub mod counter;
 pub mod loopback;
 
 use std::net::{Ipv4Addr, SocketAddr};
 
 use cryptill_core::gateway::{Coin, Gateway};
+use cryptill_core::money::{Currency, Money};
 use cryptill_core::Error;
 use serde_json::{json, Value};
 
@@ -162,4 +164,13 @@ pub fn assert_no_key(err: &Error) {
     for text in [err.to_string(), format!("{err:?}")] {
         assert!(!text.contains(KEY), "the API key leaked: {text}");
     }
+}
+
+/// An amount as the cashier would type it; the test's own text, so it parses.
+pub fn money(text: &str, currency: &Currency) -> Money {
+    Money::parse_entry(text, currency).unwrap()
+}
+
+pub fn eur() -> Currency {
+    Currency::fiat("EUR").unwrap()
 }

@@ -1,10 +1,10 @@
-//! A till whose clock is wrong: expiry is the gateway's to judge. Its own
-//! test binary, because the till's clock offset is process-wide.
-
-mod support;
+//! A till whose clock is wrong: expiry is the gateway's to judge. The clock
+//! is set wrong for this test's thread only (a current-thread runtime runs
+//! the whole till there), so the other tests in the binary keep the time.
 
 use std::sync::Arc;
 
+use crate::support::KEY;
 use cryptill_core::checkout::Checkout;
 use cryptill_core::gateway::counos::CounosClient;
 use cryptill_core::gateway::{GatewayKind, SaleState};
@@ -12,11 +12,10 @@ use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
 use cryptill_core::secret::Sensitive;
 use serde_json::json;
-use support::KEY;
 
 #[tokio::test]
 async fn a_till_clock_twenty_minutes_ahead_neither_expires_a_fresh_counos_sale_nor_a_paid_one() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     let ledger = Arc::new(Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap());
     let client = CounosClient::new(
@@ -30,7 +29,7 @@ async fn a_till_clock_twenty_minutes_ahead_neither_expires_a_fresh_counos_sale_n
         Arc::new(client),
         Currency::fiat("EUR").unwrap(),
     );
-    cryptill_core::clock::set_offset(chrono::Duration::minutes(20));
+    let _wrong = cryptill_core::clock::set_thread_offset(chrono::Duration::minutes(20));
 
     let placed = checkout.charge("12.50", "BTC").await.unwrap();
     assert_eq!(placed.state, SaleState::Awaiting, "{placed:?}");

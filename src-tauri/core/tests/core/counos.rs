@@ -2,8 +2,7 @@
 //! sandbox's independent implementation of the Counos dialect over real HTTP
 //! (gateways.md, "Counos Payment Gateway").
 
-mod support;
-
+use crate::support::{assert_fault_error, assert_no_key, coin, eur, money, Sandbox, FAULTS, KEY};
 use chrono::Utc;
 use cryptill_core::checkout::Checkout;
 use cryptill_core::gateway::counos::{CounosClient, RateList, OWN_DEADLINE_NOTICE};
@@ -11,11 +10,10 @@ use cryptill_core::gateway::{
     Gateway, GatewayKind, GatewayOrder, OrderRef, OrderRequest, SaleState, WithdrawRequest,
 };
 use cryptill_core::ledger::Ledger;
-use cryptill_core::money::{Currency, Money};
+use cryptill_core::money::Currency;
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{Error, ErrorKind};
 use serde_json::json;
-use support::{assert_fault_error, assert_no_key, coin, Sandbox, FAULTS, KEY};
 
 fn client(sandbox: &Sandbox) -> CounosClient {
     client_with_key(sandbox, KEY)
@@ -28,14 +26,6 @@ fn client_with_key(sandbox: &Sandbox, key: &str) -> CounosClient {
         Sensitive::new(key.to_string()),
     )
     .unwrap()
-}
-
-fn money(text: &str, currency: &Currency) -> Money {
-    Money::parse_entry(text, currency).unwrap()
-}
-
-fn eur() -> Currency {
-    Currency::fiat("EUR").unwrap()
 }
 
 async fn request(client: &CounosClient, id: &str, symbol: &str, crypto: &str) -> OrderRequest {
@@ -62,7 +52,7 @@ async fn order_of(client: &CounosClient, request: &OrderRequest) -> GatewayOrder
 /// `GET terminal/tickers`.
 #[tokio::test]
 async fn tickers_list_enabled_coins_with_ids_read_from_the_gateway() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let coins = client(&sandbox).coins().await.unwrap();
     let btc = coins.iter().find(|c| c.symbol == "BTC").unwrap();
     // The sandbox's ids are deliberately not 1, 2, 3: they are read, not guessed.
@@ -83,7 +73,7 @@ async fn tickers_list_enabled_coins_with_ids_read_from_the_gateway() {
 /// The key test (`terminal/tickers` with the key).
 #[tokio::test]
 async fn the_key_test_accepts_the_terminal_key_and_refuses_another() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     client(&sandbox).test_key().await.unwrap();
     let err = client_with_key(&sandbox, "not-the-key")
         .test_key()
@@ -100,7 +90,7 @@ async fn the_key_test_accepts_the_terminal_key_and_refuses_another() {
 /// `GET exchange/rate/currency2crypto/convert`.
 #[tokio::test]
 async fn a_fiat_price_converts_to_the_coin_rounded_up() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let btc = coin(&client, "BTC").await;
     let conversion = client.convert(&money("12.50", &eur()), &btc).await.unwrap();
@@ -112,7 +102,7 @@ async fn a_fiat_price_converts_to_the_coin_rounded_up() {
 /// `GET exchange/rate/crypto2currency/convert`.
 #[tokio::test]
 async fn a_coin_amount_is_valued_in_fiat_at_the_gateway_rate() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let valued = client
         .crypto_to_fiat(
@@ -128,7 +118,7 @@ async fn a_coin_amount_is_valued_in_fiat_at_the_gateway_rate() {
 /// `GET exchange/rate/crypto`, `.../currencies`, `.../metals`.
 #[tokio::test]
 async fn the_three_rate_lists_give_exact_usd_and_eur_prices() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let crypto = client.rates(RateList::Crypto).await.unwrap();
     let btc = crypto.iter().find(|r| r.symbol == "BTC").unwrap();
@@ -146,7 +136,7 @@ async fn the_three_rate_lists_give_exact_usd_and_eur_prices() {
 /// state the amounts and the `paid` flag can express.
 #[tokio::test]
 async fn an_order_is_followed_through_underpaid_confirming_and_paid() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "55500001", "BTC", "0.001").await;
     let created = client.create_order(&request).await.unwrap();
@@ -196,7 +186,7 @@ async fn an_order_is_followed_through_underpaid_confirming_and_paid() {
 
 #[tokio::test]
 async fn an_overpaid_order_and_an_expired_one_are_told_apart() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let over = request(&client, "55500002", "LTC", "0.5").await;
     client.create_order(&over).await.unwrap();
@@ -215,7 +205,7 @@ async fn an_overpaid_order_and_an_expired_one_are_told_apart() {
 
 #[tokio::test]
 async fn an_unknown_order_is_not_found() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let btc = coin(&client, "BTC").await;
     let order_ref = OrderRef {
@@ -230,7 +220,7 @@ async fn an_unknown_order_is_not_found() {
 /// retry safe". The sandbox acts on the request before losing the answer.
 #[tokio::test]
 async fn an_order_whose_answer_was_lost_is_found_again_on_retry() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "55500005", "BTC", "0.001").await;
     for fault in ["reset", "malformed_json"] {
@@ -247,7 +237,7 @@ async fn an_order_whose_answer_was_lost_is_found_again_on_retry() {
 /// `GET terminal/balance`.
 #[tokio::test]
 async fn the_balance_counts_what_customers_paid_in() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let before = client.balances().await.unwrap();
     let btc_before = before.iter().find(|b| b.coin == "BTC").unwrap();
@@ -267,7 +257,7 @@ async fn the_balance_counts_what_customers_paid_in() {
 /// `POST terminal/withdraw` refused: the gateway's exact words, then what to do.
 #[tokio::test]
 async fn a_withdrawal_the_terminal_may_not_make_says_so_and_what_to_do() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let btc = coin(&client, "BTC").await;
     let err = client
@@ -293,7 +283,7 @@ async fn a_withdrawal_the_terminal_may_not_make_says_so_and_what_to_do() {
 /// `POST terminal/withdraw` accepted, then `GET terminal/withdraws` with a search.
 #[tokio::test]
 async fn a_permitted_withdrawal_is_registered_listed_and_found_by_address_or_tx() {
-    let sandbox = support::start(|c| cryptill_sandbox::Config {
+    let sandbox = crate::support::start(|c| cryptill_sandbox::Config {
         withdraw_permitted: true,
         ..c
     })
@@ -385,7 +375,7 @@ async fn a_permitted_withdrawal_is_registered_listed_and_found_by_address_or_tx(
 /// each becomes the error the counter is told about, and none carries the key.
 #[tokio::test]
 async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "55500008", "BTC", "0.001").await;
     client.create_order(&request).await.unwrap();
@@ -434,7 +424,7 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
 
 #[tokio::test]
 async fn a_slow_gateway_within_the_timeout_still_answers() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     sandbox.latency(400).await;
     let client = client(&sandbox);
     let started = std::time::Instant::now();
@@ -454,7 +444,7 @@ fn counter(sandbox: &Sandbox, ledger: &std::path::Path) -> (std::sync::Arc<Ledge
 /// sandbox refuses any other, so every sale the checkout makes proves it.
 #[tokio::test]
 async fn sales_go_out_with_digit_only_order_ids_below_2_pow_53() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     let (ledger, checkout) = counter(&sandbox, &dir.path().join("ledger.sqlite3"));
     let payment = checkout.charge("12.50", "BTC").await.unwrap();
@@ -478,7 +468,7 @@ async fn sales_go_out_with_digit_only_order_ids_below_2_pow_53() {
 /// refused in words and never recorded.
 #[tokio::test]
 async fn an_old_order_handed_back_for_a_reused_id_is_refused() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let old = request(&client, "55500020", "BTC", "0.0002").await;
     client.create_order(&old).await.unwrap();
@@ -503,7 +493,7 @@ async fn an_old_order_handed_back_for_a_reused_id_is_refused() {
 /// gets a new order at the gateway, never the first one's.
 #[tokio::test]
 async fn a_restored_ledger_sells_again_without_taking_an_old_order() {
-    let sandbox = support::start(|c| c).await;
+    let sandbox = crate::support::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.sqlite3");
     let backup = dir.path().join("backup.sqlite3");
@@ -549,7 +539,7 @@ async fn a_restored_ledger_sells_again_without_taking_an_old_order() {
 /// ends (stops being polled) when it passes.
 #[tokio::test]
 async fn without_an_expiry_field_the_app_sets_its_own_deadline_and_says_so() {
-    let sandbox = support::start(|c| cryptill_sandbox::Config {
+    let sandbox = crate::support::start(|c| cryptill_sandbox::Config {
         counos_expiry_field: false,
         ..c
     })
@@ -590,8 +580,8 @@ async fn without_an_expiry_field_the_app_sets_its_own_deadline_and_says_so() {
 /// reaches the host a redirect points to.
 #[tokio::test]
 async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
-    let elsewhere = support::loopback::serve(|_| {
-        support::loopback::response(
+    let elsewhere = crate::support::loopback::serve(|_| {
+        crate::support::loopback::response(
             "200 OK",
             &[("Content-Type", "application/json")],
             r#"{"statusCode":200,"statusMessage":"ok","data":[]}"#,
@@ -599,8 +589,8 @@ async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
     })
     .await;
     let target = elsewhere.url.clone();
-    let gateway = support::loopback::serve(move |_| {
-        support::loopback::response("302 Found", &[("Location", &target)], "")
+    let gateway = crate::support::loopback::serve(move |_| {
+        crate::support::loopback::response("302 Found", &[("Location", &target)], "")
     })
     .await;
     let client = CounosClient::new(
@@ -623,7 +613,7 @@ async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
 /// no address. Each ends in words.
 #[tokio::test]
 async fn hostile_answers_end_in_words_never_a_panic() {
-    let server = support::loopback::serve(|request| {
+    let server = crate::support::loopback::serve(|request| {
         let body = if request.contains("terminal/tickers") {
             r#"{"statusCode":200,"statusMessage":"ok","data":[{"id":11,"title":"Bitcoin","keyword":"btc","enabled":true}]}"#
         } else if request.contains("currency2crypto") {
@@ -633,7 +623,7 @@ async fn hostile_answers_end_in_words_never_a_panic() {
         } else {
             r#"{"statusCode":200,"statusMessage":"ok","data":{"id":1,"merchantOrderId":"55500030","expectedAmount":0.001,"paidAmount":0,"orderAddress":"=HYPERLINK(\"http://x\",\"pay\")","paid":false}}"#
         };
-        support::loopback::response("200 OK", &[("Content-Type", "application/json")], body)
+        crate::support::loopback::response("200 OK", &[("Content-Type", "application/json")], body)
     })
     .await;
     let client =

@@ -1,0 +1,142 @@
+//! Which coins the till offers, on which network.
+
+use std::time::Instant;
+
+use super::types::CoinNetwork;
+use super::{Checkout, COINS_TTL};
+use crate::error::{Error, Result};
+use crate::gateway::Coin;
+use crate::settings::Settings;
+
+impl Checkout {
+    /// The coins this terminal accepts.
+    pub async fn coins(&self) -> Result<Vec<Coin>> {
+        if let Some((at, coins)) = self
+            .coins
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            if at.elapsed() < COINS_TTL {
+                return Ok(coins.clone());
+            }
+        }
+        let coins = self.gateway.coins().await?;
+        *self.coins.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), coins.clone()));
+        Ok(coins)
+    }
+
+    /// A coin offered at the counter, for a new sale.
+    pub(super) async fn coin(&self, symbol: &str) -> Result<Coin> {
+        let symbol = symbol.trim().to_ascii_uppercase();
+        if let Some(coin) = self
+            .offered_coins()
+            .await?
+            .into_iter()
+            .find(|c| c.symbol == symbol)
+        {
+            return Ok(coin);
+        }
+        // Not offered: say so, or why the network chosen for it cannot be used.
+        let chosen = Settings::load(&self.ledger)?
+            .coin_networks
+            .get(&symbol)
+            .cloned();
+        crate::gateway::pick_network(&self.coins().await?, &symbol, chosen.as_deref())?;
+        None.ok_or_else(|| {
+            Error::Input(format!(
+                "{symbol} is not offered by this terminal. Pick one of the coins shown."
+            ))
+        })
+    }
+
+    /// A coin the gateway knows, for following a sale already made (the
+    /// shop may have stopped offering it since), on the sale's own network.
+    pub(super) async fn gateway_coin(&self, symbol: &str, network: &str) -> Result<Coin> {
+        let symbol = symbol.trim().to_ascii_uppercase();
+        let coins = self.coins().await?;
+        let on_network = coins
+            .iter()
+            .find(|c| c.symbol == symbol && c.network == network)
+            .cloned();
+        on_network
+            .or_else(|| coins.into_iter().find(|c| c.symbol == symbol))
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "The gateway no longer lists {symbol} for this terminal."
+                ))
+            })
+    }
+
+    /// The coins offered at the counter: those the gateway enables, narrowed
+    /// to the shop's choice (`offered_coins`; empty means all), each once,
+    /// on the network chosen for it in Settings or else its own chain.
+    pub async fn offered_coins(&self) -> Result<Vec<Coin>> {
+        let settings = Settings::load(&self.ledger)?;
+        let coins = self.coins().await?;
+        let mut offered = Vec::new();
+        for coin in &coins {
+            let wanted = settings.offered_coins.is_empty()
+                || settings
+                    .offered_coins
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(&coin.symbol));
+            if !wanted || offered.iter().any(|c: &Coin| c.symbol == coin.symbol) {
+                continue;
+            }
+            let chosen = settings.coin_networks.get(&coin.symbol).map(String::as_str);
+            match crate::gateway::pick_network(&coins, &coin.symbol, chosen) {
+                Ok(Some(coin)) => offered.push(coin),
+                Ok(None) => {}
+                // Never another network than the one chosen: the coin is left
+                // out, and charging it says why (see `coin`).
+                Err(e) => {
+                    tracing::warn!(coin = %coin.symbol, error = %e, "the network chosen for this coin is not offered")
+                }
+            }
+        }
+        Ok(offered)
+    }
+
+    /// Every coin and network the gateway offers, and which network each
+    /// coin is taken on at the counter (`cryptill coins`, Settings).
+    pub async fn coin_networks(&self) -> Result<Vec<CoinNetwork>> {
+        let coins = self.coins().await?;
+        let settings = Settings::load(&self.ledger)?;
+        let mut listed = Vec::new();
+        for coin in &coins {
+            let chosen = settings.coin_networks.get(&coin.symbol).map(String::as_str);
+            // A stale choice (a network no longer offered) shows no network
+            // as used, and the error says what to do when the coin is charged.
+            let used = crate::gateway::pick_network(&coins, &coin.symbol, chosen)
+                .ok()
+                .flatten();
+            listed.push(CoinNetwork {
+                symbol: coin.symbol.clone(),
+                title: coin.title.clone(),
+                network: coin.network.clone(),
+                default: coins.iter().find(|c| c.symbol == coin.symbol) == Some(coin),
+                used: used.as_ref() == Some(coin),
+            });
+        }
+        Ok(listed)
+    }
+
+    /// Takes `symbol` on `network` from now on (`cryptill gateway network
+    /// ETH Ethereum`, the Settings picker). The network must be one the
+    /// gateway offers the coin on; sales already made keep theirs.
+    pub async fn set_network(&self, symbol: &str, network: &str) -> Result<Coin> {
+        let symbol = symbol.trim().to_ascii_uppercase();
+        let coins = self.coins().await?;
+        let coin = crate::gateway::pick_network(&coins, &symbol, Some(network))?.ok_or_else(|| {
+            Error::Input(format!(
+                "The gateway does not offer {symbol} at this terminal. See the coins it offers with: cryptill coins."
+            ))
+        })?;
+        let mut settings = Settings::load(&self.ledger)?;
+        settings.coin_networks.insert(symbol, coin.network.clone());
+        settings.save(&self.ledger)?;
+        Ok(coin)
+    }
+}

@@ -1,0 +1,145 @@
+//! What the cashier typed becomes a recorded sale: the one door, validated,
+//! for the window, IPC, the command line and "try again".
+
+use super::types::{LineEntry, Payment, SaleEntry};
+use super::Checkout;
+use crate::error::{Error, Result};
+use crate::gateway::SaleState;
+use crate::ledger::{Sale, SaleLine};
+use crate::money::{Currency, Money};
+use crate::settings::SaleLimits;
+
+impl Checkout {
+    /// Checks what the cashier entered and works out the total. Nothing
+    /// here reaches a gateway; every refusal names the line at fault.
+    pub fn validate(&self, entry: &SaleEntry) -> Result<(Money, Vec<SaleLine>, Option<Money>)> {
+        if entry.lines.is_empty() {
+            return Err(Error::Input("Type an amount first.".into()));
+        }
+        // The amount rules live in one place (`SaleLimits`): the window, IPC
+        // and the command line all come through here.
+        let limits = SaleLimits::load(&self.ledger, &self.fiat)?;
+        limits.check_lines(entry.lines.len())?;
+        let several = entry.lines.len() > 1;
+        let mut lines = Vec::new();
+        for (i, line) in entry.lines.iter().enumerate() {
+            let amount = limits.entry(&line.amount).map_err(|e| match e {
+                Error::Input(m) if several => Error::Input(format!("Line {}: {m}", i + 1)),
+                other => other,
+            })?;
+            lines.push(SaleLine {
+                label: line.label.trim().chars().take(80).collect(),
+                amount,
+            });
+        }
+        let tip = match entry.tip.as_deref().map(str::trim) {
+            None | Some("") => None,
+            // A zero tip is no tip, not an error.
+            Some(text) if crate::money::parse_decimal(text).is_some_and(|d| d.is_zero()) => None,
+            Some(text) => Some(limits.entry(text).map_err(|e| match e {
+                Error::Input(m) => Error::Input(format!("Tip: {m}")),
+                other => other,
+            })?),
+        };
+        let total = limits.total(lines.iter().map(|l| &l.amount).chain(tip.iter()))?;
+        Ok((total, lines, tip))
+    }
+
+    /// Records the sale the cashier entered, before any gateway call. The
+    /// answer carries the sale id: [`Checkout::place`] then creates the order,
+    /// and can be repeated after any failure without a second charge.
+    pub async fn start_sale(&self, entry: &SaleEntry) -> Result<Payment> {
+        let sale = self.record(entry, None).await?;
+        tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
+        self.payment(&sale)
+    }
+
+    /// The one way a sale gets into the ledger: `entry` validated against
+    /// the shop's rules of today, in a coin offered today. `replaces`: the
+    /// expired sale this one is tried again for.
+    async fn record(&self, entry: &SaleEntry, replaces: Option<i64>) -> Result<Sale> {
+        let (total, lines, tip) = self.validate(entry)?;
+        let coin = self.coin(&entry.coin).await?;
+        self.ledger
+            .begin_itemised_sale(
+                &total,
+                &coin,
+                self.gateway.kind(),
+                &lines,
+                tip.as_ref(),
+                replaces,
+            )
+            .map_err(Error::before_gateway)
+    }
+
+    /// "Try again" after an expiry: a fresh sale (with a fresh merchant
+    /// order id, so a fresh order) for the same lines, tip and coin, linked
+    /// to the expired one. Placed like any new sale, with [`Checkout::place`].
+    pub async fn try_again(&self, sale_id: i64) -> Result<Payment> {
+        let old = self.ledger.sale(sale_id)?;
+        if old.state != SaleState::Expired {
+            return Err(Error::NotAllowed(format!(
+                "Sale {sale_id} is {}, not expired; only an expired sale is tried again.",
+                old.state.as_str()
+            )));
+        }
+        let mut lines: Vec<LineEntry> = self
+            .ledger
+            .sale_lines(sale_id)?
+            .into_iter()
+            .map(|line| LineEntry {
+                label: line.label,
+                amount: line.amount.to_fixed(),
+            })
+            .collect();
+        if lines.is_empty() {
+            // A sale from before sales had lines: its price is its one line.
+            lines.push(LineEntry {
+                label: String::new(),
+                amount: old.fiat.to_fixed(),
+            });
+        }
+        let entry = SaleEntry {
+            lines,
+            tip: old.tip.as_ref().map(Money::to_fixed),
+            coin: old.coin.code().to_string(),
+        };
+        let sale = self.record(&entry, Some(sale_id)).await?;
+        tracing::info!(
+            sale = sale.id,
+            replaces = sale_id,
+            "expired sale tried again"
+        );
+        self.payment(&sale)
+    }
+
+    /// Charges `amount` (as typed) in `coin`: the sale is in the ledger
+    /// before the gateway is called.
+    pub async fn charge(&self, amount: &str, coin: &str) -> Result<Payment> {
+        let entry = SaleEntry {
+            lines: vec![LineEntry {
+                label: String::new(),
+                amount: amount.to_string(),
+            }],
+            tip: None,
+            coin: coin.to_string(),
+        };
+        let started = self.start_sale(&entry).await?;
+        self.place(started.sale_id).await
+    }
+
+    /// Charges `amount` (as typed) in `currency` and `coin`: the command
+    /// line's door, with the same rules as the window's. The shop's maximum
+    /// is in the shop's currency, so a sale in another one is refused rather
+    /// than let past the limit.
+    pub async fn charge_in(&self, amount: &str, currency: &str, coin: &str) -> Result<Payment> {
+        let currency = Currency::fiat(currency)?;
+        if currency != self.fiat {
+            return Err(Error::Input(format!(
+                "This till sells in {}; type the amount in {} (the gateway converts it to the coin).",
+                self.fiat, self.fiat
+            )));
+        }
+        self.charge(amount, coin).await
+    }
+}

@@ -1,0 +1,214 @@
+//! Placing a recorded sale's gateway order (exclusively, once) and following it.
+
+use std::time::{Duration, Instant};
+
+use super::types::Payment;
+use super::{Checkout, FOLLOW_RECHECK, MAX_BACKOFF, PLACEMENT_WAIT, POLL_INTERVAL};
+use crate::error::{Error, Result};
+use crate::gateway::{Conversion, OrderRef, OrderRequest, SaleState};
+use crate::ledger::Sale;
+use crate::settings::Settings;
+
+impl Checkout {
+    /// Creates the gateway order of a recorded sale, or returns it if it
+    /// exists already: the merchant order id is the sale's, so the gateway
+    /// finds the order made by an earlier try (Counos `renew: false`,
+    /// CoinGate looked up by `order_id`).
+    pub async fn place(&self, sale_id: i64) -> Result<Payment> {
+        let sale = self.ledger.sale(sale_id)?;
+        if sale.state == SaleState::Creating {
+            return self.place_order(sale).await;
+        }
+        self.payment(&sale)
+    }
+
+    /// Places the sale's order, exclusively: it is claimed in the ledger
+    /// first, so of two placements at once (the watcher and a reopen, the
+    /// window and `cryptill order`, two processes) one creates the order and
+    /// the other waits for it. Never two gateway orders for one sale.
+    pub(super) async fn place_order(&self, sale: Sale) -> Result<Payment> {
+        let claimant = crate::ledger::claimant("place");
+        let waited_since = Instant::now();
+        let mut sale = sale;
+        loop {
+            if let Some(payment) = self.place_claimed(sale.clone(), &claimant).await? {
+                return Ok(payment);
+            }
+            // Someone else is placing it: wait for their answer.
+            if waited_since.elapsed() > PLACEMENT_WAIT {
+                return Err(Error::NotAllowed(format!(
+                    "Sale {} is being sent to the gateway by another Cryptill window or command. Wait a moment, then open the sale again.",
+                    sale.id
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            sale = self.ledger.sale(sale.id)?;
+            if sale.state != SaleState::Creating {
+                return self.payment(&sale);
+            }
+        }
+    }
+
+    /// Places the sale if `claimant` gets (or holds) its placement claim;
+    /// `None` if someone else holds it. A failure gives the claim up, so the
+    /// next try need not wait for it to go stale.
+    pub(super) async fn place_claimed(
+        &self,
+        sale: Sale,
+        claimant: &str,
+    ) -> Result<Option<Payment>> {
+        if !self.ledger.claim_placement(sale.id, claimant)? {
+            let now = self.ledger.sale(sale.id)?;
+            if now.state != SaleState::Creating {
+                return self.payment(&now).map(Some);
+            }
+            return Ok(None);
+        }
+        // Read again under the claim: another placement may have finished
+        // between our first read and the claim.
+        let sale = self.ledger.sale(sale.id)?;
+        if sale.state != SaleState::Creating {
+            return self.payment(&sale).map(Some);
+        }
+        let placed = self.create_order(&sale).await;
+        if placed.is_err() {
+            if let Err(e) = self.ledger.release_placement(sale.id, claimant) {
+                tracing::warn!(sale = sale.id, error = %e, "cannot give up a placement claim");
+            }
+        }
+        placed.map(Some)
+    }
+
+    /// Converts (once; the first conversion stays locked) and creates the
+    /// order. Safe to repeat after any failure: the gateway returns the
+    /// order already made for this merchant order id.
+    pub(super) async fn create_order(&self, sale: &Sale) -> Result<Payment> {
+        let coin = self.gateway_coin(sale.coin.code(), &sale.network).await?;
+        let crypto = match sale.crypto.clone() {
+            Some(crypto) => crypto,
+            None => {
+                let conversion: Conversion = self.gateway.convert(&sale.fiat, &coin).await?;
+                self.ledger.record_conversion(sale.id, &conversion)?;
+                conversion.crypto
+            }
+        };
+        let shop = Settings::load(&self.ledger)?.shop_name;
+        let request = OrderRequest {
+            title: format!("Sale {} at {}", sale.merchant_order_id, shop.trim()),
+            description: format!(
+                "{} paid in {} at {} (Cryptill sale {}).",
+                sale.fiat,
+                coin.symbol,
+                shop.trim(),
+                sale.merchant_order_id
+            ),
+            merchant_order_id: sale.merchant_order_id.clone(),
+            created_at: sale.created_at,
+            coin,
+            crypto,
+            fiat: sale.fiat.clone(),
+        };
+        let order = self.gateway.create_order(&request).await?;
+        let after = self.ledger.record_order(sale.id, &order)?;
+        tracing::info!(sale = sale.id, order = %order.gateway_order_id, "order placed");
+        self.publish(sale, &after)
+    }
+
+    /// Asks the gateway about the sale, records the answer and returns it.
+    /// A sale whose order was never confirmed created is placed again.
+    pub async fn refresh(&self, sale_id: i64) -> Result<Payment> {
+        let sale = self.ledger.sale(sale_id)?;
+        if sale.state.is_final() {
+            return self.payment(&sale);
+        }
+        if sale.state == SaleState::Creating {
+            return self.place_order(sale).await;
+        }
+        let coin = self.gateway_coin(sale.coin.code(), &sale.network).await?;
+        let order_ref = OrderRef {
+            merchant_order_id: sale.merchant_order_id.clone(),
+            gateway_order_id: sale.gateway_order_id.clone(),
+        };
+        let order = self.gateway.order(&order_ref, &coin).await?;
+        let after = self.ledger.record_order(sale_id, &order)?;
+        if after.state.is_final() && !sale.state.is_final() {
+            tracing::info!(sale = sale.id, state = after.state.as_str(), "sale settled");
+        }
+        self.publish(&sale, &after)
+    }
+
+    /// Follows a sale until it is final or `on_update` returns false (nobody
+    /// is watching any more). Each answer is passed on. With the watcher
+    /// running in this process (the window, `sale --wait`), the sale is
+    /// simply the one looked at: the watcher asks about it more often and
+    /// its changes are passed on. Without one, it is polled here; while the
+    /// gateway fails, polls back off so a dead connection is not hammered.
+    pub async fn follow(
+        &self,
+        sale_id: i64,
+        mut on_update: impl FnMut(Payment) -> bool,
+    ) -> Result<()> {
+        if self.is_watching() {
+            return self.follow_watched(sale_id, on_update).await;
+        }
+        let mut delay = POLL_INTERVAL;
+        loop {
+            match self.refresh(sale_id).await {
+                Ok(payment) => {
+                    let done = payment.state.is_final();
+                    if !on_update(payment) || done {
+                        return Ok(());
+                    }
+                    delay = POLL_INTERVAL;
+                }
+                Err(e @ Error::NotFound(_)) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(sale = sale_id, error = %e, "payment status check failed");
+                    delay = (delay * 2).min(MAX_BACKOFF);
+                }
+            }
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    pub(super) async fn follow_watched(
+        &self,
+        sale_id: i64,
+        mut on_update: impl FnMut(Payment) -> bool,
+    ) -> Result<()> {
+        let mut updates = self.subscribe();
+        self.set_focus(Some(sale_id));
+        let result: Result<()> = async {
+            let mut last = self.payment(&self.ledger.sale(sale_id)?)?;
+            if !on_update(last.clone()) || last.state.is_final() {
+                return Ok(());
+            }
+            loop {
+                let next = match tokio::time::timeout(FOLLOW_RECHECK, updates.recv()).await {
+                    Ok(Ok(update)) if update.payment.sale_id == sale_id => update.payment,
+                    Ok(Ok(_)) => continue,
+                    Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return Ok(()),
+                    // Missed updates, or a quiet while: the ledger has the
+                    // latest word (another process may have written it).
+                    Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) | Err(_) => {
+                        self.payment(&self.ledger.sale(sale_id)?)?
+                    }
+                };
+                let done = next.state.is_final();
+                if next != last || done {
+                    if !on_update(next.clone()) || done {
+                        return Ok(());
+                    }
+                } else if !on_update(next.clone()) {
+                    return Ok(());
+                }
+                last = next;
+            }
+        }
+        .await;
+        if self.focused() == Some(sale_id) {
+            self.set_focus(None);
+        }
+        result
+    }
+}
