@@ -24,7 +24,11 @@ export async function startDriver({ env, port = 4444, nativePort = port + 1 }) {
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error("tauri-driver did not start within 20 s");
+    if (Date.now() > deadline) {
+      // Nobody else knows its pid: a driver left running keeps node alive.
+      proc.kill("SIGKILL");
+      throw new Error("tauri-driver did not start within 20 s");
+    }
     await sleep(100);
   }
   return { base, pid: proc.pid, stop: () => proc.kill() };
