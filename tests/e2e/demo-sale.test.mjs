@@ -7,35 +7,26 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDriver, newSession } from "./webdriver.mjs";
+import { Till, requireApp, stopAll } from "./harness.mjs";
 
-const BIN = process.env.CRYPTILL_BIN;
 const ARTIFACTS = process.env.E2E_ARTIFACTS ?? mkdtempSync(join(tmpdir(), "cryptill-e2e-artifacts-"));
 const DEMO_KEY = "cryptill-demo-terminal-key";
 
-let driver;
+// The app's default keyring service: the test reads the key back from it.
+// Ports 4444/4445, apart from the other files: node runs files in parallel.
+const till = new Till({ name: "demo-sale", port: 4444 });
 let session;
-const dataDir = mkdtempSync(join(tmpdir(), "cryptill-e2e-"));
-
-function sql(query) {
-  const out = execFileSync("sqlite3", ["-json", join(dataDir, "cryptill.sqlite3"), query], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : [];
-}
 
 before(async () => {
-  assert.ok(BIN && existsSync(BIN), `CRYPTILL_BIN must name the built app, got ${BIN}`);
+  requireApp();
   mkdirSync(ARTIFACTS, { recursive: true });
-  driver = await startDriver({ env: { CRYPTILL_DATA_DIR: dataDir } });
-  session = await newSession(driver.base, BIN);
+  session = await till.start();
 });
 
-after(async () => {
-  await session?.close();
-  driver?.stop();
-});
+after(stopAll);
 
 test("a demo sale is typed, charged, paid and recorded", async () => {
   await session.waitFor("demo-banner", 20_000);
@@ -68,7 +59,7 @@ test("a demo sale is typed, charged, paid and recorded", async () => {
   await session.screenshot(join(ARTIFACTS, "payment-screen.png"));
 
   // The pending sale is already in the ledger, with its gateway order.
-  const [pending] = sql("SELECT state, address FROM sales");
+  const [pending] = till.ledger("SELECT state, address FROM sales");
   assert.deepEqual(pending, { state: "awaiting", address });
 
   await session.click("simulate-payment");
@@ -78,7 +69,7 @@ test("a demo sale is typed, charged, paid and recorded", async () => {
   console.log(`paid state shown ${Date.now() - started} ms after "Simulate payment"`);
   await session.screenshot(join(ARTIFACTS, "paid-screen.png"));
 
-  const rows = sql(
+  const rows = till.ledger(
     "SELECT state, fiat_amount, fiat_currency, coin, crypto_amount, paid_amount, rate, gateway, gateway_order_id, address, created_at, paid_at FROM sales",
   );
   assert.equal(rows.length, 1, "exactly one sale");

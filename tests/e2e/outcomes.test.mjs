@@ -10,110 +10,20 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startDriver, newSession, sleep } from "./webdriver.mjs";
+import { Till, charge, requireApp, state, stopAll } from "./harness.mjs";
 
-const BIN = process.env.CRYPTILL_BIN;
-
-function sqlIn(file, query) {
-  const out = execFileSync("sqlite3", ["-json", file, query], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : [];
-}
-
-/** One app under tauri-driver, on its own data dir (kept across restarts). */
-class Till {
-  constructor() {
-    this.dataDir = mkdtempSync(join(tmpdir(), "cryptill-e2e-outcomes-"));
-  }
-  async start() {
-    // Ports apart from demo-sale.test.mjs's 4444/4445: node runs files in parallel.
-    this.driver = await startDriver({ env: { CRYPTILL_DATA_DIR: this.dataDir }, port: 4446 });
-    this.session = await newSession(this.driver.base, BIN);
-    await this.session.waitFor("demo-banner", 20_000);
-    return this.session;
-  }
-  async stop() {
-    // After a SIGKILL the browser is gone; do not wait on it for long.
-    await Promise.race([this.session?.close().catch(() => {}), sleep(5_000)]);
-    // A WebKitWebDriver whose app was killed can outlive tauri-driver and
-    // hold the test's output open; end what we started, by pid.
-    const left = this.driver ? this.descendants() : [];
-    this.driver?.stop();
-    for (const { pid } of left) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }
-    this.session = undefined;
-    this.driver = undefined;
-    // Let tauri-driver release its port before a restart binds it again.
-    await sleep(500);
-  }
-  ledger(query) {
-    return sqlIn(join(this.dataDir, "cryptill.sqlite3"), query);
-  }
-  gateway(query) {
-    return sqlIn(join(this.dataDir, "demo-gateway.sqlite3"), query);
-  }
-  /** Processes started under our tauri-driver (WebKitWebDriver, the app). */
-  descendants() {
-    const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" })
-      .split("\n")
-      .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
-      .filter(Boolean)
-      .map(([, pid, ppid, args]) => ({ pid: +pid, ppid: +ppid, args }));
-    const ours = new Set([this.driver.pid]);
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const r of rows) {
-        if (ours.has(r.ppid) && !ours.has(r.pid)) {
-          ours.add(r.pid);
-          grew = true;
-        }
-      }
-    }
-    return rows.filter((r) => ours.has(r.pid) && r.pid !== this.driver.pid);
-  }
-  /** The app process: the descendant of our tauri-driver running BIN. */
-  appPid() {
-    const app = this.descendants().find((r) => r.args.startsWith(BIN));
-    assert.ok(app, "the app process under our tauri-driver");
-    return app.pid;
-  }
-}
-
-/** Types an amount on the keyboard, picks BTC, charges; returns the sale id. */
-async function charge(session, till, keys) {
-  await session.typeKeys(keys);
-  await session.clickUntil("coin-BTC", async () => (await session.attr("coin-BTC", "aria-pressed")) === "true");
-  await session.click("charge");
-  await session.waitFor("qr", 15_000);
-  await session.until("awaiting", async () => (await session.attr("status", "data-state")) === "awaiting");
-  const [row] = till.ledger("SELECT max(id) AS id FROM sales");
-  return row.id;
-}
-
-const state = (session) => session.attr("status", "data-state");
+/** A till on its own data dir; ports 4446/4447, apart from the other files. */
+const newTill = () => new Till({ name: "outcomes", port: 4446 });
 
 let till;
 
-before(() => {
-  assert.ok(BIN && existsSync(BIN), `CRYPTILL_BIN must name the built app, got ${BIN}`);
-});
+before(requireApp);
 
-after(async () => {
-  await till?.stop();
-});
+after(stopAll);
 
 test("an underpaid sale shows the rest with its own QR, and the top-up makes it paid", async () => {
-  till = new Till();
-  const session = await till.start();
+  till = newTill();
+  const session = await till.start("demo-banner");
   const id = await charge(session, till, "12.50");
   const fullQr = await session.attr("qr", "src");
 
@@ -144,8 +54,8 @@ test("an underpaid sale shows the rest with its own QR, and the top-up makes it 
 });
 
 test("an expired sale is tried again as a fresh order, which is then paid", async () => {
-  till = new Till();
-  const session = await till.start();
+  till = newTill();
+  const session = await till.start("demo-banner");
   const first = await charge(session, till, "5");
   const firstOrder = till.ledger(`SELECT gateway_order_id FROM sales WHERE id = ${first}`)[0].gateway_order_id;
 
@@ -174,8 +84,8 @@ test("an expired sale is tried again as a fresh order, which is then paid", asyn
 });
 
 test("a sale open when the app is killed is resumed after the restart: one order, one row", async () => {
-  till = new Till();
-  let session = await till.start();
+  till = newTill();
+  let session = await till.start("demo-banner");
   const id = await charge(session, till, "7.25");
   const [before] = till.ledger(`SELECT state, gateway_order_id FROM sales WHERE id = ${id}`);
   assert.equal(before.state, "awaiting");
@@ -183,7 +93,7 @@ test("a sale open when the app is killed is resumed after the restart: one order
   process.kill(till.appPid(), "SIGKILL");
   await till.stop();
 
-  session = await till.start();
+  session = await till.start("demo-banner");
   await session.waitFor(`resumed-${id}`, 20_000);
   assert.equal(await session.attr(`resumed-${id}`, "data-state"), "awaiting");
   await session.click(`resumed-${id}`);
@@ -199,8 +109,8 @@ test("a sale open when the app is killed is resumed after the restart: one order
 });
 
 test("the customer display mirrors the sale without any cashier control, and remembers its place", async () => {
-  till = new Till();
-  const session = await till.start();
+  till = newTill();
+  const session = await till.start("demo-banner");
   await charge(session, till, "3");
   const cashier = await session.windowHandle();
 

@@ -6,24 +6,14 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startDriver, newSession } from "./webdriver.mjs";
+import { Till, requireApp, stopAll } from "./harness.mjs";
 
-const BIN = process.env.CRYPTILL_BIN;
 const PIN = "2580";
 const ADDRESS = "tb1qe2eowner0000000000000000000000000000";
 
-let driver;
+// Ports 4454/4455, apart from the other files: node runs files in parallel.
+const till = new Till({ name: "owner", port: 4454 });
 let session;
-const dataDir = mkdtempSync(join(tmpdir(), "cryptill-e2e-owner-"));
-
-function sql(query) {
-  const out = execFileSync("sqlite3", ["-json", join(dataDir, "cryptill.sqlite3"), query], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : [];
-}
 
 /** Types into an input, as the owner would. */
 async function type(testid, text) {
@@ -44,15 +34,11 @@ async function gone(testid) {
 }
 
 before(async () => {
-  assert.ok(BIN && existsSync(BIN), `CRYPTILL_BIN must name the built app, got ${BIN}`);
-  driver = await startDriver({ env: { CRYPTILL_DATA_DIR: dataDir }, port: 4454, nativePort: 4455 });
-  session = await newSession(driver.base, BIN);
+  requireApp();
+  session = await till.start();
 });
 
-after(async () => {
-  await session?.close();
-  driver?.stop();
-});
+after(stopAll);
 
 test("the owner unlocks, reads balances, is refused a withdrawal, then makes one, and locks", async () => {
   // First start: the window asks for the owner PIN.
@@ -61,7 +47,7 @@ test("the owner unlocks, reads balances, is refused a withdrawal, then makes one
   await type("pin-setup-again", PIN);
   await session.click("pin-setup-save");
   await gone("pin-setup");
-  const [auth] = sql("SELECT pin_phc FROM owner_auth");
+  const [auth] = till.ledger("SELECT pin_phc FROM owner_auth");
   assert.match(auth.pin_phc, /^\$argon2id\$/);
 
   // A 100 EUR sale paid in BTC fills the demo terminal's wallet.
@@ -119,7 +105,7 @@ test("the owner unlocks, reads balances, is refused a withdrawal, then makes one
   await session.until("the withdrawal in the history", async () => (await session.text("withdrawal-row")).includes(ADDRESS));
 
   // Both requests and their answers are in the ledger.
-  const requests = sql("SELECT outcome, coin, amount, address FROM withdrawal_requests ORDER BY id");
+  const requests = till.ledger("SELECT outcome, coin, amount, address FROM withdrawal_requests ORDER BY id");
   assert.deepEqual(
     requests.map((r) => r.outcome),
     ["refused", "registered"],

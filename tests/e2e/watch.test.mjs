@@ -11,151 +11,25 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
-import { createServer, connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startDriver, newSession, sleep } from "./webdriver.mjs";
+import { spawn } from "node:child_process";
+import { BIN, Till, charge, requireApp, stopAll } from "./harness.mjs";
 
-const BIN = process.env.CRYPTILL_BIN;
 const KEY = "cryptill-demo-terminal-key";
+const PIN = "2468";
 
-function sqlIn(file, query) {
-  const out = execFileSync("sqlite3", ["-json", file, query], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : [];
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function listening(port, timeout = 10_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const socket = connect(port, "127.0.0.1", () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
-    await sleep(100);
-  }
-}
-
-// Every till of this file, so `after` stops every sandbox process: one left
-// running keeps node's event loop, and so the whole test run, alive forever.
-const tills = [];
-
-/** A till on a served sandbox, under tauri-driver, on its own data dir. */
-class Till {
-  constructor() {
-    tills.push(this);
-    this.dataDir = mkdtempSync(join(tmpdir(), "cryptill-e2e-watch-"));
-    this.env = {
-      CRYPTILL_DATA_DIR: this.dataDir,
-      CRYPTILL_KEYRING_SERVICE: `cryptill-e2e-watch-${process.pid}-${Date.now()}`,
-      // Choosing the gateway and setting its key are the owner's: the PIN
-      // is set first (serveSandbox), then read from here.
-      CRYPTILL_OWNER_PIN: "2468",
-    };
-  }
-  cli(args, input = "") {
-    return execFileSync(BIN, ["--data-dir", this.dataDir, ...args], {
-      input,
-      encoding: "utf8",
-      env: { ...process.env, ...this.env },
-    });
-  }
-  /** `cryptill sandbox serve` in its own process; the till uses its Counos dialect. */
-  async serveSandbox() {
-    const port = await freePort();
-    this.sandbox = spawn(BIN, ["--data-dir", this.dataDir, "sandbox", "serve", "--port", String(port)], {
-      env: { ...process.env, ...this.env },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    await listening(port);
-    this.sandboxUrl = `http://127.0.0.1:${port}`;
-    this.cli(["owner", "pin", "set"], "2468\n2468\n");
-    this.cli(["gateway", "use", "counos", "--base-url", `${this.sandboxUrl}/counos/api/`]);
-    this.cli(["gateway", "key", "set", "counos"], `${KEY}\n`);
-  }
-  /** The customer's wallet pays the sale, from outside the app. */
-  pay(saleId) {
-    return this.cli(["sandbox", "pay", String(saleId), "--url", this.sandboxUrl]);
-  }
-  async start() {
-    // Ports apart from the other e2e files: node runs files in parallel.
-    this.driver = await startDriver({ env: this.env, port: 4450 });
-    this.session = await newSession(this.driver.base, BIN);
-    await this.session.waitFor("coin-BTC", 20_000);
-    return this.session;
-  }
-  async stop() {
-    await Promise.race([this.session?.close().catch(() => {}), sleep(5_000)]);
-    const left = this.driver ? this.descendants() : [];
-    this.driver?.stop();
-    for (const { pid } of left) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }
-    this.session = undefined;
-    this.driver = undefined;
-    await sleep(500);
-  }
-  shutdown() {
-    this.sandbox?.kill("SIGKILL");
-    this.sandbox = undefined;
-  }
-  ledger(query) {
-    return sqlIn(join(this.dataDir, "cryptill.sqlite3"), query);
-  }
-  descendants() {
-    const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" })
-      .split("\n")
-      .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
-      .filter(Boolean)
-      .map(([, pid, ppid, args]) => ({ pid: +pid, ppid: +ppid, args }));
-    const ours = new Set([this.driver.pid]);
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const r of rows) {
-        if (ours.has(r.ppid) && !ours.has(r.pid)) {
-          ours.add(r.pid);
-          grew = true;
-        }
-      }
-    }
-    return rows.filter((r) => ours.has(r.pid) && r.pid !== this.driver.pid);
-  }
-  appPid() {
-    const app = this.descendants().find((r) => r.args.startsWith(BIN));
-    assert.ok(app, "the app process under our tauri-driver");
-    return app.pid;
-  }
-}
-
-async function charge(session, till, keys) {
-  await session.typeKeys(keys);
-  await session.clickUntil("coin-BTC", async () => (await session.attr("coin-BTC", "aria-pressed")) === "true");
-  await session.click("charge");
-  await session.waitFor("qr", 15_000);
-  await session.until("awaiting", async () => (await session.attr("status", "data-state")) === "awaiting");
-  const [row] = till.ledger("SELECT max(id) AS id FROM sales");
-  return row.id;
+/**
+ * A till on a served sandbox's Counos dialect, with its own keyring service;
+ * ports 4450/4451, apart from the other files (node runs files in parallel).
+ */
+async function tillOnSandbox() {
+  // Choosing the gateway and setting its key are the owner's: the PIN is set
+  // first, then read from CRYPTILL_OWNER_PIN.
+  const till = new Till({ name: "watch", port: 4450, keyringService: true, env: { CRYPTILL_OWNER_PIN: PIN } });
+  const url = await till.serveSandbox();
+  till.cli(["owner", "pin", "set"], `${PIN}\n${PIN}\n`);
+  till.cli(["gateway", "use", "counos", "--base-url", `${url}/counos/api/`]);
+  till.cli(["gateway", "key", "set", "counos"], `${KEY}\n`);
+  return till;
 }
 
 async function toastSaying(session, text, timeout = 20_000) {
@@ -164,21 +38,14 @@ async function toastSaying(session, text, timeout = 20_000) {
 
 let till;
 
-before(() => {
-  assert.ok(BIN && existsSync(BIN), `CRYPTILL_BIN must name the built app, got ${BIN}`);
-});
+before(requireApp);
 
-after(async () => {
-  for (const t of tills) {
-    await t.stop();
-    t.shutdown();
-  }
-});
+// Every till of the file, its driver, app and sandbox: see stopAll.
+after(stopAll);
 
 test("the earlier of two open sales, paid while the next is on screen, turns paid on its own", async () => {
-  till = new Till();
-  await till.serveSandbox();
-  const session = await till.start();
+  till = await tillOnSandbox();
+  const session = await till.start("coin-BTC");
   const first = await charge(session, till, "4");
   await session.click("new-sale");
   const second = await charge(session, till, "6");
@@ -203,14 +70,13 @@ test("the earlier of two open sales, paid while the next is on screen, turns pai
 });
 
 test("a sale open when the app is killed turns paid after the restart with no click", async () => {
-  till = new Till();
-  await till.serveSandbox();
-  let session = await till.start();
+  till = await tillOnSandbox();
+  let session = await till.start("coin-BTC");
   const id = await charge(session, till, "7.25");
   process.kill(till.appPid(), "SIGKILL");
   await till.stop();
 
-  session = await till.start();
+  session = await till.start("coin-BTC");
   await session.waitFor(`resumed-${id}`, 20_000);
   // The customer pays only now, after the restart.
   assert.match(till.pay(id), /received the payment/);
@@ -225,9 +91,8 @@ test("a sale open when the app is killed turns paid after the restart with no cl
 });
 
 test("a second launch on the same till hands over to the first window and exits", async () => {
-  till = new Till();
-  await till.serveSandbox();
-  const session = await till.start();
+  till = await tillOnSandbox();
+  const session = await till.start("coin-BTC");
   const started = Date.now();
   // The same binary, no subcommand: what a double-click on the icon runs.
   const second = spawn(BIN, [], { env: { ...process.env, ...till.env }, stdio: "ignore" });
