@@ -6,13 +6,11 @@
 use std::sync::Mutex;
 
 pub use cryptill_core::checkout::CustomerView;
-use cryptill_core::checkout::Payment;
+use cryptill_core::checkout::{AppEvent, Payment};
 use cryptill_core::ledger::Ledger;
 use tauri::{Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 
 pub const LABEL: &str = "customer";
-/// The event the customer window listens to.
-pub const EVENT: &str = "customer-view";
 /// Where the window's last position and size are kept (`x,y,width,height`,
 /// logical pixels). Window state, not a shop setting: not in `Settings`.
 const GEOMETRY_KEY: &str = "customer_display_geometry";
@@ -44,7 +42,7 @@ pub fn push<R: Runtime>(app: &tauri::AppHandle<R>, view: CustomerView) {
     let display = app.state::<Display>();
     *display.view.lock().unwrap_or_else(|p| p.into_inner()) = view.clone();
     if app.get_webview_window(LABEL).is_some() {
-        if let Err(e) = app.emit_to(LABEL, EVENT, view) {
+        if let Err(e) = app.emit_to(LABEL, AppEvent::CustomerView.name(), view) {
             tracing::warn!("cannot update the customer display: {e}");
         }
     }

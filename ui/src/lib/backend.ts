@@ -115,6 +115,7 @@ export function watchSale(saleId: number, onUpdate: (p: Payment) => void): Promi
 // Rust fails this build until it is changed here too.
 const SALE_UPDATED: AppEvent = 'sale-updated';
 const SECOND_LAUNCH: AppEvent = 'second-launch';
+const CUSTOMER_VIEW: AppEvent = 'customer-view';
 
 /**
  * Every change of any sale the till's watcher sees, on screen or not (a
@@ -196,7 +197,7 @@ export function showOnCustomerDisplay(saleId: number | null): Promise<void> {
 
 /** The customer display: what to show now, then every change pushed from Rust. */
 export async function followCustomerView(onView: (view: CustomerView) => void): Promise<() => void> {
-  const unlisten = await listen<CustomerView>('customer-view', (event) => onView(event.payload));
+  const unlisten = await listen<CustomerView>(CUSTOMER_VIEW, (event) => onView(event.payload));
   onView(await rust.customerView());
   return unlisten;
 }

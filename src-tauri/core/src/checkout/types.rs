@@ -212,6 +212,8 @@ pub enum AppEvent {
     SaleUpdated,
     /// The second launch of the app on this till asked this window to come forward.
     SecondLaunch,
+    /// A [`CustomerView`]: what the customer display shows now.
+    CustomerView,
 }
 
 impl AppEvent {
@@ -219,6 +221,7 @@ impl AppEvent {
         match self {
             AppEvent::SaleUpdated => "sale-updated",
             AppEvent::SecondLaunch => "second-launch",
+            AppEvent::CustomerView => "customer-view",
         }
     }
 }
