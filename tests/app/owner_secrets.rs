@@ -206,7 +206,7 @@ fn a_unique_key_is_never_written_logged_printed_or_answered() {
     for path in &paths {
         scanned.push((path.display().to_string(), std::fs::read(path).unwrap()));
     }
-    scanned.extend(run.said.drain(..));
+    scanned.append(&mut run.said);
     scanned.extend(answers);
     let mut bytes = 0;
     let mut log_lines = 0;

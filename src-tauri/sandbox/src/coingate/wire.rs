@@ -149,7 +149,10 @@ pub(crate) fn refusal() -> Refuse {
         )
         .into_response(),
         Refusal::TooManyRequests => {
-            let reason = if rate_limited.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+            let reason = if rate_limited
+                .fetch_add(1, Ordering::SeqCst)
+                .is_multiple_of(2)
+            {
                 "RateLimitException"
             } else {
                 "RateLimitExceeded"
