@@ -5,6 +5,9 @@
 pub mod commands;
 mod customer;
 pub mod instance;
+mod shop;
+
+pub use shop::Shop;
 
 use std::sync::Arc;
 
@@ -12,33 +15,12 @@ use cryptill_core::checkout::AppEvent;
 use cryptill_core::{AppError, Till, TillConfig};
 use tauri::{Emitter, Manager};
 
-/// What every command works on. The till may have failed to open (no
-/// keyring, unreadable ledger): the window still opens and shows why.
-pub struct Shop {
-    till: Result<Arc<Till>, AppError>,
-    /// The one payment the screen is following; a new watch replaces it.
-    watch: std::sync::Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
-}
-
-impl Shop {
-    pub fn new(till: Result<Till, AppError>) -> Self {
-        Self {
-            till: till.map(Arc::new),
-            watch: Default::default(),
-        }
-    }
-
-    pub(crate) fn till(&self) -> Result<Arc<Till>, AppError> {
-        self.till.clone()
-    }
-}
-
 /// The command registration, shared by the real app (`tauri::Builder::default()`)
 /// and `tauri::test` (`mock_builder()`), so tests exercise the same handler list.
 pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
     base.manage(customer::Display::default())
         .invoke_handler(commands::handler())
-        .on_window_event(commands::on_window_event)
+        .on_window_event(commands::owner::on_window_event)
         .setup(|app| {
             if let Some(till) = app.try_state::<Shop>().and_then(|shop| shop.till().ok()) {
                 start_watching(app.handle(), &till);

@@ -19,12 +19,12 @@ use cryptill_core::settings::Settings;
 use cryptill_core::AppError;
 use tauri::State;
 
-use super::Owner;
-use crate::Shop;
+use super::gate::Owner;
+use crate::shop::Shop;
 
 #[tauri::command]
 pub async fn session_status(shop: State<'_, Shop>) -> Result<OwnerStatus, AppError> {
-    Ok(shop.till()?.owner_status(Utc::now())?)
+    Ok(shop.till()?.owner().status(Utc::now())?)
 }
 
 /// First start only: sets the owner PIN and opens the session.
@@ -33,32 +33,35 @@ pub async fn session_set_pin(shop: State<'_, Shop>, pin: String) -> Result<Owner
     let till = shop.till()?;
     let pin = Sensitive::new(pin);
     owner::pin::set_first(till.ledger(), &pin)?;
-    till.owner_unlock(&pin, Utc::now())?;
-    Ok(till.owner_status(Utc::now())?)
+    till.owner().unlock(&pin, Utc::now())?;
+    Ok(till.owner().status(Utc::now())?)
 }
 
 #[tauri::command]
 pub async fn session_unlock(shop: State<'_, Shop>, pin: String) -> Result<OwnerStatus, AppError> {
     let till = shop.till()?;
     // The first unlock after the update also moves the till's old keys.
-    till.owner_unlock(&Sensitive::new(pin), Utc::now())?;
-    Ok(till.owner_status(Utc::now())?)
+    till.owner().unlock(&Sensitive::new(pin), Utc::now())?;
+    Ok(till.owner().status(Utc::now())?)
 }
 
 #[tauri::command]
 pub async fn session_lock(shop: State<'_, Shop>) -> Result<(), AppError> {
-    shop.till()?.owner_session().lock();
+    shop.till()?.owner().session().lock();
     Ok(())
 }
 
 #[tauri::command]
 pub async fn owner_settings(owner: Owner) -> Result<Settings, AppError> {
-    Ok(owner.till.owner_settings(&owner.unlocked)?)
+    Ok(owner.till.owner().settings(&owner.unlocked)?)
 }
 
 #[tauri::command]
 pub async fn owner_save_settings(owner: Owner, settings: Settings) -> Result<Settings, AppError> {
-    Ok(owner.till.save_owner_settings(&owner.unlocked, &settings)?)
+    Ok(owner
+        .till
+        .owner()
+        .save_settings(&owner.unlocked, &settings)?)
 }
 
 /// Every coin and network the gateway offers, and the one each coin is
@@ -71,7 +74,7 @@ pub async fn owner_coin_networks(owner: Owner) -> Result<Vec<CoinNetwork>, AppEr
 
 #[tauri::command]
 pub async fn owner_gateway(owner: Owner) -> Result<GatewayChoice, AppError> {
-    Ok(owner.till.gateway_choice(&owner.unlocked)?)
+    Ok(owner.till.owner().gateway_choice(&owner.unlocked)?)
 }
 
 #[tauri::command]
@@ -82,6 +85,7 @@ pub async fn owner_choose_gateway(
 ) -> Result<GatewayChoice, AppError> {
     Ok(owner
         .till
+        .owner()
         .choose_gateway(&owner.unlocked, &gateway, base_url.as_deref())?)
 }
 
@@ -94,22 +98,28 @@ pub async fn owner_set_key(
     key: String,
 ) -> Result<GatewayChoice, AppError> {
     let key = Sensitive::new(key);
-    Ok(owner.till.set_gateway_key(&owner.unlocked, &gateway, key)?)
+    Ok(owner
+        .till
+        .owner()
+        .set_gateway_key(&owner.unlocked, &gateway, key)?)
 }
 
 #[tauri::command]
 pub async fn owner_delete_key(owner: Owner, gateway: String) -> Result<GatewayChoice, AppError> {
-    Ok(owner.till.delete_gateway_key(&owner.unlocked, &gateway)?)
+    Ok(owner
+        .till
+        .owner()
+        .delete_gateway_key(&owner.unlocked, &gateway)?)
 }
 
 #[tauri::command]
 pub async fn owner_test_key(owner: Owner) -> Result<String, AppError> {
-    Ok(owner.till.test_gateway_key(&owner.unlocked).await?)
+    Ok(owner.till.owner().test_gateway_key(&owner.unlocked).await?)
 }
 
 #[tauri::command]
 pub async fn owner_balances(owner: Owner) -> Result<Balances, AppError> {
-    Ok(owner.till.balances(&owner.unlocked).await?)
+    Ok(owner.till.owner().balances(&owner.unlocked).await?)
 }
 
 #[tauri::command]
@@ -119,36 +129,38 @@ pub async fn owner_withdrawals(
 ) -> Result<Vec<Withdrawal>, AppError> {
     Ok(owner
         .till
+        .owner()
         .withdrawals(&owner.unlocked, search.as_deref())
         .await?)
 }
 
 #[tauri::command]
 pub async fn owner_withdrawal_requests(owner: Owner) -> Result<Vec<WithdrawalRequest>, AppError> {
-    Ok(owner.till.withdrawal_requests(&owner.unlocked)?)
+    Ok(owner.till.owner().withdrawal_requests(&owner.unlocked)?)
 }
 
 #[tauri::command]
 pub async fn owner_withdraw(owner: Owner, form: WithdrawForm) -> Result<WithdrawOutcome, AppError> {
-    Ok(owner.till.withdraw(&owner.unlocked, &form).await?)
+    Ok(owner.till.owner().withdraw(&owner.unlocked, &form).await?)
 }
 
 #[tauri::command]
 pub async fn owner_demo_withdraw_permission(owner: Owner, permitted: bool) -> Result<(), AppError> {
     Ok(owner
         .till
+        .owner()
         .demo_withdraw_permission(&owner.unlocked, permitted)
         .await?)
 }
 
 #[tauri::command]
 pub async fn owner_report(owner: Owner, filter: SaleFilter) -> Result<ZReport, AppError> {
-    Ok(owner.till.day_report(&owner.unlocked, &filter)?)
+    Ok(owner.till.owner().day_report(&owner.unlocked, &filter)?)
 }
 
 #[tauri::command]
 pub async fn owner_sales(owner: Owner, filter: SaleFilter) -> Result<Vec<SaleRow>, AppError> {
-    Ok(owner.till.sales_history(&owner.unlocked, &filter)?)
+    Ok(owner.till.owner().sales_history(&owner.unlocked, &filter)?)
 }
 
 /// Writes the CSV where the owner typed (a full path to a .csv file);
@@ -161,6 +173,7 @@ pub async fn owner_export_csv(
 ) -> Result<usize, AppError> {
     Ok(owner
         .till
+        .owner()
         .export_csv(&owner.unlocked, &filter, &PathBuf::from(path.trim()))?)
 }
 
@@ -187,7 +200,7 @@ pub fn on_window_event<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tau
             .map(|s| s.lock_on_blur)
             .unwrap_or(true);
         if lock {
-            till.owner_session().lock();
+            till.owner().session().lock();
         }
     }
 }

@@ -10,7 +10,8 @@ use cryptill_core::{AppError, AppInfo};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::{customer, Shop};
+use crate::customer;
+use crate::shop::Shop;
 
 #[tauri::command]
 pub async fn app_info(shop: State<'_, Shop>) -> Result<AppInfo, AppError> {

@@ -83,7 +83,7 @@ pub(crate) async fn run(g: &Global, command: OwnerCommand) -> Result<(), Error> 
 
 pub(crate) async fn balance(g: &Global) -> Result<(), Error> {
     let balances = g
-        .with_owner(async |till, ok| till.balances(ok).await)
+        .with_owner(async |till, ok| till.owner().balances(ok).await)
         .await?;
     print(g.json, &balances, |b| {
         let mut lines: Vec<String> = b
@@ -99,7 +99,7 @@ pub(crate) async fn balance(g: &Global) -> Result<(), Error> {
 
 pub(crate) async fn withdraws(g: &Global, search: Option<&str>) -> Result<(), Error> {
     let list = g
-        .with_owner(async |till, ok| till.withdrawals(ok, search).await)
+        .with_owner(async |till, ok| till.owner().withdrawals(ok, search).await)
         .await?;
     print(g.json, &list, |list| {
         if list.is_empty() {
@@ -130,7 +130,7 @@ pub(crate) async fn withdraw(g: &Global, args: WithdrawArgs) -> Result<(), Error
         address: args.address,
     };
     let outcome = g
-        .with_owner(async |till, ok| till.withdraw(ok, &form).await)
+        .with_owner(async |till, ok| till.owner().withdraw(ok, &form).await)
         .await?;
     print(g.json, &outcome, |o| o.receipt.message.clone());
     Ok(())

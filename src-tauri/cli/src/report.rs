@@ -31,7 +31,7 @@ pub(crate) async fn day(g: &Global, day: Option<&str>) -> Result<(), Error> {
         None => SaleFilter::today(),
     };
     let z = g
-        .with_owner(async |till, ok| till.day_report(ok, &filter))
+        .with_owner(async |till, ok| till.owner().day_report(ok, &filter))
         .await?;
     print(g.json, &z, report::z_report_text);
     Ok(())
@@ -51,7 +51,7 @@ pub(crate) async fn export(g: &Global, args: ExportArgs) -> Result<(), Error> {
         ..Default::default()
     };
     let sales = g
-        .with_owner(async |till, ok| till.export_csv(ok, &filter, &path))
+        .with_owner(async |till, ok| till.owner().export_csv(ok, &filter, &path))
         .await?;
     #[derive(Serialize)]
     struct Exported {
