@@ -115,6 +115,29 @@ fn nothing_sent_note(nothing_sent: bool) -> &'static str {
     }
 }
 
+/// The demo's buttons (simulated payments, the withdraw permission) drive
+/// the embedded sandbox through its control client; its failures reach the
+/// cashier as the demo gateway's, in the gateway's own words.
+impl From<cryptill_sandbox::client::Error> for Error {
+    fn from(err: cryptill_sandbox::client::Error) -> Self {
+        use cryptill_sandbox::client::Error as Control;
+        let gateway = crate::gateway::GatewayKind::Demo.name().into();
+        match err {
+            Control::Unreachable { source, .. } => Error::GatewayUnreachable {
+                gateway,
+                detail: source.to_string(),
+            },
+            Control::NotFound { message, .. }
+            | Control::Refused { message, .. }
+            | Control::Failed { message, .. } => Error::GatewayRefused { gateway, message },
+            other => Error::GatewayRefused {
+                gateway,
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(source: rusqlite::Error) -> Self {
         Error::Ledger {

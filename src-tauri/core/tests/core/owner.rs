@@ -14,6 +14,7 @@ use cryptill_core::owner::{self, pin, Session, WithdrawForm};
 use cryptill_core::report::{self, SaleFilter, CSV_HEADER};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{ErrorKind, Till, TillConfig};
+use cryptill_sandbox::client::{Dialect, Payment};
 
 use crate::support::counter::{self, Counter};
 
@@ -127,14 +128,13 @@ impl OwnerCounter for Counter {
         let payment = self.checkout.charge(amount, coin).await.unwrap();
         let order = self.ledger.sale(payment.sale_id).unwrap().merchant_order_id;
         if let Some(paid) = pay {
-            let body = if paid == "all" {
-                serde_json::json!({})
+            let payment = if paid == "all" {
+                Payment::full()
             } else {
-                serde_json::json!({ "amount": paid })
+                Payment::of(paid.parse().unwrap())
             };
-            self.sandbox
-                .control(&format!("counos/orders/{order}/pay"), body)
-                .await;
+            let control = &self.sandbox.control;
+            control.pay(Dialect::Counos, order, payment).await.unwrap();
         }
         self.checkout.refresh(payment.sale_id).await.unwrap();
         payment.sale_id
@@ -167,15 +167,7 @@ async fn the_z_report_adds_up_the_sales_made_through_the_checkout() {
          UPDATE sales SET voided_at = '{now}', state = 'canceled' WHERE id = {voided};",
         now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     ));
-    c.sandbox
-        .control(
-            &format!(
-                "counos/orders/{}/expire",
-                c.ledger.sale(expired).unwrap().merchant_order_id
-            ),
-            serde_json::json!({}),
-        )
-        .await;
+    c.expire(expired).await;
     c.checkout.refresh(expired).await.unwrap();
     assert_eq!(c.ledger.sale(over).unwrap().state, SaleState::Overpaid);
     assert_eq!(c.ledger.sale(under).unwrap().state, SaleState::Underpaid);
