@@ -115,6 +115,30 @@ fn nothing_sent_note(nothing_sent: bool) -> &'static str {
     }
 }
 
+/// The demo's buttons (simulated payments, the withdraw permission) drive
+/// the embedded sandbox through its control client; its failures reach the
+/// cashier as the demo gateway's, in the gateway's own words.
+impl From<cryptill_sandbox::client::Error> for Error {
+    fn from(err: cryptill_sandbox::client::Error) -> Self {
+        use cryptill_sandbox::client::Error as Control;
+        let gateway = crate::gateway::GatewayKind::Demo.name().into();
+        match err {
+            // Without the control route's address: not the cashier's concern.
+            Control::Unreachable { source, .. } => Error::GatewayUnreachable {
+                gateway,
+                detail: source.without_url().to_string(),
+            },
+            Control::NotFound { message, .. }
+            | Control::Refused { message, .. }
+            | Control::Failed { message, .. } => Error::GatewayRefused { gateway, message },
+            other => Error::GatewayRefused {
+                gateway,
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(source: rusqlite::Error) -> Self {
         Error::Ledger {
@@ -165,3 +189,40 @@ impl std::fmt::Display for AppError {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cryptill_sandbox::client::Error as Control;
+
+    /// A cashier pressing a demo button reads the sandbox's reason, not the
+    /// control route it was sent to.
+    #[test]
+    fn a_refused_demo_control_call_shows_the_sandbox_reason_only() {
+        let err = Error::from(Control::NotFound {
+            call: "POST /control/counos/orders/9/pay".into(),
+            message: "no order 9".into(),
+        });
+        assert!(matches!(err, Error::GatewayRefused { .. }), "{err:?}");
+        assert_eq!(err.kind(), ErrorKind::Gateway);
+        assert!(err.to_string().ends_with("refused: no order 9"), "{err}");
+        assert!(!err.to_string().contains("/control"), "{err}");
+    }
+
+    /// A demo sandbox that is gone is a network problem, as for a gateway.
+    #[tokio::test]
+    async fn an_unreachable_demo_sandbox_is_a_network_error() {
+        // A loopback port that was free a moment ago: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let control =
+            cryptill_sandbox::client::Control::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        let err = Error::from(control.clear_faults().await.unwrap_err());
+        assert!(matches!(err, Error::GatewayUnreachable { .. }), "{err:?}");
+        assert_eq!(err.kind(), ErrorKind::Network);
+        assert!(!err.to_string().contains("/control"), "{err}");
+    }
+}

@@ -29,6 +29,7 @@ use crate::secret::Sensitive;
 pub use crate::settings::base_url_setting;
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
+use cryptill_sandbox::client::{Control, Dialect, Payment};
 use rust_decimal::Decimal;
 
 /// Where the ledger lives: `CRYPTILL_DATA_DIR` if set (tests, several
@@ -262,38 +263,24 @@ impl Till {
         let paid = sale.paid.as_ref().map(Money::amount).unwrap_or_default();
         let left = (crypto.amount() - paid).max(Decimal::ZERO);
         let coin = crypto.currency().clone();
-        let (action, body) = match kind {
+        // The amounts the buttons send are the coin's own (rounded to its
+        // precision, exact decimals: no floats on the way).
+        let amount = |amount: Decimal| Money::new(amount, coin.clone()).amount();
+        let control = Control::with_client(self.http.clone(), &sandbox.base_url())?;
+        let order = &sale.merchant_order_id;
+        match kind {
             // The sandbox's default payment is "what is left to pay".
-            Simulation::Full => ("pay", serde_json::json!({})),
-            Simulation::Part => (
-                "pay",
-                serde_json::json!({ "amount": Money::new(left / Decimal::TWO, coin).to_fixed() }),
-            ),
-            Simulation::Overpay => (
-                "pay",
-                serde_json::json!({
-                    "amount": Money::new(left + crypto.amount() / Decimal::TEN, coin).to_fixed()
-                }),
-            ),
-            Simulation::Expire => ("expire", serde_json::json!({})),
-        };
-        let url = format!(
-            "{}/control/counos/orders/{}/{action}",
-            sandbox.base_url(),
-            sale.merchant_order_id
-        );
-        let response = self.http.post(url).json(&body).send().await.map_err(|e| {
-            Error::GatewayUnreachable {
-                gateway: GatewayKind::Demo.name().into(),
-                detail: e.to_string(),
+            Simulation::Full => control.pay(Dialect::Counos, order, Payment::full()).await,
+            Simulation::Part => {
+                let part = Payment::of(amount(left / Decimal::TWO));
+                control.pay(Dialect::Counos, order, part).await
             }
-        })?;
-        if !response.status().is_success() {
-            return Err(Error::GatewayRefused {
-                gateway: GatewayKind::Demo.name().into(),
-                message: response.text().await.unwrap_or_default(),
-            });
-        }
+            Simulation::Overpay => {
+                let over = Payment::of(amount(left + crypto.amount() / Decimal::TEN));
+                control.pay(Dialect::Counos, order, over).await
+            }
+            Simulation::Expire => control.expire(Dialect::Counos, order).await,
+        }?;
         Ok(())
     }
 

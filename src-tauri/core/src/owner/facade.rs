@@ -2,6 +2,7 @@
 //! open till.
 
 use chrono::{DateTime, Utc};
+use cryptill_sandbox::client::Control;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -350,21 +351,7 @@ impl<'a> Owner<'a> {
                 "This is a real gateway: allow withdrawals in the Counos dashboard (account/terminals).".into(),
             ));
         };
-        let response = reqwest::Client::new()
-            .post(format!("{base}/control/counos/withdraw-permission"))
-            .json(&serde_json::json!({ "permitted": permitted }))
-            .send()
-            .await
-            .map_err(|e| Error::GatewayUnreachable {
-                gateway: GatewayKind::Demo.name().into(),
-                detail: e.to_string(),
-            })?;
-        if !response.status().is_success() {
-            return Err(Error::GatewayRefused {
-                gateway: GatewayKind::Demo.name().into(),
-                message: response.text().await.unwrap_or_default(),
-            });
-        }
+        Control::new(&base)?.permit_withdrawals(permitted).await?;
         Ok(())
     }
 }

@@ -6,18 +6,12 @@ use cryptill_core::gateway::{Gateway, GatewayKind, OrderRequest, SaleState};
 use cryptill_core::money::{Currency, Money};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::ErrorKind;
+use cryptill_sandbox::client::{Dialect, Payment};
 
 use crate::support::counter::{self, Counter};
 
 async fn counter() -> Counter {
     counter::counter(GatewayKind::Demo).await
-}
-
-async fn control(counter: &Counter, path: &str) {
-    counter
-        .sandbox
-        .control(&format!("counos/orders/{path}"), serde_json::json!({}))
-        .await;
 }
 
 #[tokio::test]
@@ -48,7 +42,7 @@ async fn demo_sale_is_charged_paid_and_recorded_in_the_ledger() {
 
     let sale = c.ledger.sale(payment.sale_id).unwrap();
     assert_eq!(sale.state, SaleState::Awaiting);
-    control(&c, &format!("{}/pay", sale.merchant_order_id)).await;
+    c.pay(payment.sale_id, Payment::full()).await;
 
     let paid = c.checkout.refresh(payment.sale_id).await.unwrap();
     assert_eq!(paid.state, SaleState::Paid);
@@ -75,7 +69,11 @@ async fn following_a_sale_reports_each_state_until_it_is_paid() {
     });
     let pay = async {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        control(&c, &format!("{order}/pay")).await;
+        let control = &c.sandbox.control;
+        control
+            .pay(Dialect::Counos, &order, Payment::full())
+            .await
+            .unwrap();
     };
     let (followed, ()) = tokio::join!(follow, pay);
     followed.unwrap();

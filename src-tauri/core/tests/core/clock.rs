@@ -11,7 +11,7 @@ use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
 use cryptill_core::secret::Sensitive;
-use serde_json::json;
+use cryptill_sandbox::client::{Dialect, Payment};
 
 #[tokio::test]
 async fn a_till_clock_twenty_minutes_ahead_neither_expires_a_fresh_counos_sale_nor_a_paid_one() {
@@ -46,9 +46,11 @@ async fn a_till_clock_twenty_minutes_ahead_neither_expires_a_fresh_counos_sale_n
     );
 
     let merchant = ledger.sale(placed.sale_id).unwrap().merchant_order_id;
-    sandbox
-        .control(&format!("counos/orders/{merchant}/pay"), json!({}))
-        .await;
+    let control = &sandbox.control;
+    control
+        .pay(Dialect::Counos, &merchant, Payment::full())
+        .await
+        .unwrap();
     assert_eq!(
         checkout.refresh(placed.sale_id).await.unwrap().state,
         SaleState::Paid
@@ -57,9 +59,7 @@ async fn a_till_clock_twenty_minutes_ahead_neither_expires_a_fresh_counos_sale_n
     // And when the gateway's own time is past the expiry, it is expired.
     let other = checkout.charge("3.00", "BTC").await.unwrap();
     let merchant = ledger.sale(other.sale_id).unwrap().merchant_order_id;
-    sandbox
-        .control(&format!("counos/orders/{merchant}/expire"), json!({}))
-        .await;
+    control.expire(Dialect::Counos, &merchant).await.unwrap();
     assert_eq!(
         checkout.refresh(other.sale_id).await.unwrap().state,
         SaleState::Expired

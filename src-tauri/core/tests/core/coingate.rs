@@ -15,8 +15,11 @@ use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Money;
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{Error, ErrorKind};
+use cryptill_sandbox::client::Dialect::Coingate;
+use cryptill_sandbox::client::Payment;
+use cryptill_sandbox::Fault;
 use rust_decimal::Decimal;
-use serde_json::json;
+use rust_decimal_macros::dec;
 
 fn client(sandbox: &Sandbox) -> CoinGateClient {
     client_with_key(sandbox, KEY)
@@ -125,12 +128,12 @@ async fn a_merchant_rate_is_read_as_plain_text_and_asked_once_a_minute() {
     assert!(rate > Decimal::ZERO);
     // Within the minute the rate comes from the client: the queued fault is
     // never spent, so the sandbox was not asked.
-    sandbox.fault("http_500").await;
+    sandbox.fault(Fault::Http500).await;
     assert_eq!(
         client.merchant_rate("btc", "eur").await.unwrap(),
         Some(rate)
     );
-    assert_eq!(sandbox.unspent_faults().await, ["http_500"]);
+    assert_eq!(sandbox.unspent_faults().await, [Fault::Http500]);
     sandbox.clear_faults().await;
     // gateways.md: an empty body means no rate.
     assert_eq!(client.merchant_rate("BTC", "XTS").await.unwrap(), None);
@@ -317,41 +320,27 @@ async fn an_order_is_followed_through_underpaid_confirming_paid_and_refunded() {
         expected.currency().clone(),
     );
 
-    sandbox
-        .control(
-            &format!("coingate/orders/{id}/pay"),
-            json!({"amount": part.to_fixed()}),
-        )
-        .await;
+    let control = &sandbox.control;
+    let paid_part = Payment::of(part.amount());
+    control.pay(Coingate, id, paid_part).await.unwrap();
     let underpaid = refreshed(&client, &order, &request).await;
     assert_eq!(underpaid.state, SaleState::Underpaid);
     assert_eq!(underpaid.paid, part);
 
-    sandbox
-        .control(
-            &format!("coingate/orders/{id}/pay"),
-            json!({"confirmations": 0}),
-        )
-        .await;
+    let rest = Payment::full().confirmations(0);
+    control.pay(Coingate, id, rest).await.unwrap();
     let confirming = refreshed(&client, &order, &request).await;
     assert_eq!(confirming.state, SaleState::Confirming);
     assert_eq!(confirming.paid, expected);
 
-    sandbox
-        .control(&format!("coingate/orders/{id}/confirm"), json!({}))
-        .await;
+    control.confirm(Coingate, id, None).await.unwrap();
     let paid = refreshed(&client, &order, &request).await;
     assert_eq!(paid.state, SaleState::Paid);
     assert_eq!(paid.paid, expected);
     assert!(paid.transaction_id.is_some());
     assert!(paid.confirmations > 0);
 
-    sandbox
-        .control(
-            &format!("coingate/orders/{id}/refund"),
-            json!({"amount": "5.00"}),
-        )
-        .await;
+    control.coingate_refund(id, Some(dec!(5.00))).await.unwrap();
     assert_eq!(
         refreshed(&client, &order, &request).await.state,
         SaleState::Refunded
@@ -369,12 +358,9 @@ async fn an_overpaid_order_is_told_from_a_paid_one() {
         expected.amount() + Decimal::new(1, 3),
         expected.currency().clone(),
     );
-    sandbox
-        .control(
-            &format!("coingate/orders/{}/pay", order.gateway_order_id),
-            json!({"amount": more.to_fixed()}),
-        )
-        .await;
+    let id = &order.gateway_order_id;
+    let paid_more = Payment::of(more.amount());
+    sandbox.control.pay(Coingate, id, paid_more).await.unwrap();
     let over = refreshed(&client, &order, &request).await;
     assert_eq!(over.state, SaleState::Overpaid);
     assert_eq!(over.paid, more);
@@ -394,12 +380,13 @@ async fn expired_invalid_and_canceled_orders_are_final() {
     {
         let request = request(&client, &format!("ct-cg-final-{n}"), "BTC", "3").await;
         let order = client.create_order(&request).await.unwrap();
-        sandbox
-            .control(
-                &format!("coingate/orders/{}/{action}", order.gateway_order_id),
-                json!({}),
-            )
-            .await;
+        let (control, id) = (&sandbox.control, &order.gateway_order_id);
+        match action {
+            "expire" => control.expire(Coingate, id).await,
+            "invalid" => control.coingate_invalidate(id).await,
+            _ => control.coingate_cancel(id).await,
+        }
+        .unwrap();
         let now = refreshed(&client, &order, &request).await;
         assert_eq!(now.state, state, "{action}");
         assert!(now.state.is_final());
@@ -483,18 +470,9 @@ async fn a_coingate_sale_is_charged_followed_and_recorded_paid() {
     );
     assert_eq!(payment.notice, None);
     assert!(!quote.crypto_amount.is_empty());
-    sandbox
-        .control(
-            &format!("coingate/orders/{}/pay", payment.gateway_order_id),
-            json!({}),
-        )
-        .await;
-    sandbox
-        .control(
-            &format!("coingate/orders/{}/confirm", payment.gateway_order_id),
-            json!({}),
-        )
-        .await;
+    let (control, id) = (&sandbox.control, &payment.gateway_order_id);
+    control.pay(Coingate, id, Payment::full()).await.unwrap();
+    control.confirm(Coingate, id, None).await.unwrap();
     let paid = checkout.refresh(payment.sale_id).await.unwrap();
     assert_eq!(paid.state, SaleState::Paid);
     let sale = ledger.sale(payment.sale_id).unwrap();
@@ -518,12 +496,8 @@ async fn orders_are_listed_newest_first_and_filtered_by_status() {
         .create_order(&request(&client, "ct-cg-list-2", "BTC", "2").await)
         .await
         .unwrap();
-    sandbox
-        .control(
-            &format!("coingate/orders/{}/expire", first.gateway_order_id),
-            json!({}),
-        )
-        .await;
+    let expired = sandbox.control.expire(Coingate, &first.gateway_order_id);
+    expired.await.unwrap();
     let all = client
         .list_orders(&OrderQuery {
             page: 1,
@@ -575,18 +549,9 @@ async fn balances_are_the_ledger_accounts_and_grow_with_paid_orders() {
         .sum::<Decimal>();
     let request = request(&client, "ct-cg-balance", "BTC", "12.50").await;
     let order = client.create_order(&request).await.unwrap();
-    sandbox
-        .control(
-            &format!("coingate/orders/{}/pay", order.gateway_order_id),
-            json!({}),
-        )
-        .await;
-    sandbox
-        .control(
-            &format!("coingate/orders/{}/confirm", order.gateway_order_id),
-            json!({}),
-        )
-        .await;
+    let (control, id) = (&sandbox.control, &order.gateway_order_id);
+    control.pay(Coingate, id, Payment::full()).await.unwrap();
+    control.confirm(Coingate, id, None).await.unwrap();
     let after = client.balances().await.unwrap();
     let btc_after = after
         .iter()
@@ -678,7 +643,7 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
                 check!(json $name, |$c| $call)
             }};
             (text $name:literal, |$c:ident| $call:expr) => {{
-                if fault != "malformed_json" {
+                if fault != Fault::MalformedJson {
                     check!(json $name, |$c| $call)
                 }
             }};
@@ -687,13 +652,12 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
                 // that may pass (issue #8), so the fault is queued for
                 // every try; unspent ones are cleared below.
                 let $c = client(&sandbox);
-                sandbox
-                    .control("faults", json!({ "next": [fault, fault, fault] }))
-                    .await;
+                let thrice = [fault; 3];
+                sandbox.control.queue_faults(&thrice).await.unwrap();
                 let err = $call
                     .await
                     .err()
-                    .unwrap_or_else(|| panic!("{} under {fault} succeeded", $name));
+                    .unwrap_or_else(|| panic!("{} under {fault:?} succeeded", $name));
                 assert_fault_error(fault, $name, &err);
                 sandbox.clear_faults().await;
             }};
@@ -703,7 +667,7 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
                 let err = $call
                     .await
                     .err()
-                    .unwrap_or_else(|| panic!("{} under {fault} succeeded", $name));
+                    .unwrap_or_else(|| panic!("{} under {fault:?} succeeded", $name));
                 assert_fault_error(fault, $name, &err);
                 sandbox.clear_faults().await;
             }};
@@ -737,16 +701,15 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
 async fn after_a_429_the_client_backs_off_without_calling_again() {
     let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
-    sandbox
-        .control("faults", json!({"next": ["http_429", "http_500"]}))
-        .await;
+    let faults = [Fault::Http429, Fault::Http500];
+    sandbox.control.queue_faults(&faults).await.unwrap();
     let err = client.merchant_rate("BTC", "EUR").await.unwrap_err();
     assert!(matches!(err, Error::GatewayRateLimited { .. }), "{err:?}");
     let err = client.merchant_rate("LTC", "EUR").await.unwrap_err();
     assert!(matches!(err, Error::GatewayRateLimited { .. }), "{err:?}");
     let err = client.test_key().await.unwrap_err();
     assert!(matches!(err, Error::GatewayRateLimited { .. }), "{err:?}");
-    assert_eq!(sandbox.unspent_faults().await, ["http_500"]);
+    assert_eq!(sandbox.unspent_faults().await, [Fault::Http500]);
     assert_no_key(&err);
 }
 
@@ -927,18 +890,13 @@ async fn a_failing_lookup_is_retried_and_never_creates_a_second_order() {
     let request = request(&client, "ct-cg-retry", "BTC", "4").await;
     let first = client.create_order(&request).await.unwrap();
 
-    sandbox
-        .control("faults", json!({ "next": ["http_500", "reset"] }))
-        .await;
+    let faults = [Fault::Http500, Fault::Reset];
+    sandbox.control.queue_faults(&faults).await.unwrap();
     let again = client.create_order(&request).await.unwrap();
     assert_eq!(again.gateway_order_id, first.gateway_order_id);
 
-    sandbox
-        .control(
-            "faults",
-            json!({ "next": ["http_500", "http_500", "http_500"] }),
-        )
-        .await;
+    let faults = [Fault::Http500; 3];
+    sandbox.control.queue_faults(&faults).await.unwrap();
     let err = client.create_order(&request).await.unwrap_err();
     assert!(matches!(err, Error::GatewayDown { .. }), "{err:?}");
     assert_eq!(orders_for(&sandbox, "ct-cg-retry").await.len(), 1);

@@ -13,7 +13,10 @@ use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{Error, ErrorKind};
-use serde_json::json;
+use cryptill_sandbox::client::Dialect::Counos;
+use cryptill_sandbox::client::Payment;
+use cryptill_sandbox::Fault;
+use rust_decimal_macros::dec;
 
 fn client(sandbox: &Sandbox) -> CounosClient {
     client_with_key(sandbox, KEY)
@@ -153,30 +156,20 @@ async fn an_order_is_followed_through_underpaid_confirming_and_paid() {
     assert_eq!(created.required_confirmations, 2);
     assert_eq!(created.notice, None);
 
-    let path = "counos/orders/55500001";
-    sandbox
-        .control(
-            &format!("{path}/pay"),
-            json!({"amount": "0.0004", "confirmations": 2}),
-        )
-        .await;
+    let control = &sandbox.control;
+    let part = Payment::of(dec!(0.0004)).confirmations(2);
+    control.pay(Counos, "55500001", part).await.unwrap();
     let underpaid = order_of(&client, &request).await;
     assert_eq!(underpaid.state, SaleState::Underpaid);
     assert_eq!(underpaid.paid.to_fixed(), "0.00040000");
 
-    sandbox
-        .control(
-            &format!("{path}/pay"),
-            json!({"amount": "0.0006", "confirmations": 0}),
-        )
-        .await;
+    let rest = Payment::of(dec!(0.0006)).confirmations(0);
+    control.pay(Counos, "55500001", rest).await.unwrap();
     let confirming = order_of(&client, &request).await;
     assert_eq!(confirming.state, SaleState::Confirming);
     assert_eq!(confirming.paid.to_fixed(), "0.00100000");
 
-    sandbox
-        .control(&format!("{path}/confirm"), json!({"confirmations": 2}))
-        .await;
+    control.confirm(Counos, "55500001", Some(2)).await.unwrap();
     let paid = order_of(&client, &request).await;
     assert_eq!(paid.state, SaleState::Paid);
     assert_eq!(paid.confirmations, 2);
@@ -190,16 +183,17 @@ async fn an_overpaid_order_and_an_expired_one_are_told_apart() {
     let client = client(&sandbox);
     let over = request(&client, "55500002", "LTC", "0.5").await;
     client.create_order(&over).await.unwrap();
+    let over_pay = Payment::of(dec!(0.6));
     sandbox
-        .control("counos/orders/55500002/pay", json!({"amount": "0.6"}))
-        .await;
+        .control
+        .pay(Counos, "55500002", over_pay)
+        .await
+        .unwrap();
     assert_eq!(order_of(&client, &over).await.state, SaleState::Overpaid);
 
     let late = request(&client, "55500003", "LTC", "0.5").await;
     client.create_order(&late).await.unwrap();
-    sandbox
-        .control("counos/orders/55500003/expire", json!({}))
-        .await;
+    sandbox.control.expire(Counos, "55500003").await.unwrap();
     assert_eq!(order_of(&client, &late).await.state, SaleState::Expired);
 }
 
@@ -223,7 +217,7 @@ async fn an_order_whose_answer_was_lost_is_found_again_on_retry() {
     let sandbox = crate::support::start(|c| c).await;
     let client = client(&sandbox);
     let request = request(&client, "55500005", "BTC", "0.001").await;
-    for fault in ["reset", "malformed_json"] {
+    for fault in [Fault::Reset, Fault::MalformedJson] {
         sandbox.fault(fault).await;
         let err = client.create_order(&request).await.unwrap_err();
         assert_fault_error(fault, "create_order", &err);
@@ -245,9 +239,8 @@ async fn the_balance_counts_what_customers_paid_in() {
     assert_eq!(btc_before.title, "Bitcoin");
     let request = request(&client, "55500006", "BTC", "0.00021552").await;
     client.create_order(&request).await.unwrap();
-    sandbox
-        .control("counos/orders/55500006/pay", json!({}))
-        .await;
+    let full = Payment::full();
+    sandbox.control.pay(Counos, "55500006", full).await.unwrap();
     let after = client.balances().await.unwrap();
     let btc = after.iter().find(|b| b.coin == "BTC").unwrap();
     assert_eq!(btc.amount.to_fixed(), "0.00021552");
@@ -291,9 +284,8 @@ async fn a_permitted_withdrawal_is_registered_listed_and_found_by_address_or_tx(
     let client = client(&sandbox);
     let request = request(&client, "55500007", "BTC", "0.002").await;
     client.create_order(&request).await.unwrap();
-    sandbox
-        .control("counos/orders/55500007/pay", json!({}))
-        .await;
+    let full = Payment::full();
+    sandbox.control.pay(Counos, "55500007", full).await.unwrap();
     let btc = request.coin.clone();
 
     // Below the per-ticker minimum: the gateway's refusal, as it says it.
@@ -349,12 +341,13 @@ async fn a_permitted_withdrawal_is_registered_listed_and_found_by_address_or_tx(
         .unwrap()
         .is_empty());
 
-    sandbox
-        .control(
-            &format!("counos/withdraws/{}/complete", registered.id),
-            json!({"confirmations": 3}),
-        )
-        .await;
+    // Counos numbers withdrawals; the client keeps the id as text.
+    let id = registered.id.parse().unwrap();
+    let control = &sandbox.control;
+    control
+        .counos_complete_withdrawal(id, Some(3))
+        .await
+        .unwrap();
     let done = client.withdrawals(None).await.unwrap().remove(0);
     assert_eq!(
         (done.status.as_str(), done.confirmations),
@@ -397,7 +390,7 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
                 let err = $call
                     .await
                     .err()
-                    .unwrap_or_else(|| panic!("{} under {fault} succeeded", $name));
+                    .unwrap_or_else(|| panic!("{} under {fault:?} succeeded", $name));
                 assert_fault_error(fault, $name, &err);
             }};
         }
@@ -506,12 +499,12 @@ async fn a_restored_ledger_sells_again_without_taking_an_old_order() {
     let (ledger, checkout) = counter(&sandbox, &path);
     let first = checkout.charge("1", "BTC").await.unwrap();
     let first_sale = ledger.sale(first.sale_id).unwrap();
+    let order = &first_sale.merchant_order_id;
     sandbox
-        .control(
-            &format!("counos/orders/{}/pay", first_sale.merchant_order_id),
-            json!({}),
-        )
-        .await;
+        .control
+        .pay(Counos, order, Payment::full())
+        .await
+        .unwrap();
     drop(checkout);
     drop(ledger);
 
@@ -559,12 +552,8 @@ async fn without_an_expiry_field_the_app_sets_its_own_deadline_and_says_so() {
     let payment = checkout.charge("12.50", "BTC").await.unwrap();
     assert_eq!(payment.notice.as_deref(), Some(OWN_DEADLINE_NOTICE));
     let sale = ledger.sale(payment.sale_id).unwrap();
-    sandbox
-        .control(
-            &format!("counos/orders/{}/age", sale.merchant_order_id),
-            json!({"minutes": 31}),
-        )
-        .await;
+    let aged = sandbox.control.counos_age(&sale.merchant_order_id, 31);
+    aged.await.unwrap();
     let mut updates = Vec::new();
     checkout
         .follow(payment.sale_id, |p| {

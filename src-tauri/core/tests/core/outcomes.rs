@@ -9,8 +9,10 @@ use crate::support::FAULTS;
 use cryptill_core::checkout::{LineEntry, SaleEntry};
 use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::{Error, ErrorKind};
+use cryptill_sandbox::client::{Dialect, Payment};
+use cryptill_sandbox::Fault;
 use rust_decimal::Decimal;
-use serde_json::json;
+use rust_decimal_macros::dec;
 use std::str::FromStr;
 
 async fn counter_with(coingate: bool) -> Counter {
@@ -59,17 +61,12 @@ fn dec(s: &str) -> Decimal {
 async fn a_full_payment_with_too_few_confirmations_is_confirming_then_paid() {
     let c = counter().await;
     let id = c.sale("12.50").await;
-    c.act(id, "pay", json!({"confirmations": 0})).await;
+    c.pay(id, Payment::full().confirmations(0)).await;
     let p = c.checkout.refresh(id).await.unwrap();
     assert_eq!(p.state, SaleState::Confirming);
     assert!(p.required_confirmations > 0, "n of m needs an m: {p:?}");
     assert_eq!(p.confirmations, 0);
-    c.act(
-        id,
-        "confirm",
-        json!({"confirmations": p.required_confirmations}),
-    )
-    .await;
+    c.confirm(id, p.required_confirmations).await;
     let p = c.checkout.refresh(id).await.unwrap();
     assert_eq!(p.state, SaleState::Paid);
     assert!(c.ledger.sale(id).unwrap().paid_at.is_some());
@@ -79,7 +76,7 @@ async fn a_full_payment_with_too_few_confirmations_is_confirming_then_paid() {
 async fn an_underpayment_shows_what_is_left_with_a_qr_and_can_be_topped_up() {
     let c = counter().await;
     let id = c.sale("12.50").await; // 0.00021552 BTC
-    c.act(id, "pay", json!({"amount": "0.0001"})).await;
+    c.pay(id, Payment::of(dec!(0.0001))).await;
     let p = c.checkout.refresh(id).await.unwrap();
     assert_eq!(p.state, SaleState::Underpaid);
     assert_eq!(p.paid_amount, "0.00010000");
@@ -96,7 +93,7 @@ async fn an_underpayment_shows_what_is_left_with_a_qr_and_can_be_topped_up() {
     assert_ne!(p.remaining_qr_png.as_deref(), Some(p.qr_png.as_str()));
 
     // The customer sends the rest to the same address.
-    c.act(id, "pay", json!({"amount": "0.00011552"})).await;
+    c.pay(id, Payment::of(dec!(0.00011552))).await;
     let p = c.checkout.refresh(id).await.unwrap();
     assert_eq!(p.state, SaleState::Paid);
     assert_eq!(p.remaining_amount, None);
@@ -106,7 +103,7 @@ async fn an_underpayment_shows_what_is_left_with_a_qr_and_can_be_topped_up() {
 async fn an_underpaid_sale_can_be_left_to_the_owner() {
     let c = counter().await;
     let id = c.sale("12.50").await;
-    c.act(id, "pay", json!({"amount": "0.0001"})).await;
+    c.pay(id, Payment::of(dec!(0.0001))).await;
     c.checkout.refresh(id).await.unwrap();
     let p = c.checkout.mark_for_owner(id).unwrap();
     assert!(p.needs_owner);
@@ -119,7 +116,7 @@ async fn an_underpaid_sale_can_be_left_to_the_owner() {
 async fn an_overpayment_is_paid_with_the_excess_noted() {
     let c = counter().await;
     let id = c.sale("12.50").await;
-    c.act(id, "pay", json!({"amount": "0.00030000"})).await;
+    c.pay(id, Payment::of(dec!(0.00030000))).await;
     let p = c.checkout.refresh(id).await.unwrap();
     assert_eq!(p.state, SaleState::Overpaid);
     assert_eq!(p.excess_amount.as_deref(), Some("0.00008448"));
@@ -139,7 +136,7 @@ async fn an_expired_sale_is_tried_again_as_a_fresh_order_linked_to_it() {
         .unwrap();
     let id = started.sale_id;
     let first = c.checkout.place(id).await.unwrap();
-    c.act(id, "expire", json!({})).await;
+    c.expire(id).await;
     assert_eq!(
         c.checkout.refresh(id).await.unwrap().state,
         SaleState::Expired
@@ -167,12 +164,12 @@ async fn an_expired_sale_is_tried_again_as_a_fresh_order_linked_to_it() {
 async fn a_payment_after_expiry_is_flagged_late_and_listed() {
     let c = counter().await;
     let id = c.sale("12.50").await;
-    c.act(id, "expire", json!({})).await;
+    c.expire(id).await;
     c.checkout.refresh(id).await.unwrap();
     // Nothing came yet: nothing to flag.
     assert!(c.checkout.check_late_payments().await.unwrap().is_empty());
 
-    c.act(id, "pay", json!({})).await;
+    c.pay(id, Payment::full()).await;
     assert_eq!(c.checkout.check_late_payments().await.unwrap(), vec![id]);
     let sale = c.ledger.sale(id).unwrap();
     assert!(sale.late_payment_at.is_some());
@@ -190,12 +187,12 @@ async fn a_payment_rejected_by_the_network_is_invalid() {
     let c = counter_with(true).await;
     let id = c.sale("12.50").await;
     let order = c.ledger.sale(id).unwrap().gateway_order_id.unwrap();
-    c.sandbox
-        .control(&format!("coingate/orders/{order}/pay"), json!({}))
-        .await;
-    c.sandbox
-        .control(&format!("coingate/orders/{order}/invalid"), json!({}))
-        .await;
+    let control = &c.sandbox.control;
+    control
+        .pay(Dialect::Coingate, &order, Payment::full())
+        .await
+        .unwrap();
+    control.coingate_invalidate(&order).await.unwrap();
     let p = c.checkout.refresh(id).await.unwrap();
     assert_eq!(p.state, SaleState::Invalid);
 }
@@ -224,7 +221,7 @@ async fn the_cashier_voids_an_unpaid_sale_and_it_stays_in_the_ledger() {
     assert_eq!(p.state, SaleState::Canceled);
 
     // A payment after the void is flagged late.
-    c.act(id, "pay", json!({})).await;
+    c.pay(id, Payment::full()).await;
     assert_eq!(c.checkout.check_late_payments().await.unwrap(), vec![id]);
 }
 
@@ -232,7 +229,7 @@ async fn the_cashier_voids_an_unpaid_sale_and_it_stays_in_the_ledger() {
 async fn a_sale_the_gateway_saw_a_payment_for_cannot_be_voided() {
     let c = counter().await;
     let id = c.sale("12.50").await;
-    c.act(id, "pay", json!({"amount": "0.0001"})).await;
+    c.pay(id, Payment::of(dec!(0.0001))).await;
     let err = c.checkout.void(id).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotAllowed);
     assert!(err.to_string().contains("already seen a payment"), "{err}");
@@ -245,7 +242,7 @@ async fn a_sale_the_gateway_saw_a_payment_for_cannot_be_voided() {
 async fn a_void_the_gateway_cannot_confirm_is_refused() {
     let c = counter().await;
     let id = c.sale("12.50").await;
-    c.sandbox.fault("reset").await;
+    c.sandbox.fault(Fault::Reset).await;
     let err = c.checkout.void(id).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network);
     assert_eq!(c.ledger.sale(id).unwrap().state, SaleState::Awaiting);
@@ -272,7 +269,7 @@ async fn a_lost_answer_to_the_create_is_retried_without_a_second_order() {
         .await
         .unwrap();
     c.ledger.record_conversion(id, &conversion).unwrap();
-    c.sandbox.fault("reset").await;
+    c.sandbox.fault(Fault::Reset).await;
     let err = c.checkout.place(id).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network);
     assert_eq!(c.ledger.sale(id).unwrap().state, SaleState::Creating);
@@ -281,7 +278,7 @@ async fn a_lost_answer_to_the_create_is_retried_without_a_second_order() {
     assert_eq!(placed.state, SaleState::Awaiting);
     // The order the retry got is the one the lost answer made: paying it
     // pays the sale, and the ledger holds this one sale.
-    c.act(id, "pay", json!({})).await;
+    c.pay(id, Payment::full()).await;
     assert_eq!(c.checkout.refresh(id).await.unwrap().state, SaleState::Paid);
     assert_eq!(c.checkout.recent_sales().unwrap().len(), 1);
     // Placing a placed sale again returns it, never a new order.
@@ -297,7 +294,7 @@ async fn every_charge_failure_is_retried_to_exactly_one_coingate_order() {
     // back for a while by design (tests/coingate.rs covers that back-off).
     for fault in FAULTS
         .into_iter()
-        .filter(|f| !["bad_key", "http_429"].contains(f))
+        .filter(|f| ![Fault::BadKey, Fault::Http429].contains(f))
     {
         let c = counter_with(true).await;
         c.checkout.coins().await.unwrap();
@@ -313,12 +310,12 @@ async fn every_charge_failure_is_retried_to_exactly_one_coingate_order() {
         let _first_try = c.checkout.place(id).await;
         assert!(
             c.sandbox.unspent_faults().await.is_empty(),
-            "{fault} unspent"
+            "{fault:?} unspent"
         );
         // Retry until it goes through: each retry is the same sale.
         let placed = c.checkout.place(id).await.unwrap();
         assert_eq!(placed.sale_id, id);
-        assert_eq!(placed.state, SaleState::Awaiting, "{fault}");
+        assert_eq!(placed.state, SaleState::Awaiting, "{fault:?}");
         let merchant = c.ledger.sale(id).unwrap().merchant_order_id;
         let listed = c
             .sandbox
@@ -332,7 +329,7 @@ async fn every_charge_failure_is_retried_to_exactly_one_coingate_order() {
             .count();
         assert_eq!(
             ours, 1,
-            "{fault}: CoinGate holds {ours} orders for one sale"
+            "{fault:?}: CoinGate holds {ours} orders for one sale"
         );
     }
 }
@@ -349,7 +346,7 @@ async fn open_sales_are_resumed_after_a_restart() {
         .await
         .unwrap()
         .sale_id;
-    c.act(placed, "pay", json!({})).await;
+    c.pay(placed, Payment::full()).await;
 
     let after = c.restarted();
     let resumed = after.resume().await;
@@ -378,17 +375,17 @@ async fn quotes_reuse_the_rate_for_a_minute_and_fall_back_to_the_last_one() {
     assert_eq!(first.crypto_amount, "0.00021552");
     assert!(first.warning.is_none());
     // Within the minute the gateway is not asked: the queued fault is unspent.
-    c.sandbox.fault("http_500").await;
+    c.sandbox.fault(Fault::Http500).await;
     let cached = c.checkout.quote("25.00", "BTC").await.unwrap();
     assert_eq!(cached.rate, first.rate);
     assert_eq!(cached.crypto_amount, "0.00043104");
-    assert_eq!(c.sandbox.unspent_faults().await, vec!["http_500"]);
+    assert_eq!(c.sandbox.unspent_faults().await, vec![Fault::Http500]);
     c.sandbox.clear_faults().await;
 
     // Past its lifetime, a failing feed shows the last rate with a warning.
     let stale = c.restarted().with_rate_ttl(Duration::ZERO);
     stale.quote("12.50", "BTC").await.unwrap();
-    c.sandbox.fault("reset").await;
+    c.sandbox.fault(Fault::Reset).await;
     let fallback = stale.quote("12.50", "BTC").await.unwrap();
     assert_eq!(fallback.rate, first.rate);
     let warning = fallback.warning.unwrap();
@@ -400,7 +397,7 @@ async fn quotes_reuse_the_rate_for_a_minute_and_fall_back_to_the_last_one() {
     // No rate ever fetched and no feed: an error, not a made-up amount.
     let fresh = c.restarted();
     fresh.coins().await.unwrap();
-    c.sandbox.fault("reset").await;
+    c.sandbox.fault(Fault::Reset).await;
     assert!(fresh.quote("1", "ETH").await.is_err());
 }
 
@@ -469,7 +466,7 @@ async fn a_paid_sale_has_a_receipt_with_everything_the_customer_needs() {
         .await
         .unwrap();
     c.checkout.place(p.sale_id).await.unwrap();
-    c.act(p.sale_id, "pay", json!({})).await;
+    c.pay(p.sale_id, Payment::full()).await;
     c.checkout.refresh(p.sale_id).await.unwrap();
     let r = c.checkout.receipt(p.sale_id).unwrap();
     assert_eq!(r.shop_name, "Corner Café");

@@ -7,6 +7,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 
 use chrono::{Duration, Utc};
+use cryptill_core::checkout::Simulation;
 use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
@@ -14,6 +15,7 @@ use cryptill_core::owner::{self, pin, Session, WithdrawForm};
 use cryptill_core::report::{self, SaleFilter, CSV_HEADER};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{ErrorKind, Till, TillConfig};
+use cryptill_sandbox::client::{Dialect, Payment};
 
 use crate::support::counter::{self, Counter};
 
@@ -127,14 +129,13 @@ impl OwnerCounter for Counter {
         let payment = self.checkout.charge(amount, coin).await.unwrap();
         let order = self.ledger.sale(payment.sale_id).unwrap().merchant_order_id;
         if let Some(paid) = pay {
-            let body = if paid == "all" {
-                serde_json::json!({})
+            let payment = if paid == "all" {
+                Payment::full()
             } else {
-                serde_json::json!({ "amount": paid })
+                Payment::of(paid.parse().unwrap())
             };
-            self.sandbox
-                .control(&format!("counos/orders/{order}/pay"), body)
-                .await;
+            let control = &self.sandbox.control;
+            control.pay(Dialect::Counos, order, payment).await.unwrap();
         }
         self.checkout.refresh(payment.sale_id).await.unwrap();
         payment.sale_id
@@ -167,15 +168,7 @@ async fn the_z_report_adds_up_the_sales_made_through_the_checkout() {
          UPDATE sales SET voided_at = '{now}', state = 'canceled' WHERE id = {voided};",
         now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     ));
-    c.sandbox
-        .control(
-            &format!(
-                "counos/orders/{}/expire",
-                c.ledger.sale(expired).unwrap().merchant_order_id
-            ),
-            serde_json::json!({}),
-        )
-        .await;
+    c.expire(expired).await;
     c.checkout.refresh(expired).await.unwrap();
     assert_eq!(c.ledger.sale(over).unwrap().state, SaleState::Overpaid);
     assert_eq!(c.ledger.sale(under).unwrap().state, SaleState::Underpaid);
@@ -353,6 +346,47 @@ async fn owner_till(
     }
     let till = Till::open(config).await.unwrap();
     (dir, till)
+}
+
+/// The demo's training buttons: part, over and full payments and an expiry
+/// reach the sandbox with the amounts the till computes (exact decimals,
+/// rounded to the coin), and the sale shows what a real wallet would cause.
+#[tokio::test]
+async fn demo_simulations_underpay_overpay_and_expire_a_sale() {
+    let (_dir, till) = owner_till("simulate", |_, _, _| {}).await;
+    let checkout = till.checkout();
+    let sale = checkout.charge("100.00", "BTC").await.unwrap();
+    assert_eq!(sale.crypto_amount, "0.00172414");
+
+    till.simulate(sale.sale_id, Simulation::Part).await.unwrap();
+    let p = checkout.refresh(sale.sale_id).await.unwrap();
+    assert_eq!(
+        (p.state, p.paid_amount.as_str()),
+        (SaleState::Underpaid, "0.00086207")
+    );
+    // What is left (0.00086207) plus a tenth of the price (0.000172414),
+    // rounded to the satoshi: 0.00103448 more.
+    till.simulate(sale.sale_id, Simulation::Overpay)
+        .await
+        .unwrap();
+    let p = checkout.refresh(sale.sale_id).await.unwrap();
+    assert_eq!(
+        (p.state, p.paid_amount.as_str()),
+        (SaleState::Overpaid, "0.00189655")
+    );
+
+    let late = checkout.charge("3.00", "BTC").await.unwrap();
+    till.simulate(late.sale_id, Simulation::Expire)
+        .await
+        .unwrap();
+    let p = checkout.refresh(late.sale_id).await.unwrap();
+    assert_eq!(p.state, SaleState::Expired);
+    till.simulate_payment(late.sale_id).await.unwrap();
+    assert_eq!(
+        checkout.check_late_payments().await.unwrap(),
+        vec![late.sale_id]
+    );
+    till.close().await;
 }
 
 #[tokio::test]

@@ -14,7 +14,9 @@ use cryptill_core::gateway::{Coin, Gateway, GatewayKind, SaleState};
 use cryptill_core::ledger::{Ledger, SaleLine};
 use cryptill_core::money::{Currency, Money};
 use cryptill_core::secret::Sensitive;
-use serde_json::json;
+use cryptill_sandbox::client::Dialect::Counos;
+use cryptill_sandbox::client::Payment;
+use cryptill_sandbox::Fault;
 
 fn gateway(sandbox: &Sandbox, coingate: bool) -> Arc<dyn Gateway> {
     if coingate {
@@ -62,12 +64,12 @@ fn entry(amount: &str) -> SaleEntry {
 
 async fn pay(sandbox: &Sandbox, c: &Checkout, sale_id: i64) {
     let sale = c.sale(sale_id).unwrap();
+    let order = &sale.merchant_order_id;
     sandbox
-        .control(
-            &format!("counos/orders/{}/pay", sale.merchant_order_id),
-            json!({}),
-        )
-        .await;
+        .control
+        .pay(Counos, order, Payment::full())
+        .await
+        .unwrap();
 }
 
 /// Waits for the update that says `sale_id` is `state`.
@@ -157,7 +159,7 @@ async fn a_failing_poll_of_one_sale_does_not_hold_up_another_nor_new_charges() {
     let b = c.charge("2.00", "BTC").await.unwrap().sale_id;
     let mut updates = c.subscribe();
     // The next gateway answers fail: the watcher's first asks meet them.
-    for fault in ["http_500", "reset", "http_500"] {
+    for fault in [Fault::Http500, Fault::Reset, Fault::Http500] {
         sandbox.fault(fault).await;
     }
     let watcher = tokio::spawn(c.clone().watch());
@@ -165,7 +167,7 @@ async fn a_failing_poll_of_one_sale_does_not_hold_up_another_nor_new_charges() {
     update_to(&mut updates, b, SaleState::Paid).await;
     assert!(sandbox.unspent_faults().await.is_empty());
     // A 429 pauses the watch of this gateway, not the counter.
-    sandbox.fault("http_429").await;
+    sandbox.fault(Fault::Http429).await;
     // The watcher's next look at the open sale meets it.
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while !sandbox.unspent_faults().await.is_empty() {
@@ -259,9 +261,9 @@ async fn a_voided_coingate_sale_without_an_order_id_costs_no_late_payment_reques
     c.void(id).await.unwrap();
     assert_eq!(c.sale(id).unwrap().gateway_order_id, None);
     // Any request now would spend the fault (or page the order history).
-    sandbox.fault("http_500").await;
+    sandbox.fault(Fault::Http500).await;
     assert!(c.check_late_payments().await.unwrap().is_empty());
-    assert_eq!(sandbox.unspent_faults().await, vec!["http_500"]);
+    assert_eq!(sandbox.unspent_faults().await, vec![Fault::Http500]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -270,22 +272,15 @@ async fn late_payments_are_watched_only_on_the_sales_own_gateway() {
     let dir = tempfile::tempdir().unwrap();
     let counos = checkout(&dir, &sandbox, false);
     let id = counos.charge("12.50", "BTC").await.unwrap().sale_id;
-    sandbox
-        .control(
-            &format!(
-                "counos/orders/{}/expire",
-                counos.sale(id).unwrap().merchant_order_id
-            ),
-            json!({}),
-        )
-        .await;
+    let order = counos.sale(id).unwrap().merchant_order_id;
+    sandbox.control.expire(Counos, order).await.unwrap();
     counos.refresh(id).await.unwrap();
     pay(&sandbox, &counos, id).await;
     // The till switched to CoinGate: the demo sale is not CoinGate's to find.
     let coingate = checkout(&dir, &sandbox, true);
-    sandbox.fault("http_500").await;
+    sandbox.fault(Fault::Http500).await;
     assert!(coingate.check_late_payments().await.unwrap().is_empty());
-    assert_eq!(sandbox.unspent_faults().await, vec!["http_500"]);
+    assert_eq!(sandbox.unspent_faults().await, vec![Fault::Http500]);
     sandbox.clear_faults().await;
     // Its own gateway finds the late payment.
     assert_eq!(counos.check_late_payments().await.unwrap(), vec![id]);

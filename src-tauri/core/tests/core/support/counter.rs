@@ -12,7 +12,7 @@ use cryptill_core::gateway::{Gateway, GatewayKind};
 use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
 use cryptill_core::secret::Sensitive;
-use serde_json::Value;
+use cryptill_sandbox::client::{Dialect, Payment};
 
 use super::{Sandbox, KEY};
 
@@ -74,14 +74,28 @@ impl Counter {
         )
     }
 
-    /// The sandbox acts on the sale's order (Counos dialect, by our order id).
-    pub async fn act(&self, sale_id: i64, action: &str, body: Value) {
-        let sale = self.ledger.sale(sale_id).unwrap();
+    /// A payment arrives for the sale's order (Counos dialect, by our order id).
+    pub async fn pay(&self, sale_id: i64, payment: Payment) {
+        let order = self.ledger.sale(sale_id).unwrap().merchant_order_id;
+        let control = &self.sandbox.control;
+        control.pay(Dialect::Counos, order, payment).await.unwrap();
+    }
+
+    /// The sale's payment has `confirmations` now.
+    pub async fn confirm(&self, sale_id: i64, confirmations: u32) {
+        let order = self.ledger.sale(sale_id).unwrap().merchant_order_id;
+        let control = &self.sandbox.control;
+        let confirmed = control.confirm(Dialect::Counos, order, Some(confirmations));
+        confirmed.await.unwrap();
+    }
+
+    /// The sale's order expires now (Counos dialect, by our order id).
+    pub async fn expire(&self, sale_id: i64) {
+        let order = self.ledger.sale(sale_id).unwrap().merchant_order_id;
         self.sandbox
-            .control(
-                &format!("counos/orders/{}/{action}", sale.merchant_order_id),
-                body,
-            )
-            .await;
+            .control
+            .expire(Dialect::Counos, order)
+            .await
+            .unwrap();
     }
 }

@@ -11,13 +11,17 @@ use std::net::{Ipv4Addr, SocketAddr};
 use cryptill_core::gateway::{Coin, Gateway};
 use cryptill_core::money::{Currency, Money};
 use cryptill_core::Error;
-use serde_json::{json, Value};
+use cryptill_sandbox::client::Control;
+use cryptill_sandbox::Fault;
+use serde_json::Value;
 
 pub const KEY: &str = cryptill_sandbox::DEMO_API_KEY;
 
 pub struct Sandbox {
     _dir: tempfile::TempDir,
     pub handle: cryptill_sandbox::Handle,
+    /// The sandbox's control routes: what the gateway does on its own.
+    pub control: Control,
     http: reqwest::Client,
 }
 
@@ -34,6 +38,7 @@ pub async fn start(
         .unwrap();
     Sandbox {
         _dir: dir,
+        control: handle.control(),
         handle,
         http: reqwest::Client::new(),
     }
@@ -45,34 +50,13 @@ impl Sandbox {
         self._dir.path().join("gateway.sqlite3")
     }
 
-    /// `POST /control/{path}` with `body`; the answer must be a success.
-    pub async fn control(&self, path: &str, body: Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{}/control/{path}", self.handle.base_url()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        assert!(status.is_success(), "control {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-
     /// Queues one-shot faults for the next dialect requests.
-    pub async fn fault(&self, fault: &str) {
-        self.control("faults", json!({ "next": [fault] })).await;
+    pub async fn fault(&self, fault: Fault) {
+        self.control.queue_faults(&[fault]).await.unwrap();
     }
 
     pub async fn clear_faults(&self) {
-        let response = self
-            .http
-            .delete(format!("{}/control/faults", self.handle.base_url()))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success());
+        self.control.clear_faults().await.unwrap();
     }
 
     /// A CoinGate call made by hand, as another program (or an earlier try
@@ -96,27 +80,14 @@ impl Sandbox {
     }
 
     pub async fn latency(&self, ms: u64) {
-        self.control("faults", json!({ "latency_ms": ms })).await;
+        let latency = std::time::Duration::from_millis(ms);
+        self.control.set_latency(latency).await.unwrap();
     }
 
     /// Faults queued and not yet spent: a call that never reached the
     /// sandbox leaves them there.
-    pub async fn unspent_faults(&self) -> Vec<String> {
-        let plan: Value = self
-            .http
-            .get(format!("{}/control/faults", self.handle.base_url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        plan["next"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f.as_str().unwrap().to_string())
-            .collect()
+    pub async fn unspent_faults(&self) -> Vec<Fault> {
+        self.control.faults().await.unwrap().next.into()
     }
 }
 
@@ -132,31 +103,31 @@ pub async fn coin(gateway: &dyn Gateway, symbol: &str) -> Coin {
 
 /// The faults every dialect route can be given, and the error each must
 /// become in a client.
-pub const FAULTS: [&str; 6] = [
-    "http_500",
-    "http_429",
-    "malformed_json",
-    "reset",
-    "envelope_error",
-    "bad_key",
+pub const FAULTS: [Fault; 6] = [
+    Fault::Http500,
+    Fault::Http429,
+    Fault::MalformedJson,
+    Fault::Reset,
+    Fault::EnvelopeError,
+    Fault::BadKey,
 ];
 
 /// Asserts that `err` is what `fault` must turn into, and that neither the
 /// message nor its debug form carries the API key.
-pub fn assert_fault_error(fault: &str, call: &str, err: &Error) {
+pub fn assert_fault_error(fault: Fault, call: &str, err: &Error) {
     let expected = match fault {
-        "http_500" => matches!(err, Error::GatewayDown { status: 500, .. }),
-        "http_429" => matches!(err, Error::GatewayRateLimited { .. }),
-        "malformed_json" => matches!(err, Error::GatewayProtocol { .. }),
-        "reset" => matches!(err, Error::GatewayUnreachable { .. }),
-        "envelope_error" => matches!(
+        Fault::Http500 => matches!(err, Error::GatewayDown { status: 500, .. }),
+        Fault::Http429 => matches!(err, Error::GatewayRateLimited { .. }),
+        Fault::MalformedJson => matches!(err, Error::GatewayProtocol { .. }),
+        Fault::Reset => matches!(err, Error::GatewayUnreachable { .. }),
+        Fault::EnvelopeError => matches!(
             err,
             Error::GatewayRefused { .. } | Error::GatewayDown { .. }
         ),
-        "bad_key" => matches!(err, Error::GatewayAuth { .. }),
-        other => panic!("unknown fault {other}"),
+        Fault::BadKey => matches!(err, Error::GatewayAuth { .. }),
+        other => panic!("no expected error for {other:?}"),
     };
-    assert!(expected, "{call} under {fault}: got {err:?}");
+    assert!(expected, "{call} under {fault:?}: got {err:?}");
     assert_no_key(err);
 }
 
