@@ -13,22 +13,15 @@ use crate::checkout::{Checkout, Simulation};
 use crate::error::{Error, Result};
 use crate::gateway::coingate::{self, CoinGateClient, DO_NOT_CONVERT};
 use crate::gateway::counos::{self, CounosClient};
-use crate::gateway::Withdrawal;
 use crate::gateway::{Gateway, GatewayKind};
 use crate::keystore::{KeyStore, SERVICE};
 pub use crate::keystore::{APP_ID, INSTALL_ID, KEYS_IDENTITY, LEGACY_KEYS, LEGACY_PENDING};
 use crate::ledger::Ledger;
-use crate::ledger::WithdrawalRequest;
 use crate::money::{Currency, Money};
-use crate::owner::keys::Moved;
-use crate::owner::{
-    Balances, GatewayChoice, Owner, OwnerStatus, Session, Unlocked, WithdrawForm, WithdrawOutcome,
-};
-use crate::report::{SaleFilter, SaleRow, ZReport};
+use crate::owner::{Owner, Session};
 use crate::secret::Sensitive;
 pub use crate::settings::base_url_setting;
 use crate::settings::Settings;
-use chrono::{DateTime, Utc};
 use cryptill_sandbox::client::{Control, Dialect, Payment};
 use rust_decimal::Decimal;
 
@@ -358,118 +351,4 @@ async fn start_sandbox(data_dir: &Path) -> Result<cryptill_sandbox::Handle> {
     cryptill_sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .await
         .map_err(|e| Error::Storage(format!("Cannot start the demo gateway: {e}")))
-}
-
-/// The owner's operations under the names the app crate calls them by, until
-/// its call sites say `till.owner().…` (issue #15); each only forwards to
-/// [`Owner`], which holds the behaviour.
-impl Till {
-    pub fn owner_unlock(&self, pin: &Sensitive<String>, now: DateTime<Utc>) -> Result<()> {
-        self.owner().unlock(pin, now)
-    }
-
-    pub fn move_keys(&self, unlocked: &Unlocked) -> Result<Moved> {
-        self.owner().move_keys(unlocked)
-    }
-
-    pub fn owner_status(&self, now: DateTime<Utc>) -> Result<OwnerStatus> {
-        self.owner().status(now)
-    }
-
-    pub fn owner_check(&self, now: DateTime<Utc>) -> Result<Unlocked> {
-        self.owner().check(now)
-    }
-
-    pub fn owner_settings(&self, unlocked: &Unlocked) -> Result<Settings> {
-        self.owner().settings(unlocked)
-    }
-
-    pub fn save_owner_settings(
-        &self,
-        unlocked: &Unlocked,
-        settings: &Settings,
-    ) -> Result<Settings> {
-        self.owner().save_settings(unlocked, settings)
-    }
-
-    pub fn gateway_choice(&self, unlocked: &Unlocked) -> Result<GatewayChoice> {
-        self.owner().gateway_choice(unlocked)
-    }
-
-    pub fn choose_gateway(
-        &self,
-        unlocked: &Unlocked,
-        gateway: &str,
-        base_url: Option<&str>,
-    ) -> Result<GatewayChoice> {
-        self.owner().choose_gateway(unlocked, gateway, base_url)
-    }
-
-    pub fn set_gateway_key(
-        &self,
-        unlocked: &Unlocked,
-        gateway: &str,
-        key: Sensitive<String>,
-    ) -> Result<GatewayChoice> {
-        self.owner().set_gateway_key(unlocked, gateway, key)
-    }
-
-    pub fn delete_gateway_key(&self, unlocked: &Unlocked, gateway: &str) -> Result<GatewayChoice> {
-        self.owner().delete_gateway_key(unlocked, gateway)
-    }
-
-    pub async fn test_gateway_key(&self, unlocked: &Unlocked) -> Result<String> {
-        self.owner().test_gateway_key(unlocked).await
-    }
-
-    pub async fn balances(&self, unlocked: &Unlocked) -> Result<Balances> {
-        self.owner().balances(unlocked).await
-    }
-
-    pub async fn withdrawals(
-        &self,
-        unlocked: &Unlocked,
-        search: Option<&str>,
-    ) -> Result<Vec<Withdrawal>> {
-        self.owner().withdrawals(unlocked, search).await
-    }
-
-    pub fn withdrawal_requests(&self, unlocked: &Unlocked) -> Result<Vec<WithdrawalRequest>> {
-        self.owner().withdrawal_requests(unlocked)
-    }
-
-    pub async fn withdraw(
-        &self,
-        unlocked: &Unlocked,
-        form: &WithdrawForm,
-    ) -> Result<WithdrawOutcome> {
-        self.owner().withdraw(unlocked, form).await
-    }
-
-    pub fn day_report(&self, unlocked: &Unlocked, filter: &SaleFilter) -> Result<ZReport> {
-        self.owner().day_report(unlocked, filter)
-    }
-
-    pub fn sales_history(&self, unlocked: &Unlocked, filter: &SaleFilter) -> Result<Vec<SaleRow>> {
-        self.owner().sales_history(unlocked, filter)
-    }
-
-    pub fn export_csv(
-        &self,
-        unlocked: &Unlocked,
-        filter: &SaleFilter,
-        path: &Path,
-    ) -> Result<usize> {
-        self.owner().export_csv(unlocked, filter, path)
-    }
-
-    pub async fn demo_withdraw_permission(
-        &self,
-        unlocked: &Unlocked,
-        permitted: bool,
-    ) -> Result<()> {
-        self.owner()
-            .demo_withdraw_permission(unlocked, permitted)
-            .await
-    }
 }
