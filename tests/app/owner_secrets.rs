@@ -15,6 +15,7 @@ use std::process::{Command, Stdio};
 use cryptill_core::{Till, TillConfig};
 use serde_json::json;
 
+use crate::support::withdraw_args;
 use crate::window::{charge, invoke, window};
 
 use crate::BIN;
@@ -130,15 +131,7 @@ fn a_unique_key_is_never_written_logged_printed_or_answered() {
     // pasted where the PIN goes.
     assert!(!run.cryptill(&["sale", "99999999", "EUR", "BTC"], "", false));
     assert!(!run.cryptill(&["sale", "5", "EUR", "NOPE"], "", false));
-    let withdraw = [
-        "withdraw",
-        "--coin",
-        "BTC",
-        "--amount",
-        "0.001",
-        "--address",
-        "tb1q",
-    ];
+    let withdraw = withdraw_args("tb1q");
     assert!(!run.cryptill(&withdraw, "", true));
     assert!(!run.cryptill(&["report"], &format!("{key}\n"), false));
 

@@ -4,7 +4,7 @@
 
 use std::process::Stdio;
 
-use crate::support::Shop;
+use crate::support::{withdraw_args, Shop};
 use crate::BIN;
 
 #[test]
@@ -20,15 +20,7 @@ fn the_owner_pin_is_set_twice_over_stdin_and_guards_every_owner_subcommand() {
     for args in [
         vec!["balance"],
         vec!["withdraws"],
-        vec![
-            "withdraw",
-            "--coin",
-            "BTC",
-            "--amount",
-            "0.001",
-            "--address",
-            "tb1q",
-        ],
+        withdraw_args("tb1q").to_vec(),
         vec!["report"],
         vec!["export", "--csv", "/tmp/never.csv"],
     ] {
@@ -67,18 +59,7 @@ fn changing_the_pin_needs_the_current_one() {
 fn balance_withdrawals_report_and_export_against_a_counos_sandbox() {
     let shop = Shop::new(BIN, "owner-cli-counos");
     let sandbox = shop.serve_sandbox();
-    let base = format!("{}/counos/api/", sandbox.1);
-    shop.ok_with(&["owner", "pin", "set"], "1234\n1234\n", None);
-    shop.ok_with(
-        &["gateway", "use", "counos", "--base-url", &base],
-        "",
-        Some("1234"),
-    );
-    shop.ok_with(
-        &["gateway", "key", "set", "counos"],
-        "cryptill-demo-terminal-key\n",
-        Some("1234"),
-    );
+    shop.use_gateway("counos", &format!("{}/counos/api/", sandbox.1), "1234");
 
     shop.ok_with(&["sale", "100", "EUR", "BTC"], "", None);
     shop.ok_with(&["sandbox", "pay", "1", "--url", &sandbox.1], "", None);
@@ -94,15 +75,7 @@ fn balance_withdrawals_report_and_export_against_a_counos_sandbox() {
         .clone();
     assert_eq!(btc["amount"], "0.00172414");
 
-    let withdraw = [
-        "withdraw",
-        "--coin",
-        "BTC",
-        "--amount",
-        "0.001",
-        "--address",
-        "tb1qcliowner000000000000000000000000000000",
-    ];
+    let withdraw = withdraw_args("tb1qcliowner000000000000000000000000000000");
     let err = shop.refused(&withdraw, "", Some("1234"));
     assert!(err.contains("Withdraw is not permitted by API"), "{err}");
     // The owner ticks "allow withdraw" in the (sandbox's) Counos dashboard.

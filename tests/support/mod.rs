@@ -150,6 +150,19 @@ impl Shop {
     }
 }
 
+/// `cryptill withdraw` of 0.001 BTC to `address`.
+pub fn withdraw_args(address: &str) -> [&str; 7] {
+    [
+        "withdraw",
+        "--coin",
+        "BTC",
+        "--amount",
+        "0.001",
+        "--address",
+        address,
+    ]
+}
+
 /// `cryptill sandbox serve` in its own process; `.1` is its base URL. It
 /// stops when dropped.
 pub struct Sandbox(Child, pub String);
