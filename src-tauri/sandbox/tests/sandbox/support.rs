@@ -30,6 +30,13 @@ impl Answer {
     pub fn data(&self) -> &Value {
         &self.json["data"]
     }
+
+    /// The raw text holds `part` to the letter: the JSON value would lose
+    /// the digits (trailing zeros, precision) these checks are about.
+    #[track_caller]
+    pub fn assert_text_contains(&self, part: &str) {
+        assert!(self.text.contains(part), "{}", self.text);
+    }
 }
 
 impl Sandbox {

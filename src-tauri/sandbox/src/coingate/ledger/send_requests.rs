@@ -439,6 +439,31 @@ fn send_request_with_balance(
     Ok((request, balance))
 }
 
+/// The `{id}` of a send request's path: one that is not a number is one
+/// CoinGate does not know.
+fn send_request_id(id: &str) -> Result<i64, ApiError> {
+    id.parse().map_err(|_| send_request_not_found())
+}
+
+/// Runs `change` on the send request at `id`, then answers it as it now
+/// stands, with its account's balance; the `GET` and `PATCH` routes of one
+/// request answer alike.
+async fn answer_send_request(
+    sandbox: &Sandbox,
+    id: &str,
+    change: impl FnOnce(&Connection, i64) -> rusqlite::Result<()> + Send + 'static,
+) -> Result<Response, ApiError> {
+    let id = send_request_id(id)?;
+    let (request, balance) = sandbox
+        .store
+        .call(move |conn| {
+            change(conn, id)?;
+            send_request_with_balance(conn, id)
+        })
+        .await?;
+    Ok(Json(request.to_json(balance, &sandbox.base_url)).into_response())
+}
+
 /// `POST /send_requests`: answers a `draft` (gateways.md: "needs
 /// confirmation (2FA) in the dashboard").
 pub(crate) async fn create_send_request(
@@ -463,12 +488,7 @@ pub(crate) async fn get_send_request(
     State(sandbox): State<Arc<Sandbox>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: i64 = id.parse().map_err(|_| send_request_not_found())?;
-    let (request, balance) = sandbox
-        .store
-        .call(move |conn| send_request_with_balance(conn, id))
-        .await?;
-    Ok(Json(request.to_json(balance, &sandbox.base_url)).into_response())
+    answer_send_request(&sandbox, &id, |_, _| Ok(())).await
 }
 
 /// `GET /send_requests?page=&per_page=`, newest first.
@@ -494,7 +514,7 @@ pub(crate) async fn confirm_send_request(
     State(sandbox): State<Arc<Sandbox>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: i64 = id.parse().map_err(|_| send_request_not_found())?;
+    let id = send_request_id(&id)?;
     sandbox
         .store
         .call(move |conn| find_send_request(conn, id))
@@ -512,16 +532,12 @@ pub(crate) async fn cancel_send_request(
     State(sandbox): State<Arc<Sandbox>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: i64 = id.parse().map_err(|_| send_request_not_found())?;
-    let (request, balance) = sandbox
-        .store
-        .call(move |conn| {
-            conn.execute(
-                "UPDATE coingate_send_requests SET status = 'canceled' WHERE id = ?1",
-                [id],
-            )?;
-            send_request_with_balance(conn, id)
-        })
-        .await?;
-    Ok(Json(request.to_json(balance, &sandbox.base_url)).into_response())
+    answer_send_request(&sandbox, &id, |conn, id| {
+        conn.execute(
+            "UPDATE coingate_send_requests SET status = 'canceled' WHERE id = ?1",
+            [id],
+        )
+        .map(drop)
+    })
+    .await
 }

@@ -378,11 +378,7 @@ async fn checkout_with_a_coin_or_platform_it_cannot_take_is_422() {
         .cg_form(&path, &[("pay_currency", "DOGE"), ("platform_id", "21")])
         .await;
     assert_coingate_error(&doge, StatusCode::UNPROCESSABLE_ENTITY, "OrderIsNotValid");
-    assert!(
-        doge.text.contains("temporarily unavailable"),
-        "{}",
-        doge.text
-    );
+    doge.assert_text_contains("temporarily unavailable");
 }
 
 // The checkout reference documents an unknown order as 422 `OrderNotFound`
@@ -410,7 +406,7 @@ async fn a_pending_order_may_switch_coin_until_paid_but_a_paid_one_not() {
     sandbox.cg_pay(&pending, Payment::full()).await;
     let again = sandbox.cg_checkout(&pending["id"], "BTC").await;
     assert_coingate_error(&again, StatusCode::UNPROCESSABLE_ENTITY, "OrderIsNotValid");
-    assert!(again.text.contains("Order is paid"), "{}", again.text);
+    again.assert_text_contains("Order is paid");
 }
 
 // gateways.md: "Unknown id: 404 `OrderNotFound`".
@@ -563,11 +559,7 @@ async fn a_refund_request_is_refused_in_the_sandbox_with_refund_is_not_valid() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "RefundIsNotValid",
     );
-    assert!(
-        answer.text.contains("/control/coingate/orders/"),
-        "{}",
-        answer.text
-    );
+    answer.assert_text_contains("/control/coingate/orders/");
     let unknown = sandbox.cg_form("orders/10999999/refunds", &[]).await;
     assert_coingate_error(&unknown, StatusCode::NOT_FOUND, "OrderNotFound");
 }
@@ -647,11 +639,7 @@ async fn checkout_on_a_suspended_platform_is_a_422_with_its_own_reason() {
         )
         .await;
     assert_coingate_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "OrderIsNotValid");
-    assert!(
-        answer.text.contains("Binance Chain (BEP2)"),
-        "{}",
-        answer.text
-    );
+    answer.assert_text_contains("Binance Chain (BEP2)");
     assert!(
         !answer.text.to_ascii_lowercase().contains("not enabled"),
         "{}",

@@ -36,11 +36,7 @@ async fn an_order_is_created_read_back_paid_and_then_shows_paid() {
         order["terminal"],
         json!({"id": 1, "title": "Cryptill sandbox terminal"})
     );
-    assert!(
-        created.text.contains(r#""expectedAmount":0.0002"#),
-        "{}",
-        created.text
-    );
+    created.assert_text_contains(r#""expectedAmount":0.0002"#);
     let address = order["orderAddress"].as_str().unwrap();
     assert!(
         address.starts_with("tb1q") && address.len() == 42,
@@ -139,11 +135,7 @@ async fn renew_true_replaces_the_order_with_a_new_id_and_address() {
         new["paidAmount"], "0.00000000",
         "the payment went with the old order"
     );
-    assert!(
-        renewed.text.contains(r#""expectedAmount":0.0003"#),
-        "{}",
-        renewed.text
-    );
+    renewed.assert_text_contains(r#""expectedAmount":0.0003"#);
     assert_eq!(sandbox.get("terminal/order/10").await.data(), new);
 }
 

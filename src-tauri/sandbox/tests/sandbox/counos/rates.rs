@@ -26,21 +26,10 @@ async fn rate_lists_carry_the_fixed_prices_digit_for_digit() {
     let sandbox = Sandbox::start().await;
     let crypto = sandbox.get("exchange/rate/crypto").await;
     assert_envelope(&crypto, StatusCode::OK, 200);
-    assert!(
-        crypto
-            .text
-            .contains(r#"{"symbol":"BTC","name":"Bitcoin","usd":62000.00,"eur":58000.00}"#),
-        "{}",
-        crypto.text
-    );
+    crypto
+        .assert_text_contains(r#"{"symbol":"BTC","name":"Bitcoin","usd":62000.00,"eur":58000.00}"#);
     let currencies = sandbox.get("exchange/rate/currencies").await;
-    assert!(
-        currencies
-            .text
-            .contains(r#""symbol":"USD","name":"US Dollar","usd":1.0,"eur":0.935"#),
-        "{}",
-        currencies.text
-    );
+    currencies.assert_text_contains(r#""symbol":"USD","name":"US Dollar","usd":1.0,"eur":0.935"#);
     let metals = sandbox.get("exchange/rate/metals").await;
     let symbols: Vec<_> = metals
         .data()
@@ -60,12 +49,8 @@ async fn currency_to_crypto_rounds_to_8_decimals_half_up() {
         .get("exchange/rate/currency2crypto/convert?amount=12.50&from=EUR&to=btc&rateOfchangePercentage=0")
         .await;
     assert_envelope(&answer, StatusCode::OK, 200);
-    assert!(
-        answer
-            .text
-            .contains(r#""data":{"converted_value":0.00021552,"exchange_rate":[58000.00]}"#),
-        "{}",
-        answer.text
+    answer.assert_text_contains(
+        r#""data":{"converted_value":0.00021552,"exchange_rate":[58000.00]}"#,
     );
 
     // 0.00031 / 62000 = 0.000000005 exactly: half-up gives a satoshi, where
@@ -73,11 +58,7 @@ async fn currency_to_crypto_rounds_to_8_decimals_half_up() {
     let answer = sandbox
         .get("exchange/rate/currency2crypto/convert?amount=0.00031&from=usd&to=BTC")
         .await;
-    assert!(
-        answer.text.contains(r#""converted_value":0.00000001,"#),
-        "{}",
-        answer.text
-    );
+    answer.assert_text_contains(r#""converted_value":0.00000001,"#);
 }
 
 #[tokio::test]
@@ -88,11 +69,7 @@ async fn crypto_to_currency_and_crypto_to_crypto_convert_at_the_fixed_prices() {
         .await;
     assert_envelope(&answer, StatusCode::OK, 200);
     assert_eq!(answer.data()["converted_value"], json!(31000.0));
-    assert!(
-        answer.text.contains(r#""exchange_rate":[62000.00]"#),
-        "{}",
-        answer.text
-    );
+    answer.assert_text_contains(r#""exchange_rate":[62000.00]"#);
 
     // 1 ETH = 3100 / 62000 BTC = 0.05 BTC.
     let answer = sandbox

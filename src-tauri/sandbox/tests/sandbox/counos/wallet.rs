@@ -9,13 +9,18 @@ const WITHDRAW: &str = r#"{"amount": 0.001, "tickerId": 11, "walletAddress": "tb
 
 async fn permitted_sandbox_holding_a_hundredth_btc() -> Sandbox {
     let sandbox = Sandbox::start_with(|config| config.withdraw_permitted = true).await;
+    take_a_hundredth_btc(&sandbox).await;
+    sandbox
+}
+
+/// A paid order fills the balance a withdrawal draws on.
+async fn take_a_hundredth_btc(sandbox: &Sandbox) {
     sandbox.create_btc_order("1", "0.01", false).await;
     sandbox
         .control()
         .pay(Counos, "1", Payment::full())
         .await
         .unwrap();
-    sandbox
 }
 
 // gateways.md: without the dashboard tick the answer is this message; the
@@ -36,12 +41,7 @@ async fn a_withdrawal_not_permitted_is_an_error_inside_an_http_200() {
 #[tokio::test]
 async fn ticking_the_dashboard_box_at_runtime_permits_withdrawals() {
     let sandbox = Sandbox::start().await;
-    sandbox.create_btc_order("1", "0.01", false).await;
-    sandbox
-        .control()
-        .pay(Counos, "1", Payment::full())
-        .await
-        .unwrap();
+    take_a_hundredth_btc(&sandbox).await;
     let permitted = sandbox.control().permit_withdrawals(true).await.unwrap();
     assert!(permitted, "the sandbox holds the tick");
     let answer = sandbox.post("terminal/withdraw", WITHDRAW).await;
@@ -56,12 +56,8 @@ async fn a_permitted_withdrawal_is_pending_mentions_the_email_and_lowers_the_bal
     let sandbox = permitted_sandbox_holding_a_hundredth_btc().await;
     let balance = sandbox.get("terminal/balance").await;
     assert_envelope(&balance, StatusCode::OK, 200);
-    assert!(
-        balance
-            .text
-            .contains(r#"{"tickerId":11,"keyword":"btc","title":"Bitcoin","balance":0.01000000}"#),
-        "{}",
-        balance.text
+    balance.assert_text_contains(
+        r#"{"tickerId":11,"keyword":"btc","title":"Bitcoin","balance":0.01000000}"#,
     );
     assert_eq!(
         balance.data().as_array().unwrap().len(),
@@ -80,20 +76,10 @@ async fn a_permitted_withdrawal_is_pending_mentions_the_email_and_lowers_the_bal
     assert_eq!(withdrawal["keyword"], "btc");
     assert_eq!(withdrawal["tickerId"], 11);
     assert_eq!(withdrawal["transactionId"], json!(null));
-    assert!(
-        answer.text.contains(r#""amount":0.001,"#),
-        "{}",
-        answer.text
-    );
+    answer.assert_text_contains(r#""amount":0.001,"#);
 
     let balance = sandbox.get("terminal/balance").await;
-    assert!(
-        balance
-            .text
-            .contains(r#""keyword":"btc","title":"Bitcoin","balance":0.00900000}"#),
-        "{}",
-        balance.text
-    );
+    balance.assert_text_contains(r#""keyword":"btc","title":"Bitcoin","balance":0.00900000}"#);
 }
 
 #[tokio::test]
