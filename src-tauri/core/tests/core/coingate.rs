@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use crate::support::{assert_fault_error, assert_no_key, coin, eur, money, Sandbox, FAULTS, KEY};
+use crate::support::clients::{assert_call_fails, client_at, client_with_key, redirecting};
+use crate::support::{assert_no_key, coin, eur, money, Sandbox, FAULTS, KEY};
 use chrono::Utc;
 use cryptill_core::checkout::Checkout;
 use cryptill_core::gateway::coingate::{CoinGateClient, OrderQuery, HOSTED_PAGE_NOTICE};
@@ -23,15 +24,6 @@ use rust_decimal_macros::dec;
 
 fn client(sandbox: &Sandbox) -> CoinGateClient {
     client_with_key(sandbox, KEY)
-}
-
-fn client_with_key(sandbox: &Sandbox, key: &str) -> CoinGateClient {
-    CoinGateClient::new(
-        GatewayKind::CoingateSandbox,
-        &sandbox.handle.coingate_url(),
-        Sensitive::new(key.to_string()),
-    )
-    .unwrap()
 }
 
 async fn request(client: &CoinGateClient, id: &str, symbol: &str, price: &str) -> OrderRequest {
@@ -104,7 +96,7 @@ async fn ping_answers_pong_with_the_gateways_time() {
 async fn the_key_test_accepts_the_key_and_refuses_another() {
     let sandbox = crate::support::start(|c| c).await;
     client(&sandbox).test_key().await.unwrap();
-    let err = client_with_key(&sandbox, "not-the-key")
+    let err = client_with_key::<CoinGateClient>(&sandbox, "not-the-key")
         .test_key()
         .await
         .unwrap_err();
@@ -654,21 +646,13 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
                 let $c = client(&sandbox);
                 let thrice = [fault; 3];
                 sandbox.control.queue_faults(&thrice).await.unwrap();
-                let err = $call
-                    .await
-                    .err()
-                    .unwrap_or_else(|| panic!("{} under {fault:?} succeeded", $name));
-                assert_fault_error(fault, $name, &err);
+                assert_call_fails(fault, $name, $call).await;
                 sandbox.clear_faults().await;
             }};
             (json $name:literal, |$c:ident| $call:expr) => {{
                 let $c = client(&sandbox);
                 sandbox.fault(fault).await;
-                let err = $call
-                    .await
-                    .err()
-                    .unwrap_or_else(|| panic!("{} under {fault:?} succeeded", $name));
-                assert_fault_error(fault, $name, &err);
+                assert_call_fails(fault, $name, $call).await;
                 sandbox.clear_faults().await;
             }};
         }
@@ -937,29 +921,8 @@ async fn an_order_that_does_not_match_the_sale_is_refused() {
 /// never reaches the host it points to.
 #[tokio::test]
 async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
-    let elsewhere = crate::support::loopback::serve(|_| {
-        crate::support::loopback::response("200 OK", &[("Content-Type", "application/json")], "[]")
-    })
-    .await;
-    let target = elsewhere.url.clone();
-    let gateway = crate::support::loopback::serve(move |request| {
-        let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-        crate::support::loopback::response(
-            "307 Temporary Redirect",
-            &[(
-                "Location",
-                &format!("{}{}", target.trim_end_matches('/'), path),
-            )],
-            "",
-        )
-    })
-    .await;
-    let client = CoinGateClient::new(
-        GatewayKind::Coingate,
-        &gateway.url,
-        Sensitive::new(KEY.to_string()),
-    )
-    .unwrap();
+    let (gateway, elsewhere) = redirecting("307 Temporary Redirect", "[]").await;
+    let client: CoinGateClient = client_at(&gateway.url);
     let err = client.test_key().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Gateway, "{err:?}");
     assert!(err.to_string().contains("redirect"), "{err}");
@@ -990,12 +953,7 @@ async fn an_absurd_rate_is_refused_in_words() {
             crate::support::loopback::response("200 OK", &[], &body)
         })
         .await;
-        let client = CoinGateClient::new(
-            GatewayKind::Coingate,
-            &server.url,
-            Sensitive::new(KEY.to_string()),
-        )
-        .unwrap();
+        let client: CoinGateClient = client_at(&server.url);
         let btc = client.coins().await.unwrap().remove(0);
         let err = client
             .convert(&money("10", &eur()), &btc)
