@@ -26,6 +26,14 @@ fn client(sandbox: &Sandbox) -> CoinGateClient {
     client_with_key(sandbox, KEY)
 }
 
+/// A fresh sandbox, a client of it and the request for one sale.
+async fn sale(id: &str, symbol: &str, amount: &str) -> (Sandbox, CoinGateClient, OrderRequest) {
+    let sandbox = crate::support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = request(&client, id, symbol, amount).await;
+    (sandbox, client, request)
+}
+
 async fn request(client: &CoinGateClient, id: &str, symbol: &str, price: &str) -> OrderRequest {
     let coin = coin(client, symbol).await;
     let fiat = money(price, &eur());
@@ -198,9 +206,7 @@ async fn a_price_converts_at_the_merchant_rate_rounded_up() {
 /// gateway's payment URI.
 #[tokio::test]
 async fn an_order_is_created_and_checked_out_with_address_and_payment_uri() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-1", "BTC", "12.50").await;
+    let (sandbox, client, request) = sale("ct-cg-1", "BTC", "12.50").await;
     let order = client.create_order(&request).await.unwrap();
     assert_eq!(order.state, SaleState::Awaiting);
     assert_eq!(order.merchant_order_id, "ct-cg-1");
@@ -226,9 +232,7 @@ async fn an_order_is_created_and_checked_out_with_address_and_payment_uri() {
 /// CoinGate does not de-duplicate `order_id`: the client looks first.
 #[tokio::test]
 async fn creating_the_same_sale_twice_reuses_the_first_order() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-twice", "BTC", "5").await;
+    let (sandbox, client, request) = sale("ct-cg-twice", "BTC", "5").await;
     let first = client.create_order(&request).await.unwrap();
     let again = client.create_order(&request).await.unwrap();
     assert_eq!(first.gateway_order_id, again.gateway_order_id);
@@ -241,9 +245,7 @@ async fn creating_the_same_sale_twice_reuses_the_first_order() {
 /// not create or check out again.
 #[tokio::test]
 async fn a_lost_create_is_found_again_on_retry_even_a_page_back() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-lost", "BTC", "7").await;
+    let (sandbox, client, request) = sale("ct-cg-lost", "BTC", "7").await;
     let platform = request
         .coin
         .gateway_id
@@ -301,9 +303,7 @@ async fn a_lost_create_is_found_again_on_retry_even_a_page_back() {
 /// `GET /orders/{id}` through the states a payment goes through.
 #[tokio::test]
 async fn an_order_is_followed_through_underpaid_confirming_paid_and_refunded() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-pay", "BTC", "12.50").await;
+    let (sandbox, client, request) = sale("ct-cg-pay", "BTC", "12.50").await;
     let order = client.create_order(&request).await.unwrap();
     let expected = order.expected.clone().unwrap();
     let id = &order.gateway_order_id;
@@ -341,9 +341,7 @@ async fn an_order_is_followed_through_underpaid_confirming_paid_and_refunded() {
 
 #[tokio::test]
 async fn an_overpaid_order_is_told_from_a_paid_one() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-over", "LTC", "10").await;
+    let (sandbox, client, request) = sale("ct-cg-over", "LTC", "10").await;
     let order = client.create_order(&request).await.unwrap();
     let expected = order.expected.clone().unwrap();
     let more = Money::new(
@@ -760,9 +758,7 @@ async fn a_till_set_to_coingate_takes_its_key_from_the_keyring_and_its_url_from_
 /// sale is awaiting payment, not "underpaid, paid 0".
 #[tokio::test]
 async fn a_fresh_checked_out_order_is_awaiting_not_underpaid() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-fresh", "BTC", "12.50").await;
+    let (sandbox, client, request) = sale("ct-cg-fresh", "BTC", "12.50").await;
     let order = client.create_order(&request).await.unwrap();
     let held = orders_for(&sandbox, "ct-cg-fresh").await;
     assert_eq!(held[0]["underpaid_amount"], held[0]["pay_amount"]);
@@ -869,9 +865,7 @@ async fn orders_are_listed_and_looked_up_with_date_only_filters() {
 /// charge. Never does a failed lookup lead to creating a second order.
 #[tokio::test]
 async fn a_failing_lookup_is_retried_and_never_creates_a_second_order() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-retry", "BTC", "4").await;
+    let (sandbox, client, request) = sale("ct-cg-retry", "BTC", "4").await;
     let first = client.create_order(&request).await.unwrap();
 
     let faults = [Fault::Http500, Fault::Reset];
@@ -890,9 +884,7 @@ async fn a_failing_lookup_is_retried_and_never_creates_a_second_order() {
 /// from a restored or copied ledger) is refused, and the sale not marked.
 #[tokio::test]
 async fn an_order_that_does_not_match_the_sale_is_refused() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-mismatch", "BTC", "50").await;
+    let (sandbox, client, request) = sale("ct-cg-mismatch", "BTC", "50").await;
     sandbox
         .coingate(
             "POST",

@@ -22,6 +22,14 @@ fn client(sandbox: &Sandbox) -> CounosClient {
     client_with_key(sandbox, KEY)
 }
 
+/// A fresh sandbox, a client of it and the request for one sale.
+async fn sale(id: &str, symbol: &str, amount: &str) -> (Sandbox, CounosClient, OrderRequest) {
+    let sandbox = crate::support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = request(&client, id, symbol, amount).await;
+    (sandbox, client, request)
+}
+
 async fn request(client: &CounosClient, id: &str, symbol: &str, crypto: &str) -> OrderRequest {
     let coin = coin(client, symbol).await;
     OrderRequest {
@@ -130,9 +138,7 @@ async fn the_three_rate_lists_give_exact_usd_and_eur_prices() {
 /// state the amounts and the `paid` flag can express.
 #[tokio::test]
 async fn an_order_is_followed_through_underpaid_confirming_and_paid() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "55500001", "BTC", "0.001").await;
+    let (sandbox, client, request) = sale("55500001", "BTC", "0.001").await;
     let created = client.create_order(&request).await.unwrap();
     assert_eq!(created.state, SaleState::Awaiting);
     assert_eq!(created.merchant_order_id, "55500001");
@@ -205,9 +211,7 @@ async fn an_unknown_order_is_not_found() {
 /// retry safe". The sandbox acts on the request before losing the answer.
 #[tokio::test]
 async fn an_order_whose_answer_was_lost_is_found_again_on_retry() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "55500005", "BTC", "0.001").await;
+    let (sandbox, client, request) = sale("55500005", "BTC", "0.001").await;
     for fault in [Fault::Reset, Fault::MalformedJson] {
         sandbox.fault(fault).await;
         let err = client.create_order(&request).await.unwrap_err();
@@ -359,9 +363,7 @@ async fn a_permitted_withdrawal_is_registered_listed_and_found_by_address_or_tx(
 /// each becomes the error the counter is told about, and none carries the key.
 #[tokio::test]
 async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "55500008", "BTC", "0.001").await;
+    let (sandbox, client, request) = sale("55500008", "BTC", "0.001").await;
     client.create_order(&request).await.unwrap();
     let order_ref = OrderRef {
         merchant_order_id: request.merchant_order_id.clone(),
