@@ -90,6 +90,21 @@ pub struct Coin {
     pub gateway_id: String,
 }
 
+#[cfg(test)]
+impl Coin {
+    /// Bitcoin on its own network, with the gateway's id for it: the coin the
+    /// unit tests sell.
+    pub(crate) fn test_bitcoin(gateway_id: &str) -> Coin {
+        Coin {
+            symbol: "BTC".into(),
+            title: "Bitcoin".into(),
+            network: "Bitcoin".into(),
+            decimals: 8,
+            gateway_id: gateway_id.into(),
+        }
+    }
+}
+
 impl Coin {
     pub fn currency(&self) -> Currency {
         Currency::new(&self.symbol, self.decimals)

@@ -125,13 +125,7 @@ fn order_shaped() -> impl Strategy<Value = Value> {
 }
 
 fn btc() -> Coin {
-    Coin {
-        symbol: "BTC".into(),
-        title: "Bitcoin".into(),
-        network: "Bitcoin".into(),
-        decimals: 8,
-        gateway_id: "11".into(),
-    }
+    Coin::test_bitcoin("11")
 }
 
 fn any_json() -> impl Strategy<Value = Value> {

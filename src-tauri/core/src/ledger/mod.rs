@@ -715,13 +715,7 @@ mod tests {
     use super::*;
 
     fn btc() -> Coin {
-        Coin {
-            symbol: "BTC".into(),
-            title: "Bitcoin".into(),
-            network: "Bitcoin".into(),
-            decimals: 8,
-            gateway_id: "11".into(),
-        }
+        Coin::test_bitcoin("11")
     }
 
     #[test]

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use crate::support::{assert_fault_error, assert_no_key, coin, eur, money, Sandbox, FAULTS, KEY};
+use crate::support::clients::{assert_call_fails, client_at, client_with_key, redirecting};
+use crate::support::{assert_no_key, coin, eur, money, Sandbox, FAULTS, KEY};
 use chrono::Utc;
 use cryptill_core::checkout::Checkout;
 use cryptill_core::gateway::coingate::{CoinGateClient, OrderQuery, HOSTED_PAGE_NOTICE};
@@ -25,13 +26,12 @@ fn client(sandbox: &Sandbox) -> CoinGateClient {
     client_with_key(sandbox, KEY)
 }
 
-fn client_with_key(sandbox: &Sandbox, key: &str) -> CoinGateClient {
-    CoinGateClient::new(
-        GatewayKind::CoingateSandbox,
-        &sandbox.handle.coingate_url(),
-        Sensitive::new(key.to_string()),
-    )
-    .unwrap()
+/// A fresh sandbox, a client of it and the request for one sale.
+async fn sale(id: &str, symbol: &str, amount: &str) -> (Sandbox, CoinGateClient, OrderRequest) {
+    let sandbox = crate::support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = request(&client, id, symbol, amount).await;
+    (sandbox, client, request)
 }
 
 async fn request(client: &CoinGateClient, id: &str, symbol: &str, price: &str) -> OrderRequest {
@@ -104,7 +104,7 @@ async fn ping_answers_pong_with_the_gateways_time() {
 async fn the_key_test_accepts_the_key_and_refuses_another() {
     let sandbox = crate::support::start(|c| c).await;
     client(&sandbox).test_key().await.unwrap();
-    let err = client_with_key(&sandbox, "not-the-key")
+    let err = client_with_key::<CoinGateClient>(&sandbox, "not-the-key")
         .test_key()
         .await
         .unwrap_err();
@@ -206,9 +206,7 @@ async fn a_price_converts_at_the_merchant_rate_rounded_up() {
 /// gateway's payment URI.
 #[tokio::test]
 async fn an_order_is_created_and_checked_out_with_address_and_payment_uri() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-1", "BTC", "12.50").await;
+    let (sandbox, client, request) = sale("ct-cg-1", "BTC", "12.50").await;
     let order = client.create_order(&request).await.unwrap();
     assert_eq!(order.state, SaleState::Awaiting);
     assert_eq!(order.merchant_order_id, "ct-cg-1");
@@ -234,9 +232,7 @@ async fn an_order_is_created_and_checked_out_with_address_and_payment_uri() {
 /// CoinGate does not de-duplicate `order_id`: the client looks first.
 #[tokio::test]
 async fn creating_the_same_sale_twice_reuses_the_first_order() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-twice", "BTC", "5").await;
+    let (sandbox, client, request) = sale("ct-cg-twice", "BTC", "5").await;
     let first = client.create_order(&request).await.unwrap();
     let again = client.create_order(&request).await.unwrap();
     assert_eq!(first.gateway_order_id, again.gateway_order_id);
@@ -249,9 +245,7 @@ async fn creating_the_same_sale_twice_reuses_the_first_order() {
 /// not create or check out again.
 #[tokio::test]
 async fn a_lost_create_is_found_again_on_retry_even_a_page_back() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-lost", "BTC", "7").await;
+    let (sandbox, client, request) = sale("ct-cg-lost", "BTC", "7").await;
     let platform = request
         .coin
         .gateway_id
@@ -309,9 +303,7 @@ async fn a_lost_create_is_found_again_on_retry_even_a_page_back() {
 /// `GET /orders/{id}` through the states a payment goes through.
 #[tokio::test]
 async fn an_order_is_followed_through_underpaid_confirming_paid_and_refunded() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-pay", "BTC", "12.50").await;
+    let (sandbox, client, request) = sale("ct-cg-pay", "BTC", "12.50").await;
     let order = client.create_order(&request).await.unwrap();
     let expected = order.expected.clone().unwrap();
     let id = &order.gateway_order_id;
@@ -349,9 +341,7 @@ async fn an_order_is_followed_through_underpaid_confirming_paid_and_refunded() {
 
 #[tokio::test]
 async fn an_overpaid_order_is_told_from_a_paid_one() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-over", "LTC", "10").await;
+    let (sandbox, client, request) = sale("ct-cg-over", "LTC", "10").await;
     let order = client.create_order(&request).await.unwrap();
     let expected = order.expected.clone().unwrap();
     let more = Money::new(
@@ -654,21 +644,13 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
                 let $c = client(&sandbox);
                 let thrice = [fault; 3];
                 sandbox.control.queue_faults(&thrice).await.unwrap();
-                let err = $call
-                    .await
-                    .err()
-                    .unwrap_or_else(|| panic!("{} under {fault:?} succeeded", $name));
-                assert_fault_error(fault, $name, &err);
+                assert_call_fails(fault, $name, $call).await;
                 sandbox.clear_faults().await;
             }};
             (json $name:literal, |$c:ident| $call:expr) => {{
                 let $c = client(&sandbox);
                 sandbox.fault(fault).await;
-                let err = $call
-                    .await
-                    .err()
-                    .unwrap_or_else(|| panic!("{} under {fault:?} succeeded", $name));
-                assert_fault_error(fault, $name, &err);
+                assert_call_fails(fault, $name, $call).await;
                 sandbox.clear_faults().await;
             }};
         }
@@ -776,9 +758,7 @@ async fn a_till_set_to_coingate_takes_its_key_from_the_keyring_and_its_url_from_
 /// sale is awaiting payment, not "underpaid, paid 0".
 #[tokio::test]
 async fn a_fresh_checked_out_order_is_awaiting_not_underpaid() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-fresh", "BTC", "12.50").await;
+    let (sandbox, client, request) = sale("ct-cg-fresh", "BTC", "12.50").await;
     let order = client.create_order(&request).await.unwrap();
     let held = orders_for(&sandbox, "ct-cg-fresh").await;
     assert_eq!(held[0]["underpaid_amount"], held[0]["pay_amount"]);
@@ -885,9 +865,7 @@ async fn orders_are_listed_and_looked_up_with_date_only_filters() {
 /// charge. Never does a failed lookup lead to creating a second order.
 #[tokio::test]
 async fn a_failing_lookup_is_retried_and_never_creates_a_second_order() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-retry", "BTC", "4").await;
+    let (sandbox, client, request) = sale("ct-cg-retry", "BTC", "4").await;
     let first = client.create_order(&request).await.unwrap();
 
     let faults = [Fault::Http500, Fault::Reset];
@@ -906,9 +884,7 @@ async fn a_failing_lookup_is_retried_and_never_creates_a_second_order() {
 /// from a restored or copied ledger) is refused, and the sale not marked.
 #[tokio::test]
 async fn an_order_that_does_not_match_the_sale_is_refused() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "ct-cg-mismatch", "BTC", "50").await;
+    let (sandbox, client, request) = sale("ct-cg-mismatch", "BTC", "50").await;
     sandbox
         .coingate(
             "POST",
@@ -937,29 +913,8 @@ async fn an_order_that_does_not_match_the_sale_is_refused() {
 /// never reaches the host it points to.
 #[tokio::test]
 async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
-    let elsewhere = crate::support::loopback::serve(|_| {
-        crate::support::loopback::response("200 OK", &[("Content-Type", "application/json")], "[]")
-    })
-    .await;
-    let target = elsewhere.url.clone();
-    let gateway = crate::support::loopback::serve(move |request| {
-        let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-        crate::support::loopback::response(
-            "307 Temporary Redirect",
-            &[(
-                "Location",
-                &format!("{}{}", target.trim_end_matches('/'), path),
-            )],
-            "",
-        )
-    })
-    .await;
-    let client = CoinGateClient::new(
-        GatewayKind::Coingate,
-        &gateway.url,
-        Sensitive::new(KEY.to_string()),
-    )
-    .unwrap();
+    let (gateway, elsewhere) = redirecting("307 Temporary Redirect", "[]").await;
+    let client: CoinGateClient = client_at(&gateway.url);
     let err = client.test_key().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Gateway, "{err:?}");
     assert!(err.to_string().contains("redirect"), "{err}");
@@ -990,12 +945,7 @@ async fn an_absurd_rate_is_refused_in_words() {
             crate::support::loopback::response("200 OK", &[], &body)
         })
         .await;
-        let client = CoinGateClient::new(
-            GatewayKind::Coingate,
-            &server.url,
-            Sensitive::new(KEY.to_string()),
-        )
-        .unwrap();
+        let client: CoinGateClient = client_at(&server.url);
         let btc = client.coins().await.unwrap().remove(0);
         let err = client
             .convert(&money("10", &eur()), &btc)

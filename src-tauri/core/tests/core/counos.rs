@@ -2,16 +2,16 @@
 //! sandbox's independent implementation of the Counos dialect over real HTTP
 //! (gateways.md, "Counos Payment Gateway").
 
+use crate::support::clients::{assert_call_fails, client_at, client_with_key, redirecting};
 use crate::support::{assert_fault_error, assert_no_key, coin, eur, money, Sandbox, FAULTS, KEY};
 use chrono::Utc;
 use cryptill_core::checkout::Checkout;
 use cryptill_core::gateway::counos::{CounosClient, RateList, OWN_DEADLINE_NOTICE};
 use cryptill_core::gateway::{
-    Gateway, GatewayKind, GatewayOrder, OrderRef, OrderRequest, SaleState, WithdrawRequest,
+    Gateway, GatewayOrder, OrderRef, OrderRequest, SaleState, WithdrawRequest,
 };
 use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
-use cryptill_core::secret::Sensitive;
 use cryptill_core::{Error, ErrorKind};
 use cryptill_sandbox::client::Dialect::Counos;
 use cryptill_sandbox::client::Payment;
@@ -22,13 +22,12 @@ fn client(sandbox: &Sandbox) -> CounosClient {
     client_with_key(sandbox, KEY)
 }
 
-fn client_with_key(sandbox: &Sandbox, key: &str) -> CounosClient {
-    CounosClient::new(
-        GatewayKind::Demo,
-        &sandbox.handle.counos_url(),
-        Sensitive::new(key.to_string()),
-    )
-    .unwrap()
+/// A fresh sandbox, a client of it and the request for one sale.
+async fn sale(id: &str, symbol: &str, amount: &str) -> (Sandbox, CounosClient, OrderRequest) {
+    let sandbox = crate::support::start(|c| c).await;
+    let client = client(&sandbox);
+    let request = request(&client, id, symbol, amount).await;
+    (sandbox, client, request)
 }
 
 async fn request(client: &CounosClient, id: &str, symbol: &str, crypto: &str) -> OrderRequest {
@@ -78,7 +77,7 @@ async fn tickers_list_enabled_coins_with_ids_read_from_the_gateway() {
 async fn the_key_test_accepts_the_terminal_key_and_refuses_another() {
     let sandbox = crate::support::start(|c| c).await;
     client(&sandbox).test_key().await.unwrap();
-    let err = client_with_key(&sandbox, "not-the-key")
+    let err = client_with_key::<CounosClient>(&sandbox, "not-the-key")
         .test_key()
         .await
         .unwrap_err();
@@ -139,9 +138,7 @@ async fn the_three_rate_lists_give_exact_usd_and_eur_prices() {
 /// state the amounts and the `paid` flag can express.
 #[tokio::test]
 async fn an_order_is_followed_through_underpaid_confirming_and_paid() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "55500001", "BTC", "0.001").await;
+    let (sandbox, client, request) = sale("55500001", "BTC", "0.001").await;
     let created = client.create_order(&request).await.unwrap();
     assert_eq!(created.state, SaleState::Awaiting);
     assert_eq!(created.merchant_order_id, "55500001");
@@ -214,9 +211,7 @@ async fn an_unknown_order_is_not_found() {
 /// retry safe". The sandbox acts on the request before losing the answer.
 #[tokio::test]
 async fn an_order_whose_answer_was_lost_is_found_again_on_retry() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "55500005", "BTC", "0.001").await;
+    let (sandbox, client, request) = sale("55500005", "BTC", "0.001").await;
     for fault in [Fault::Reset, Fault::MalformedJson] {
         sandbox.fault(fault).await;
         let err = client.create_order(&request).await.unwrap_err();
@@ -368,9 +363,7 @@ async fn a_permitted_withdrawal_is_registered_listed_and_found_by_address_or_tx(
 /// each becomes the error the counter is told about, and none carries the key.
 #[tokio::test]
 async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
-    let sandbox = crate::support::start(|c| c).await;
-    let client = client(&sandbox);
-    let request = request(&client, "55500008", "BTC", "0.001").await;
+    let (sandbox, client, request) = sale("55500008", "BTC", "0.001").await;
     client.create_order(&request).await.unwrap();
     let order_ref = OrderRef {
         merchant_order_id: request.merchant_order_id.clone(),
@@ -387,11 +380,7 @@ async fn every_fault_on_every_endpoint_becomes_a_cashier_worded_error() {
         macro_rules! check {
             ($name:literal, $call:expr) => {{
                 sandbox.fault(fault).await;
-                let err = $call
-                    .await
-                    .err()
-                    .unwrap_or_else(|| panic!("{} under {fault:?} succeeded", $name));
-                assert_fault_error(fault, $name, &err);
+                assert_call_fails(fault, $name, $call).await;
             }};
         }
         check!("coins", client.coins());
@@ -569,25 +558,12 @@ async fn without_an_expiry_field_the_app_sets_its_own_deadline_and_says_so() {
 /// reaches the host a redirect points to.
 #[tokio::test]
 async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
-    let elsewhere = crate::support::loopback::serve(|_| {
-        crate::support::loopback::response(
-            "200 OK",
-            &[("Content-Type", "application/json")],
-            r#"{"statusCode":200,"statusMessage":"ok","data":[]}"#,
-        )
-    })
-    .await;
-    let target = elsewhere.url.clone();
-    let gateway = crate::support::loopback::serve(move |_| {
-        crate::support::loopback::response("302 Found", &[("Location", &target)], "")
-    })
-    .await;
-    let client = CounosClient::new(
-        GatewayKind::Counos,
-        &gateway.url,
-        Sensitive::new(KEY.into()),
+    let (gateway, elsewhere) = redirecting(
+        "302 Found",
+        r#"{"statusCode":200,"statusMessage":"ok","data":[]}"#,
     )
-    .unwrap();
+    .await;
+    let client: CounosClient = client_at(&gateway.url);
     let err = client.test_key().await.unwrap_err();
     assert!(err.to_string().contains("redirect"), "{err}");
     assert_no_key(&err);
@@ -615,8 +591,7 @@ async fn hostile_answers_end_in_words_never_a_panic() {
         crate::support::loopback::response("200 OK", &[("Content-Type", "application/json")], body)
     })
     .await;
-    let client =
-        CounosClient::new(GatewayKind::Counos, &server.url, Sensitive::new(KEY.into())).unwrap();
+    let client: CounosClient = client_at(&server.url);
     let btc = coin(&client, "BTC").await;
     let err = client
         .convert(&money("10", &eur()), &btc)

@@ -534,13 +534,7 @@ async fn coingate_balances_and_history_show_and_a_withdrawal_is_sent_to_the_dash
 fn changing_gateway_is_refused_while_a_sale_waits_for_payment() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = Ledger::open(&dir.path().join("l.sqlite3")).unwrap();
-    let coin = cryptill_core::gateway::Coin {
-        symbol: "BTC".into(),
-        title: "Bitcoin".into(),
-        network: "Bitcoin".into(),
-        decimals: 8,
-        gateway_id: "11".into(),
-    };
+    let coin = crate::support::bitcoin("11");
     let fiat =
         cryptill_core::money::Money::parse_entry("5", &Currency::fiat("EUR").unwrap()).unwrap();
     ledger.begin_sale(&fiat, &coin, GatewayKind::Demo).unwrap();

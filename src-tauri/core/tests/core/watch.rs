@@ -287,13 +287,7 @@ async fn late_payments_are_watched_only_on_the_sales_own_gateway() {
 }
 
 fn btc() -> Coin {
-    Coin {
-        symbol: "BTC".into(),
-        title: "Bitcoin".into(),
-        network: "Bitcoin".into(),
-        decimals: 8,
-        gateway_id: "1".into(),
-    }
+    crate::support::bitcoin("1")
 }
 
 #[test]

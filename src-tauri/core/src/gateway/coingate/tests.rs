@@ -295,13 +295,7 @@ fn errors_in_every_documented_shape_are_read() {
 }
 
 fn btc() -> Coin {
-    Coin {
-        symbol: "BTC".into(),
-        title: "Bitcoin".into(),
-        network: "Bitcoin".into(),
-        decimals: 8,
-        gateway_id: "1:2".into(),
-    }
+    Coin::test_bitcoin("1:2")
 }
 
 fn order(json: &str) -> OrderJson {

@@ -241,20 +241,35 @@ impl CounosClient {
         parse_rates(&raw).ok_or_else(|| self.protocol("the rate list is not a list of rates"))
     }
 
+    /// One call of an `exchange/rate/.../convert` route: `amount` of `from`
+    /// in `to`, read as (converted value, exchange rate if given).
+    pub(super) async fn convert_at(
+        &self,
+        path: &str,
+        amount: String,
+        from: String,
+        to: String,
+    ) -> Result<(Decimal, Option<Decimal>)> {
+        let request =
+            self.http
+                .get(self.url(path))
+                .query(&[("amount", amount), ("from", from), ("to", to)]);
+        let raw = self.call(request).await?;
+        self.converted(&raw)
+    }
+
     /// What `crypto` is worth in `fiat` at the gateway's rate
     /// (`exchange/rate/crypto2currency/convert`).
     pub async fn crypto_to_fiat(&self, crypto: &Money, fiat: &Currency) -> Result<Valuation> {
-        let request = self
-            .http
-            .get(self.url("exchange/rate/crypto2currency/convert"))
-            .query(&[
-                ("amount", crypto.to_fixed()),
-                // Symbols match case-insensitively; the docs use lower case.
-                ("from", crypto.currency().code().to_ascii_lowercase()),
-                ("to", fiat.code().to_ascii_lowercase()),
-            ]);
-        let raw = self.call(request).await?;
-        let (value, rate) = self.converted(&raw)?;
+        // Symbols match case-insensitively; the docs use lower case.
+        let (value, rate) = self
+            .convert_at(
+                "exchange/rate/crypto2currency/convert",
+                crypto.to_fixed(),
+                crypto.currency().code().to_ascii_lowercase(),
+                fiat.code().to_ascii_lowercase(),
+            )
+            .await?;
         // Checked: an amount of zero or a tiny value must not panic.
         let rate = rate
             .or_else(|| value.checked_div(crypto.amount()))

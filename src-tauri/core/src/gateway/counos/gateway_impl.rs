@@ -44,17 +44,15 @@ impl Gateway for CounosClient {
     }
 
     async fn convert(&self, fiat: &Money, coin: &Coin) -> Result<Conversion> {
-        let request = self
-            .http
-            .get(self.url("exchange/rate/currency2crypto/convert"))
-            .query(&[
-                ("amount", fiat.to_fixed()),
-                ("from", fiat.currency().code().to_string()),
+        let (value, rate) = self
+            .convert_at(
+                "exchange/rate/currency2crypto/convert",
+                fiat.to_fixed(),
+                fiat.currency().code().to_string(),
                 // Symbols match case-insensitively; the docs use lower case.
-                ("to", coin.symbol.to_ascii_lowercase()),
-            ]);
-        let raw = self.call(request).await?;
-        let (value, rate) = self.converted(&raw)?;
+                coin.symbol.to_ascii_lowercase(),
+            )
+            .await?;
         // Checked and bounded: a tiny converted_value once overflowed here
         // (issue #8); an absurd one is refused in words.
         let crypto = crate::gateway::checked_conversion(fiat, coin, Some(value))

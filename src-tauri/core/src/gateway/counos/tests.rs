@@ -42,13 +42,7 @@ fn state_follows_paid_flag_amounts_and_expiry() {
 }
 
 fn btc() -> Coin {
-    Coin {
-        symbol: "BTC".into(),
-        title: "Bitcoin".into(),
-        network: "Bitcoin".into(),
-        decimals: 8,
-        gateway_id: "11".into(),
-    }
+    Coin::test_bitcoin("11")
 }
 
 fn fields(json: &str) -> Fields {

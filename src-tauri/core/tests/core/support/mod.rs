@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test crate uses a different part
 
+pub mod clients;
 pub mod counter;
 pub mod loopback;
 
@@ -144,4 +145,15 @@ pub fn money(text: &str, currency: &Currency) -> Money {
 
 pub fn eur() -> Currency {
     Currency::fiat("EUR").unwrap()
+}
+
+/// Bitcoin on its own network, with the gateway's id for it.
+pub fn bitcoin(gateway_id: &str) -> Coin {
+    Coin {
+        symbol: "BTC".into(),
+        title: "Bitcoin".into(),
+        network: "Bitcoin".into(),
+        decimals: 8,
+        gateway_id: gateway_id.into(),
+    }
 }
