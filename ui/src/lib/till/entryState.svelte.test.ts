@@ -222,6 +222,22 @@ describe('quote', () => {
     expect(backend.quotes).toHaveBeenLastCalledWith('12.00');
   });
 
+  it('shows no figure of an earlier total while the new one is priced', async () => {
+    const { entry } = setup();
+    entry.selectCoin('BTC');
+    type(entry, '12');
+    await settle();
+    expect(entry.quote?.coin).toBe('BTC');
+    type(entry, '.5');
+    // 12.50 is being priced: the quote of 12.00 is not shown beside it.
+    expect(entry.quoting).toBe(true);
+    expect(entry.quote).toBeNull();
+    expect(entry.amounts).toEqual({});
+    await settle();
+    expect(backend.quotes).toHaveBeenLastCalledWith('12.50');
+    expect(entry.quote?.coin).toBe('BTC');
+  });
+
   it('keeps the error of a failed quote and still lets the cashier charge', async () => {
     backend.quotes.mockRejectedValue({ kind: 'network', message: 'No internet.' });
     const { entry } = setup();

@@ -52,6 +52,9 @@ export class EntryState {
   #picked = $state<string | null>(null);
 
   quotes = $state<Record<string, Quote>>({});
+  // The total the quotes are for: while a new total is being priced, the
+  // old figures are not shown beside it.
+  #quotedFor = $state<string | null>(null);
   quoteError = $state<AppError | null>(null);
   quoting = $state(false);
   // Answers can come back out of order; only the newest request may show.
@@ -126,11 +129,13 @@ export class EntryState {
     return null;
   });
 
+  /** The quotes of the total on screen; none while it is being priced. */
+  #current = $derived(this.#quotedFor === this.total ? this.quotes : {});
   /** The quote of the chosen coin, once it is in. */
-  quote = $derived(this.coin !== null ? (this.quotes[this.coin] ?? null) : null);
+  quote = $derived(this.coin !== null ? (this.#current[this.coin] ?? null) : null);
   /** Each coin's live amount, for the coin picker. */
   amounts = $derived(
-    Object.fromEntries(Object.values(this.quotes).map((q) => [q.coin, q.cryptoAmount])),
+    Object.fromEntries(Object.values(this.#current).map((q) => [q.coin, q.cryptoAmount])),
   );
 
   canAddLine = $derived(!this.charging && isChargeable(this.amount));
@@ -286,7 +291,10 @@ export class EntryState {
     const timer = setTimeout(async () => {
       try {
         const answer = await backend.quotes(typed);
-        if (seq === this.#quoteSeq) this.quotes = Object.fromEntries(answer.map((q) => [q.coin, q]));
+        if (seq === this.#quoteSeq) {
+          this.quotes = Object.fromEntries(answer.map((q) => [q.coin, q]));
+          this.#quotedFor = typed;
+        }
       } catch (error) {
         if (seq === this.#quoteSeq) {
           this.quotes = {};
