@@ -7,10 +7,10 @@ use cryptill_core::money::{Currency, Money};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::Error;
 
+use crate::global::Global;
 use crate::input::Input;
 use crate::output::print;
 use crate::owner::{open_ledger, owner_change_proof};
-use crate::Global;
 
 #[derive(Subcommand)]
 pub(crate) enum GatewayCommand {

@@ -5,6 +5,7 @@
 //! parses, dispatches, and opens and closes the till for every command.
 
 mod gateway;
+mod global;
 mod input;
 mod output;
 mod owner;
@@ -12,10 +13,10 @@ mod report;
 mod sale;
 mod sandbox;
 
-use std::path::PathBuf;
-
 use clap::{Parser, Subcommand};
-use cryptill_core::{Error, Till, TillConfig};
+use cryptill_core::Error;
+
+use crate::global::Global;
 
 #[derive(Parser)]
 #[command(
@@ -28,17 +29,6 @@ pub struct Cli {
     global: Global,
     #[command(subcommand)]
     command: Command,
-}
-
-/// The options every subcommand takes.
-#[derive(clap::Args)]
-struct Global {
-    /// Folder of the ledger (default: CRYPTILL_DATA_DIR, else the OS app-data folder).
-    #[arg(long, global = true, value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-    /// Print data as JSON.
-    #[arg(long, global = true)]
-    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -127,38 +117,4 @@ pub fn init_logging(default_level: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
-}
-
-impl Global {
-    fn data_dir(&self) -> Result<PathBuf, Error> {
-        match &self.data_dir {
-            Some(dir) => Ok(dir.clone()),
-            None => cryptill_core::till::default_data_dir(),
-        }
-    }
-
-    /// The data folder, created if it does not exist yet.
-    fn ensure_data_dir(&self) -> Result<PathBuf, Error> {
-        let dir = self.data_dir()?;
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            Error::Storage(format!(
-                "Cannot create the data folder {} ({e}).",
-                dir.display()
-            ))
-        })?;
-        Ok(dir)
-    }
-
-    /// Opens the till, runs `f` on it and closes it on every path, the
-    /// error ones included: closing stops the till's background work and
-    /// lets the ledger check-point, so no command may skip it.
-    async fn with_till<T>(
-        &self,
-        f: impl AsyncFnOnce(&Till) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let till = Till::open(TillConfig::new(self.data_dir()?)).await?;
-        let result = f(&till).await;
-        till.close().await;
-        result
-    }
 }

@@ -9,9 +9,9 @@ use cryptill_core::owner::{pin, Unlocked, WithdrawForm};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{Error, Till, TillConfig};
 
+use crate::global::Global;
 use crate::input::Input;
 use crate::output::print;
-use crate::Global;
 
 #[derive(Subcommand)]
 pub(crate) enum OwnerCommand {

@@ -7,8 +7,8 @@ use cryptill_core::report::{self, SaleFilter};
 use cryptill_core::Error;
 use serde::Serialize;
 
+use crate::global::Global;
 use crate::output::print;
-use crate::Global;
 
 #[derive(clap::Args)]
 pub(crate) struct ExportArgs {

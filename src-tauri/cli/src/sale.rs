@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use cryptill_core::money::{Currency, Money};
 use cryptill_core::Error;
 
+use crate::global::Global;
 use crate::output::{describe, print};
-use crate::Global;
 
 #[derive(clap::Args)]
 pub(crate) struct QuoteArgs {

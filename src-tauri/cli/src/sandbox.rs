@@ -12,8 +12,8 @@ use cryptill_sandbox::client::{self, Control, Payment};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::global::Global;
 use crate::output::print;
-use crate::Global;
 
 #[derive(Subcommand)]
 pub(crate) enum SandboxCommand {
