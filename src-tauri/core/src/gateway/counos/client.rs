@@ -292,13 +292,20 @@ impl CounosClient {
         converted(raw).map_err(|detail| self.protocol(detail))
     }
 
-    /// Ticker keyword by ticker id, for records that name only the id.
-    pub(super) async fn keywords_by_ticker_id(&self) -> Result<BTreeMap<String, String>> {
+    /// The terminal's tickers. Their ids are read from this call, never
+    /// hard-coded (gateways.md, "Tickers").
+    pub(super) async fn tickers(&self) -> Result<Vec<Ticker>> {
         let raw = self
             .call(self.http.get(self.url("terminal/tickers")))
             .await?;
-        let tickers: Vec<Ticker> = self.parse(&raw, "ticker list")?;
-        Ok(tickers
+        self.parse(&raw, "ticker list")
+    }
+
+    /// Ticker keyword by ticker id, for records that name only the id.
+    pub(super) async fn keywords_by_ticker_id(&self) -> Result<BTreeMap<String, String>> {
+        Ok(self
+            .tickers()
+            .await?
             .into_iter()
             .map(|t| (t.id, t.keyword.to_ascii_uppercase()))
             .collect())

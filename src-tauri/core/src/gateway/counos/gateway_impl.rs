@@ -5,7 +5,7 @@ use reqwest::header::CONTENT_TYPE;
 use rust_decimal::Decimal;
 use serde_json::value::RawValue;
 
-use super::wire::{network_name, parse_balances, parse_withdrawal, records, Fields, Ticker};
+use super::wire::{network_name, parse_balances, parse_withdrawal, records, Fields};
 use super::{CounosClient, WITHDRAW_NOT_PERMITTED, WITHDRAW_PERMISSION_HINT};
 use crate::error::{Error, Result};
 use crate::gateway::{
@@ -21,12 +21,9 @@ impl Gateway for CounosClient {
     }
 
     async fn coins(&self) -> Result<Vec<Coin>> {
-        let raw = self
-            .call(self.http.get(self.url("terminal/tickers")))
-            .await?;
-        let tickers: Vec<Ticker> = self.parse(&raw, "ticker list")?;
-        // Ticker ids are read from this call, never hard-coded (gateways.md, "Tickers").
-        Ok(tickers
+        Ok(self
+            .tickers()
+            .await?
             .into_iter()
             .filter(|t| t.enabled.unwrap_or(true))
             .map(|t| {
