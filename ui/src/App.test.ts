@@ -65,6 +65,11 @@ describe('the till', () => {
     expect(screen.getByTestId('gateway-label').textContent).toBe('Sandbox');
   });
 
+  it('tells the release and the ledger schema in its About line', async () => {
+    render(App);
+    expect((await screen.findByTestId('about')).textContent?.trim()).toBe('Cryptill 0.1.0 · ledger schema 9');
+  });
+
   it('has no banner and no simulate button outside demo mode', async () => {
     backend.appInfo.mockResolvedValue({ ...demoInfo, demo: false, gatewayLabel: 'CoinGate' });
     render(App);

@@ -13,7 +13,7 @@ mod report;
 mod sale;
 mod sandbox;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use cryptill_core::Error;
 
 use crate::global::Global;
@@ -75,7 +75,7 @@ enum Command {
 /// code: 0, 2 for something the person typed, 1 for anything else.
 pub fn main() -> i32 {
     init_logging("warn");
-    let cli = Cli::parse();
+    let cli = parse();
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     match runtime.block_on(run(cli)) {
         Ok(()) => 0,
@@ -106,6 +106,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Report { day } => report::day(g, day.as_deref()).await,
         Command::Export(args) => report::export(g, args).await,
     }
+}
+
+/// Parses the arguments, with `--version` telling the release and the
+/// ledger schema it writes ("cryptill 0.1.0 (ledger schema 9)").
+fn parse() -> Cli {
+    // clap takes a `'static` version string; this runs once per process.
+    let version: &'static str = Box::leak(cryptill_core::version::describe().into_boxed_str());
+    let matches = Cli::command().version(version).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// Logs to stderr; `CRYPTILL_LOG` (e.g. `debug`) overrides `default_level`.

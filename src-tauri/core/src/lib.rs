@@ -16,6 +16,7 @@ pub mod sale;
 pub mod secret;
 pub mod settings;
 pub mod till;
+pub mod version;
 
 pub use error::{AppError, Error, ErrorKind, Result};
 pub use till::{AppInfo, Till, TillConfig};

@@ -85,6 +85,9 @@ pub struct AppInfo {
     pub shop_name: String,
     pub fiat_currency: String,
     pub fiat_decimals: u32,
+    /// The release and the ledger schema it writes, for the About line.
+    pub version: String,
+    pub schema_version: u32,
 }
 
 pub struct Till {
@@ -231,6 +234,8 @@ impl Till {
             shop_name: Settings::load(&self.ledger)?.shop_name,
             fiat_currency: fiat.code().to_string(),
             fiat_decimals: fiat.decimals(),
+            version: crate::version::APP_VERSION.to_string(),
+            schema_version: crate::version::SCHEMA_VERSION,
         })
     }
 

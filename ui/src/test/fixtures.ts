@@ -11,6 +11,8 @@ export const demoInfo: AppInfo = {
   shopName: 'Corner Café',
   fiatCurrency: 'EUR',
   fiatDecimals: 2,
+  version: '0.1.0',
+  schemaVersion: 9,
 };
 
 export const coins: Coin[] = [

@@ -4,6 +4,11 @@
 
 use rusqlite::Connection;
 
+/// The schema this build writes: a ledger at this version needs no
+/// migration. `cryptill --version` and the window's About show it, so a
+/// shop can tell which builds can open its ledger (never an older one).
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
 const MIGRATIONS: &[&str] = &[
     // 1: settings and sales.
     "CREATE TABLE settings (
@@ -131,6 +136,17 @@ pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_ledger_is_at_the_schema_version_the_release_reports() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply(&mut conn).unwrap();
+        let version: u32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        assert!(crate::version::describe().ends_with(&format!("(ledger schema {version})")));
+    }
 
     #[test]
     fn migrating_twice_is_a_no_op_and_a_newer_schema_is_refused() {

@@ -6,6 +6,8 @@
 mod migrations;
 mod owner;
 
+pub use migrations::SCHEMA_VERSION;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};

@@ -3,4 +3,8 @@
 /**
  * What the window shows in its header.
  */
-export type AppInfo = { demo: boolean, gatewayLabel: string, shopName: string, fiatCurrency: string, fiatDecimals: number, };
+export type AppInfo = { demo: boolean, gatewayLabel: string, shopName: string, fiatCurrency: string, fiatDecimals: number, 
+/**
+ * The release and the ledger schema it writes, for the About line.
+ */
+version: string, schemaVersion: number, };
