@@ -9,5 +9,6 @@ mod concurrency;
 mod crash;
 mod owner;
 mod sale;
+mod shifts;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cryptill-cli");
