@@ -247,6 +247,27 @@ async fn shifts_switch_cashiers_close_as_z_1_2_and_never_rewrite_an_old_z() {
     assert_eq!(by("ana", None), 2);
     assert_eq!(by("Ben", None), 2);
     assert_eq!(by("Ben", Some(z2.shift_id)), 1);
+    // The accountant's CSV names the cashier and the shift of each sale.
+    let (csv, n) = report::csv_text(
+        &c.ledger,
+        &SaleFilter {
+            shift: Some(z2.shift_id),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(n, 1);
+    assert!(
+        csv.lines().next().unwrap().ends_with(",cashier,shift"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(&format!(",Ben,{}", z2.shift_id)),
+        "{csv}"
+    );
 }
 
 #[tokio::test]
