@@ -5,6 +5,7 @@
 
 mod gate;
 pub mod owner;
+mod shift;
 mod till;
 
 pub use gate::Owner;

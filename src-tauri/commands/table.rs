@@ -58,4 +58,23 @@ command_table! {
         owner_change_pin,
         owner_coin_networks,
     },
+    // Owner mode's cashiers and shift history (issue 12); kept next to the
+    // `owner` group above, so the two make one permission set.
+    owner: shift::{
+        owner_cashiers,
+        owner_add_cashier,
+        owner_rename_cashier,
+        owner_set_cashier_enabled,
+        owner_shift_reports,
+        owner_shift_report,
+    },
+    // The counter's shift: sign in with a cashier PIN, switch cashier, the
+    // X report, close with the Z report. None of them opens owner mode.
+    shift: shift::{
+        shift_status,
+        shift_open,
+        shift_switch,
+        shift_x_report,
+        shift_close,
+    },
 }

@@ -36,6 +36,11 @@ fn sample_args(cmd: &str, dir: &std::path::Path) -> Value {
         "owner_export_csv" => json!({
             "filter": {}, "path": dir.join("x.csv").to_str().unwrap() }),
         "owner_change_pin" => json!({ "current": "0000", "new": "1111" }),
+        "owner_cashiers" | "owner_shift_reports" => json!({}),
+        "owner_add_cashier" => json!({ "name": "Mallory", "pin": "4444" }),
+        "owner_rename_cashier" => json!({ "name": "Ana", "newName": "Mallory" }),
+        "owner_set_cashier_enabled" => json!({ "name": "Ana", "enabled": false }),
+        "owner_shift_report" => json!({ "number": 1 }),
         other => panic!("owner command {other} has no sample arguments in this test"),
     }
 }

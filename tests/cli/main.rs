@@ -9,6 +9,7 @@ mod concurrency;
 mod crash;
 mod owner;
 mod sale;
+mod shifts;
 mod version;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cryptill-cli");

@@ -19,6 +19,9 @@ const backend = await vi.hoisted(async () => ({
   onSaleUpdated: vi.fn(),
   onSecondLaunch: vi.fn(),
   salePayment: vi.fn(),
+  // Who sells: a till without cashiers unless a test says otherwise.
+  shiftStatus: vi.fn(),
+  openShift: vi.fn(),
 }));
 vi.mock('./lib/backend', () => backend);
 
@@ -42,6 +45,8 @@ beforeEach(() => {
     return () => {};
   });
   backend.onSecondLaunch.mockReset().mockResolvedValue(() => {});
+  backend.shiftStatus.mockReset().mockResolvedValue({ cashiersSetUp: false, shift: null, cashiers: [] });
+  backend.openShift.mockReset();
   backend.watchSale.mockReset().mockImplementation(async (_id: number, onUpdate: (p: Payment) => void) => {
     pushUpdate = onUpdate;
   });
@@ -206,5 +211,37 @@ describe('a sale from charge to paid', () => {
     const notice = 'The QR opens CoinGate\'s payment page; the customer pays there.';
     pushUpdate(payment({ notice }));
     expect((await screen.findByTestId('pay-notice')).textContent).toBe(notice);
+  });
+});
+
+describe('cashiers and shifts', () => {
+  it('a one-person till shows no sign-in and no shift controls', async () => {
+    render(App);
+    await screen.findByTestId('amount');
+    expect(screen.queryByTestId('shift-sign-in')).toBeNull();
+    expect(screen.queryByTestId('shift-cashier-name')).toBeNull();
+  });
+
+  it('with cashiers and no shift, asks for a sign-in before the keypad, then names the cashier', async () => {
+    backend.shiftStatus.mockResolvedValue({ cashiersSetUp: true, shift: null, cashiers: ['Ana', 'Ben'] });
+    render(App);
+    await screen.findByTestId('shift-sign-in');
+    expect(screen.queryByTestId('amount')).toBeNull();
+    backend.openShift.mockResolvedValue({
+      cashiersSetUp: true,
+      cashiers: ['Ana', 'Ben'],
+      shift: { id: 1, openedAt: '2026-11-29T08:00:00.000Z', openedBy: 'Ben', cashier: 'Ben' },
+    });
+    await fireEvent.change(screen.getByTestId('shift-cashier'), { target: { value: 'Ben' } });
+    await fireEvent.input(screen.getByTestId('shift-pin'), { target: { value: '2222' } });
+    await fireEvent.click(screen.getByTestId('shift-sign-in-submit'));
+    expect(backend.openShift).toHaveBeenCalledWith('Ben', '2222');
+    await screen.findByTestId('amount');
+    expect(screen.getByTestId('shift-cashier-name').textContent).toBe('Cashier: Ben');
+    // Closing asks first.
+    await fireEvent.click(screen.getByTestId('shift-close'));
+    expect(await screen.findByTestId('shift-confirm-close')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('shift-close-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('shift-confirm-close')).toBeNull());
   });
 });

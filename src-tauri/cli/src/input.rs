@@ -54,8 +54,33 @@ impl Input {
 
     /// The new PIN, typed twice so a typo cannot lock the owner out.
     pub(crate) fn new_pin(&mut self) -> Result<Sensitive<String>, Error> {
-        let first = self.line("New owner PIN (4 to 12 digits): ")?;
-        pin::check_pin_rules(first.expose())?;
+        self.twice("New owner PIN (4 to 12 digits): ", pin::check_pin_rules)
+    }
+
+    /// `CRYPTILL_CASHIER_PIN`, else a line of standard input.
+    pub(crate) fn cashier_pin(&mut self) -> Result<Sensitive<String>, Error> {
+        match std::env::var("CRYPTILL_CASHIER_PIN") {
+            Ok(pin) if !pin.is_empty() => Ok(Sensitive::new(pin)),
+            _ => self.line("Cashier PIN: "),
+        }
+    }
+
+    /// A new cashier's PIN, typed twice.
+    pub(crate) fn new_cashier_pin(&mut self) -> Result<Sensitive<String>, Error> {
+        self.twice(
+            "The cashier's new PIN (4 to 8 digits): ",
+            cryptill_core::shift::check_cashier_pin,
+        )
+    }
+
+    /// A new PIN under `rules`, typed twice so a typo cannot lock anyone out.
+    fn twice(
+        &mut self,
+        prompt: &str,
+        rules: fn(&str) -> Result<(), Error>,
+    ) -> Result<Sensitive<String>, Error> {
+        let first = self.line(prompt)?;
+        rules(first.expose())?;
         let again = self.line("The new PIN again: ")?;
         if first != again {
             return Err(Error::Input(

@@ -12,6 +12,7 @@ mod owner;
 mod report;
 mod sale;
 mod sandbox;
+mod shift;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use cryptill_core::Error;
@@ -62,13 +63,23 @@ enum Command {
     },
     /// Owner: ask the gateway to send coins to a wallet (asks for the PIN).
     Withdraw(owner::WithdrawArgs),
-    /// Owner: the Z-report of a day (default today, local time; asks for the PIN).
+    /// Owner: the Z-report of a day (default today, local time), or of a
+    /// closed shift (`--shift N`, as made at its close); asks for the PIN.
     Report {
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "shift")]
         day: Option<String>,
+        /// The Z number of a closed shift.
+        #[arg(long, value_name = "N")]
+        shift: Option<u32>,
     },
     /// Owner: write the sales as CSV for the accountant (asks for the PIN).
     Export(report::ExportArgs),
+    /// Owner: the till's cashiers (each asks for the owner PIN).
+    #[command(subcommand)]
+    Cashier(shift::CashierCommand),
+    /// A cashier's shift: open with their PIN, switch, X report, close with the Z report.
+    #[command(subcommand)]
+    Shift(shift::ShiftCommand),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit
@@ -103,8 +114,14 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Balance => owner::balance(g).await,
         Command::Withdraws { search } => owner::withdraws(g, search.as_deref()).await,
         Command::Withdraw(args) => owner::withdraw(g, args).await,
-        Command::Report { day } => report::day(g, day.as_deref()).await,
+        Command::Report {
+            shift: Some(number),
+            ..
+        } => shift::z_report(g, number),
+        Command::Report { day, .. } => report::day(g, day.as_deref()).await,
         Command::Export(args) => report::export(g, args).await,
+        Command::Cashier(command) => shift::cashier(g, command),
+        Command::Shift(command) => shift::shift(g, command),
     }
 }
 

@@ -35,5 +35,8 @@ pub(crate) fn describe(p: &Payment) -> String {
         lines.push(format!("Paid:     {} {}", p.paid_amount, p.coin));
     }
     lines.push(format!("Order:    {}", p.gateway_order_id));
+    if let Some(cashier) = &p.cashier {
+        lines.push(format!("Cashier:  {cashier}"));
+    }
     lines.join("\n")
 }

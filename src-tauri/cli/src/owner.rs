@@ -164,7 +164,11 @@ pub(crate) fn open_ledger(g: &Global) -> Result<(Ledger, KeyStore), Error> {
 /// The owner's proof on the command line: the PIN from `CRYPTILL_OWNER_PIN`
 /// or standard input. The first time the PIN is given, keys from before
 /// keys belonged to the till move to it.
-fn owner_proof(ledger: &Ledger, keys: &KeyStore, input: &mut Input) -> Result<Unlocked, Error> {
+pub(crate) fn owner_proof(
+    ledger: &Ledger,
+    keys: &KeyStore,
+    input: &mut Input,
+) -> Result<Unlocked, Error> {
     let ok = cryptill_core::owner::unlock_with_pin(ledger, &input.owner_pin()?)?;
     move_old_keys(&ok, ledger, keys);
     Ok(ok)

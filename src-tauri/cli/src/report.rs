@@ -20,6 +20,9 @@ pub(crate) struct ExportArgs {
     /// Last day, YYYY-MM-DD, included.
     #[arg(long, value_name = "YYYY-MM-DD")]
     to: Option<String>,
+    /// Only the sales of shift N (its Z number).
+    #[arg(long, value_name = "N")]
+    shift: Option<i64>,
 }
 
 pub(crate) async fn day(g: &Global, day: Option<&str>) -> Result<(), Error> {
@@ -48,6 +51,7 @@ pub(crate) async fn export(g: &Global, args: ExportArgs) -> Result<(), Error> {
     let filter = SaleFilter {
         from: args.from,
         to: args.to,
+        shift: args.shift,
         ..Default::default()
     };
     let sales = g

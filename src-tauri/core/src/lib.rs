@@ -15,6 +15,7 @@ pub mod report;
 pub mod sale;
 pub mod secret;
 pub mod settings;
+pub mod shift;
 pub mod till;
 pub mod version;
 

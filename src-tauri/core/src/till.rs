@@ -194,6 +194,11 @@ impl Till {
         &self.ledger
     }
 
+    /// Cashiers and shifts: sign-in, X and Z reports (see [`crate::shift`]).
+    pub fn shifts(&self) -> crate::shift::Shifts<'_> {
+        crate::shift::Shifts::new(&self.ledger, self.checkout.fiat().clone())
+    }
+
     /// The owner's side of the till: settings, keys, balances, reports.
     pub fn owner(&self) -> Owner<'_> {
         Owner::new(

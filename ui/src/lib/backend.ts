@@ -7,6 +7,7 @@ import type { AppError } from './bindings/AppError';
 import type { AppEvent } from './bindings/AppEvent';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Coin } from './bindings/Coin';
+import type { CashierInfo } from './bindings/CashierInfo';
 import type { CoinNetwork } from './bindings/CoinNetwork';
 import type { ErrorKind } from './bindings/ErrorKind';
 import type { Payment } from './bindings/Payment';
@@ -22,6 +23,8 @@ import type { SaleRow } from './bindings/SaleRow';
 import type { SaleSummary } from './bindings/SaleSummary';
 import type { SaleUpdate } from './bindings/SaleUpdate';
 import type { Settings } from './bindings/Settings';
+import type { ShiftReport } from './bindings/ShiftReport';
+import type { ShiftStatus } from './bindings/ShiftStatus';
 import type { Simulation } from './bindings/Simulation';
 import type { WithdrawForm } from './bindings/WithdrawForm';
 import type { WithdrawOutcome } from './bindings/WithdrawOutcome';
@@ -291,4 +294,55 @@ export function exportCsv(filter: SaleFilter, path: string): Promise<number> {
 
 export function changePin(current: string, next: string): Promise<void> {
   return rust.ownerChangePin({ current, new: next });
+}
+
+// Cashiers and shifts (issue 12). A cashier's PIN opens a shift, never owner
+// mode; the owner_* calls below need the owner session like the others.
+
+/** Who sells now, and whether a sale needs an open shift. */
+export function shiftStatus(): Promise<ShiftStatus> {
+  return rust.shiftStatus();
+}
+
+export function openShift(cashier: string, pin: string): Promise<ShiftStatus> {
+  return rust.shiftOpen({ cashier, pin });
+}
+
+export function switchCashier(cashier: string, pin: string): Promise<ShiftStatus> {
+  return rust.shiftSwitch({ cashier, pin });
+}
+
+/** The X report: the open shift so far. */
+export function xReport(): Promise<ShiftReport> {
+  return rust.shiftXReport();
+}
+
+/** Closes the open shift; resolves to its Z report. */
+export function closeShift(): Promise<ShiftReport> {
+  return rust.shiftClose();
+}
+
+export function cashiers(): Promise<CashierInfo[]> {
+  return rust.ownerCashiers();
+}
+
+export function addCashier(name: string, pin: string): Promise<CashierInfo> {
+  return rust.ownerAddCashier({ name, pin });
+}
+
+export function renameCashier(name: string, newName: string): Promise<CashierInfo> {
+  return rust.ownerRenameCashier({ name, newName });
+}
+
+export function setCashierEnabled(name: string, enabled: boolean): Promise<CashierInfo> {
+  return rust.ownerSetCashierEnabled({ name, enabled });
+}
+
+/** Every Z report, newest first, as made at each close. */
+export function shiftReports(): Promise<ShiftReport[]> {
+  return rust.ownerShiftReports();
+}
+
+export function shiftReport(number: number): Promise<ShiftReport> {
+  return rust.ownerShiftReport({ number });
 }

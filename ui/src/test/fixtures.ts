@@ -4,6 +4,7 @@ import type { Coin } from '../lib/bindings/Coin';
 import type { Payment } from '../lib/bindings/Payment';
 import type { Quote } from '../lib/bindings/Quote';
 import type { Settings } from '../lib/bindings/Settings';
+import type { ShiftReport } from '../lib/bindings/ShiftReport';
 
 export const demoInfo: AppInfo = {
   demo: true,
@@ -44,6 +45,7 @@ export const NO_OUTCOME = {
   needsOwner: false,
   voidedAt: null,
   replacesSaleId: null,
+  cashier: null,
 } satisfies Partial<Payment>;
 
 export function payment(extra: Partial<Payment> = {}): Payment {
@@ -115,4 +117,33 @@ export function answerCheckout(backend: CheckoutCalls, created: Payment = paymen
   backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
   backend.placeSale.mockReset().mockResolvedValue(created);
   backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
+}
+
+/** An X report (pass `number` and `closedAt` for a Z) of a shift Ana opened. */
+export function shiftReport(extra: Partial<ShiftReport> = {}): ShiftReport {
+  return {
+    number: null,
+    shiftId: 1,
+    openedAt: '2026-11-29T08:00:00.000Z',
+    openedBy: 'Ana',
+    closedAt: null,
+    closedBy: null,
+    generatedAt: '2026-11-29T12:00:00.000Z',
+    currency: 'EUR',
+    salesCount: 2,
+    gross: '14.50',
+    tips: '1.50',
+    net: '13.00',
+    coins: [],
+    cashiers: [],
+    voids: 0,
+    voidedAmount: '0.00',
+    expired: 0,
+    exceptions: [],
+    carriedOver: [],
+    earlier: [],
+    signIns: [],
+    otherCurrencySales: 0,
+    ...extra,
+  };
 }

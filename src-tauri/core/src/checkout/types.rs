@@ -83,6 +83,8 @@ pub struct Payment {
     pub voided_at: Option<String>,
     #[ts(type = "number | null")]
     pub replaces_sale_id: Option<i64>,
+    /// Who sold it; `None` on a till without cashiers.
+    pub cashier: Option<String>,
 }
 
 /// A line of a sale as the cashier typed it.
@@ -127,6 +129,8 @@ pub struct SaleSummary {
     pub voided: bool,
     #[ts(type = "number | null")]
     pub replaces_sale_id: Option<i64>,
+    /// Who sold it; `None` on a till without cashiers.
+    pub cashier: Option<String>,
 }
 
 /// One printed line of a receipt.
@@ -162,6 +166,8 @@ pub struct Receipt {
     pub transaction_id: Option<String>,
     /// RFC 3339 UTC: when it was paid (or recorded, if not paid).
     pub time: String,
+    /// Who sold it; `None` on a till without cashiers (print it only when set).
+    pub cashier: Option<String>,
 }
 
 /// What the customer-facing display shows.

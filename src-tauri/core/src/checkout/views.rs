@@ -42,6 +42,7 @@ impl Checkout {
                 needs_owner: sale.needs_owner,
                 voided: sale.voided_at.is_some(),
                 replaces_sale_id: sale.replaces_sale_id,
+                cashier: sale.cashier,
             })
             .collect())
     }
@@ -78,6 +79,7 @@ impl Checkout {
             gateway_order_id: sale.gateway_order_id.clone().unwrap_or_default(),
             transaction_id: sale.transaction_id.clone(),
             time: timestamp(sale.paid_at.unwrap_or(sale.created_at)),
+            cashier: sale.cashier,
         })
     }
 
@@ -142,6 +144,7 @@ impl Checkout {
             needs_owner: sale.needs_owner,
             voided_at: sale.voided_at.map(timestamp),
             replaces_sale_id: sale.replaces_sale_id,
+            cashier: sale.cashier.clone(),
         })
     }
 

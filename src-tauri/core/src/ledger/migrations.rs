@@ -103,6 +103,47 @@ const MIGRATIONS: &[&str] = &[
     // for one sale; a claim left by a process that died goes stale.
     "ALTER TABLE sales ADD COLUMN placement_claimant TEXT;
     ALTER TABLE sales ADD COLUMN placement_claimed_at TEXT;",
+    // Cashiers and shifts (issue 12). A cashier's PIN is an argon2id PHC
+    // string with its own lock-out count, as the owner's. One shift is open
+    // at a time (the unique index on an expression that is the same for
+    // every open shift); `cashier_id` is who sells now, and every sign-in
+    // (open, switch) and the close are kept in `shift_events`. At close the
+    // shift gets its Z number and the Z report is stored as it was made
+    // (`z_report`, JSON): it is read back, never recomputed, so a later
+    // void or payment cannot rewrite it. Each sale names its cashier and
+    // shift (NULL: sold before any cashier existed, or with none set up).
+    "CREATE TABLE cashiers (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        name            TEXT NOT NULL,
+        pin_phc         TEXT NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until    TEXT,
+        disabled_at     TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX cashiers_name ON cashiers (name COLLATE NOCASE);
+    CREATE TABLE shifts (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        number     INTEGER UNIQUE,
+        opened_at  TEXT NOT NULL,
+        opened_by  INTEGER NOT NULL REFERENCES cashiers (id),
+        cashier_id INTEGER NOT NULL REFERENCES cashiers (id),
+        closed_at  TEXT,
+        closed_by  INTEGER REFERENCES cashiers (id),
+        z_report   TEXT
+    );
+    CREATE UNIQUE INDEX shifts_one_open ON shifts ((closed_at IS NULL)) WHERE closed_at IS NULL;
+    CREATE TABLE shift_events (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        shift_id   INTEGER NOT NULL REFERENCES shifts (id),
+        kind       TEXT NOT NULL,
+        cashier_id INTEGER NOT NULL REFERENCES cashiers (id),
+        at         TEXT NOT NULL
+    );
+    ALTER TABLE sales ADD COLUMN cashier_id INTEGER REFERENCES cashiers (id);
+    ALTER TABLE sales ADD COLUMN shift_id INTEGER REFERENCES shifts (id);
+    CREATE INDEX sales_shift_id ON sales (shift_id);",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

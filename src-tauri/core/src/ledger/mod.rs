@@ -5,6 +5,12 @@
 
 mod migrations;
 mod owner;
+mod shifts;
+
+pub use owner::OwnerAttempt;
+pub(crate) use owner::PinHolder;
+pub(crate) use shifts::no_open_shift;
+pub use shifts::{CashierRecord, ShiftEvent, ShiftRecord};
 
 pub use migrations::SCHEMA_VERSION;
 
@@ -122,6 +128,12 @@ pub struct Sale {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
+    /// Who sold it: `None` on a till without cashiers (or before the first).
+    pub cashier_id: Option<i64>,
+    /// The cashier's name as it is now (a renamed cashier's sales follow).
+    pub cashier: Option<String>,
+    /// The shift it was sold in.
+    pub shift_id: Option<i64>,
 }
 
 /// The stored PIN (a PHC string, never the PIN) and its lock-out state.
@@ -263,6 +275,10 @@ impl Ledger {
         gateway: GatewayKind,
     ) -> Result<i64> {
         let created = crate::clock::now();
+        // Who sells: the open shift's cashier. Refused before any gateway
+        // call when cashiers exist and no shift is open; with none set up
+        // the sale has no cashier, as before cashiers existed.
+        let (shift_id, cashier_id) = shifts::selling_shift(tx)?.unzip();
         let merchant_order_id = next_merchant_order_id(tx, created)?;
         let now = timestamp(created);
         tx.execute(
@@ -280,7 +296,14 @@ impl Ledger {
                 merchant_order_id
             ],
         )?;
-        Ok(tx.last_insert_rowid())
+        let id = tx.last_insert_rowid();
+        if shift_id.is_some() {
+            tx.execute(
+                "UPDATE sales SET shift_id = ?1, cashier_id = ?2 WHERE id = ?3",
+                params![shift_id, cashier_id, id],
+            )?;
+        }
+        Ok(id)
     }
 
     /// Locks the conversion the order will be created with.
@@ -657,7 +680,8 @@ const SELECT_SALE: &str = "SELECT id, merchant_order_id, state, fiat_amount, fia
     coin_decimals, network, crypto_amount, paid_amount, rate, gateway, gateway_order_id, address,
     payment_uri, expires_at, confirmations, required_confirmations, tx_id, notice, tip_amount,
     late_payment_at, needs_owner, replaces_sale_id, voided_at, created_at,
-    updated_at, paid_at FROM sales";
+    updated_at, paid_at, cashier_id, shift_id,
+    (SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id) AS cashier_name FROM sales";
 
 fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
     let fiat_currency: String = r.get("fiat_currency")?;
@@ -709,6 +733,9 @@ fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
         created_at: parse_ts(&r.get::<_, String>("created_at")?)?,
         updated_at: parse_ts(&r.get::<_, String>("updated_at")?)?,
         paid_at: opt_ts("paid_at")?,
+        cashier_id: r.get("cashier_id")?,
+        cashier: r.get("cashier_name")?,
+        shift_id: r.get("shift_id")?,
     })
 }
 

@@ -11,10 +11,42 @@ use super::{
 use crate::error::Result;
 
 fn read_owner_auth(conn: &rusqlite::Connection) -> Result<Option<OwnerAuth>> {
+    read_pin_auth(conn, PinHolder::Owner)
+}
+
+/// Whose PIN a check is about: the owner's (one row of `owner_auth`) or a
+/// cashier's (a row of `cashiers`). Both hold a PHC string, a count of
+/// wrong PINs and the end of a lock-out, so one check serves both.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum PinHolder {
+    Owner,
+    Cashier(i64),
+}
+
+impl PinHolder {
+    fn table(self) -> &'static str {
+        match self {
+            PinHolder::Owner => "owner_auth",
+            PinHolder::Cashier(_) => "cashiers",
+        }
+    }
+
+    fn id(self) -> i64 {
+        match self {
+            PinHolder::Owner => 1,
+            PinHolder::Cashier(id) => id,
+        }
+    }
+}
+
+fn read_pin_auth(conn: &rusqlite::Connection, holder: PinHolder) -> Result<Option<OwnerAuth>> {
     Ok(conn
         .query_row(
-            "SELECT pin_phc, failed_attempts, locked_until FROM owner_auth WHERE id = 1",
-            [],
+            &format!(
+                "SELECT pin_phc, failed_attempts, locked_until FROM {} WHERE id = ?1",
+                holder.table()
+            ),
+            [holder.id()],
             |r| {
                 Ok(OwnerAuth {
                     pin_phc: r.get(0)?,
@@ -32,11 +64,11 @@ fn read_owner_auth(conn: &rusqlite::Connection) -> Result<Option<OwnerAuth>> {
 /// One PIN check in progress: it holds SQLite's write lock (`BEGIN
 /// IMMEDIATE`), so no other thread or process can check a PIN, or count a
 /// failure, until it ends. 32 guesses at once are 32 checks in a row.
-pub struct OwnerAttempt<'a>(&'a Transaction<'a>);
+pub struct OwnerAttempt<'a>(&'a Transaction<'a>, PinHolder);
 
 impl OwnerAttempt<'_> {
     pub fn auth(&self) -> Result<Option<OwnerAuth>> {
-        read_owner_auth(self.0)
+        read_pin_auth(self.0, self.1)
     }
 
     /// Counts one failed attempt (an atomic `+ 1` on the stored count, never
@@ -47,15 +79,18 @@ impl OwnerAttempt<'_> {
         now: DateTime<Utc>,
         wait: impl Fn(u32) -> Option<chrono::Duration>,
     ) -> Result<u32> {
+        let table = self.1.table();
         let failed: u32 = self.0.query_row(
-            "UPDATE owner_auth SET failed_attempts = failed_attempts + 1, updated_at = ?1
-             WHERE id = 1 RETURNING failed_attempts",
-            params![timestamp(now)],
+            &format!(
+                "UPDATE {table} SET failed_attempts = failed_attempts + 1, updated_at = ?1
+                 WHERE id = ?2 RETURNING failed_attempts"
+            ),
+            params![timestamp(now), self.1.id()],
             |r| r.get(0),
         )?;
         self.0.execute(
-            "UPDATE owner_auth SET locked_until = ?1 WHERE id = 1",
-            params![wait(failed).map(|w| timestamp(now + w))],
+            &format!("UPDATE {table} SET locked_until = ?1 WHERE id = ?2"),
+            params![wait(failed).map(|w| timestamp(now + w)), self.1.id()],
         )?;
         Ok(failed)
     }
@@ -63,9 +98,12 @@ impl OwnerAttempt<'_> {
     /// The right PIN: the count starts again.
     pub fn succeed(&self, now: DateTime<Utc>) -> Result<()> {
         self.0.execute(
-            "UPDATE owner_auth SET failed_attempts = 0, locked_until = NULL, updated_at = ?1
-             WHERE id = 1 AND (failed_attempts <> 0 OR locked_until IS NOT NULL)",
-            params![timestamp(now)],
+            &format!(
+                "UPDATE {} SET failed_attempts = 0, locked_until = NULL, updated_at = ?1
+                 WHERE id = ?2 AND (failed_attempts <> 0 OR locked_until IS NOT NULL)",
+                self.1.table()
+            ),
+            params![timestamp(now), self.1.id()],
         )?;
         Ok(())
     }
@@ -80,9 +118,18 @@ impl Ledger {
     /// whatever `check` answers: a wrong PIN's count must be kept, and it is
     /// an `Err`.
     pub fn owner_attempt<T>(&self, check: impl FnOnce(&OwnerAttempt) -> Result<T>) -> Result<T> {
+        self.pin_attempt(PinHolder::Owner, check)
+    }
+
+    /// As [`Ledger::owner_attempt`], for the PIN of `holder`.
+    pub(crate) fn pin_attempt<T>(
+        &self,
+        holder: PinHolder,
+        check: impl FnOnce(&OwnerAttempt) -> Result<T>,
+    ) -> Result<T> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = check(&OwnerAttempt(&tx));
+        let outcome = check(&OwnerAttempt(&tx, holder));
         tx.commit()?;
         outcome
     }

@@ -7,7 +7,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::error::{Error, Result};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, PinHolder};
 use crate::secret::Sensitive;
 
 /// Wrong PINs allowed before the first wait: enough for a typo or two.
@@ -55,6 +55,12 @@ fn argon2() -> Argon2<'static> {
 
 pub fn hash_pin(pin: &Sensitive<String>) -> Result<String> {
     check_pin_rules(pin.expose())?;
+    hash_checked(pin)
+}
+
+/// The argon2id PHC string of a PIN that passed its rules (the owner's
+/// above, a cashier's in `shift::cashiers`).
+pub(crate) fn hash_checked(pin: &Sensitive<String>) -> Result<String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt)
         .map_err(|e| Error::Storage(format!("Cannot get random bytes for the PIN ({e}).")))?;
@@ -66,7 +72,7 @@ pub fn hash_pin(pin: &Sensitive<String>) -> Result<String> {
         .map_err(|e| Error::Storage(format!("Cannot hash the PIN ({e}).")))
 }
 
-fn matches(pin: &Sensitive<String>, phc: &str) -> Result<bool> {
+pub(crate) fn matches(pin: &Sensitive<String>, phc: &str) -> Result<bool> {
     let parsed = PasswordHash::new(phc).map_err(|e| {
         Error::Storage(format!(
             "The stored owner PIN is damaged ({e}). Set a new one with `cryptill owner pin set`."
@@ -112,7 +118,20 @@ pub fn change(
 /// refused like a wrong one, so a lock-out cannot be skipped by guessing,
 /// and the answer tells a guesser nothing about the PIN.
 pub fn verify(ledger: &Ledger, pin: &Sensitive<String>, now: DateTime<Utc>) -> Result<()> {
-    ledger.owner_attempt(|attempt| {
+    verify_holder(ledger, PinHolder::Owner, "Owner mode", pin, now)
+}
+
+/// [`verify`] for the PIN of `holder` (the owner's or a cashier's, each
+/// with its own count and lock-out); `what` names what the lock-out
+/// locks in its messages ("Owner mode", "Ana's sign-in").
+pub(crate) fn verify_holder(
+    ledger: &Ledger,
+    holder: PinHolder,
+    what: &str,
+    pin: &Sensitive<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    ledger.pin_attempt(holder, |attempt| {
         let Some(auth) = attempt.auth()? else {
             return Err(Error::NotAllowed(
                 "No owner PIN is set yet. Set one first (the window asks for it, or run `cryptill owner pin set`).".into(),
@@ -122,7 +141,7 @@ pub fn verify(ledger: &Ledger, pin: &Sensitive<String>, now: DateTime<Utc>) -> R
             let failed = attempt.fail(now, lockout_after)?;
             let seconds = lockout_after(failed).map_or(1, |w| w.num_seconds().max(1));
             return Err(Error::NotAllowed(format!(
-                "Too many wrong PINs. Owner mode is locked for {seconds} more second(s); every try while it is locked counts as a wrong PIN and makes the wait longer."
+                "Too many wrong PINs. {what} is locked for {seconds} more second(s); every try while it is locked counts as a wrong PIN and makes the wait longer."
             )));
         }
         if matches(pin, &auth.pin_phc)? {
@@ -132,13 +151,22 @@ pub fn verify(ledger: &Ledger, pin: &Sensitive<String>, now: DateTime<Utc>) -> R
         let failed = attempt.fail(now, lockout_after)?;
         Err(match lockout_after(failed) {
             Some(wait) => Error::NotAllowed(format!(
-                "Wrong PIN. Owner mode is locked for {} second(s) after {failed} wrong PINs.",
+                "Wrong PIN. {what} is locked for {} second(s) after {failed} wrong PINs.",
                 wait.num_seconds()
             )),
             None => Error::Input(format!(
-                "Wrong PIN. {} more try(s) before owner mode locks for a while.",
-                FREE_ATTEMPTS - failed
+                "Wrong PIN. {} more try(s) before {} locks for a while.",
+                FREE_ATTEMPTS - failed,
+                lowercase_first(what)
             )),
         })
     })
+}
+
+/// "Owner mode" in the middle of a sentence: "owner mode"; a name stays.
+fn lowercase_first(what: &str) -> String {
+    match what.strip_prefix("Owner") {
+        Some(rest) => format!("owner{rest}"),
+        None => what.to_string(),
+    }
 }

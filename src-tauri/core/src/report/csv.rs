@@ -21,7 +21,7 @@ use crate::ledger::{Ledger, Sale};
 use crate::money::Money;
 use crate::sale::timestamp;
 
-pub const CSV_HEADER: [&str; 21] = [
+pub const CSV_HEADER: [&str; 23] = [
     "sale",
     "created_utc",
     "created_local",
@@ -43,6 +43,9 @@ pub const CSV_HEADER: [&str; 21] = [
     "transaction_id",
     "voided_utc",
     "late_payment_utc",
+    // Who sold it and in which shift (empty on a till without cashiers).
+    "cashier",
+    "shift",
 ];
 
 /// A cell a spreadsheet would run as a formula, made plain text.
@@ -97,6 +100,8 @@ fn row(s: &Sale) -> Vec<String> {
         opt(&s.transaction_id),
         s.voided_at.map(timestamp).unwrap_or_default(),
         s.late_payment_at.map(timestamp).unwrap_or_default(),
+        opt(&s.cashier),
+        s.shift_id.map(|n| n.to_string()).unwrap_or_default(),
     ]
 }
 

@@ -39,6 +39,12 @@ pub struct SaleFilter {
     /// Part of a sale number, order id, address or transaction id.
     #[ts(optional)]
     pub search: Option<String>,
+    /// The cashier's name (any case).
+    #[ts(optional)]
+    pub cashier: Option<String>,
+    /// The shift's number.
+    #[ts(optional, type = "number")]
+    pub shift: Option<i64>,
 }
 
 /// A `[from, to)` range of instants; an open end is `None`.
@@ -105,7 +111,13 @@ impl SaleFilter {
             .flatten()
             .any(|field| field.to_lowercase().contains(&text))
         });
-        status_ok && coin_ok && search_ok
+        let cashier_ok = clean(&self.cashier).is_none_or(|name| {
+            sale.cashier
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(name))
+        });
+        let shift_ok = self.shift.is_none_or(|n| sale.shift_id == Some(n));
+        status_ok && coin_ok && search_ok && cashier_ok && shift_ok
     }
 }
 
@@ -189,6 +201,11 @@ pub struct SaleRow {
     pub voided_at: Option<String>,
     pub late_payment_at: Option<String>,
     pub needs_owner: bool,
+    /// Who sold it; `None` on a till without cashiers.
+    pub cashier: Option<String>,
+    /// The shift it was sold in.
+    #[ts(type = "number | null")]
+    pub shift: Option<i64>,
 }
 
 impl From<&Sale> for SaleRow {
@@ -213,6 +230,8 @@ impl From<&Sale> for SaleRow {
             voided_at: s.voided_at.map(timestamp),
             late_payment_at: s.late_payment_at.map(timestamp),
             needs_owner: s.needs_owner,
+            cashier: s.cashier.clone(),
+            shift: s.shift_id,
         }
     }
 }
@@ -227,7 +246,7 @@ pub fn history(ledger: &Ledger, filter: &SaleFilter) -> Result<Vec<SaleRow>> {
 }
 
 /// One coin's share of the takings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct CoinTotal {
@@ -242,7 +261,7 @@ pub struct CoinTotal {
 }
 
 /// A sale the owner should look at.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ReportException {
@@ -288,91 +307,138 @@ pub struct ZReport {
     pub last_sale_at: Option<String>,
 }
 
+/// What a set of sales adds up to: the figures a Z-report (of a day or of
+/// a shift) and an X report share.
+pub(crate) struct Tally {
+    pub sales_count: u32,
+    pub gross: String,
+    pub tips: String,
+    pub net: String,
+    pub coins: Vec<CoinTotal>,
+    pub voids: u32,
+    pub voided_amount: String,
+    pub expired: u32,
+    pub open: u32,
+    pub exceptions: Vec<ReportException>,
+    pub other_currency_sales: u32,
+    pub first_sale_at: Option<String>,
+    pub last_sale_at: Option<String>,
+}
+
+/// An exception line for `sale` of `kind`.
+pub(crate) fn exception(sale: &Sale, kind: &str) -> ReportException {
+    ReportException {
+        sale_id: sale.id,
+        kind: kind.into(),
+        coin: sale.coin.code().into(),
+        crypto_amount: sale.crypto.as_ref().map(Money::to_fixed),
+        paid_amount: sale.paid.as_ref().map(Money::to_fixed),
+        fiat_amount: sale.fiat.to_string(),
+        created_at: timestamp(sale.created_at),
+    }
+}
+
+impl Tally {
+    /// Adds up `sales` in the shop's `currency`. Sums are exact decimals.
+    pub(crate) fn of<'s>(sales: impl IntoIterator<Item = &'s Sale>, currency: &Currency) -> Self {
+        let fiat = |d: Decimal| Money::new(d, currency.clone()).to_fixed();
+        let (mut gross, mut tips, mut voided) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        let (mut count, mut voids, mut expired, mut open, mut other) =
+            (0u32, 0u32, 0u32, 0u32, 0u32);
+        let mut coins: BTreeMap<String, (u32, Decimal, Decimal, Decimal, Currency)> =
+            BTreeMap::new();
+        let mut exceptions = Vec::new();
+        let mut settled_times = Vec::new();
+        for sale in sales {
+            let ours = sale.fiat.currency().code() == currency.code();
+            if let Some(kind) = exception_kind(sale) {
+                exceptions.push(exception(sale, kind));
+            }
+            if sale.voided_at.is_some() {
+                voids += 1;
+                if ours {
+                    voided += sale.fiat.amount();
+                }
+                continue;
+            }
+            match sale.state {
+                SaleState::Expired => expired += 1,
+                s if !s.is_final() => open += 1,
+                _ => {}
+            }
+            if !is_settled(sale) {
+                continue;
+            }
+            if !ours {
+                other += 1;
+                continue;
+            }
+            count += 1;
+            settled_times.push(sale.created_at);
+            gross += sale.fiat.amount();
+            tips += sale.tip.as_ref().map(Money::amount).unwrap_or_default();
+            let entry = coins.entry(sale.coin.code().to_string()).or_insert((
+                0,
+                Decimal::ZERO,
+                Decimal::ZERO,
+                Decimal::ZERO,
+                sale.coin.clone(),
+            ));
+            entry.0 += 1;
+            entry.1 += sale.crypto.as_ref().map(Money::amount).unwrap_or_default();
+            entry.2 += sale.paid.as_ref().map(Money::amount).unwrap_or_default();
+            entry.3 += sale.fiat.amount();
+        }
+        Tally {
+            sales_count: count,
+            gross: fiat(gross),
+            tips: fiat(tips),
+            net: fiat(gross - tips),
+            coins: coins
+                .into_iter()
+                .map(|(coin, (sales, crypto, paid, fiat_sum, cur))| CoinTotal {
+                    coin,
+                    sales,
+                    crypto_amount: Money::new(crypto, cur.clone()).to_fixed(),
+                    paid_amount: Money::new(paid, cur).to_fixed(),
+                    fiat_amount: fiat(fiat_sum),
+                })
+                .collect(),
+            voids,
+            voided_amount: fiat(voided),
+            expired,
+            open,
+            exceptions,
+            other_currency_sales: other,
+            first_sale_at: settled_times.first().copied().map(timestamp),
+            last_sale_at: settled_times.last().copied().map(timestamp),
+        }
+    }
+}
+
 /// The Z-report over the filter's days (its status, coin and search also apply).
 pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Result<ZReport> {
     let currency = Currency::fiat(shop_currency)?;
     let all = sales(ledger, filter)?;
-    let fiat = |d: Decimal| Money::new(d, currency.clone()).to_fixed();
-    let (mut gross, mut tips, mut voided) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-    let (mut count, mut voids, mut expired, mut open, mut other) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    let mut coins: BTreeMap<String, (u32, Decimal, Decimal, Decimal, Currency)> = BTreeMap::new();
-    let mut exceptions = Vec::new();
-    let mut settled_times = Vec::new();
-    for sale in &all {
-        let ours = sale.fiat.currency().code() == currency.code();
-        if let Some(kind) = exception_kind(sale) {
-            exceptions.push(ReportException {
-                sale_id: sale.id,
-                kind: kind.into(),
-                coin: sale.coin.code().into(),
-                crypto_amount: sale.crypto.as_ref().map(Money::to_fixed),
-                paid_amount: sale.paid.as_ref().map(Money::to_fixed),
-                fiat_amount: sale.fiat.to_string(),
-                created_at: timestamp(sale.created_at),
-            });
-        }
-        if sale.voided_at.is_some() {
-            voids += 1;
-            if ours {
-                voided += sale.fiat.amount();
-            }
-            continue;
-        }
-        match sale.state {
-            SaleState::Expired => expired += 1,
-            s if !s.is_final() => open += 1,
-            _ => {}
-        }
-        if !is_settled(sale) {
-            continue;
-        }
-        if !ours {
-            other += 1;
-            continue;
-        }
-        count += 1;
-        settled_times.push(sale.created_at);
-        gross += sale.fiat.amount();
-        tips += sale.tip.as_ref().map(Money::amount).unwrap_or_default();
-        let entry = coins.entry(sale.coin.code().to_string()).or_insert((
-            0,
-            Decimal::ZERO,
-            Decimal::ZERO,
-            Decimal::ZERO,
-            sale.coin.clone(),
-        ));
-        entry.0 += 1;
-        entry.1 += sale.crypto.as_ref().map(Money::amount).unwrap_or_default();
-        entry.2 += sale.paid.as_ref().map(Money::amount).unwrap_or_default();
-        entry.3 += sale.fiat.amount();
-    }
+    let t = Tally::of(&all, &currency);
     Ok(ZReport {
         from: clean(&filter.from).map(String::from),
         to: clean(&filter.to).map(String::from),
         generated_at: timestamp(Utc::now()),
         currency: currency.code().into(),
-        sales_count: count,
-        gross: fiat(gross),
-        tips: fiat(tips),
-        net: fiat(gross - tips),
-        coins: coins
-            .into_iter()
-            .map(|(coin, (sales, crypto, paid, fiat_sum, cur))| CoinTotal {
-                coin,
-                sales,
-                crypto_amount: Money::new(crypto, cur.clone()).to_fixed(),
-                paid_amount: Money::new(paid, cur).to_fixed(),
-                fiat_amount: fiat(fiat_sum),
-            })
-            .collect(),
-        voids,
-        voided_amount: fiat(voided),
-        expired,
-        open,
-        exceptions,
-        other_currency_sales: other,
-        first_sale_at: settled_times.first().copied().map(timestamp),
-        last_sale_at: settled_times.last().copied().map(timestamp),
+        sales_count: t.sales_count,
+        gross: t.gross,
+        tips: t.tips,
+        net: t.net,
+        coins: t.coins,
+        voids: t.voids,
+        voided_amount: t.voided_amount,
+        expired: t.expired,
+        open: t.open,
+        exceptions: t.exceptions,
+        other_currency_sales: t.other_currency_sales,
+        first_sale_at: t.first_sale_at,
+        last_sale_at: t.last_sale_at,
     })
 }
 

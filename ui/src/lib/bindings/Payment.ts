@@ -35,4 +35,8 @@ excessAmount: string | null,
 /**
  * Part of `fiat_amount` that is tip.
  */
-tipAmount: string | null, latePaymentAt: string | null, needsOwner: boolean, voidedAt: string | null, replacesSaleId: number | null, };
+tipAmount: string | null, latePaymentAt: string | null, needsOwner: boolean, voidedAt: string | null, replacesSaleId: number | null, 
+/**
+ * Who sold it; `None` on a till without cashiers.
+ */
+cashier: string | null, };

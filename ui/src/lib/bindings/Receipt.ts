@@ -12,4 +12,8 @@ rate: string | null, address: string, gatewayOrderId: string, transactionId: str
 /**
  * RFC 3339 UTC: when it was paid (or recorded, if not paid).
  */
-time: string, };
+time: string, 
+/**
+ * Who sold it; `None` on a till without cashiers (print it only when set).
+ */
+cashier: string | null, };

@@ -16,4 +16,12 @@ coin?: string,
 /**
  * Part of a sale number, order id, address or transaction id.
  */
-search?: string, };
+search?: string, 
+/**
+ * The cashier's name (any case).
+ */
+cashier?: string, 
+/**
+ * The shift's number.
+ */
+shift?: number, };

@@ -12,4 +12,12 @@ rate: string | null, gateway: string, gatewayOrderId: string | null, address: st
 /**
  * RFC 3339 UTC.
  */
-createdAt: string, paidAt: string | null, voidedAt: string | null, latePaymentAt: string | null, needsOwner: boolean, };
+createdAt: string, paidAt: string | null, voidedAt: string | null, latePaymentAt: string | null, needsOwner: boolean, 
+/**
+ * Who sold it; `None` on a till without cashiers.
+ */
+cashier: string | null, 
+/**
+ * The shift it was sold in.
+ */
+shift: number | null, };

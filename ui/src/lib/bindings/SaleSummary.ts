@@ -4,4 +4,8 @@ import type { SaleState } from "./SaleState";
 /**
  * A sale in the cashier's list of the current shift.
  */
-export type SaleSummary = { saleId: number, state: SaleState, fiatAmount: string, fiatCurrency: string, coin: string, cryptoAmount: string, createdAt: string, latePaymentAt: string | null, needsOwner: boolean, voided: boolean, replacesSaleId: number | null, };
+export type SaleSummary = { saleId: number, state: SaleState, fiatAmount: string, fiatCurrency: string, coin: string, cryptoAmount: string, createdAt: string, latePaymentAt: string | null, needsOwner: boolean, voided: boolean, replacesSaleId: number | null, 
+/**
+ * Who sold it; `None` on a till without cashiers.
+ */
+cashier: string | null, };

@@ -3,6 +3,7 @@
 
 import type { AppInfo } from './AppInfo';
 import type { Balances } from './Balances';
+import type { CashierInfo } from './CashierInfo';
 import type { Coin } from './Coin';
 import type { CoinNetwork } from './CoinNetwork';
 import type { CustomerView } from './CustomerView';
@@ -16,6 +17,8 @@ import type { SaleFilter } from './SaleFilter';
 import type { SaleRow } from './SaleRow';
 import type { SaleSummary } from './SaleSummary';
 import type { Settings } from './Settings';
+import type { ShiftReport } from './ShiftReport';
+import type { ShiftStatus } from './ShiftStatus';
 import type { Simulation } from './Simulation';
 import type { WithdrawForm } from './WithdrawForm';
 import type { WithdrawOutcome } from './WithdrawOutcome';
@@ -110,5 +113,27 @@ export function commands(invoke: Invoke) {
     ownerChangePin: (args: { current: string; new: string }) => invoke<void>('owner_change_pin', args),
     /** `owner_coin_networks` (owner). */
     ownerCoinNetworks: () => invoke<CoinNetwork[]>('owner_coin_networks'),
+    /** `owner_cashiers` (owner). */
+    ownerCashiers: () => invoke<CashierInfo[]>('owner_cashiers'),
+    /** `owner_add_cashier` (owner). */
+    ownerAddCashier: (args: { name: string; pin: string }) => invoke<CashierInfo>('owner_add_cashier', args),
+    /** `owner_rename_cashier` (owner). */
+    ownerRenameCashier: (args: { name: string; newName: string }) => invoke<CashierInfo>('owner_rename_cashier', args),
+    /** `owner_set_cashier_enabled` (owner). */
+    ownerSetCashierEnabled: (args: { name: string; enabled: boolean }) => invoke<CashierInfo>('owner_set_cashier_enabled', args),
+    /** `owner_shift_reports` (owner). */
+    ownerShiftReports: () => invoke<ShiftReport[]>('owner_shift_reports'),
+    /** `owner_shift_report` (owner). */
+    ownerShiftReport: (args: { number: number }) => invoke<ShiftReport>('owner_shift_report', args),
+    /** `shift_status` (shift). */
+    shiftStatus: () => invoke<ShiftStatus>('shift_status'),
+    /** `shift_open` (shift). */
+    shiftOpen: (args: { cashier: string; pin: string }) => invoke<ShiftStatus>('shift_open', args),
+    /** `shift_switch` (shift). */
+    shiftSwitch: (args: { cashier: string; pin: string }) => invoke<ShiftStatus>('shift_switch', args),
+    /** `shift_x_report` (shift). */
+    shiftXReport: () => invoke<ShiftReport>('shift_x_report'),
+    /** `shift_close` (shift). */
+    shiftClose: () => invoke<ShiftReport>('shift_close'),
   };
 }

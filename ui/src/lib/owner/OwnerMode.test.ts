@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import OwnerMode from './OwnerMode.svelte';
+import { shiftReport } from '../../test/fixtures';
 
 const backend = vi.hoisted(() => ({
   sessionStatus: vi.fn(),
@@ -24,6 +25,12 @@ const backend = vi.hoisted(() => ({
   dayReport: vi.fn(),
   salesHistory: vi.fn(),
   exportCsv: vi.fn(),
+  cashiers: vi.fn(),
+  addCashier: vi.fn(),
+  renameCashier: vi.fn(),
+  setCashierEnabled: vi.fn(),
+  shiftReports: vi.fn(),
+  shiftReport: vi.fn(),
 }));
 vi.mock('../backend', () => backend);
 
@@ -249,5 +256,60 @@ describe('reports', () => {
     await fireEvent.click(screen.getByTestId('export-submit'));
     expect(backend.exportCsv).toHaveBeenCalledWith({ status: 'paid' }, '/tmp/s.csv');
     expect((await screen.findByTestId('export-result')).textContent).toBe('Wrote 2 sale(s) to /tmp/s.csv.');
+  });
+});
+
+describe('cashiers and shifts', () => {
+  const ana = { id: 1, name: 'Ana', enabled: true, lockedSeconds: null, createdAt: '2026-11-29T08:00:00.000Z' };
+
+  it('adds a cashier only with the PIN typed twice the same, then disables and renames', async () => {
+    backend.cashiers.mockResolvedValue([]);
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-cashiers'));
+    await screen.findByText('No cashiers: the till sells without sign-in.');
+    await fireEvent.input(screen.getByTestId('cashier-name'), { target: { value: 'Ana' } });
+    await fireEvent.input(screen.getByTestId('cashier-pin'), { target: { value: '1111' } });
+    await fireEvent.input(screen.getByTestId('cashier-pin-again'), { target: { value: '1112' } });
+    await fireEvent.click(screen.getByTestId('cashier-add-submit'));
+    expect((await screen.findByTestId('cashier-error')).textContent).toContain('differ');
+    expect(backend.addCashier).not.toHaveBeenCalled();
+
+    backend.addCashier.mockResolvedValue(ana);
+    backend.cashiers.mockResolvedValue([ana]);
+    await fireEvent.input(screen.getByTestId('cashier-pin'), { target: { value: '1111' } });
+    await fireEvent.input(screen.getByTestId('cashier-pin-again'), { target: { value: '1111' } });
+    await fireEvent.click(screen.getByTestId('cashier-add-submit'));
+    expect(backend.addCashier).toHaveBeenCalledWith('Ana', '1111');
+    expect((await screen.findByTestId('cashier-done')).textContent).toContain('Added Ana');
+    expect((await screen.findByTestId('cashier-row')).dataset.name).toBe('Ana');
+
+    backend.setCashierEnabled.mockResolvedValue({ ...ana, enabled: false });
+    await fireEvent.click(screen.getByTestId('cashier-toggle'));
+    expect(backend.setCashierEnabled).toHaveBeenCalledWith('Ana', false);
+
+    backend.renameCashier.mockResolvedValue({ ...ana, name: 'Anna' });
+    await fireEvent.click(screen.getByTestId('cashier-rename'));
+    await fireEvent.input(screen.getByTestId('cashier-new-name'), { target: { value: 'Anna' } });
+    await fireEvent.click(screen.getByTestId('cashier-rename-save'));
+    expect(backend.renameCashier).toHaveBeenCalledWith('Ana', 'Anna');
+  });
+
+  it('lists the closed shifts and reads any Z report back', async () => {
+    const z1 = shiftReport({ number: 1, closedAt: '2026-11-29T12:00:00.000Z', closedBy: 'Ana' });
+    const z2 = shiftReport({ number: 2, shiftId: 2, gross: '6.00', closedAt: '2026-11-29T18:00:00.000Z' });
+    backend.shiftReports.mockResolvedValue([z2, z1]);
+    backend.shiftReport.mockResolvedValue({
+      ...z1,
+      cashiers: [{ cashier: 'Ana', sales: 2, gross: '14.50', tips: '1.50', net: '13.00', voids: 0 }],
+    });
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-shifts'));
+    const rows = await screen.findAllByTestId('shift-history-row');
+    expect(rows.map((r) => r.dataset.number)).toEqual(['2', '1']);
+    await fireEvent.click(screen.getAllByTestId('shift-history-open')[1]);
+    expect(backend.shiftReport).toHaveBeenCalledWith(1);
+    expect((await screen.findByTestId('shift-report-title')).textContent).toContain('Z report 1');
+    expect(screen.getByTestId('shift-report-cashier').dataset.cashier).toBe('Ana');
+    expect(screen.getByTestId('shift-report-gross').textContent).toBe('14.50 EUR');
   });
 });
