@@ -308,9 +308,16 @@ pub struct ZReport {
 }
 
 /// What a set of sales adds up to: the figures a Z-report (of a day or of
-/// a shift) and an X report share.
-pub(crate) struct Tally {
+/// a shift) and an X report share. A shift's report carries it whole
+/// (`shift::ShiftReport`); the day's [`ZReport`] keeps its own fields, as
+/// the owner's screens and scripts read them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SaleTotals {
+    /// Settled sales (paid or overpaid) in the shop currency.
     pub sales_count: u32,
+    /// Total charged, tips included.
     pub gross: String,
     pub tips: String,
     pub net: String,
@@ -338,9 +345,9 @@ pub(crate) fn exception(sale: &Sale, kind: &str) -> ReportException {
     }
 }
 
-impl Tally {
+impl SaleTotals {
     /// Adds up `sales` in the shop's `currency`. Sums are exact decimals.
-    pub(crate) fn of<'s>(sales: impl IntoIterator<Item = &'s Sale>, currency: &Currency) -> Self {
+    pub fn of<'s>(sales: impl IntoIterator<Item = &'s Sale>, currency: &Currency) -> Self {
         let fiat = |d: Decimal| Money::new(d, currency.clone()).to_fixed();
         let (mut gross, mut tips, mut voided) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         let (mut count, mut voids, mut expired, mut open, mut other) =
@@ -389,7 +396,7 @@ impl Tally {
             entry.2 += sale.paid.as_ref().map(Money::amount).unwrap_or_default();
             entry.3 += sale.fiat.amount();
         }
-        Tally {
+        SaleTotals {
             sales_count: count,
             gross: fiat(gross),
             tips: fiat(tips),
@@ -420,7 +427,7 @@ impl Tally {
 pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Result<ZReport> {
     let currency = Currency::fiat(shop_currency)?;
     let all = sales(ledger, filter)?;
-    let t = Tally::of(&all, &currency);
+    let t = SaleTotals::of(&all, &currency);
     Ok(ZReport {
         from: clean(&filter.from).map(String::from),
         to: clean(&filter.to).map(String::from),
