@@ -307,6 +307,33 @@ pub struct ZReport {
     pub last_sale_at: Option<String>,
 }
 
+impl CoinTotal {
+    /// The coin's line of a printed report.
+    pub fn line(&self, currency: &str) -> String {
+        let c = &self.coin;
+        format!(
+            "  {c:<6} {} sale(s): {} {c} asked, {} {c} received = {} {currency}",
+            self.sales, self.crypto_amount, self.paid_amount, self.fiat_amount
+        )
+    }
+}
+
+impl ReportException {
+    /// The exception's line of a printed report.
+    pub fn line(&self) -> String {
+        format!(
+            "  sale {} {}: {} asked {} {}, received {} {}",
+            self.sale_id,
+            self.kind,
+            self.fiat_amount,
+            self.crypto_amount.as_deref().unwrap_or("-"),
+            self.coin,
+            self.paid_amount.as_deref().unwrap_or("0"),
+            self.coin
+        )
+    }
+}
+
 /// What a set of sales adds up to: the figures a Z-report (of a day or of
 /// a shift) and an X report share. A shift's report carries it whole
 /// (`shift::ShiftReport`); the day's [`ZReport`] keeps its own fields, as
@@ -467,17 +494,7 @@ pub fn z_report_text(r: &ZReport) -> String {
         format!("Net of tips:  {} {}", r.net, r.currency),
     ];
     for c in &r.coins {
-        lines.push(format!(
-            "  {:<6} {} sale(s): {} {} asked, {} {} received = {} {}",
-            c.coin,
-            c.sales,
-            c.crypto_amount,
-            c.coin,
-            c.paid_amount,
-            c.coin,
-            c.fiat_amount,
-            r.currency
-        ));
+        lines.push(c.line(&r.currency));
     }
     lines.push(format!(
         "Voids:        {} ({} {})",
@@ -486,16 +503,7 @@ pub fn z_report_text(r: &ZReport) -> String {
     lines.push(format!("Expired:      {}", r.expired));
     lines.push(format!("Still open:   {}", r.open));
     for e in &r.exceptions {
-        lines.push(format!(
-            "  sale {} {}: {} asked {} {}, received {} {}",
-            e.sale_id,
-            e.kind,
-            e.fiat_amount,
-            e.crypto_amount.as_deref().unwrap_or("-"),
-            e.coin,
-            e.paid_amount.as_deref().unwrap_or("0"),
-            e.coin
-        ));
+        lines.push(e.line());
     }
     if r.other_currency_sales > 0 {
         lines.push(format!(

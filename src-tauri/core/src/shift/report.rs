@@ -179,10 +179,7 @@ pub fn shift_report_text(r: &ShiftReport) -> String {
     }
     lines.push("Per coin:".into());
     for k in &t.coins {
-        lines.push(format!(
-            "  {:<6} {} sale(s): {} {} asked, {} {} received = {} {c}",
-            k.coin, k.sales, k.crypto_amount, k.coin, k.paid_amount, k.coin, k.fiat_amount
-        ));
+        lines.push(k.line(c));
     }
     lines.push(format!(
         "Voids:        {} ({} {c})",
@@ -191,18 +188,7 @@ pub fn shift_report_text(r: &ShiftReport) -> String {
     lines.push(format!("Expired:      {}", t.expired));
     let list = |lines: &mut Vec<String>, title: &str, items: &[ReportException]| {
         lines.push(format!("{title}: {}", items.len()));
-        for e in items {
-            lines.push(format!(
-                "  sale {} {}: {} asked {} {}, received {} {}",
-                e.sale_id,
-                e.kind,
-                e.fiat_amount,
-                e.crypto_amount.as_deref().unwrap_or("-"),
-                e.coin,
-                e.paid_amount.as_deref().unwrap_or("0"),
-                e.coin
-            ));
-        }
+        lines.extend(items.iter().map(ReportException::line));
     };
     list(&mut lines, "Under/overpaid, late", &t.exceptions);
     list(&mut lines, "Open, carried over", &r.carried_over);
