@@ -194,6 +194,25 @@ export async function stopAll() {
 /** The sale's state as the till shows it. */
 export const state = (session) => session.attr("status", "data-state");
 
+/** Types into an input, as a person would: what was there is cleared first. */
+export async function typeInto(session, testid, text) {
+  const id = await session.find(testid);
+  await session.cmd("POST", `/element/${id}/clear`, {});
+  await session.cmd("POST", `/element/${id}/value`, { text });
+}
+
+/** Waits until no element has `testid` (a dialog closed, a panel left). */
+export async function waitGone(session, testid) {
+  await session.until(`${testid} to disappear`, async () => {
+    try {
+      await session.find(testid);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
 /** Types an amount on the keyboard, picks BTC, charges; returns the sale id. */
 export async function charge(session, till, keys) {
   await session.typeKeys(keys);

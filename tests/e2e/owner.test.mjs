@@ -6,7 +6,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Till, requireApp, stopAll } from "./harness.mjs";
+import { Till, requireApp, stopAll, typeInto, waitGone } from "./harness.mjs";
 
 const PIN = "2580";
 const ADDRESS = "tb1qe2eowner0000000000000000000000000000";
@@ -15,23 +15,8 @@ const ADDRESS = "tb1qe2eowner0000000000000000000000000000";
 const till = new Till({ name: "owner", port: 4454 });
 let session;
 
-/** Types into an input, as the owner would. */
-async function type(testid, text) {
-  const id = await session.find(testid);
-  await session.cmd("POST", `/element/${id}/clear`, {});
-  await session.cmd("POST", `/element/${id}/value`, { text });
-}
-
-async function gone(testid) {
-  await session.until(`${testid} to disappear`, async () => {
-    try {
-      await session.find(testid);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-}
+const type = (testid, text) => typeInto(session, testid, text);
+const gone = (testid) => waitGone(session, testid);
 
 before(async () => {
   requireApp();

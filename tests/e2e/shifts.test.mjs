@@ -7,7 +7,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Till, requireApp, stopAll } from "./harness.mjs";
+import { Till, requireApp, stopAll, typeInto, waitGone } from "./harness.mjs";
 
 const PIN = "2580";
 
@@ -15,22 +15,8 @@ const PIN = "2580";
 const till = new Till({ name: "shifts", port: 4458 });
 let session;
 
-async function type(testid, text) {
-  const id = await session.find(testid);
-  await session.cmd("POST", `/element/${id}/clear`, {});
-  await session.cmd("POST", `/element/${id}/value`, { text });
-}
-
-async function gone(testid) {
-  await session.until(`${testid} to disappear`, async () => {
-    try {
-      await session.find(testid);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-}
+const type = (testid, text) => typeInto(session, testid, text);
+const gone = (testid) => waitGone(session, testid);
 
 /** Sells `keys` EUR in BTC, pays it in full (demo), back to a new sale. */
 async function sellAndPay(keys) {

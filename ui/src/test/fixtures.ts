@@ -144,6 +144,9 @@ export function shiftReport(extra: Partial<ShiftReport> = {}): ShiftReport {
     earlier: [],
     signIns: [],
     otherCurrencySales: 0,
+    open: 0,
+    firstSaleAt: null,
+    lastSaleAt: null,
     ...extra,
   };
 }

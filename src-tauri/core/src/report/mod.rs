@@ -307,10 +307,44 @@ pub struct ZReport {
     pub last_sale_at: Option<String>,
 }
 
+impl CoinTotal {
+    /// The coin's line of a printed report.
+    pub fn line(&self, currency: &str) -> String {
+        let c = &self.coin;
+        format!(
+            "  {c:<6} {} sale(s): {} {c} asked, {} {c} received = {} {currency}",
+            self.sales, self.crypto_amount, self.paid_amount, self.fiat_amount
+        )
+    }
+}
+
+impl ReportException {
+    /// The exception's line of a printed report.
+    pub fn line(&self) -> String {
+        format!(
+            "  sale {} {}: {} asked {} {}, received {} {}",
+            self.sale_id,
+            self.kind,
+            self.fiat_amount,
+            self.crypto_amount.as_deref().unwrap_or("-"),
+            self.coin,
+            self.paid_amount.as_deref().unwrap_or("0"),
+            self.coin
+        )
+    }
+}
+
 /// What a set of sales adds up to: the figures a Z-report (of a day or of
-/// a shift) and an X report share.
-pub(crate) struct Tally {
+/// a shift) and an X report share. A shift's report carries it whole
+/// (`shift::ShiftReport`); the day's [`ZReport`] keeps its own fields, as
+/// the owner's screens and scripts read them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SaleTotals {
+    /// Settled sales (paid or overpaid) in the shop currency.
     pub sales_count: u32,
+    /// Total charged, tips included.
     pub gross: String,
     pub tips: String,
     pub net: String,
@@ -338,9 +372,9 @@ pub(crate) fn exception(sale: &Sale, kind: &str) -> ReportException {
     }
 }
 
-impl Tally {
+impl SaleTotals {
     /// Adds up `sales` in the shop's `currency`. Sums are exact decimals.
-    pub(crate) fn of<'s>(sales: impl IntoIterator<Item = &'s Sale>, currency: &Currency) -> Self {
+    pub fn of<'s>(sales: impl IntoIterator<Item = &'s Sale>, currency: &Currency) -> Self {
         let fiat = |d: Decimal| Money::new(d, currency.clone()).to_fixed();
         let (mut gross, mut tips, mut voided) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         let (mut count, mut voids, mut expired, mut open, mut other) =
@@ -389,7 +423,7 @@ impl Tally {
             entry.2 += sale.paid.as_ref().map(Money::amount).unwrap_or_default();
             entry.3 += sale.fiat.amount();
         }
-        Tally {
+        SaleTotals {
             sales_count: count,
             gross: fiat(gross),
             tips: fiat(tips),
@@ -420,7 +454,7 @@ impl Tally {
 pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Result<ZReport> {
     let currency = Currency::fiat(shop_currency)?;
     let all = sales(ledger, filter)?;
-    let t = Tally::of(&all, &currency);
+    let t = SaleTotals::of(&all, &currency);
     Ok(ZReport {
         from: clean(&filter.from).map(String::from),
         to: clean(&filter.to).map(String::from),
@@ -460,17 +494,7 @@ pub fn z_report_text(r: &ZReport) -> String {
         format!("Net of tips:  {} {}", r.net, r.currency),
     ];
     for c in &r.coins {
-        lines.push(format!(
-            "  {:<6} {} sale(s): {} {} asked, {} {} received = {} {}",
-            c.coin,
-            c.sales,
-            c.crypto_amount,
-            c.coin,
-            c.paid_amount,
-            c.coin,
-            c.fiat_amount,
-            r.currency
-        ));
+        lines.push(c.line(&r.currency));
     }
     lines.push(format!(
         "Voids:        {} ({} {})",
@@ -479,16 +503,7 @@ pub fn z_report_text(r: &ZReport) -> String {
     lines.push(format!("Expired:      {}", r.expired));
     lines.push(format!("Still open:   {}", r.open));
     for e in &r.exceptions {
-        lines.push(format!(
-            "  sale {} {}: {} asked {} {}, received {} {}",
-            e.sale_id,
-            e.kind,
-            e.fiat_amount,
-            e.crypto_amount.as_deref().unwrap_or("-"),
-            e.coin,
-            e.paid_amount.as_deref().unwrap_or("0"),
-            e.coin
-        ));
+        lines.push(e.line());
     }
     if r.other_currency_sales > 0 {
         lines.push(format!(

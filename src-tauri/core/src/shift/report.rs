@@ -13,7 +13,7 @@ use ts_rs::TS;
 use crate::error::Result;
 use crate::ledger::{Ledger, Sale, ShiftRecord};
 use crate::money::Currency;
-use crate::report::{exception, CoinTotal, ReportException, Tally};
+use crate::report::{exception, ReportException, SaleTotals};
 use crate::sale::timestamp;
 
 /// One cashier's share of a shift.
@@ -57,18 +57,12 @@ pub struct ShiftReport {
     pub closed_by: Option<String>,
     pub generated_at: String,
     pub currency: String,
-    /// Settled sales of this shift in the shop currency.
-    pub sales_count: u32,
-    pub gross: String,
-    pub tips: String,
-    pub net: String,
-    pub coins: Vec<CoinTotal>,
+    /// The shift's own sales added up (settled ones in the totals; voids,
+    /// expiries, under/overpaid and late payments among the exceptions).
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub totals: SaleTotals,
     pub cashiers: Vec<CashierTotal>,
-    pub voids: u32,
-    pub voided_amount: String,
-    pub expired: u32,
-    /// This shift's sales under- or overpaid, or paid late.
-    pub exceptions: Vec<ReportException>,
     /// This shift's sales still waiting for payment: they carry over, and
     /// what becomes of them shows in a later shift's `earlier`.
     pub carried_over: Vec<ReportException>,
@@ -77,8 +71,6 @@ pub struct ShiftReport {
     /// the last Z report.
     pub earlier: Vec<ReportException>,
     pub sign_ins: Vec<SignIn>,
-    /// Settled sales charged in another currency (not in the totals).
-    pub other_currency_sales: u32,
 }
 
 pub(super) fn make(
@@ -89,7 +81,7 @@ pub(super) fn make(
     currency: &Currency,
 ) -> Result<ShiftReport> {
     let sales = ledger.shift_sales(shift.id)?;
-    let all = Tally::of(&sales, currency);
+    let totals = SaleTotals::of(&sales, currency);
     let mut by_cashier: BTreeMap<String, Vec<&Sale>> = BTreeMap::new();
     for sale in &sales {
         let name = sale.cashier.clone().unwrap_or_default();
@@ -98,7 +90,7 @@ pub(super) fn make(
     let cashiers = by_cashier
         .into_iter()
         .map(|(cashier, sales)| {
-            let t = Tally::of(sales, currency);
+            let t = SaleTotals::of(sales, currency);
             CashierTotal {
                 cashier,
                 sales: t.sales_count,
@@ -148,26 +140,18 @@ pub(super) fn make(
         closed_by: shift.closed_by.clone(),
         generated_at: timestamp(now),
         currency: currency.code().into(),
-        sales_count: all.sales_count,
-        gross: all.gross,
-        tips: all.tips,
-        net: all.net,
-        coins: all.coins,
+        totals,
         cashiers,
-        voids: all.voids,
-        voided_amount: all.voided_amount,
-        expired: all.expired,
-        exceptions: all.exceptions,
         carried_over,
         earlier,
         sign_ins,
-        other_currency_sales: all.other_currency_sales,
     })
 }
 
 /// The report as text, for the terminal and for printing.
 pub fn shift_report_text(r: &ShiftReport) -> String {
     let c = &r.currency;
+    let t = &r.totals;
     let title = match r.number {
         Some(n) => format!(
             "Z report {n} (shift closed {})",
@@ -182,55 +166,41 @@ pub fn shift_report_text(r: &ShiftReport) -> String {
     if let Some(by) = &r.closed_by {
         lines.push(format!("Closed by:    {by}"));
     }
-    lines.push(format!("Sales:        {}", r.sales_count));
-    lines.push(format!("Total:        {} {c}", r.gross));
-    lines.push(format!("  of it tips: {} {c}", r.tips));
-    lines.push(format!("Net of tips:  {} {c}", r.net));
+    lines.push(format!("Sales:        {}", t.sales_count));
+    lines.push(format!("Total:        {} {c}", t.gross));
+    lines.push(format!("  of it tips: {} {c}", t.tips));
+    lines.push(format!("Net of tips:  {} {c}", t.net));
     lines.push("Per cashier:".into());
-    for t in &r.cashiers {
+    for p in &r.cashiers {
         lines.push(format!(
             "  {:<16} {} sale(s): {} {c}, tips {} {c}, voids {}",
-            t.cashier, t.sales, t.gross, t.tips, t.voids
+            p.cashier, p.sales, p.gross, p.tips, p.voids
         ));
     }
     lines.push("Per coin:".into());
-    for t in &r.coins {
-        lines.push(format!(
-            "  {:<6} {} sale(s): {} {} asked, {} {} received = {} {c}",
-            t.coin, t.sales, t.crypto_amount, t.coin, t.paid_amount, t.coin, t.fiat_amount
-        ));
+    for k in &t.coins {
+        lines.push(k.line(c));
     }
     lines.push(format!(
         "Voids:        {} ({} {c})",
-        r.voids, r.voided_amount
+        t.voids, t.voided_amount
     ));
-    lines.push(format!("Expired:      {}", r.expired));
+    lines.push(format!("Expired:      {}", t.expired));
     let list = |lines: &mut Vec<String>, title: &str, items: &[ReportException]| {
         lines.push(format!("{title}: {}", items.len()));
-        for e in items {
-            lines.push(format!(
-                "  sale {} {}: {} asked {} {}, received {} {}",
-                e.sale_id,
-                e.kind,
-                e.fiat_amount,
-                e.crypto_amount.as_deref().unwrap_or("-"),
-                e.coin,
-                e.paid_amount.as_deref().unwrap_or("0"),
-                e.coin
-            ));
-        }
+        lines.extend(items.iter().map(ReportException::line));
     };
-    list(&mut lines, "Under/overpaid, late", &r.exceptions);
+    list(&mut lines, "Under/overpaid, late", &t.exceptions);
     list(&mut lines, "Open, carried over", &r.carried_over);
     list(
         &mut lines,
         "Earlier sales settled in this shift",
         &r.earlier,
     );
-    if r.other_currency_sales > 0 {
+    if t.other_currency_sales > 0 {
         lines.push(format!(
             "Sales in other currencies (not in the totals): {}",
-            r.other_currency_sales
+            t.other_currency_sales
         ));
     }
     lines.push("Sign-ins:".into());

@@ -161,11 +161,17 @@ async fn shifts_switch_cashiers_close_as_z_1_2_and_never_rewrite_an_old_z() {
     let x = s.x_report().unwrap();
     assert_eq!(x.number, None);
     // Totals are charged amounts, tips included.
-    assert_eq!((x.sales_count, x.gross.as_str()), (2, "14.50"));
+    assert_eq!(
+        (x.totals.sales_count, x.totals.gross.as_str()),
+        (2, "14.50")
+    );
     let z1 = s.close().unwrap();
     assert_eq!(z1.number, Some(1));
     assert_eq!(z1.closed_by.as_deref(), Some("Ben"));
-    assert_eq!((z1.gross.as_str(), z1.tips.as_str()), ("14.50", "1.50"));
+    assert_eq!(
+        (z1.totals.gross.as_str(), z1.totals.tips.as_str()),
+        ("14.50", "1.50")
+    );
     let per: Vec<_> = z1
         .cashiers
         .iter()
@@ -183,6 +189,7 @@ async fn shifts_switch_cashiers_close_as_z_1_2_and_never_rewrite_an_old_z() {
         vec![("Ana", 1, "11.00", "1.00"), ("Ben", 1, "3.50", "0.50")]
     );
     let coins: Vec<_> = z1
+        .totals
         .coins
         .iter()
         .map(|t| (t.coin.as_str(), t.fiat_amount.as_str()))
@@ -215,7 +222,10 @@ async fn shifts_switch_cashiers_close_as_z_1_2_and_never_rewrite_an_old_z() {
     sell(&c, "2.00", None, "BTC", true).await;
     let z2 = s.close().unwrap();
     assert_eq!(z2.number, Some(2));
-    assert_eq!((z2.sales_count, z2.gross.as_str()), (1, "2.00"));
+    assert_eq!(
+        (z2.totals.sales_count, z2.totals.gross.as_str()),
+        (1, "2.00")
+    );
     let earlier: Vec<_> = z2
         .earlier
         .iter()
@@ -226,7 +236,7 @@ async fn shifts_switch_cashiers_close_as_z_1_2_and_never_rewrite_an_old_z() {
     // Z 1 reads back exactly as it was made, though its sale changed.
     let back = s.z_report(&ok, 1).unwrap();
     assert_eq!(back, z1);
-    assert_eq!(back.voids, 0);
+    assert_eq!(back.totals.voids, 0);
     let history: Vec<_> = s.z_history(&ok).unwrap().iter().map(|z| z.number).collect();
     assert_eq!(history, vec![Some(2), Some(1)]);
     assert_eq!(s.z_report(&ok, 3).unwrap_err().kind(), ErrorKind::NotFound);

@@ -11,15 +11,7 @@ export type ShiftReport = {
 /**
  * The Z number, 1, 2, 3... per till; `None` for an X report.
  */
-number: number | null, shiftId: number, openedAt: string, openedBy: string, closedAt: string | null, closedBy: string | null, generatedAt: string, currency: string, 
-/**
- * Settled sales of this shift in the shop currency.
- */
-salesCount: number, gross: string, tips: string, net: string, coins: Array<CoinTotal>, cashiers: Array<CashierTotal>, voids: number, voidedAmount: string, expired: number, 
-/**
- * This shift's sales under- or overpaid, or paid late.
- */
-exceptions: Array<ReportException>, 
+number: number | null, shiftId: number, openedAt: string, openedBy: string, closedAt: string | null, closedBy: string | null, generatedAt: string, currency: string, cashiers: Array<CashierTotal>, 
 /**
  * This shift's sales still waiting for payment: they carry over, and
  * what becomes of them shows in a later shift's `earlier`.
@@ -32,6 +24,10 @@ carriedOver: Array<ReportException>,
  */
 earlier: Array<ReportException>, signIns: Array<SignIn>, 
 /**
- * Settled sales charged in another currency (not in the totals).
+ * Settled sales (paid or overpaid) in the shop currency.
  */
-otherCurrencySales: number, };
+salesCount: number, 
+/**
+ * Total charged, tips included.
+ */
+gross: string, tips: string, net: string, coins: Array<CoinTotal>, voids: number, voidedAmount: string, expired: number, open: number, exceptions: Array<ReportException>, otherCurrencySales: number, firstSaleAt: string | null, lastSaleAt: string | null, };
