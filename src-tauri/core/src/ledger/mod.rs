@@ -3,10 +3,12 @@
 //! lost to a crash or a dropped connection. Amounts are stored as exact
 //! decimal text, times as UTC RFC 3339.
 
+pub mod generate;
 mod migrations;
 mod owner;
+mod query;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
 
@@ -20,8 +22,12 @@ use crate::error::{Error, Result};
 use crate::money::{Currency, Money};
 use crate::sale::{timestamp, Coin, Conversion, GatewayKind, GatewayOrder, SaleState};
 
+pub use query::{Order, Read, SaleCursor, SaleQuery, StatusFilter};
+
 pub struct Ledger {
     conn: Mutex<Connection>,
+    /// The file, for long reads on a connection of their own.
+    path: PathBuf,
 }
 
 /// How long a write waits for another process's write to finish. Writes
@@ -201,6 +207,7 @@ impl Ledger {
         })?;
         Ok(Self {
             conn: Mutex::new(conn),
+            path: path.to_path_buf(),
         })
     }
 

@@ -13,10 +13,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use self::csv::{csv_text, export_csv, CSV_HEADER};
+pub use self::csv::{csv_header, export_csv, write_csv, CSV_COLUMNS};
 use crate::error::{Error, Result};
 use crate::gateway::SaleState;
-use crate::ledger::{Ledger, Sale};
+use crate::ledger::{Ledger, Order, Read, Sale, SaleCursor, SaleQuery, StatusFilter};
 use crate::money::{Currency, Money};
 use crate::sale::timestamp;
 
@@ -83,29 +83,24 @@ impl SaleFilter {
         Ok((from, to))
     }
 
-    fn keeps(&self, sale: &Sale) -> bool {
-        let status_ok = match clean(&self.status) {
-            None => true,
-            Some("voided") => sale.voided_at.is_some(),
-            Some("late") => sale.late_payment_at.is_some(),
-            Some("exceptions") => exception_kind(sale).is_some(),
-            Some(state) => sale.state.as_str() == state,
-        };
-        let coin_ok = clean(&self.coin).is_none_or(|c| sale.coin.code().eq_ignore_ascii_case(c));
-        let search_ok = clean(&self.search).is_none_or(|text| {
-            let text = text.to_lowercase();
-            [
-                Some(sale.id.to_string()),
-                Some(sale.merchant_order_id.clone()),
-                sale.gateway_order_id.clone(),
-                sale.address.clone(),
-                sale.transaction_id.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .any(|field| field.to_lowercase().contains(&text))
+    /// The ledger query for this filter: its days as UTC instants, its
+    /// status, coin and search as the ledger filters them (in SQLite, on
+    /// indexes).
+    pub fn query(&self) -> Result<SaleQuery> {
+        let (from, to) = self.range()?;
+        let status = clean(&self.status).map(|s| match s {
+            "voided" => StatusFilter::Voided,
+            "late" => StatusFilter::Late,
+            "exceptions" => StatusFilter::Exceptions,
+            state => StatusFilter::State(state.to_string()),
         });
-        status_ok && coin_ok && search_ok
+        Ok(SaleQuery {
+            from,
+            to,
+            status,
+            coin: clean(&self.coin).map(str::to_ascii_uppercase),
+            search: clean(&self.search).map(String::from),
+        })
     }
 }
 
@@ -137,11 +132,14 @@ fn day_start(day: &NaiveDate) -> Result<DateTime<Utc>> {
         .ok_or_else(|| Error::Input(format!("{day} has no start in this time zone.")))
 }
 
-/// The sales the filter keeps, oldest first.
+/// The sales the filter keeps, oldest first. All of them in memory: for a
+/// short range; the history pages and the CSV streams.
 pub fn sales(ledger: &Ledger, filter: &SaleFilter) -> Result<Vec<Sale>> {
-    let (from, to) = filter.range()?;
-    let mut sales = ledger.sales_created_between(from, to)?;
-    sales.retain(|s| filter.keeps(s));
+    let mut sales = Vec::new();
+    ledger.each_sale(&filter.query()?, Read::ALL, |s| {
+        sales.push(s);
+        Ok(true)
+    })?;
     Ok(sales)
 }
 
@@ -217,13 +215,61 @@ impl From<&Sale> for SaleRow {
     }
 }
 
-/// Newest first, as the owner scrolls it.
-pub fn history(ledger: &Ledger, filter: &SaleFilter) -> Result<Vec<SaleRow>> {
-    Ok(sales(ledger, filter)?
-        .iter()
-        .rev()
-        .map(SaleRow::from)
-        .collect())
+/// Which page of the history: the first, or the one after a cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct PageRequest {
+    /// The `next` of the page before; none for the newest sales.
+    #[ts(optional)]
+    pub after: Option<SaleCursor>,
+    /// Rows per page, [`PAGE_SIZE`] when not given, at most [`MAX_PAGE_SIZE`].
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+/// One page of the sales history, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SalePage {
+    pub rows: Vec<SaleRow>,
+    /// Where the next (older) page starts; none when this is the last.
+    pub next: Option<SaleCursor>,
+}
+
+pub const PAGE_SIZE: u32 = 100;
+pub const MAX_PAGE_SIZE: u32 = 1_000;
+
+/// One page of the history, newest first, as the owner scrolls it. Keyset
+/// pagination: the page after a cursor reads from the cursor on, so the
+/// thousandth page costs what the first does.
+pub fn history_page(ledger: &Ledger, filter: &SaleFilter, page: &PageRequest) -> Result<SalePage> {
+    let limit = page.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
+    let mut rows = Vec::with_capacity(limit + 1);
+    // One more than the page: whether there is a next page at all.
+    let read = Read {
+        order: Order::NewestFirst,
+        after: page.after.as_ref(),
+        limit: Some(limit + 1),
+    };
+    ledger.each_sale(&filter.query()?, read, |s| {
+        rows.push(s);
+        Ok(true)
+    })?;
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|s| SaleCursor {
+            created_at: timestamp(s.created_at),
+            id: s.id,
+        })
+    } else {
+        None
+    };
+    Ok(SalePage {
+        rows: rows.iter().map(SaleRow::from).collect(),
+        next,
+    })
 }
 
 /// One coin's share of the takings.
@@ -291,14 +337,16 @@ pub struct ZReport {
 /// The Z-report over the filter's days (its status, coin and search also apply).
 pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Result<ZReport> {
     let currency = Currency::fiat(shop_currency)?;
-    let all = sales(ledger, filter)?;
     let fiat = |d: Decimal| Money::new(d, currency.clone()).to_fixed();
     let (mut gross, mut tips, mut voided) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     let (mut count, mut voids, mut expired, mut open, mut other) = (0u32, 0u32, 0u32, 0u32, 0u32);
     let mut coins: BTreeMap<String, (u32, Decimal, Decimal, Decimal, Currency)> = BTreeMap::new();
     let mut exceptions = Vec::new();
-    let mut settled_times = Vec::new();
-    for sale in &all {
+    let (mut first_sale, mut last_sale) = (None, None);
+    // One pass over the range as it is read, oldest first: a long range
+    // costs time, never memory.
+    ledger.each_sale(&filter.query()?, Read::ALL, |sale| {
+        let sale = &sale;
         let ours = sale.fiat.currency().code() == currency.code();
         if let Some(kind) = exception_kind(sale) {
             exceptions.push(ReportException {
@@ -316,7 +364,7 @@ pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Re
             if ours {
                 voided += sale.fiat.amount();
             }
-            continue;
+            return Ok(true);
         }
         match sale.state {
             SaleState::Expired => expired += 1,
@@ -324,14 +372,15 @@ pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Re
             _ => {}
         }
         if !is_settled(sale) {
-            continue;
+            return Ok(true);
         }
         if !ours {
             other += 1;
-            continue;
+            return Ok(true);
         }
         count += 1;
-        settled_times.push(sale.created_at);
+        first_sale.get_or_insert(sale.created_at);
+        last_sale = Some(sale.created_at);
         gross += sale.fiat.amount();
         tips += sale.tip.as_ref().map(Money::amount).unwrap_or_default();
         let entry = coins.entry(sale.coin.code().to_string()).or_insert((
@@ -345,7 +394,8 @@ pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Re
         entry.1 += sale.crypto.as_ref().map(Money::amount).unwrap_or_default();
         entry.2 += sale.paid.as_ref().map(Money::amount).unwrap_or_default();
         entry.3 += sale.fiat.amount();
-    }
+        Ok(true)
+    })?;
     Ok(ZReport {
         from: clean(&filter.from).map(String::from),
         to: clean(&filter.to).map(String::from),
@@ -371,8 +421,8 @@ pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Re
         open,
         exceptions,
         other_currency_sales: other,
-        first_sale_at: settled_times.first().copied().map(timestamp),
-        last_sale_at: settled_times.last().copied().map(timestamp),
+        first_sale_at: first_sale.map(timestamp),
+        last_sale_at: last_sale.map(timestamp),
     })
 }
 
