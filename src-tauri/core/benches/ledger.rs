@@ -1,7 +1,8 @@
 //! The ledger at a million sales (issue 11), each figure beside its floor in
 //! the same run: the CSV export, a page of the sales history under each
-//! filter, today's Z-report, and the till's start-up reads, against an empty
-//! ledger where the figure should not depend on the ledger's size.
+//! filter, today's Z-report, and the till's start-up reads, against a
+//! ledger of the same last two days only (and an empty one), where the
+//! figure should not depend on the history's size.
 //!
 //! `cargo bench -p cryptill-core --bench ledger` (BENCHMARKS.md). The
 //! ledger is made once per day and size by `ledger::generate` and kept in
@@ -67,17 +68,43 @@ fn start_up(path: &std::path::Path) -> usize {
     open.len() + late.len()
 }
 
+/// The floor of the size-dependent figures: a ledger holding only the big
+/// one's last two days (the same open, recent and today's sales, none of the
+/// years before), so the ratio shows what the history's size costs.
+fn recent_only(big: &std::path::Path, dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("recent.sqlite3");
+    drop(Ledger::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let since = (Utc::now() - chrono::Duration::days(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    conn.execute("ATTACH DATABASE ?1 AS big", [big.to_str().unwrap()])
+        .unwrap();
+    let copied = conn
+        .execute(
+            "INSERT INTO main.sales SELECT * FROM big.sales WHERE created_at >= ?1",
+            [since],
+        )
+        .unwrap();
+    eprintln!("the floor ledger holds the last two days: {copied} sales");
+    path
+}
+
 fn ledger_benches(c: &mut Criterion) {
     let big_path = big_ledger();
     let empty_dir = tempfile::tempdir().unwrap();
     let empty_path = empty_dir.path().join("cryptill.sqlite3");
     drop(Ledger::open(&empty_path).unwrap());
+    let recent_path = recent_only(&big_path, empty_dir.path());
     let big = Ledger::open(&big_path).unwrap();
     let empty = Ledger::open(&empty_path).unwrap();
+    let recent = Ledger::open(&recent_path).unwrap();
     let out_dir = tempfile::tempdir().unwrap();
 
     let mut g = c.benchmark_group("start_up");
     g.bench_function("empty", |b| b.iter(|| start_up(&empty_path)));
+    g.bench_function("floor: last 2 days only", |b| {
+        b.iter(|| start_up(&recent_path))
+    });
     g.bench_function("1M", |b| b.iter(|| start_up(&big_path)));
     g.finish();
 
@@ -85,6 +112,9 @@ fn ledger_benches(c: &mut Criterion) {
     let today = SaleFilter::today();
     g.bench_function("empty", |b| {
         b.iter(|| report::z_report(&empty, &today, "EUR").unwrap())
+    });
+    g.bench_function("floor: last 2 days only", |b| {
+        b.iter(|| report::z_report(&recent, &today, "EUR").unwrap())
     });
     g.bench_function("1M", |b| {
         b.iter(|| report::z_report(&big, &today, "EUR").unwrap())
