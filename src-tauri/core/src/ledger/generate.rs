@@ -97,24 +97,16 @@ pub fn fill(ledger: &Ledger, fill: &Fill) -> Result<i64> {
 
     let mut conn = ledger.conn();
     let tx = write_tx(&mut conn)?;
-    let node: i64 = tx
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'order_id_node'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
+    let number = |key: &str| -> Option<i64> {
+        tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get::<_, String>(0)
+        })
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(7);
-    let mut last_tick: i64 = tx
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'order_id_last_tick'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    };
+    // The install's node and last tick, as next_merchant_order_id keeps them.
+    let node = number("order_id_node").unwrap_or(7);
+    let mut last_tick = number("order_id_last_tick").unwrap_or(0);
     let mut last_id = 0;
     {
         let mut sale = tx.prepare(
