@@ -13,7 +13,7 @@ use cryptill_core::ledger::WithdrawalRequest;
 use cryptill_core::owner::{
     self, Balances, GatewayChoice, OwnerStatus, WithdrawForm, WithdrawOutcome,
 };
-use cryptill_core::report::{SaleFilter, SaleRow, ZReport};
+use cryptill_core::report::{PageRequest, SaleFilter, SalePage, ZReport};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::settings::Settings;
 use cryptill_core::AppError;
@@ -158,9 +158,17 @@ pub async fn owner_report(owner: Owner, filter: SaleFilter) -> Result<ZReport, A
     Ok(owner.till.owner().day_report(&owner.unlocked, &filter)?)
 }
 
+/// One page of the sales history, newest first; `page` none: the first.
 #[tauri::command]
-pub async fn owner_sales(owner: Owner, filter: SaleFilter) -> Result<Vec<SaleRow>, AppError> {
-    Ok(owner.till.owner().sales_history(&owner.unlocked, &filter)?)
+pub async fn owner_sales(
+    owner: Owner,
+    filter: SaleFilter,
+    page: Option<PageRequest>,
+) -> Result<SalePage, AppError> {
+    Ok(owner
+        .till
+        .owner()
+        .sales_history(&owner.unlocked, &filter, &page.unwrap_or_default())?)
 }
 
 /// Writes the CSV where the owner typed (a full path to a .csv file);

@@ -165,7 +165,8 @@ fn after_unlocking_the_owner_reads_balances_keys_and_the_report_then_locks() {
     );
 
     let sales = invoke(&w, "owner_sales", json!({"filter": {"coin": "BTC"}})).unwrap();
-    assert_eq!(sales[0]["id"], sale);
+    assert_eq!(sales["rows"][0]["id"], sale);
+    assert_eq!(sales["next"], serde_json::Value::Null);
     let report = invoke(&w, "owner_report", json!({"filter": {}})).unwrap();
     assert_eq!(report["currency"], "EUR");
     let path = w.dir.path().join("sales.csv");

@@ -47,8 +47,19 @@ pub fn iso_4217() -> impl Iterator<Item = IsoCurrency> {
 }
 
 /// The ISO 4217 row of an alphabetic code (upper case), if it is active.
+/// The table is read once into a sorted list: every sale read back from the
+/// ledger looks its currency up (a million for a full CSV export).
 pub fn iso_currency(code: &str) -> Option<IsoCurrency> {
-    iso_4217().find(|c| c.code == code)
+    static TABLE: std::sync::OnceLock<Vec<IsoCurrency>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut rows: Vec<IsoCurrency> = iso_4217().collect();
+        rows.sort_by_key(|c| c.code);
+        rows
+    });
+    table
+        .binary_search_by(|c| c.code.cmp(code))
+        .ok()
+        .map(|i| table[i])
 }
 
 /// A currency or coin and the number of decimal places it is counted in.

@@ -327,6 +327,19 @@ impl Control {
         self.call(Method::DELETE, &["faults"], None).await
     }
 
+    // ---- Request counts ---------------------------------------------------------
+
+    /// How many dialect requests each endpoint has had (control calls are
+    /// not counted).
+    pub async fn requests(&self) -> Result<crate::RequestCounts> {
+        self.call(Method::GET, &["requests"], None).await
+    }
+
+    /// Starts the counts again from zero.
+    pub async fn reset_requests(&self) -> Result<crate::RequestCounts> {
+        self.call(Method::DELETE, &["requests"], None).await
+    }
+
     // ---- Transport --------------------------------------------------------------
 
     async fn order_action(

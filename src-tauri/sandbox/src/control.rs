@@ -11,6 +11,9 @@
 //!   latency holds until changed, `next` is queued behind unspent faults.
 //!   Faults: `http_500`, `http_429`, `malformed_json`, `reset`,
 //!   `envelope_error`, `bad_key`. Answers `{"latency_ms", "next"}`.
+//! - `GET | DELETE /control/requests`: the dialect requests counted per
+//!   endpoint (`{"endpoints": {"GET /counos/api/terminal/tickers": n, ...},
+//!   "total": n}`), or start the counts again (see `traffic`).
 //! - `POST /control/counos/orders/{orderId}/pay` `{"amount": "0.0001"?,
 //!   "confirmations": n?}`: a payment arrives (default: what is left to pay,
 //!   with enough confirmations to count as paid). Works after expiry too: a
@@ -73,9 +76,10 @@ use crate::faults::{Fault, Faults};
 use crate::json::decimal;
 use crate::state::{ActionError, Sandbox};
 use crate::store::now;
+use crate::traffic::Traffic;
 use rust_decimal::Decimal;
 
-pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
+pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults, traffic: Traffic) -> Router {
     let faults = Router::new()
         .route(
             "/faults",
@@ -103,9 +107,13 @@ pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
             post(coingate_complete_withdrawal),
         )
         .with_state(sandbox);
+    let requests = Router::new()
+        .route("/requests", get(show_requests).delete(reset_requests))
+        .with_state(traffic);
     faults
         .merge(counos)
         .merge(coingate)
+        .merge(requests)
         .fallback(|| async { ControlError::not_found("No such control route.") })
 }
 
@@ -180,6 +188,15 @@ async fn show_faults(State(faults): State<Faults>) -> Response {
 async fn add_faults(State(faults): State<Faults>, body: Bytes) -> Result<Response, ControlError> {
     let body: FaultsBody = read_body(&body)?;
     Ok(Json(faults.add(body.latency_ms, &body.next)).into_response())
+}
+
+async fn show_requests(State(traffic): State<Traffic>) -> Response {
+    Json(traffic.snapshot()).into_response()
+}
+
+async fn reset_requests(State(traffic): State<Traffic>) -> Response {
+    traffic.reset();
+    Json(traffic.snapshot()).into_response()
 }
 
 async fn clear_faults(State(faults): State<Faults>) -> Response {

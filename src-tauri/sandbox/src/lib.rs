@@ -16,8 +16,8 @@
 //! Layout, from the bottom up: what every dialect shares (the settings
 //! `config`, the coins and their prices `market`, the SQLite file `store`,
 //! the running sandbox's state `state`, exact JSON numbers `json`, failure
-//! injection `faults`, and the socket layer that can drop a connection on
-//! purpose `connection`); one module per dialect (`counos`, `coingate`); the
+//! injection `faults`, the request counts per endpoint `traffic`, and the
+//! socket layer that can drop a connection on purpose `connection`); one module per dialect (`counos`, `coingate`); the
 //! control routes over both (`control`); and the typed client for those
 //! routes (`client`), for tests and the demo buttons. No module imports one
 //! above it.
@@ -33,6 +33,7 @@ mod json;
 mod market;
 mod state;
 mod store;
+mod traffic;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -48,9 +49,11 @@ use crate::connection::{ConnectionKill, KillableListener};
 use crate::faults::Faults;
 use crate::state::Sandbox;
 use crate::store::Store;
+use crate::traffic::Traffic;
 
 pub use crate::config::{Config, DEMO_API_KEY};
 pub use crate::faults::{Fault, FaultPlan};
+pub use crate::traffic::RequestCounts;
 
 /// Why a sandbox could not start.
 #[derive(Debug, thiserror::Error)]
@@ -136,20 +139,31 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<Handle, Error> {
         base_url: format!("http://{local}"),
     });
     let faults = Faults::default();
+    let traffic = Traffic::default();
+    // Outside the faults: a request a fault refuses still reached the gateway.
+    let counted = |router: Router| {
+        router.layer(axum::middleware::from_fn_with_state(
+            traffic.clone(),
+            traffic::count,
+        ))
+    };
     let app = Router::new()
         .nest(
             "/counos/api",
-            counos::router(sandbox.clone(), faults.clone()),
+            counted(counos::router(sandbox.clone(), faults.clone())),
         )
         .nest(
             "/coingate/v2",
-            coingate::router(sandbox.clone(), faults.clone()),
+            counted(coingate::router(sandbox.clone(), faults.clone())),
         )
         .nest(
             "/coingate/invoice",
             coingate::invoice_router(sandbox.clone()),
         )
-        .nest("/control", control::router(sandbox, faults))
+        .nest(
+            "/control",
+            control::router(sandbox, faults, traffic.clone()),
+        )
         .fallback(unknown_path);
 
     let (stop, stopped) = oneshot::channel::<()>();

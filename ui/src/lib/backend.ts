@@ -19,7 +19,8 @@ import type { OwnerStatus } from './bindings/OwnerStatus';
 import type { Receipt } from './bindings/Receipt';
 import type { SaleEntry } from './bindings/SaleEntry';
 import type { SaleFilter } from './bindings/SaleFilter';
-import type { SaleRow } from './bindings/SaleRow';
+import type { PageRequest } from './bindings/PageRequest';
+import type { SalePage } from './bindings/SalePage';
 import type { SaleSummary } from './bindings/SaleSummary';
 import type { SaleUpdate } from './bindings/SaleUpdate';
 import type { Settings } from './bindings/Settings';
@@ -283,8 +284,9 @@ export function dayReport(filter: SaleFilter): Promise<ZReport> {
   return rust.ownerReport({ filter });
 }
 
-export function salesHistory(filter: SaleFilter): Promise<SaleRow[]> {
-  return rust.ownerSales({ filter });
+/** One page of the history, newest first; `page.after` is the `next` of the page before. */
+export function salesHistory(filter: SaleFilter, page: PageRequest | null = null): Promise<SalePage> {
+  return rust.ownerSales({ filter, page });
 }
 
 /** Writes the CSV to `path` (a full path to a .csv file); resolves to the number of sales. */

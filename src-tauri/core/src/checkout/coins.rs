@@ -11,20 +11,27 @@ use crate::settings::Settings;
 impl Checkout {
     /// The coins this terminal accepts.
     pub async fn coins(&self) -> Result<Vec<Coin>> {
-        if let Some((at, coins)) = self
-            .coins
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
-            if at.elapsed() < COINS_TTL {
-                return Ok(coins.clone());
-            }
+        if let Some(coins) = self.cached_coins() {
+            return Ok(coins);
+        }
+        // One fetch at a time; whoever waited finds the list it brought.
+        let _fetching = self.coins_fetch.lock().await;
+        if let Some(coins) = self.cached_coins() {
+            return Ok(coins);
         }
         let coins = self.gateway.coins().await?;
         *self.coins.lock().unwrap_or_else(|p| p.into_inner()) =
             Some((Instant::now(), coins.clone()));
         Ok(coins)
+    }
+
+    fn cached_coins(&self) -> Option<Vec<Coin>> {
+        self.coins
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < COINS_TTL)
+            .map(|(_, coins)| coins.clone())
     }
 
     /// A coin offered at the counter, for a new sale.

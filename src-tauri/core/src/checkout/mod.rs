@@ -53,6 +53,9 @@ pub struct Checkout {
     gateway: Arc<dyn Gateway>,
     fiat: Currency,
     coins: Mutex<Option<(Instant, Vec<Coin>)>>,
+    /// Held while the coin list is fetched: the watcher's first look at
+    /// several open sales (after a restart) asks for it once, not once per sale.
+    coins_fetch: tokio::sync::Mutex<()>,
     /// The last QR drawn: a payment screen is refreshed every few seconds
     /// and its QR almost never changes.
     last_qr: Mutex<Vec<(String, String)>>,
@@ -96,6 +99,7 @@ impl Checkout {
             ledger,
             fiat,
             coins: Mutex::new(None),
+            coins_fetch: tokio::sync::Mutex::new(()),
             last_qr: Mutex::new(Vec::new()),
             rates: Mutex::new(HashMap::new()),
             resumed: tokio::sync::OnceCell::new(),

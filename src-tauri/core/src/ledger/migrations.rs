@@ -144,6 +144,25 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sales ADD COLUMN cashier_id INTEGER REFERENCES cashiers (id);
     ALTER TABLE sales ADD COLUMN shift_id INTEGER REFERENCES shifts (id);
     CREATE INDEX sales_shift_id ON sales (shift_id);",
+    // The owner's reading at a million sales (issue 11). The history is read
+    // newest first by (created_at, id), a page at a time: each filter gets
+    // an index that yields its sales in that order, so a page reads about a
+    // page of rows and never sorts. `created_at` alone already has one (its
+    // rowid is the id). The partial indexes hold only the few sales they
+    // are for; their WHERE is repeated word for word by ledger/query.rs,
+    // which SQLite needs to use them. (state, created_at) replaces (state).
+    // The watcher reads the expired and voided sales still watched for a
+    // late payment at every start; `sales_late_watch` holds just those.
+    "CREATE INDEX sales_state_created ON sales (state, created_at);
+    DROP INDEX sales_state;
+    CREATE INDEX sales_coin_created ON sales (coin, created_at);
+    CREATE INDEX sales_voided ON sales (created_at) WHERE voided_at IS NOT NULL;
+    CREATE INDEX sales_late ON sales (created_at) WHERE late_payment_at IS NOT NULL;
+    CREATE INDEX sales_exceptions ON sales (created_at)
+        WHERE (late_payment_at IS NOT NULL OR state IN ('underpaid', 'overpaid'));
+    CREATE INDEX sales_late_watch ON sales (gateway, COALESCE(voided_at, expires_at, updated_at))
+        WHERE state IN ('expired', 'canceled') AND late_payment_at IS NULL
+          AND gateway_order_id IS NOT NULL AND gateway_order_id != '';",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

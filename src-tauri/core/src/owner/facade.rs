@@ -15,7 +15,7 @@ use crate::gateway::{Balance, GatewayKind, WithdrawReceipt, WithdrawRequest, Wit
 use crate::keystore::KeyStore;
 use crate::ledger::{Ledger, WithdrawalRequest};
 use crate::money::{Currency, Money};
-use crate::report::{self, SaleFilter, SaleRow, ZReport};
+use crate::report::{self, PageRequest, SaleFilter, SalePage, ZReport};
 use crate::secret::Sensitive;
 use crate::settings::Settings;
 
@@ -328,8 +328,14 @@ impl<'a> Owner<'a> {
         )
     }
 
-    pub fn sales_history(&self, _: &Unlocked, filter: &SaleFilter) -> Result<Vec<SaleRow>> {
-        report::history(self.ledger(), filter)
+    /// One page of the sales history, newest first.
+    pub fn sales_history(
+        &self,
+        _: &Unlocked,
+        filter: &SaleFilter,
+        page: &PageRequest,
+    ) -> Result<SalePage> {
+        report::history_page(self.ledger(), filter, page)
     }
 
     /// Writes the CSV for `filter` to `path`; returns how many sales it holds.

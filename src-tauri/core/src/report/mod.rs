@@ -13,10 +13,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use self::csv::{csv_text, export_csv, CSV_HEADER};
+pub use self::csv::{csv_header, export_csv, write_csv, CSV_COLUMNS};
 use crate::error::{Error, Result};
 use crate::gateway::SaleState;
-use crate::ledger::{Ledger, Sale};
+use crate::ledger::{Ledger, Order, Read, Sale, SaleCursor, SaleQuery, StatusFilter};
 use crate::money::{Currency, Money};
 use crate::sale::timestamp;
 
@@ -89,35 +89,26 @@ impl SaleFilter {
         Ok((from, to))
     }
 
-    fn keeps(&self, sale: &Sale) -> bool {
-        let status_ok = match clean(&self.status) {
-            None => true,
-            Some("voided") => sale.voided_at.is_some(),
-            Some("late") => sale.late_payment_at.is_some(),
-            Some("exceptions") => exception_kind(sale).is_some(),
-            Some(state) => sale.state.as_str() == state,
-        };
-        let coin_ok = clean(&self.coin).is_none_or(|c| sale.coin.code().eq_ignore_ascii_case(c));
-        let search_ok = clean(&self.search).is_none_or(|text| {
-            let text = text.to_lowercase();
-            [
-                Some(sale.id.to_string()),
-                Some(sale.merchant_order_id.clone()),
-                sale.gateway_order_id.clone(),
-                sale.address.clone(),
-                sale.transaction_id.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .any(|field| field.to_lowercase().contains(&text))
+    /// The ledger query for this filter: its days as UTC instants, its
+    /// status, coin and search as the ledger filters them (in SQLite, on
+    /// indexes).
+    pub fn query(&self) -> Result<SaleQuery> {
+        let (from, to) = self.range()?;
+        let status = clean(&self.status).map(|s| match s {
+            "voided" => StatusFilter::Voided,
+            "late" => StatusFilter::Late,
+            "exceptions" => StatusFilter::Exceptions,
+            state => StatusFilter::State(state.to_string()),
         });
-        let cashier_ok = clean(&self.cashier).is_none_or(|name| {
-            sale.cashier
-                .as_deref()
-                .is_some_and(|c| c.eq_ignore_ascii_case(name))
-        });
-        let shift_ok = self.shift.is_none_or(|n| sale.shift_id == Some(n));
-        status_ok && coin_ok && search_ok && cashier_ok && shift_ok
+        Ok(SaleQuery {
+            from,
+            to,
+            status,
+            coin: clean(&self.coin).map(str::to_ascii_uppercase),
+            search: clean(&self.search).map(String::from),
+            cashier: clean(&self.cashier).map(String::from),
+            shift: self.shift,
+        })
     }
 }
 
@@ -149,11 +140,14 @@ fn day_start(day: &NaiveDate) -> Result<DateTime<Utc>> {
         .ok_or_else(|| Error::Input(format!("{day} has no start in this time zone.")))
 }
 
-/// The sales the filter keeps, oldest first.
+/// The sales the filter keeps, oldest first. All of them in memory: for a
+/// short range; the history pages and the CSV streams.
 pub fn sales(ledger: &Ledger, filter: &SaleFilter) -> Result<Vec<Sale>> {
-    let (from, to) = filter.range()?;
-    let mut sales = ledger.sales_created_between(from, to)?;
-    sales.retain(|s| filter.keeps(s));
+    let mut sales = Vec::new();
+    ledger.each_sale(&filter.query()?, Read::ALL, |s| {
+        sales.push(s);
+        Ok(true)
+    })?;
     Ok(sales)
 }
 
@@ -236,13 +230,61 @@ impl From<&Sale> for SaleRow {
     }
 }
 
-/// Newest first, as the owner scrolls it.
-pub fn history(ledger: &Ledger, filter: &SaleFilter) -> Result<Vec<SaleRow>> {
-    Ok(sales(ledger, filter)?
-        .iter()
-        .rev()
-        .map(SaleRow::from)
-        .collect())
+/// Which page of the history: the first, or the one after a cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct PageRequest {
+    /// The `next` of the page before; none for the newest sales.
+    #[ts(optional)]
+    pub after: Option<SaleCursor>,
+    /// Rows per page, [`PAGE_SIZE`] when not given, at most [`MAX_PAGE_SIZE`].
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+/// One page of the sales history, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SalePage {
+    pub rows: Vec<SaleRow>,
+    /// Where the next (older) page starts; none when this is the last.
+    pub next: Option<SaleCursor>,
+}
+
+pub const PAGE_SIZE: u32 = 100;
+pub const MAX_PAGE_SIZE: u32 = 1_000;
+
+/// One page of the history, newest first, as the owner scrolls it. Keyset
+/// pagination: the page after a cursor reads from the cursor on, so the
+/// thousandth page costs what the first does.
+pub fn history_page(ledger: &Ledger, filter: &SaleFilter, page: &PageRequest) -> Result<SalePage> {
+    let limit = page.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
+    let mut rows = Vec::with_capacity(limit + 1);
+    // One more than the page: whether there is a next page at all.
+    let read = Read {
+        order: Order::NewestFirst,
+        after: page.after.as_ref(),
+        limit: Some(limit + 1),
+    };
+    ledger.each_sale(&filter.query()?, read, |s| {
+        rows.push(s);
+        Ok(true)
+    })?;
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|s| SaleCursor {
+            created_at: timestamp(s.created_at),
+            id: s.id,
+        })
+    } else {
+        None
+    };
+    Ok(SalePage {
+        rows: rows.iter().map(SaleRow::from).collect(),
+        next,
+    })
 }
 
 /// One coin's share of the takings.
@@ -375,60 +417,105 @@ pub(crate) fn exception(sale: &Sale, kind: &str) -> ReportException {
 impl SaleTotals {
     /// Adds up `sales` in the shop's `currency`. Sums are exact decimals.
     pub fn of<'s>(sales: impl IntoIterator<Item = &'s Sale>, currency: &Currency) -> Self {
-        let fiat = |d: Decimal| Money::new(d, currency.clone()).to_fixed();
-        let (mut gross, mut tips, mut voided) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-        let (mut count, mut voids, mut expired, mut open, mut other) =
-            (0u32, 0u32, 0u32, 0u32, 0u32);
-        let mut coins: BTreeMap<String, (u32, Decimal, Decimal, Decimal, Currency)> =
-            BTreeMap::new();
-        let mut exceptions = Vec::new();
-        let mut settled_times = Vec::new();
+        let mut tally = Tally::new(currency);
         for sale in sales {
-            let ours = sale.fiat.currency().code() == currency.code();
-            if let Some(kind) = exception_kind(sale) {
-                exceptions.push(exception(sale, kind));
-            }
-            if sale.voided_at.is_some() {
-                voids += 1;
-                if ours {
-                    voided += sale.fiat.amount();
-                }
-                continue;
-            }
-            match sale.state {
-                SaleState::Expired => expired += 1,
-                s if !s.is_final() => open += 1,
-                _ => {}
-            }
-            if !is_settled(sale) {
-                continue;
-            }
-            if !ours {
-                other += 1;
-                continue;
-            }
-            count += 1;
-            settled_times.push(sale.created_at);
-            gross += sale.fiat.amount();
-            tips += sale.tip.as_ref().map(Money::amount).unwrap_or_default();
-            let entry = coins.entry(sale.coin.code().to_string()).or_insert((
-                0,
-                Decimal::ZERO,
-                Decimal::ZERO,
-                Decimal::ZERO,
-                sale.coin.clone(),
-            ));
-            entry.0 += 1;
-            entry.1 += sale.crypto.as_ref().map(Money::amount).unwrap_or_default();
-            entry.2 += sale.paid.as_ref().map(Money::amount).unwrap_or_default();
-            entry.3 += sale.fiat.amount();
+            tally.add(sale);
         }
+        tally.finish()
+    }
+}
+
+/// [`SaleTotals`] as it is being added up, one sale at a time: the day's
+/// report feeds it straight from the ledger's rows, so a long range costs
+/// time, never memory.
+struct Tally<'c> {
+    currency: &'c Currency,
+    gross: Decimal,
+    tips: Decimal,
+    voided: Decimal,
+    count: u32,
+    voids: u32,
+    expired: u32,
+    open: u32,
+    other: u32,
+    /// Per coin: sales, crypto asked, crypto paid, fiat, the coin.
+    coins: BTreeMap<String, (u32, Decimal, Decimal, Decimal, Currency)>,
+    exceptions: Vec<ReportException>,
+    first_sale: Option<DateTime<Utc>>,
+    last_sale: Option<DateTime<Utc>>,
+}
+
+impl<'c> Tally<'c> {
+    fn new(currency: &'c Currency) -> Self {
+        Tally {
+            currency,
+            gross: Decimal::ZERO,
+            tips: Decimal::ZERO,
+            voided: Decimal::ZERO,
+            count: 0,
+            voids: 0,
+            expired: 0,
+            open: 0,
+            other: 0,
+            coins: BTreeMap::new(),
+            exceptions: Vec::new(),
+            first_sale: None,
+            last_sale: None,
+        }
+    }
+
+    fn add(&mut self, sale: &Sale) {
+        let ours = sale.fiat.currency().code() == self.currency.code();
+        if let Some(kind) = exception_kind(sale) {
+            self.exceptions.push(exception(sale, kind));
+        }
+        if sale.voided_at.is_some() {
+            self.voids += 1;
+            if ours {
+                self.voided += sale.fiat.amount();
+            }
+            return;
+        }
+        match sale.state {
+            SaleState::Expired => self.expired += 1,
+            s if !s.is_final() => self.open += 1,
+            _ => {}
+        }
+        if !is_settled(sale) {
+            return;
+        }
+        if !ours {
+            self.other += 1;
+            return;
+        }
+        self.count += 1;
+        self.first_sale.get_or_insert(sale.created_at);
+        self.last_sale = Some(sale.created_at);
+        self.gross += sale.fiat.amount();
+        self.tips += sale.tip.as_ref().map(Money::amount).unwrap_or_default();
+        let entry = self.coins.entry(sale.coin.code().to_string()).or_insert((
+            0,
+            Decimal::ZERO,
+            Decimal::ZERO,
+            Decimal::ZERO,
+            sale.coin.clone(),
+        ));
+        entry.0 += 1;
+        entry.1 += sale.crypto.as_ref().map(Money::amount).unwrap_or_default();
+        entry.2 += sale.paid.as_ref().map(Money::amount).unwrap_or_default();
+        entry.3 += sale.fiat.amount();
+    }
+
+    fn finish(self) -> SaleTotals {
+        let currency = self.currency;
+        let fiat = |d: Decimal| Money::new(d, currency.clone()).to_fixed();
         SaleTotals {
-            sales_count: count,
-            gross: fiat(gross),
-            tips: fiat(tips),
-            net: fiat(gross - tips),
-            coins: coins
+            sales_count: self.count,
+            gross: fiat(self.gross),
+            tips: fiat(self.tips),
+            net: fiat(self.gross - self.tips),
+            coins: self
+                .coins
                 .into_iter()
                 .map(|(coin, (sales, crypto, paid, fiat_sum, cur))| CoinTotal {
                     coin,
@@ -438,14 +525,14 @@ impl SaleTotals {
                     fiat_amount: fiat(fiat_sum),
                 })
                 .collect(),
-            voids,
-            voided_amount: fiat(voided),
-            expired,
-            open,
-            exceptions,
-            other_currency_sales: other,
-            first_sale_at: settled_times.first().copied().map(timestamp),
-            last_sale_at: settled_times.last().copied().map(timestamp),
+            voids: self.voids,
+            voided_amount: fiat(self.voided),
+            expired: self.expired,
+            open: self.open,
+            exceptions: self.exceptions,
+            other_currency_sales: self.other,
+            first_sale_at: self.first_sale.map(timestamp),
+            last_sale_at: self.last_sale.map(timestamp),
         }
     }
 }
@@ -453,8 +540,14 @@ impl SaleTotals {
 /// The Z-report over the filter's days (its status, coin and search also apply).
 pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Result<ZReport> {
     let currency = Currency::fiat(shop_currency)?;
-    let all = sales(ledger, filter)?;
-    let t = SaleTotals::of(&all, &currency);
+    let mut tally = Tally::new(&currency);
+    // One pass over the range as it is read, oldest first: a long range
+    // costs time, never memory.
+    ledger.each_sale(&filter.query()?, Read::ALL, |sale| {
+        tally.add(&sale);
+        Ok(true)
+    })?;
+    let t = tally.finish();
     Ok(ZReport {
         from: clean(&filter.from).map(String::from),
         to: clean(&filter.to).map(String::from),

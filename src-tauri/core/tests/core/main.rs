@@ -16,6 +16,7 @@ mod checkout;
 mod clock;
 mod coingate;
 mod counos;
+mod etiquette;
 mod fault_matrix;
 mod keyring;
 mod money_reference;

@@ -12,7 +12,7 @@ use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
 use cryptill_core::owner::{self, pin, Session, WithdrawForm};
-use cryptill_core::report::{self, SaleFilter, CSV_HEADER};
+use cryptill_core::report::{self, SaleFilter};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{ErrorKind, Till, TillConfig};
 use cryptill_sandbox::client::{Dialect, Payment};
@@ -233,8 +233,9 @@ async fn the_z_report_adds_up_the_sales_made_through_the_checkout() {
         ..SaleFilter::today()
     };
     let ids = |filter: SaleFilter| -> Vec<i64> {
-        report::history(&c.ledger, &filter)
+        report::history_page(&c.ledger, &filter, &Default::default())
             .unwrap()
+            .rows
             .iter()
             .map(|s| s.id)
             .collect()
@@ -250,7 +251,7 @@ async fn the_z_report_adds_up_the_sales_made_through_the_checkout() {
         from: Some("21.11.2026".into()),
         ..SaleFilter::default()
     };
-    assert!(report::history(&c.ledger, &bad)
+    assert!(report::history_page(&c.ledger, &bad, &Default::default())
         .unwrap_err()
         .to_string()
         .contains("YYYY-MM-DD"));
@@ -274,14 +275,12 @@ async fn the_csv_reads_back_with_every_sale_and_awkward_text_quoted() {
     assert_eq!(n, 2);
 
     let mut reader = csv::Reader::from_path(&path).unwrap();
-    assert_eq!(
-        reader.headers().unwrap().iter().collect::<Vec<_>>(),
-        CSV_HEADER.to_vec()
-    );
+    let header: Vec<&str> = report::csv_header().collect();
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), header);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
     let col = |row: &csv::StringRecord, name: &str| {
-        row[CSV_HEADER.iter().position(|h| *h == name).unwrap()].to_string()
+        row[header.iter().position(|h| *h == name).unwrap()].to_string()
     };
     for row in &rows {
         let id: i64 = col(row, "sale").parse().unwrap();

@@ -243,29 +243,34 @@ async fn shifts_switch_cashiers_close_as_z_1_2_and_never_rewrite_an_old_z() {
 
     // The owner's history filters by cashier and shift.
     let by = |cashier: &str, shift: Option<i64>| {
-        report::history(
+        report::history_page(
             &c.ledger,
             &SaleFilter {
                 cashier: Some(cashier.into()),
                 shift,
                 ..Default::default()
             },
+            &Default::default(),
         )
         .unwrap()
+        .rows
         .len()
     };
     assert_eq!(by("ana", None), 2);
     assert_eq!(by("Ben", None), 2);
     assert_eq!(by("Ben", Some(z2.shift_id)), 1);
     // The accountant's CSV names the cashier and the shift of each sale.
-    let (csv, n) = report::csv_text(
+    let mut csv = Vec::new();
+    let n = report::write_csv(
         &c.ledger,
         &SaleFilter {
             shift: Some(z2.shift_id),
             ..Default::default()
         },
+        &mut csv,
     )
     .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
     assert_eq!(n, 1);
     assert!(
         csv.lines().next().unwrap().ends_with(",cashier,shift"),

@@ -57,3 +57,32 @@ async fn a_stopped_sandbox_is_unreachable_and_the_error_names_the_call() {
     assert!(matches!(err, Error::Unreachable { .. }), "{err}");
     assert!(err.to_string().contains("GET /control/faults"), "{err}");
 }
+
+#[tokio::test]
+async fn dialect_requests_are_counted_per_endpoint_and_control_calls_are_not() {
+    let sandbox = Sandbox::start().await;
+    let control = sandbox.control();
+    sandbox.get("terminal/tickers").await;
+    sandbox.get("terminal/tickers").await;
+    sandbox.create_btc_order("7001", "0.001", false).await;
+    sandbox.get("terminal/order/7001").await;
+    sandbox.get("terminal/order/7002").await;
+    // A faulted request reached the gateway too.
+    control.queue_faults(&[Fault::Http500]).await.unwrap();
+    sandbox.get("terminal/tickers").await;
+    let counts = control.requests().await.unwrap();
+    assert_eq!(counts.endpoints["GET /counos/api/terminal/tickers"], 3);
+    assert_eq!(counts.endpoints["POST /counos/api/terminal/order"], 1);
+    // One endpoint for every order asked about, as a gateway counts them.
+    assert_eq!(
+        counts.endpoints["GET /counos/api/terminal/order/{orderId}"],
+        2
+    );
+    assert_eq!(counts.total, 6);
+    assert_eq!(counts.matching("/terminal/order"), 3);
+    assert!(counts.endpoints.keys().all(|e| !e.contains("/control")));
+
+    let reset = control.reset_requests().await.unwrap();
+    assert_eq!(reset.total, 0);
+    assert_eq!(control.requests().await.unwrap().total, 0);
+}

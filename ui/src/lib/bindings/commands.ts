@@ -9,12 +9,13 @@ import type { CoinNetwork } from './CoinNetwork';
 import type { CustomerView } from './CustomerView';
 import type { GatewayChoice } from './GatewayChoice';
 import type { OwnerStatus } from './OwnerStatus';
+import type { PageRequest } from './PageRequest';
 import type { Payment } from './Payment';
 import type { Quote } from './Quote';
 import type { Receipt } from './Receipt';
 import type { SaleEntry } from './SaleEntry';
 import type { SaleFilter } from './SaleFilter';
-import type { SaleRow } from './SaleRow';
+import type { SalePage } from './SalePage';
 import type { SaleSummary } from './SaleSummary';
 import type { Settings } from './Settings';
 import type { ShiftReport } from './ShiftReport';
@@ -106,7 +107,7 @@ export function commands(invoke: Invoke) {
     /** `owner_report` (owner). */
     ownerReport: (args: { filter: SaleFilter }) => invoke<ZReport>('owner_report', args),
     /** `owner_sales` (owner). */
-    ownerSales: (args: { filter: SaleFilter }) => invoke<SaleRow[]>('owner_sales', args),
+    ownerSales: (args: { filter: SaleFilter; page: PageRequest | null }) => invoke<SalePage>('owner_sales', args),
     /** `owner_export_csv` (owner). */
     ownerExportCsv: (args: { filter: SaleFilter; path: string }) => invoke<number>('owner_export_csv', args),
     /** `owner_change_pin` (owner). */

@@ -242,7 +242,7 @@ describe('reports', () => {
       exceptions: [{ saleId: 3, kind: 'underpaid', coin: 'BTC', cryptoAmount: '0.001', paidAmount: '0.0005', fiatAmount: '58.00 EUR', createdAt: '2026-11-21T12:00:00.000Z' }],
       otherCurrencySales: 0, firstSaleAt: '2026-11-21T09:00:00.000Z', lastSaleAt: '2026-11-21T12:00:00.000Z',
     });
-    backend.salesHistory.mockResolvedValue([]);
+    backend.salesHistory.mockResolvedValue({ rows: [], next: null });
     backend.exportCsv.mockResolvedValue(2);
     await openUnlocked();
     await fireEvent.click(screen.getByTestId('owner-tab-report'));
@@ -311,5 +311,30 @@ describe('cashiers and shifts', () => {
     expect((await screen.findByTestId('shift-report-title')).textContent).toContain('Z report 1');
     expect(screen.getByTestId('shift-report-cashier').dataset.cashier).toBe('Ana');
     expect(screen.getByTestId('shift-report-gross').textContent).toBe('14.50 EUR');
+  });
+});
+
+describe('sales history', () => {
+  const row = (id: number) => ({
+    id, merchantOrderId: `m${id}`, state: 'paid', fiatAmount: '1.00', fiatCurrency: 'EUR', tipAmount: null,
+    coin: 'BTC', cryptoAmount: '0.00001', paidAmount: '0.00001', rate: '58000', gateway: 'demo',
+    gatewayOrderId: `g${id}`, address: null, transactionId: null, createdAt: '2026-11-21T12:00:00.000Z',
+    paidAt: null, voidedAt: null, latePaymentAt: null, needsOwner: false,
+  });
+
+  it('shows the newest page and reads older pages with the same filter on request', async () => {
+    const cursor = { createdAt: '2026-11-21T12:00:00.000Z', id: 9 };
+    backend.salesHistory
+      .mockResolvedValueOnce({ rows: [row(10), row(9)], next: cursor })
+      .mockResolvedValueOnce({ rows: [row(8)], next: null });
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-sales'));
+    await waitFor(() => expect(screen.getAllByTestId('sale-row')).toHaveLength(2));
+    await fireEvent.click(screen.getByTestId('sales-older'));
+    await waitFor(() => expect(screen.getAllByTestId('sale-row')).toHaveLength(3));
+    expect(backend.salesHistory).toHaveBeenLastCalledWith({}, { after: cursor });
+    expect(screen.getAllByTestId('sale-row').map((r) => r.dataset.sale)).toEqual(['10', '9', '8']);
+    // The last page: no more to read.
+    expect(screen.queryByTestId('sales-older')).toBeNull();
   });
 });
