@@ -294,6 +294,22 @@ describe('cashiers and shifts', () => {
     expect(backend.renameCashier).toHaveBeenCalledWith('Ana', 'Anna');
   });
 
+  it('filters the sales history by cashier and shows who sold each sale', async () => {
+    const row = {
+      id: 7, merchantOrderId: '1', state: 'paid', fiatAmount: '5.00', fiatCurrency: 'EUR', tipAmount: null,
+      coin: 'BTC', cryptoAmount: '0.0001', paidAmount: '0.0001', rate: '50000', gateway: 'demo',
+      gatewayOrderId: '9', address: null, transactionId: null, createdAt: '2026-11-29T09:00:00.000Z',
+      paidAt: null, voidedAt: null, latePaymentAt: null, needsOwner: false, cashier: 'Ana', shift: 1,
+    };
+    backend.salesHistory.mockResolvedValue([row]);
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-sales'));
+    expect((await screen.findByTestId('sale-cashier')).textContent).toBe('Ana');
+    await fireEvent.input(screen.getByTestId('sales-cashier'), { target: { value: 'Ana' } });
+    await fireEvent.click(screen.getByTestId('sales-filter'));
+    expect(backend.salesHistory).toHaveBeenLastCalledWith({ cashier: 'Ana' });
+  });
+
   it('lists the closed shifts and reads any Z report back', async () => {
     const z1 = shiftReport({ number: 1, closedAt: '2026-11-29T12:00:00.000Z', closedBy: 'Ana' });
     const z2 = shiftReport({ number: 2, shiftId: 2, gross: '6.00', closedAt: '2026-11-29T18:00:00.000Z' });
