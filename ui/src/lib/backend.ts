@@ -39,6 +39,7 @@ const ERROR_KINDS: Record<ErrorKind, true> = {
   storage: true,
   notAllowed: true,
   notFound: true,
+  printer: true,
   internal: true,
 };
 

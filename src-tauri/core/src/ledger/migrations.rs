@@ -98,6 +98,17 @@ const MIGRATIONS: &[&str] = &[
     // for one sale; a claim left by a process that died goes stale.
     "ALTER TABLE sales ADD COLUMN placement_claimant TEXT;
     ALTER TABLE sales ADD COLUMN placement_claimed_at TEXT;",
+    // Receipt printing (issue 13): one row per sale whose receipt printed
+    // by itself when it was paid. The row is the claim (taken in one
+    // insert), so the window's watcher and a command line process that
+    // both see the payment print one receipt, not two; the outcome (when
+    // printed, or why not) is written after.
+    "CREATE TABLE receipt_prints (
+        sale_id    INTEGER PRIMARY KEY REFERENCES sales (id),
+        claimed_at TEXT NOT NULL,
+        printed_at TEXT,
+        error      TEXT
+    );",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

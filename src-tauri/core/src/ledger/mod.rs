@@ -5,6 +5,9 @@
 
 mod migrations;
 mod owner;
+mod prints;
+
+pub use prints::AutoPrint;
 
 use std::path::Path;
 use std::str::FromStr;

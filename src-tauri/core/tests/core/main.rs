@@ -22,4 +22,5 @@ mod money_reference;
 mod outcomes;
 mod owner;
 mod parsers_prop;
+mod printer;
 mod watch;
