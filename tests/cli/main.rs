@@ -8,6 +8,7 @@ mod support;
 mod concurrency;
 mod crash;
 mod owner;
+mod printer;
 mod sale;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cryptill-cli");

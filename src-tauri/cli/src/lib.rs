@@ -9,6 +9,7 @@ mod global;
 mod input;
 mod output;
 mod owner;
+mod printer;
 mod report;
 mod sale;
 mod sandbox;
@@ -69,6 +70,12 @@ enum Command {
     },
     /// Owner: write the sales as CSV for the accountant (asks for the PIN).
     Export(report::ExportArgs),
+    /// The receipt printer: choose it, test it, print the day's report.
+    #[command(subcommand)]
+    Printer(printer::PrinterCommand),
+    /// Print a sale's receipt or payment slip on the receipt printer.
+    #[command(subcommand)]
+    Receipt(printer::ReceiptCommand),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit
@@ -105,6 +112,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Withdraw(args) => owner::withdraw(g, args).await,
         Command::Report { day } => report::day(g, day.as_deref()).await,
         Command::Export(args) => report::export(g, args).await,
+        Command::Printer(command) => printer::run(g, command).await,
+        Command::Receipt(command) => printer::receipt(g, command).await,
     }
 }
 
