@@ -25,6 +25,12 @@ command_table! {
         open_customer_display,
         show_on_customer_display,
     },
+    // The counter's receipt printer (issue 13).
+    till: printer::{
+        printer_configured,
+        print_receipt,
+        print_payment_slip,
+    },
     // The customer display: what to show, nothing else.
     customer: till::{
         customer_view,
@@ -57,5 +63,12 @@ command_table! {
         owner_export_csv,
         owner_change_pin,
         owner_coin_networks,
+    },
+    // The owner's receipt printer (issue 13).
+    owner: printer::{
+        owner_printer_settings,
+        owner_save_printer_settings,
+        owner_print_test_page,
+        owner_print_report,
     },
 }

@@ -26,7 +26,11 @@ fn the_typescript_client_is_generated_from_the_command_table() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bindings = root.join("ui/src/lib/bindings");
     let mut functions = Vec::new();
-    for file in ["src-tauri/commands/till.rs", "src-tauri/commands/owner.rs"] {
+    for file in [
+        "src-tauri/commands/till.rs",
+        "src-tauri/commands/owner.rs",
+        "src-tauri/commands/printer.rs",
+    ] {
         let source = std::fs::read_to_string(root.join(file)).unwrap();
         let parsed = syn::parse_file(&source).unwrap();
         functions.extend(parsed.items.into_iter().filter_map(|item| match item {

@@ -11,5 +11,6 @@ mod ipc;
 mod outcome_events;
 mod owner_ipc;
 mod owner_secrets;
+mod printer_ipc;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cryptill");

@@ -36,6 +36,10 @@ fn sample_args(cmd: &str, dir: &std::path::Path) -> Value {
         "owner_export_csv" => json!({
             "filter": {}, "path": dir.join("x.csv").to_str().unwrap() }),
         "owner_change_pin" => json!({ "current": "0000", "new": "1111" }),
+        "owner_printer_settings" | "owner_print_test_page" => json!({}),
+        "owner_save_printer_settings" => json!({ "settings": {
+            "printer": "tcp://10.0.0.1:9100", "paperMm": 80, "autoPrint": true } }),
+        "owner_print_report" => json!({ "filter": {}, "x": true }),
         other => panic!("owner command {other} has no sample arguments in this test"),
     }
 }

@@ -252,6 +252,17 @@ impl Paper {
         self.lines().find(|l| l.text.contains(text))
     }
 
+    /// What is printed right of `label` on its line, as a person reads a
+    /// receipt: `Total        12.50 EUR` gives `12.50 EUR`.
+    pub fn value(&self, label: &str) -> Option<&str> {
+        self.lines().find_map(|l| {
+            l.text
+                .strip_prefix(label)
+                .filter(|rest| rest.starts_with(' '))
+                .map(str::trim)
+        })
+    }
+
     pub fn is_cut(&self) -> bool {
         self.items.last() == Some(&Item::Cut)
     }
@@ -486,6 +497,8 @@ mod tests {
         assert_eq!(first.text, "Café €");
         assert_eq!((first.align, first.bold), (Align::Center, true));
         assert_eq!(paper.line_with("Total").unwrap().align, Align::Left);
+        assert_eq!(paper.value("Total"), Some("12.50"));
+        assert_eq!(paper.value("Tot"), None, "a label is a whole word");
         assert_eq!(paper.qr_codes(), vec!["bitcoin:abc"]);
         assert!(paper.is_cut());
         assert_eq!(

@@ -22,6 +22,8 @@ import type { SaleRow } from './bindings/SaleRow';
 import type { SaleSummary } from './bindings/SaleSummary';
 import type { SaleUpdate } from './bindings/SaleUpdate';
 import type { Settings } from './bindings/Settings';
+import type { PrintOutcome } from './bindings/PrintOutcome';
+import type { PrinterSettings } from './bindings/PrinterSettings';
 import type { Simulation } from './bindings/Simulation';
 import type { WithdrawForm } from './bindings/WithdrawForm';
 import type { WithdrawOutcome } from './bindings/WithdrawOutcome';
@@ -117,6 +119,7 @@ export function watchSale(saleId: number, onUpdate: (p: Payment) => void): Promi
 const SALE_UPDATED: AppEvent = 'sale-updated';
 const SECOND_LAUNCH: AppEvent = 'second-launch';
 const CUSTOMER_VIEW: AppEvent = 'customer-view';
+const RECEIPT_PRINT: AppEvent = 'receipt-print';
 
 /**
  * Every change of any sale the till's watcher sees, on screen or not (a
@@ -292,4 +295,44 @@ export function exportCsv(filter: SaleFilter, path: string): Promise<number> {
 
 export function changePin(current: string, next: string): Promise<void> {
   return rust.ownerChangePin({ current, new: next });
+}
+
+// Receipt printers (issue 13).
+
+/** Whether a receipt printer is set up (else receipts go through the system's dialog). */
+export function printerConfigured(): Promise<boolean> {
+  return rust.printerConfigured();
+}
+
+/** A paid sale's receipt on the receipt printer. */
+export function printReceipt(saleId: number): Promise<void> {
+  return rust.printReceipt({ saleId });
+}
+
+/** A waiting sale's payment QR on paper. */
+export function printPaymentSlip(saleId: number): Promise<void> {
+  return rust.printPaymentSlip({ saleId });
+}
+
+/** Receipts the till printed by itself when a sale was paid, or why it could not. */
+export function onReceiptPrint(handler: (outcome: PrintOutcome) => void): Promise<() => void> {
+  return listen<PrintOutcome>(RECEIPT_PRINT, (event) => handler(event.payload));
+}
+
+export function ownerPrinterSettings(): Promise<PrinterSettings> {
+  return rust.ownerPrinterSettings();
+}
+
+export function saveOwnerPrinterSettings(settings: PrinterSettings): Promise<PrinterSettings> {
+  return rust.ownerSavePrinterSettings({ settings });
+}
+
+/** Prints the test page; resolves to where it went. */
+export function printTestPage(): Promise<string> {
+  return rust.ownerPrintTestPage();
+}
+
+/** The report of `filter` on the receipt printer: X (`x`) or Z. */
+export function printReport(filter: SaleFilter, x: boolean): Promise<void> {
+  return rust.ownerPrintReport({ filter, x });
 }

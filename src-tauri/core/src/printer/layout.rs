@@ -149,15 +149,7 @@ pub fn report(shop: &str, title: &str, z: &ZReport, width: PaperWidth, code: Cod
     let cur = &z.currency;
     d.title(shop);
     d.bold_centered(title);
-    let period = match (&z.from, &z.to) {
-        (Some(f), Some(t)) if f == t => f.clone(),
-        (f, t) => format!(
-            "{} to {}",
-            f.as_deref().unwrap_or("start"),
-            t.as_deref().unwrap_or("now")
-        ),
-    };
-    d.centered(&period);
+    d.centered(&z.period());
     d.pair("Printed", &local_time(&z.generated_at));
     d.rule();
     d.pair("Sales", &z.sales_count.to_string());

@@ -54,40 +54,36 @@ pub fn send(address: &PrinterAddress, bytes: &[u8]) -> Result<()> {
             if !path.starts_with("/dev") {
                 options.create(true);
             }
-            let driver = escpos::driver::FileDriver::open_with_options(path, &options)
-                .map_err(|e| local_error(&who, &e, FILE_CHECK))?;
-            driver
-                .write(bytes)
-                .and_then(|()| driver.flush())
-                .map_err(|e| local_error(&who, &e, FILE_CHECK))
+            let driver = escpos::driver::FileDriver::open_with_options(path, &options);
+            write_local(driver, bytes, &who, FILE_CHECK)
         }
         PrinterAddress::Usb { vendor, product } => {
-            let driver = escpos::driver::NativeUsbDriver::open(*vendor, *product)
-                .map_err(|e| local_error(&who, &e, USB_CHECK))?;
-            driver
-                .write(bytes)
-                .and_then(|()| driver.flush())
-                .map_err(|e| local_error(&who, &e, USB_CHECK))
+            let driver = escpos::driver::NativeUsbDriver::open(*vendor, *product);
+            write_local(driver, bytes, &who, USB_CHECK)
         }
         PrinterAddress::Serial { device, baud } => {
-            let driver = escpos::driver::SerialPortDriver::open(device, *baud, Some(WRITE_TIMEOUT))
-                .map_err(|e| local_error(&who, &e, SERIAL_CHECK))?;
-            driver
-                .write(bytes)
-                .and_then(|()| driver.flush())
-                .map_err(|e| local_error(&who, &e, SERIAL_CHECK))
+            let driver = escpos::driver::SerialPortDriver::open(device, *baud, Some(WRITE_TIMEOUT));
+            write_local(driver, bytes, &who, SERIAL_CHECK)
         }
     }
+}
+
+/// A file, USB or serial printer through its escpos driver: opened, written, flushed.
+fn write_local(
+    driver: escpos::errors::Result<impl Driver>,
+    bytes: &[u8],
+    who: &str,
+    check: &str,
+) -> Result<()> {
+    driver
+        .and_then(|driver| driver.write(bytes).and_then(|()| driver.flush()))
+        .map_err(|e| Error::Printer(format!("{who} cannot be used ({e}). {check}.")))
 }
 
 const FILE_CHECK: &str =
     "Check that the printer is plugged in and switched on, and that Cryptill may write to that file";
 const USB_CHECK: &str = "Check that the printer is plugged in and switched on; on Linux the till's user needs access to it (a udev rule, or file:/dev/usb/lp0 with the usblp driver)";
 const SERIAL_CHECK: &str = "Check the cable, that the printer is switched on, and that the speed matches the printer's (serial:DEVICE:BAUD)";
-
-fn local_error(who: &str, e: &escpos::errors::PrinterError, check: &str) -> Error {
-    Error::Printer(format!("{who} cannot be used ({e}). {check}."))
-}
 
 fn network_error(who: &str, e: &std::io::Error) -> Error {
     let sentence = match e.kind() {

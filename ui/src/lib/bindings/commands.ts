@@ -9,6 +9,7 @@ import type { CustomerView } from './CustomerView';
 import type { GatewayChoice } from './GatewayChoice';
 import type { OwnerStatus } from './OwnerStatus';
 import type { Payment } from './Payment';
+import type { PrinterSettings } from './PrinterSettings';
 import type { Quote } from './Quote';
 import type { Receipt } from './Receipt';
 import type { SaleEntry } from './SaleEntry';
@@ -66,6 +67,12 @@ export function commands(invoke: Invoke) {
     openCustomerDisplay: () => invoke<void>('open_customer_display'),
     /** `show_on_customer_display` (till). */
     showOnCustomerDisplay: (args: { saleId: number | null }) => invoke<void>('show_on_customer_display', args),
+    /** `printer_configured` (till). */
+    printerConfigured: () => invoke<boolean>('printer_configured'),
+    /** `print_receipt` (till). */
+    printReceipt: (args: { saleId: number }) => invoke<void>('print_receipt', args),
+    /** `print_payment_slip` (till). */
+    printPaymentSlip: (args: { saleId: number }) => invoke<void>('print_payment_slip', args),
     /** `customer_view` (customer). */
     customerView: () => invoke<CustomerView>('customer_view'),
     /** `session_status` (session). */
@@ -110,5 +117,13 @@ export function commands(invoke: Invoke) {
     ownerChangePin: (args: { current: string; new: string }) => invoke<void>('owner_change_pin', args),
     /** `owner_coin_networks` (owner). */
     ownerCoinNetworks: () => invoke<CoinNetwork[]>('owner_coin_networks'),
+    /** `owner_printer_settings` (owner). */
+    ownerPrinterSettings: () => invoke<PrinterSettings>('owner_printer_settings'),
+    /** `owner_save_printer_settings` (owner). */
+    ownerSavePrinterSettings: (args: { settings: PrinterSettings }) => invoke<PrinterSettings>('owner_save_printer_settings', args),
+    /** `owner_print_test_page` (owner). */
+    ownerPrintTestPage: () => invoke<string>('owner_print_test_page'),
+    /** `owner_print_report` (owner). */
+    ownerPrintReport: (args: { filter: SaleFilter; x: boolean }) => invoke<void>('owner_print_report', args),
   };
 }
