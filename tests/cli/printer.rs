@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use cryptill_sandbox::printer::VirtualPrinter;
+use cryptill_sandbox::printer::{switched_off, VirtualPrinter};
 use serde_json::Value;
 
 use crate::support::Shop;
@@ -142,14 +142,7 @@ fn printer_problems_exit_non_zero_with_a_sentence_and_the_sale_goes_on() {
     assert!(String::from_utf8_lossy(&none.stderr).contains("No receipt printer is set up"));
 
     // A printer that is switched off, printing by itself.
-    let off = {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        format!("tcp://127.0.0.1:{port}")
-    };
+    let off = switched_off();
     shop.ok_with(
         &["printer", "use", &off, "--auto-print", "on"],
         "",

@@ -181,6 +181,16 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, jobs: Arc<Mutex<Vec<Vec<u8
     jobs.lock().unwrap_or_else(|p| p.into_inner()).push(job);
 }
 
+/// The address of a printer that is switched off: a loopback port that
+/// was free a moment ago, where nothing listens (a connection is refused).
+pub fn switched_off() -> String {
+    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port();
+    format!("tcp://127.0.0.1:{port}")
+}
+
 /// What came out of the printer, top to bottom.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Paper {

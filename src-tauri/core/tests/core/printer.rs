@@ -18,7 +18,7 @@ use cryptill_core::secret::Sensitive;
 use cryptill_core::settings::Settings;
 use cryptill_core::ErrorKind;
 use cryptill_sandbox::client::Payment;
-use cryptill_sandbox::printer::{Align, Behaviour, Paper, VirtualPrinter};
+use cryptill_sandbox::printer::{switched_off, Align, Behaviour, Paper, VirtualPrinter};
 
 /// Long enough for a job on a loaded machine; a bound, not a timing claim.
 const WAIT: Duration = Duration::from_secs(20);
@@ -224,16 +224,6 @@ async fn without_automatic_printing_a_paid_sale_prints_nothing() {
         shop.counter.ledger.auto_print(sale_id).unwrap(),
         AutoPrint::NotTried
     );
-}
-
-/// A port nothing listens on: a printer that is switched off.
-fn switched_off() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    format!("tcp://127.0.0.1:{port}")
 }
 
 #[tokio::test]
