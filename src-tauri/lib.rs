@@ -43,6 +43,7 @@ pub fn start_watching<R: tauri::Runtime>(app: &tauri::AppHandle<R>, till: &Arc<T
     let checkout = till.checkout_handle();
     let mut updates = checkout.subscribe();
     tauri::async_runtime::spawn(checkout.watch());
+    forward_print_outcomes(app, till);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         use tokio::sync::broadcast::error::RecvError;
@@ -63,6 +64,28 @@ pub fn start_watching<R: tauri::Runtime>(app: &tauri::AppHandle<R>, till: &Arc<T
                         "the window missed sale updates; the list reloads on the next one"
                     );
                 }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+}
+
+/// Every window hears `receipt-print`: a receipt the till printed by
+/// itself, or the sentence saying why not (shown without stopping the
+/// cashier; the sale is recorded either way).
+fn forward_print_outcomes<R: tauri::Runtime>(app: &tauri::AppHandle<R>, till: &Arc<Till>) {
+    let mut outcomes = till.printer().subscribe();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match outcomes.recv().await {
+                Ok(outcome) => {
+                    if let Err(e) = app.emit(AppEvent::ReceiptPrint.name(), &outcome) {
+                        tracing::warn!("cannot tell the window about a receipt: {e}");
+                    }
+                }
+                Err(RecvError::Lagged(_)) => continue,
                 Err(RecvError::Closed) => return,
             }
         }

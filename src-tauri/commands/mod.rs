@@ -5,6 +5,7 @@
 
 mod gate;
 pub mod owner;
+mod printer;
 mod shift;
 mod till;
 

@@ -25,6 +25,12 @@ command_table! {
         open_customer_display,
         show_on_customer_display,
     },
+    // The counter's receipt printer (issue 13).
+    till: printer::{
+        printer_configured,
+        print_receipt,
+        print_payment_slip,
+    },
     // The customer display: what to show, nothing else.
     customer: till::{
         customer_view,
@@ -76,5 +82,12 @@ command_table! {
         shift_switch,
         shift_x_report,
         shift_close,
+    },
+    // The owner's receipt printer (issue 13).
+    owner: printer::{
+        owner_printer_settings,
+        owner_save_printer_settings,
+        owner_print_test_page,
+        owner_print_report,
     },
 }

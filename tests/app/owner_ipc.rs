@@ -41,6 +41,10 @@ fn sample_args(cmd: &str, dir: &std::path::Path) -> Value {
         "owner_rename_cashier" => json!({ "name": "Ana", "newName": "Mallory" }),
         "owner_set_cashier_enabled" => json!({ "name": "Ana", "enabled": false }),
         "owner_shift_report" => json!({ "number": 1 }),
+        "owner_printer_settings" | "owner_print_test_page" => json!({}),
+        "owner_save_printer_settings" => json!({ "settings": {
+            "printer": "tcp://10.0.0.1:9100", "paperMm": 80, "autoPrint": true } }),
+        "owner_print_report" => json!({ "filter": {}, "x": true }),
         other => panic!("owner command {other} has no sample arguments in this test"),
     }
 }

@@ -8,6 +8,7 @@ mod support;
 mod concurrency;
 mod crash;
 mod owner;
+mod printer;
 mod sale;
 mod shifts;
 mod version;

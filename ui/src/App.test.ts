@@ -22,6 +22,9 @@ const backend = await vi.hoisted(async () => ({
   // Who sells: a till without cashiers unless a test says otherwise.
   shiftStatus: vi.fn(),
   openShift: vi.fn(),
+  printerConfigured: vi.fn(),
+  printReceipt: vi.fn(),
+  onReceiptPrint: vi.fn(),
 }));
 vi.mock('./lib/backend', () => backend);
 
@@ -47,6 +50,9 @@ beforeEach(() => {
   backend.onSecondLaunch.mockReset().mockResolvedValue(() => {});
   backend.shiftStatus.mockReset().mockResolvedValue({ cashiersSetUp: false, shift: null, cashiers: [] });
   backend.openShift.mockReset();
+  backend.printerConfigured.mockReset().mockResolvedValue(false);
+  backend.printReceipt.mockReset().mockResolvedValue(undefined);
+  backend.onReceiptPrint.mockReset().mockResolvedValue(() => {});
   backend.watchSale.mockReset().mockImplementation(async (_id: number, onUpdate: (p: Payment) => void) => {
     pushUpdate = onUpdate;
   });
@@ -150,6 +156,26 @@ describe('a sale from charge to paid', () => {
     await fireEvent.click(screen.getByTestId('new-sale'));
     expect(screen.getByTestId('amount').textContent).toBe('0');
     expect(screen.queryByTestId('qr')).toBeNull();
+  });
+
+  it('without a receipt printer, a paid sale offers only the system print dialog', async () => {
+    render(App);
+    await chargeTwelveFifty();
+    pushUpdate({ ...created, state: 'paid', paidAmount: created.cryptoAmount });
+    await waitFor(() => expect(screen.getByTestId('show-receipt')).toBeTruthy());
+    expect(screen.queryByTestId('print-receipt')).toBeNull();
+  });
+
+  it('prints the receipt on the receipt printer when there is one, and says so in a toast', async () => {
+    backend.printerConfigured.mockResolvedValue(true);
+    render(App);
+    await chargeTwelveFifty();
+    pushUpdate({ ...created, state: 'paid', paidAmount: created.cryptoAmount });
+    await fireEvent.click(await screen.findByTestId('print-receipt'));
+    expect(backend.printReceipt).toHaveBeenCalledWith(41);
+    await waitFor(() => expect(screen.getByText('Receipt of sale 41 printed.')).toBeTruthy());
+    // Still on the paid screen: printing is never in the way.
+    expect(screen.getByTestId('status').dataset.state).toBe('paid');
   });
 
   it('ignores updates of a sale the cashier has left', async () => {

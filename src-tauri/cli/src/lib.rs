@@ -9,6 +9,7 @@ mod global;
 mod input;
 mod output;
 mod owner;
+mod printer;
 mod report;
 mod sale;
 mod sandbox;
@@ -80,6 +81,12 @@ enum Command {
     /// A cashier's shift: open with their PIN, switch, X report, close with the Z report.
     #[command(subcommand)]
     Shift(shift::ShiftCommand),
+    /// The receipt printer: choose it, test it, print the day's report.
+    #[command(subcommand)]
+    Printer(printer::PrinterCommand),
+    /// Print a sale's receipt or payment slip on the receipt printer.
+    #[command(subcommand)]
+    Receipt(printer::ReceiptCommand),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit
@@ -122,6 +129,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Export(args) => report::export(g, args).await,
         Command::Cashier(command) => shift::cashier(g, command),
         Command::Shift(command) => shift::shift(g, command),
+        Command::Printer(command) => printer::run(g, command).await,
+        Command::Receipt(command) => printer::receipt(g, command).await,
     }
 }
 

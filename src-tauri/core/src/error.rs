@@ -70,6 +70,11 @@ pub enum Error {
 
     #[error("{0}")]
     NotFound(String),
+
+    /// The receipt printer could not print; the sentence names the printer
+    /// and what to check. Never about the sale, which is recorded either way.
+    #[error("{0}")]
+    Printer(String),
 }
 
 impl Error {
@@ -88,6 +93,7 @@ impl Error {
             Error::Storage(_) | Error::Ledger { .. } => ErrorKind::Storage,
             Error::NotAllowed(_) => ErrorKind::NotAllowed,
             Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Printer(_) => ErrorKind::Printer,
         }
     }
 
@@ -161,6 +167,8 @@ pub enum ErrorKind {
     Storage,
     NotAllowed,
     NotFound,
+    /// The receipt printer did not print (the sale is not affected).
+    Printer,
     /// Something inside Cryptill failed; not the person's doing.
     Internal,
 }

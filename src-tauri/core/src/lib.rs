@@ -10,6 +10,7 @@ pub mod keystore;
 pub mod ledger;
 pub mod money;
 pub mod owner;
+pub mod printer;
 pub mod qr;
 pub mod report;
 pub mod sale;

@@ -19,6 +19,7 @@ pub use crate::keystore::{APP_ID, INSTALL_ID, KEYS_IDENTITY, LEGACY_KEYS, LEGACY
 use crate::ledger::Ledger;
 use crate::money::{Currency, Money};
 use crate::owner::{Owner, Session};
+use crate::printer::Printing;
 use crate::secret::Sensitive;
 pub use crate::settings::base_url_setting;
 use crate::settings::Settings;
@@ -99,6 +100,9 @@ pub struct Till {
     http: reqwest::Client,
     /// The window's owner session (the command line asks for the PIN instead).
     owner: Session,
+    /// Receipt printing; prints paid sales' receipts by itself when the
+    /// owner chose so (started at open, finished at close).
+    printing: Printing,
 }
 
 impl Till {
@@ -169,9 +173,13 @@ impl Till {
             }
         };
         tracing::info!(gateway = kind.as_str(), data_dir = %config.data_dir.display(), "till open");
+        let checkout = Arc::new(Checkout::new(ledger.clone(), gateway, fiat));
+        let printing = Printing::new(ledger.clone(), checkout.clone());
+        printing.start();
         Ok(Self {
             data_dir: config.data_dir,
-            checkout: Arc::new(Checkout::new(ledger.clone(), gateway, fiat)),
+            printing,
+            checkout,
             ledger,
             keys,
             sandbox,
@@ -208,6 +216,11 @@ impl Till {
             &self.owner,
             self.sandbox_url(),
         )
+    }
+
+    /// Receipt printers: settings, receipts, slips, reports.
+    pub fn printer(&self) -> &Printing {
+        &self.printing
     }
 
     pub fn owner_session(&self) -> &Session {
@@ -287,8 +300,9 @@ impl Till {
         Ok(())
     }
 
-    /// Stops the embedded sandbox, if any.
+    /// Prints the receipts still due, then stops the embedded sandbox, if any.
     pub async fn close(self) {
+        self.printing.finish().await;
         if let Some(sandbox) = self.sandbox {
             sandbox.shutdown().await;
         }

@@ -21,6 +21,11 @@
 //! control routes over both (`control`); and the typed client for those
 //! routes (`client`), for tests and the demo buttons. No module imports one
 //! above it.
+//!
+//! Beside the gateway, `printer`: a virtual receipt printer on loopback that
+//! keeps every byte (and can fail as real ones do), with a reader of the
+//! ESC/POS it was sent, written from the command reference like the
+//! dialects are from the gateways' documents.
 
 pub mod client;
 mod coingate;
@@ -31,6 +36,7 @@ mod counos;
 mod faults;
 mod json;
 mod market;
+pub mod printer;
 mod state;
 mod store;
 mod traffic;

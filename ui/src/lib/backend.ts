@@ -26,6 +26,8 @@ import type { SaleUpdate } from './bindings/SaleUpdate';
 import type { Settings } from './bindings/Settings';
 import type { ShiftReport } from './bindings/ShiftReport';
 import type { ShiftStatus } from './bindings/ShiftStatus';
+import type { PrintOutcome } from './bindings/PrintOutcome';
+import type { PrinterSettings } from './bindings/PrinterSettings';
 import type { Simulation } from './bindings/Simulation';
 import type { WithdrawForm } from './bindings/WithdrawForm';
 import type { WithdrawOutcome } from './bindings/WithdrawOutcome';
@@ -43,6 +45,7 @@ const ERROR_KINDS: Record<ErrorKind, true> = {
   storage: true,
   notAllowed: true,
   notFound: true,
+  printer: true,
   internal: true,
 };
 
@@ -120,6 +123,7 @@ export function watchSale(saleId: number, onUpdate: (p: Payment) => void): Promi
 const SALE_UPDATED: AppEvent = 'sale-updated';
 const SECOND_LAUNCH: AppEvent = 'second-launch';
 const CUSTOMER_VIEW: AppEvent = 'customer-view';
+const RECEIPT_PRINT: AppEvent = 'receipt-print';
 
 /**
  * Every change of any sale the till's watcher sees, on screen or not (a
@@ -347,4 +351,44 @@ export function shiftReports(): Promise<ShiftReport[]> {
 
 export function shiftReport(number: number): Promise<ShiftReport> {
   return rust.ownerShiftReport({ number });
+}
+
+// Receipt printers (issue 13).
+
+/** Whether a receipt printer is set up (else receipts go through the system's dialog). */
+export function printerConfigured(): Promise<boolean> {
+  return rust.printerConfigured();
+}
+
+/** A paid sale's receipt on the receipt printer. */
+export function printReceipt(saleId: number): Promise<void> {
+  return rust.printReceipt({ saleId });
+}
+
+/** A waiting sale's payment QR on paper. */
+export function printPaymentSlip(saleId: number): Promise<void> {
+  return rust.printPaymentSlip({ saleId });
+}
+
+/** Receipts the till printed by itself when a sale was paid, or why it could not. */
+export function onReceiptPrint(handler: (outcome: PrintOutcome) => void): Promise<() => void> {
+  return listen<PrintOutcome>(RECEIPT_PRINT, (event) => handler(event.payload));
+}
+
+export function ownerPrinterSettings(): Promise<PrinterSettings> {
+  return rust.ownerPrinterSettings();
+}
+
+export function saveOwnerPrinterSettings(settings: PrinterSettings): Promise<PrinterSettings> {
+  return rust.ownerSavePrinterSettings({ settings });
+}
+
+/** Prints the test page; resolves to where it went. */
+export function printTestPage(): Promise<string> {
+  return rust.ownerPrintTestPage();
+}
+
+/** The report of `filter` on the receipt printer: X (`x`) or Z. */
+export function printReport(filter: SaleFilter, x: boolean): Promise<void> {
+  return rust.ownerPrintReport({ filter, x });
 }

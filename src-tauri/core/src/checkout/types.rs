@@ -220,6 +220,9 @@ pub enum AppEvent {
     SecondLaunch,
     /// A [`CustomerView`]: what the customer display shows now.
     CustomerView,
+    /// A [`crate::printer::PrintOutcome`]: a receipt the till printed by
+    /// itself, or why it could not.
+    ReceiptPrint,
 }
 
 impl AppEvent {
@@ -228,6 +231,7 @@ impl AppEvent {
             AppEvent::SaleUpdated => "sale-updated",
             AppEvent::SecondLaunch => "second-launch",
             AppEvent::CustomerView => "customer-view",
+            AppEvent::ReceiptPrint => "receipt-print",
         }
     }
 }

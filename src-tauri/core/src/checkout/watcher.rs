@@ -245,7 +245,12 @@ mod tests {
 
     #[test]
     fn event_names_are_the_serialised_names() {
-        for event in [AppEvent::SaleUpdated, AppEvent::SecondLaunch] {
+        for event in [
+            AppEvent::SaleUpdated,
+            AppEvent::SecondLaunch,
+            AppEvent::CustomerView,
+            AppEvent::ReceiptPrint,
+        ] {
             assert_eq!(
                 serde_json::to_value(event).unwrap(),
                 serde_json::Value::String(event.name().into())

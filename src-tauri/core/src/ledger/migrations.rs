@@ -163,6 +163,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX sales_late_watch ON sales (gateway, COALESCE(voided_at, expires_at, updated_at))
         WHERE state IN ('expired', 'canceled') AND late_payment_at IS NULL
           AND gateway_order_id IS NOT NULL AND gateway_order_id != '';",
+    // Receipt printing (issue 13): one row per sale whose receipt printed
+    // by itself when it was paid. The row is the claim (taken in one
+    // insert), so the window's watcher and a command line process that
+    // both see the payment print one receipt, not two; the outcome (when
+    // printed, or why not) is written after.
+    "CREATE TABLE receipt_prints (
+        sale_id    INTEGER PRIMARY KEY REFERENCES sales (id),
+        claimed_at TEXT NOT NULL,
+        printed_at TEXT,
+        error      TEXT
+    );",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -6,8 +6,11 @@
 pub mod generate;
 mod migrations;
 mod owner;
+mod prints;
 mod query;
 mod shifts;
+
+pub use prints::AutoPrint;
 
 pub use owner::OwnerAttempt;
 pub(crate) use owner::PinHolder;

@@ -570,15 +570,22 @@ pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Re
 }
 
 /// The report as text, for the terminal and for printing.
+impl ZReport {
+    /// The days covered, as a person reads them: one day, or "from to to".
+    pub fn period(&self) -> String {
+        match (&self.from, &self.to) {
+            (Some(f), Some(t)) if f == t => f.clone(),
+            (f, t) => format!(
+                "{} to {}",
+                f.as_deref().unwrap_or("the start"),
+                t.as_deref().unwrap_or("now")
+            ),
+        }
+    }
+}
+
 pub fn z_report_text(r: &ZReport) -> String {
-    let period = match (&r.from, &r.to) {
-        (Some(f), Some(t)) if f == t => f.clone(),
-        (f, t) => format!(
-            "{} to {}",
-            f.as_deref().unwrap_or("the start"),
-            t.as_deref().unwrap_or("now")
-        ),
-    };
+    let period = r.period();
     let mut lines = vec![
         format!("Z-report {period}"),
         format!("Sales:        {}", r.sales_count),

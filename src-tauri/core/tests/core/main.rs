@@ -23,5 +23,6 @@ mod money_reference;
 mod outcomes;
 mod owner;
 mod parsers_prop;
+mod printer;
 mod shifts;
 mod watch;

@@ -104,6 +104,8 @@ export function errorTitle(kind: ErrorKind): string {
       return 'Not allowed';
     case 'notFound':
       return 'Not found';
+    case 'printer':
+      return 'The receipt printer did not print';
     case 'internal':
       return 'Something went wrong';
   }

@@ -4,6 +4,7 @@ import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { coins, demoInfo, payment, settings } from '../../test/fixtures';
 import type { Payment } from '../bindings/Payment';
+import type { PrintOutcome } from '../bindings/PrintOutcome';
 import type { SaleUpdate } from '../bindings/SaleUpdate';
 import { TillState } from './tillState.svelte';
 
@@ -21,6 +22,9 @@ const mocked = vi.hoisted(() =>
       'showOnCustomerDisplay',
       'onSaleUpdated',
       'onSecondLaunch',
+      'printerConfigured',
+      'printReceipt',
+      'onReceiptPrint',
     ),
   ),
 );
@@ -34,6 +38,7 @@ const stops: (() => void)[] = [];
 let pushWatch: (p: Payment) => void;
 let pushSaleUpdate: (u: SaleUpdate) => void;
 let secondLaunch: () => void;
+let pushPrint: (o: PrintOutcome) => void;
 
 beforeEach(() => {
   for (const fn of Object.values(backend)) fn.mockReset();
@@ -53,6 +58,11 @@ beforeEach(() => {
   });
   backend.onSecondLaunch.mockImplementation(async (handler: () => void) => {
     secondLaunch = handler;
+    return () => {};
+  });
+  backend.printerConfigured.mockResolvedValue(false);
+  backend.onReceiptPrint.mockImplementation(async (handler: (o: PrintOutcome) => void) => {
+    pushPrint = handler;
     return () => {};
   });
 });
@@ -226,5 +236,43 @@ describe('the customer display', () => {
     backend.openCustomerDisplay.mockRejectedValue({ kind: 'internal', message: 'No window.' });
     await till.openCustomerDisplay();
     expect(till.displayError?.message).toBe('No window.');
+  });
+});
+
+describe('the receipt printer', () => {
+  it('is offered once the till knows one is set up, and again after owner mode', async () => {
+    const till = await started();
+    expect(till.printer).toBe(false);
+    backend.printerConfigured.mockResolvedValue(true);
+    await till.refreshPrinter();
+    expect(till.printer).toBe(true);
+  });
+
+  it('a receipt that printed by itself is no news; one that could not is a warning that stays out of the way', async () => {
+    const till = await started();
+    pushPrint({ saleId: 41, printed: true, message: 'Receipt of sale 41 printed.' });
+    expect(till.toasts.items).toEqual([]);
+    const failed =
+      'The receipt printer at 192.168.1.50:9100 refused the connection. Check that the printer is switched on. Sale 41 is paid and recorded; print its receipt again from Sales this shift.';
+    pushPrint({ saleId: 41, printed: false, message: failed });
+    expect(till.toasts.items.map((t) => [t.text, t.tone])).toEqual([[failed, 'warn']]);
+    // The cashier carries on: nothing else changed.
+    expect(till.screen).toBe('till');
+    expect(till.loadError).toBeNull();
+  });
+
+  it('a reprint says how it went without leaving the screen the cashier is on', async () => {
+    const till = await started();
+    till.open('recent');
+    backend.printReceipt.mockResolvedValueOnce(undefined);
+    await till.printReceipt(7);
+    expect(backend.printReceipt).toHaveBeenCalledWith(7);
+    backend.printReceipt.mockRejectedValueOnce({ kind: 'printer', message: 'The printer is off. Check it.' });
+    await till.printReceipt(8);
+    expect(till.toasts.items.map((t) => [t.text, t.tone])).toEqual([
+      ['Receipt of sale 7 printed.', 'info'],
+      ['The printer is off. Check it.', 'warn'],
+    ]);
+    expect(till.screen).toBe('recent');
   });
 });

@@ -36,8 +36,10 @@ export class TillState {
   ownerOpen = $state(false);
   displayError = $state<AppError | null>(null);
 
-  /** News of sales not on screen. */
+  /** News of sales not on screen, and of the receipt printer. */
   readonly toasts = new ToastQueue();
+  /** A receipt printer is set up: the counter offers to print on it. */
+  printer = $state(false);
   /** Goes up whenever any sale changes, so "Sales this shift" reloads. */
   salesVersion = $state(0);
 
@@ -67,6 +69,7 @@ export class TillState {
         backend.listCoins(),
         backend.counterSettings(),
       ]);
+      void this.refreshPrinter();
       // Not awaited: the gateway may be slow; the till is usable meanwhile.
       backend
         .resumedSales()
@@ -123,6 +126,30 @@ export class TillState {
     this.screen = 'receipt';
   }
 
+  /** Whether a receipt printer is set up (again after owner mode closes). */
+  async refreshPrinter() {
+    try {
+      this.printer = await backend.printerConfigured();
+    } catch {
+      // Unknown: the system dialog's Receipt button still works.
+      this.printer = false;
+    }
+  }
+
+  /**
+   * A paid sale's receipt on the receipt printer. Never in the way: the
+   * outcome is a toast (what to check, when it failed), the sale is
+   * recorded either way.
+   */
+  async printReceipt(saleId: number) {
+    try {
+      await backend.printReceipt(saleId);
+      this.toasts.add(null, `Receipt of sale ${saleId} printed.`, 'info');
+    } catch (error) {
+      this.toasts.add(null, (error as AppError).message, 'warn');
+    }
+  }
+
   dismissResumed() {
     this.resumed = [];
   }
@@ -171,6 +198,10 @@ export class TillState {
       backend.onSecondLaunch(() =>
         this.toasts.add(null, 'Cryptill is already open on this till: this is its window.', 'info'),
       ),
+      // A receipt printed by itself needs no news; one that could not print does.
+      backend.onReceiptPrint((outcome) => {
+        if (!outcome.printed) this.toasts.add(null, outcome.message, 'warn');
+      }),
     ];
     return () => {
       for (const stop of stops) stop.then((unlisten) => unlisten()).catch(() => {});

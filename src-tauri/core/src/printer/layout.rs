@@ -1,0 +1,250 @@
+//! What each printout says: the receipt of a paid sale, the payment slip,
+//! the test page, the X/Z report. Pure functions from what the till knows
+//! to a [`Document`]; no printer needed.
+
+use super::codepage::CodePage;
+use super::document::Document;
+use super::settings::PaperWidth;
+use crate::checkout::{Payment, Receipt};
+use crate::report::ZReport;
+
+/// What a receipt needs besides the [`Receipt`] view of the sale.
+#[derive(Clone, Debug, Default)]
+pub struct ReceiptExtras {
+    /// Who sold; printed when the till has cashiers.
+    pub cashier: Option<String>,
+    /// A demo or sandbox sale: no money moved, and the paper says so.
+    pub test_money: bool,
+}
+
+/// A timestamp of the ledger (RFC 3339 UTC) in the till's local time.
+fn local_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_string())
+}
+
+pub fn receipt(r: &Receipt, extras: &ReceiptExtras, width: PaperWidth, code: CodePage) -> Document {
+    let mut d = Document::new(width, code);
+    let cur = &r.fiat_currency;
+    d.title(&r.shop_name);
+    d.centered("Receipt");
+    if extras.test_money {
+        d.bold_centered("DEMO - NOT A REAL PAYMENT");
+    }
+    d.feed();
+    d.pair(&format!("Sale {}", r.sale_id), &local_time(&r.time));
+    if let Some(cashier) = &extras.cashier {
+        d.pair("Cashier", cashier);
+    }
+    d.rule();
+    for (n, line) in r.lines.iter().enumerate() {
+        let label = match line.label.trim() {
+            "" => format!("Item {}", n + 1),
+            label => label.to_string(),
+        };
+        d.pair(&label, &line.amount);
+    }
+    if let Some(tip) = &r.tip_amount {
+        d.pair("Tip", tip);
+    }
+    d.rule();
+    d.bold_pair("Total", &format!("{} {cur}", r.fiat_amount));
+    d.feed();
+    d.pair("Paid in", &format!("{} {}", r.coin, r.network));
+    d.pair("Amount", &format!("{} {}", r.crypto_amount, r.coin));
+    if !r.paid_amount.is_empty() && r.paid_amount != r.crypto_amount {
+        d.pair("Received", &format!("{} {}", r.paid_amount, r.coin));
+    }
+    if let Some(rate) = &r.rate {
+        d.pair("Rate", &format!("1 {} = {rate} {cur}", r.coin));
+    }
+    if !r.address.is_empty() {
+        d.pair("Address", &r.address);
+    }
+    if !r.gateway_order_id.is_empty() {
+        d.pair("Order", &r.gateway_order_id);
+    }
+    if let Some(tx) = &r.transaction_id {
+        d.pair("Transaction", tx);
+        let link = (!extras.test_money)
+            .then(|| transaction_link(&r.coin, &r.network, tx))
+            .flatten();
+        d.feed();
+        d.qr(link.as_deref().unwrap_or(tx));
+        d.centered(if link.is_some() {
+            "Scan to see the payment"
+        } else {
+            "Transaction id"
+        });
+    }
+    if !r.footer.trim().is_empty() {
+        d.feed();
+        d.centered(r.footer.trim());
+    }
+    d
+}
+
+/// The slip a customer scans from paper: what to pay, where, until when.
+pub fn payment_slip(
+    shop: &str,
+    p: &Payment,
+    test_money: bool,
+    width: PaperWidth,
+    code: CodePage,
+) -> Document {
+    let mut d = Document::new(width, code);
+    d.title(shop);
+    d.centered("Payment request");
+    if test_money {
+        d.bold_centered("DEMO - DO NOT PAY");
+    }
+    d.feed();
+    d.pair(
+        &format!("Sale {}", p.sale_id),
+        &format!("{} {}", p.fiat_amount, p.fiat_currency),
+    );
+    d.bold_pair("Pay", &format!("{} {}", p.crypto_amount, p.coin));
+    d.pair("Network", &p.network);
+    d.pair("Address", &p.address);
+    if let Some(at) = &p.expires_at {
+        d.pair("Pay before", &local_time(at));
+    }
+    d.feed();
+    d.qr(&p.payment_uri);
+    d.centered("Scan with your wallet");
+    d
+}
+
+/// What the owner prints to see that the printer, paper and letters work.
+pub fn test_page(shop: &str, printer: &str, width: PaperWidth, code: CodePage) -> Document {
+    let mut d = Document::new(width, code);
+    d.title(shop);
+    d.centered("Printer test page");
+    d.feed();
+    d.pair("Printer", printer);
+    d.pair(
+        "Paper",
+        match width {
+            PaperWidth::Mm58 => "58 mm",
+            PaperWidth::Mm80 => "80 mm",
+        },
+    );
+    d.pair("Characters", code.sample());
+    d.rule();
+    d.text("The dashes above span the paper: if they wrap or stop short, choose the other paper width.");
+    d.feed();
+    d.qr("Cryptill printer test");
+    d.centered("A QR code prints above");
+    d
+}
+
+/// The day's report: X (a look during the day) or Z (the close).
+pub fn report(shop: &str, title: &str, z: &ZReport, width: PaperWidth, code: CodePage) -> Document {
+    let mut d = Document::new(width, code);
+    let cur = &z.currency;
+    d.title(shop);
+    d.bold_centered(title);
+    d.centered(&z.period());
+    d.pair("Printed", &local_time(&z.generated_at));
+    d.rule();
+    d.pair("Sales", &z.sales_count.to_string());
+    d.bold_pair("Total", &format!("{} {cur}", z.gross));
+    d.pair("Tips", &format!("{} {cur}", z.tips));
+    d.pair("Net of tips", &format!("{} {cur}", z.net));
+    d.rule();
+    for c in &z.coins {
+        d.pair(
+            &format!("{} ({} sales)", c.coin, c.sales),
+            &format!("{} {cur}", c.fiat_amount),
+        );
+        d.pair("  received", &format!("{} {}", c.paid_amount, c.coin));
+    }
+    d.rule();
+    d.pair("Voids", &format!("{} ({} {cur})", z.voids, z.voided_amount));
+    d.pair("Expired", &z.expired.to_string());
+    d.pair("Still open", &z.open.to_string());
+    if !z.exceptions.is_empty() {
+        d.pair("For the owner", &z.exceptions.len().to_string());
+        for e in &z.exceptions {
+            d.text(&format!(
+                "  sale {} {}: {} {cur}",
+                e.sale_id, e.kind, e.fiat_amount
+            ));
+        }
+    }
+    if z.other_currency_sales > 0 {
+        d.pair("Other currencies", &z.other_currency_sales.to_string());
+    }
+    d
+}
+
+/// A link to the payment on a well-known public explorer of the network,
+/// when there is one and the id looks like a transaction id (so nothing
+/// else can be slipped into the URL).
+pub fn transaction_link(coin: &str, network: &str, tx: &str) -> Option<String> {
+    let id_ok = (16..=128).contains(&tx.len()) && tx.chars().all(|c| c.is_ascii_alphanumeric());
+    if !id_ok {
+        return None;
+    }
+    let net = network.to_ascii_lowercase();
+    let coin = coin.to_ascii_uppercase();
+    let has = |words: &[&str]| words.iter().any(|w| net.contains(w));
+    let base = if has(&["bitcoin cash", "bch"]) {
+        return None;
+    } else if has(&["bitcoin"]) || (net.is_empty() && coin == "BTC") {
+        "https://mempool.space/tx/"
+    } else if has(&["litecoin"]) || (net.is_empty() && coin == "LTC") {
+        "https://litecoinspace.org/tx/"
+    } else if has(&["bep20", "bsc", "smart chain"]) {
+        "https://bscscan.com/tx/"
+    } else if has(&["tron", "trc20"]) {
+        "https://tronscan.org/#/transaction/"
+    } else if has(&["polygon", "matic"]) {
+        "https://polygonscan.com/tx/"
+    } else if has(&["ethereum", "erc20"]) || (net.is_empty() && coin == "ETH") {
+        "https://etherscan.io/tx/"
+    } else if has(&["dogecoin"]) {
+        "https://blockchair.com/dogecoin/transaction/"
+    } else if has(&["solana"]) {
+        "https://solscan.io/tx/"
+    } else {
+        return None;
+    };
+    Some(format!("{base}{tx}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TX: &str = "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b";
+
+    #[test]
+    fn networks_with_a_known_explorer_get_a_link_others_the_id() {
+        assert_eq!(
+            transaction_link("BTC", "Bitcoin", TX).unwrap(),
+            format!("https://mempool.space/tx/{TX}")
+        );
+        assert!(transaction_link("USDT", "Tron (TRC20)", TX)
+            .unwrap()
+            .starts_with("https://tronscan.org"));
+        assert!(transaction_link("USDT", "BNB Smart Chain (BEP20)", TX)
+            .unwrap()
+            .starts_with("https://bscscan.com"));
+        assert!(transaction_link("ETH", "Ethereum", &format!("0x{TX}"))
+            .unwrap()
+            .starts_with("https://etherscan.io/tx/0x"));
+        assert_eq!(transaction_link("CCX", "Counos X", TX), None);
+        assert_eq!(transaction_link("BCH", "Bitcoin Cash", TX), None);
+        // Not a transaction id: never put into a URL.
+        assert_eq!(
+            transaction_link("BTC", "Bitcoin", "abc/../x?y=1&z=2222222"),
+            None
+        );
+    }
+}
