@@ -11,6 +11,7 @@ import type { GatewayChoice } from './GatewayChoice';
 import type { OwnerStatus } from './OwnerStatus';
 import type { PageRequest } from './PageRequest';
 import type { Payment } from './Payment';
+import type { PrinterSettings } from './PrinterSettings';
 import type { Quote } from './Quote';
 import type { Receipt } from './Receipt';
 import type { SaleEntry } from './SaleEntry';
@@ -70,6 +71,12 @@ export function commands(invoke: Invoke) {
     openCustomerDisplay: () => invoke<void>('open_customer_display'),
     /** `show_on_customer_display` (till). */
     showOnCustomerDisplay: (args: { saleId: number | null }) => invoke<void>('show_on_customer_display', args),
+    /** `printer_configured` (till). */
+    printerConfigured: () => invoke<boolean>('printer_configured'),
+    /** `print_receipt` (till). */
+    printReceipt: (args: { saleId: number }) => invoke<void>('print_receipt', args),
+    /** `print_payment_slip` (till). */
+    printPaymentSlip: (args: { saleId: number }) => invoke<void>('print_payment_slip', args),
     /** `customer_view` (customer). */
     customerView: () => invoke<CustomerView>('customer_view'),
     /** `session_status` (session). */
@@ -136,5 +143,13 @@ export function commands(invoke: Invoke) {
     shiftXReport: () => invoke<ShiftReport>('shift_x_report'),
     /** `shift_close` (shift). */
     shiftClose: () => invoke<ShiftReport>('shift_close'),
+    /** `owner_printer_settings` (owner). */
+    ownerPrinterSettings: () => invoke<PrinterSettings>('owner_printer_settings'),
+    /** `owner_save_printer_settings` (owner). */
+    ownerSavePrinterSettings: (args: { settings: PrinterSettings }) => invoke<PrinterSettings>('owner_save_printer_settings', args),
+    /** `owner_print_test_page` (owner). */
+    ownerPrintTestPage: () => invoke<string>('owner_print_test_page'),
+    /** `owner_print_report` (owner). */
+    ownerPrintReport: (args: { filter: SaleFilter; x: boolean }) => invoke<void>('owner_print_report', args),
   };
 }
