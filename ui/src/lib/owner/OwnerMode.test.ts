@@ -301,7 +301,7 @@ describe('cashiers and shifts', () => {
       gatewayOrderId: '9', address: null, transactionId: null, createdAt: '2026-11-29T09:00:00.000Z',
       paidAt: null, voidedAt: null, latePaymentAt: null, needsOwner: false, cashier: 'Ana', shift: 1,
     };
-    backend.salesHistory.mockResolvedValue([row]);
+    backend.salesHistory.mockResolvedValue({ rows: [row], next: null });
     await openUnlocked();
     await fireEvent.click(screen.getByTestId('owner-tab-sales'));
     expect((await screen.findByTestId('sale-cashier')).textContent).toBe('Ana');
