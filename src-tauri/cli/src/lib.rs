@@ -135,7 +135,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 }
 
 /// Parses the arguments, with `--version` telling the release and the
-/// ledger schema it writes ("cryptill 0.1.0 (ledger schema 6)").
+/// ledger schema it writes ("cryptill 0.1.0 (ledger schema N)").
 fn parse() -> Cli {
     // clap takes a `'static` version string; this runs once per process.
     let version: &'static str = Box::leak(cryptill_core::version::describe().into_boxed_str());

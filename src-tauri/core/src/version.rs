@@ -8,7 +8,7 @@ pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The ledger schema this release writes (the count of its migrations).
 pub const SCHEMA_VERSION: u32 = crate::ledger::SCHEMA_VERSION;
 
-/// One line for `--version` and bug reports: "0.1.0 (ledger schema 6)".
+/// One line for `--version` and bug reports: "0.1.0 (ledger schema N)".
 pub fn describe() -> String {
     format!("{APP_VERSION} (ledger schema {SCHEMA_VERSION})")
 }
