@@ -11,11 +11,13 @@ use crate::support::counter::{self, Counter};
 use cryptill_core::checkout::{Checkout, LineEntry, SaleEntry};
 use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::ledger::AutoPrint;
+use cryptill_core::money::Currency;
 use cryptill_core::owner::{pin, unlock_with_pin};
 use cryptill_core::printer::{PrintOutcome, PrinterSettings, Printing, ReportKind};
 use cryptill_core::report::{self, SaleFilter};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::settings::Settings;
+use cryptill_core::shift::Shifts;
 use cryptill_core::ErrorKind;
 use cryptill_sandbox::client::Payment;
 use cryptill_sandbox::printer::{switched_off, Align, Behaviour, Paper, VirtualPrinter};
@@ -149,14 +151,24 @@ async fn a_paid_sale_prints_a_receipt_a_person_can_read_with_its_qr_and_a_cut() 
         vec![format!("https://mempool.space/tx/{tx}")]
     );
     assert!(!text.contains("DEMO"), "{text}");
+    // A till without cashiers prints no cashier line.
+    assert!(paper.line_with("Cashier").is_none(), "{text}");
     assert!(paper.is_cut(), "{text}");
     lines_fit(&paper, 48);
 }
 
 #[tokio::test]
-async fn a_demo_receipt_says_so_and_its_qr_is_the_transaction_id() {
+async fn a_demo_receipt_says_so_names_its_cashier_and_its_qr_is_the_transaction_id() {
     let printer = VirtualPrinter::start();
     let shop = shop(GatewayKind::Demo, &printer.address(), 58, false).await;
+    // A shop with cashiers: the receipt says who sold.
+    let ledger = &shop.counter.ledger;
+    let pin = |p: &str| Sensitive::new(p.to_string());
+    pin::set_first(ledger, &pin("908172")).unwrap();
+    let ok = unlock_with_pin(ledger, &pin("908172")).unwrap();
+    let shifts = Shifts::new(ledger, Currency::fiat("EUR").unwrap());
+    shifts.add_cashier(&ok, "Ana", &pin("4321")).unwrap();
+    shifts.open("Ana", &pin("4321")).unwrap();
     let sale_id = shop.paid_sale().await;
     shop.printing.print_receipt(sale_id).await.unwrap();
     let paper = printer.wait_for(1, WAIT).remove(0);
@@ -172,6 +184,7 @@ async fn a_demo_receipt_says_so_and_its_qr_is_the_transaction_id() {
         "{}",
         paper.text()
     );
+    assert_eq!(paper.value("Cashier"), Some("Ana"), "{}", paper.text());
     assert_eq!(paper.qr_codes(), vec![tx.as_str()]);
     lines_fit(&paper, 32);
 }
