@@ -1,7 +1,7 @@
 //! The screens' views of a sale, built from the ledger: the payment screen,
 //! the shift's list, receipts.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::types::{Payment, Receipt, ReceiptLine, SaleSummary};
 use super::Checkout;
@@ -14,17 +14,27 @@ use crate::sale::timestamp;
 use crate::settings::Settings;
 
 impl Checkout {
-    /// The current shift's sales (since local midnight), newest first.
-    pub fn recent_sales(&self) -> Result<Vec<SaleSummary>> {
-        let midnight = chrono::Local::now()
+    /// The start of today on the till's clock, in UTC.
+    fn local_midnight() -> DateTime<Utc> {
+        chrono::Local::now()
             .date_naive()
             .and_hms_opt(0, 0, 0)
             .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
             .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| crate::clock::now() - chrono::Duration::hours(24));
+            .unwrap_or_else(|| crate::clock::now() - chrono::Duration::hours(24))
+    }
+
+    /// "Sales this shift", newest first: since the open shift began (it may
+    /// have begun yesterday), or since local midnight on a till without
+    /// cashiers.
+    pub fn recent_sales(&self) -> Result<Vec<SaleSummary>> {
+        let since = match self.ledger.open_shift()? {
+            Some(shift) => shift.opened_at,
+            None => Self::local_midnight(),
+        };
         Ok(self
             .ledger
-            .sales_since(midnight)?
+            .sales_since(since)?
             .into_iter()
             .map(|sale| SaleSummary {
                 sale_id: sale.id,

@@ -219,7 +219,16 @@ async fn shifts_switch_cashiers_close_as_z_1_2_and_never_rewrite_an_old_z() {
     // After Z 1, the sale it carried over is voided: the next shift says so.
     c.checkout.void(carried).await.unwrap();
     s.open("Ben", &secret("22222")).unwrap();
-    sell(&c, "2.00", None, "BTC", true).await;
+    let second_shift = sell(&c, "2.00", None, "BTC", true).await;
+    // "Sales this shift" at the counter: only the open shift's.
+    let listed: Vec<_> = c
+        .checkout
+        .recent_sales()
+        .unwrap()
+        .iter()
+        .map(|s| s.sale_id)
+        .collect();
+    assert_eq!(listed, vec![second_shift]);
     let z2 = s.close().unwrap();
     assert_eq!(z2.number, Some(2));
     assert_eq!(
