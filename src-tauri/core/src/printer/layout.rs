@@ -152,12 +152,12 @@ pub fn report(shop: &str, title: &str, z: &ZReport, width: PaperWidth, code: Cod
     d.centered(&z.period());
     d.pair("Printed", &local_time(&z.generated_at));
     d.rule();
-    d.pair("Sales", &z.sales_count.to_string());
-    d.bold_pair("Total", &format!("{} {cur}", z.gross));
-    d.pair("Tips", &format!("{} {cur}", z.tips));
-    d.pair("Net of tips", &format!("{} {cur}", z.net));
+    d.pair("Sales", &z.totals.sales_count.to_string());
+    d.bold_pair("Total", &format!("{} {cur}", z.totals.gross));
+    d.pair("Tips", &format!("{} {cur}", z.totals.tips));
+    d.pair("Net of tips", &format!("{} {cur}", z.totals.net));
     d.rule();
-    for c in &z.coins {
+    for c in &z.totals.coins {
         d.pair(
             &format!("{} ({} sales)", c.coin, c.sales),
             &format!("{} {cur}", c.fiat_amount),
@@ -165,20 +165,26 @@ pub fn report(shop: &str, title: &str, z: &ZReport, width: PaperWidth, code: Cod
         d.pair("  received", &format!("{} {}", c.paid_amount, c.coin));
     }
     d.rule();
-    d.pair("Voids", &format!("{} ({} {cur})", z.voids, z.voided_amount));
-    d.pair("Expired", &z.expired.to_string());
-    d.pair("Still open", &z.open.to_string());
-    if !z.exceptions.is_empty() {
-        d.pair("For the owner", &z.exceptions.len().to_string());
-        for e in &z.exceptions {
+    d.pair(
+        "Voids",
+        &format!("{} ({} {cur})", z.totals.voids, z.totals.voided_amount),
+    );
+    d.pair("Expired", &z.totals.expired.to_string());
+    d.pair("Still open", &z.totals.open.to_string());
+    if !z.totals.exceptions.is_empty() {
+        d.pair("For the owner", &z.totals.exceptions.len().to_string());
+        for e in &z.totals.exceptions {
             d.text(&format!(
                 "  sale {} {}: {} {cur}",
                 e.sale_id, e.kind, e.fiat_amount
             ));
         }
     }
-    if z.other_currency_sales > 0 {
-        d.pair("Other currencies", &z.other_currency_sales.to_string());
+    if z.totals.other_currency_sales > 0 {
+        d.pair(
+            "Other currencies",
+            &z.totals.other_currency_sales.to_string(),
+        );
     }
     d
 }

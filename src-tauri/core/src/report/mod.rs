@@ -328,25 +328,10 @@ pub struct ZReport {
     pub to: Option<String>,
     pub generated_at: String,
     pub currency: String,
-    /// Settled sales (paid or overpaid) in the shop currency.
-    pub sales_count: u32,
-    /// Total charged, tips included.
-    pub gross: String,
-    pub tips: String,
-    /// Gross less tips.
-    pub net: String,
-    pub coins: Vec<CoinTotal>,
-    pub voids: u32,
-    pub voided_amount: String,
-    pub expired: u32,
-    /// Sales still waiting for payment.
-    pub open: u32,
-    pub exceptions: Vec<ReportException>,
-    /// Settled sales charged in another currency than the shop's (made from
-    /// the command line); not in the totals above.
-    pub other_currency_sales: u32,
-    pub first_sale_at: Option<String>,
-    pub last_sale_at: Option<String>,
+    /// The range's sales added up, as a shift's report adds up its own.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub totals: SaleTotals,
 }
 
 impl CoinTotal {
@@ -378,8 +363,8 @@ impl ReportException {
 
 /// What a set of sales adds up to: the figures a Z-report (of a day or of
 /// a shift) and an X report share. A shift's report carries it whole
-/// (`shift::ShiftReport`); the day's [`ZReport`] keeps its own fields, as
-/// the owner's screens and scripts read them.
+/// (`shift::ShiftReport`), and so does the day's [`ZReport`]; both flatten
+/// it, so their JSON has the figures at the top level.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -389,13 +374,17 @@ pub struct SaleTotals {
     /// Total charged, tips included.
     pub gross: String,
     pub tips: String,
+    /// Gross less tips.
     pub net: String,
     pub coins: Vec<CoinTotal>,
     pub voids: u32,
     pub voided_amount: String,
     pub expired: u32,
+    /// Sales still waiting for payment.
     pub open: u32,
     pub exceptions: Vec<ReportException>,
+    /// Settled sales charged in another currency than the shop's (made from
+    /// the command line); not in the totals above.
     pub other_currency_sales: u32,
     pub first_sale_at: Option<String>,
     pub last_sale_at: Option<String>,
@@ -547,25 +536,12 @@ pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Re
         tally.add(&sale);
         Ok(true)
     })?;
-    let t = tally.finish();
     Ok(ZReport {
         from: clean(&filter.from).map(String::from),
         to: clean(&filter.to).map(String::from),
         generated_at: timestamp(Utc::now()),
         currency: currency.code().into(),
-        sales_count: t.sales_count,
-        gross: t.gross,
-        tips: t.tips,
-        net: t.net,
-        coins: t.coins,
-        voids: t.voids,
-        voided_amount: t.voided_amount,
-        expired: t.expired,
-        open: t.open,
-        exceptions: t.exceptions,
-        other_currency_sales: t.other_currency_sales,
-        first_sale_at: t.first_sale_at,
-        last_sale_at: t.last_sale_at,
+        totals: tally.finish(),
     })
 }
 
@@ -588,36 +564,36 @@ pub fn z_report_text(r: &ZReport) -> String {
     let period = r.period();
     let mut lines = vec![
         format!("Z-report {period}"),
-        format!("Sales:        {}", r.sales_count),
-        format!("Total:        {} {}", r.gross, r.currency),
-        format!("  of it tips: {} {}", r.tips, r.currency),
-        format!("Net of tips:  {} {}", r.net, r.currency),
+        format!("Sales:        {}", r.totals.sales_count),
+        format!("Total:        {} {}", r.totals.gross, r.currency),
+        format!("  of it tips: {} {}", r.totals.tips, r.currency),
+        format!("Net of tips:  {} {}", r.totals.net, r.currency),
     ];
-    for c in &r.coins {
+    for c in &r.totals.coins {
         lines.push(c.line(&r.currency));
     }
     lines.push(format!(
         "Voids:        {} ({} {})",
-        r.voids, r.voided_amount, r.currency
+        r.totals.voids, r.totals.voided_amount, r.currency
     ));
-    lines.push(format!("Expired:      {}", r.expired));
-    lines.push(format!("Still open:   {}", r.open));
-    for e in &r.exceptions {
+    lines.push(format!("Expired:      {}", r.totals.expired));
+    lines.push(format!("Still open:   {}", r.totals.open));
+    for e in &r.totals.exceptions {
         lines.push(e.line());
     }
-    if r.other_currency_sales > 0 {
+    if r.totals.other_currency_sales > 0 {
         lines.push(format!(
             "Sales in other currencies (not in the totals): {}",
-            r.other_currency_sales
+            r.totals.other_currency_sales
         ));
     }
     lines.push(format!(
         "First sale:   {}",
-        r.first_sale_at.as_deref().unwrap_or("-")
+        r.totals.first_sale_at.as_deref().unwrap_or("-")
     ));
     lines.push(format!(
         "Last sale:    {}",
-        r.last_sale_at.as_deref().unwrap_or("-")
+        r.totals.last_sale_at.as_deref().unwrap_or("-")
     ));
     lines.join("\n")
 }

@@ -176,23 +176,27 @@ async fn the_z_report_adds_up_the_sales_made_through_the_checkout() {
 
     let r = report::z_report(&c.ledger, &SaleFilter::today(), "EUR").unwrap();
     // Settled: the three paid in full and the overpaid one.
-    assert_eq!(r.sales_count, 4);
-    assert_eq!(r.gross, "41.30"); // 12.50 + 20.00 + 3.00 + 5.80
-    assert_eq!(r.tips, "2.00");
-    assert_eq!(r.net, "39.30");
-    let btc = r.coins.iter().find(|c| c.coin == "BTC").unwrap();
+    assert_eq!(r.totals.sales_count, 4);
+    assert_eq!(r.totals.gross, "41.30"); // 12.50 + 20.00 + 3.00 + 5.80
+    assert_eq!(r.totals.tips, "2.00");
+    assert_eq!(r.totals.net, "39.30");
+    let btc = r.totals.coins.iter().find(|c| c.coin == "BTC").unwrap();
     assert_eq!(btc.sales, 3);
     // 0.00021552 + 0.00034483 + 0.0001 at 58000 EUR/BTC, as each sale locked it.
     assert_eq!(btc.crypto_amount, "0.00066035");
     assert_eq!(btc.paid_amount, "0.00076035");
     assert_eq!(btc.fiat_amount, "38.30");
-    let ltc = r.coins.iter().find(|c| c.coin == "LTC").unwrap();
+    let ltc = r.totals.coins.iter().find(|c| c.coin == "LTC").unwrap();
     assert_eq!((ltc.sales, ltc.fiat_amount.as_str()), (1, "3.00"));
-    assert_eq!((r.voids, r.voided_amount.as_str()), (1, "7.00"));
-    assert_eq!(r.expired, 1);
+    assert_eq!(
+        (r.totals.voids, r.totals.voided_amount.as_str()),
+        (1, "7.00")
+    );
+    assert_eq!(r.totals.expired, 1);
     // The underpaid sale and the unpaid one are still open.
-    assert_eq!(r.open, 2);
+    assert_eq!(r.totals.open, 2);
     let kinds: Vec<_> = r
+        .totals
         .exceptions
         .iter()
         .map(|e| (e.sale_id, e.kind.as_str()))
@@ -201,7 +205,7 @@ async fn the_z_report_adds_up_the_sales_made_through_the_checkout() {
     let first = c.ledger.sale(paid_btc).unwrap().created_at;
     let last = c.ledger.sale(over).unwrap().created_at;
     assert_eq!(
-        r.first_sale_at.as_deref(),
+        r.totals.first_sale_at.as_deref(),
         Some(
             first
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -209,7 +213,7 @@ async fn the_z_report_adds_up_the_sales_made_through_the_checkout() {
         )
     );
     assert_eq!(
-        r.last_sale_at.as_deref(),
+        r.totals.last_sale_at.as_deref(),
         Some(
             last.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
                 .as_str()
@@ -223,7 +227,10 @@ async fn the_z_report_adds_up_the_sales_made_through_the_checkout() {
         .format("%Y-%m-%d")
         .to_string();
     let empty = report::z_report(&c.ledger, &SaleFilter::day(&yesterday), "EUR").unwrap();
-    assert_eq!((empty.sales_count, empty.gross.as_str()), (0, "0.00"));
+    assert_eq!(
+        (empty.totals.sales_count, empty.totals.gross.as_str()),
+        (0, "0.00")
+    );
 
     // The history filters.
     let f = |status: Option<&str>, coin: Option<&str>, search: Option<&str>| SaleFilter {

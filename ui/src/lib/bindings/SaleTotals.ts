@@ -5,8 +5,8 @@ import type { ReportException } from "./ReportException";
 /**
  * What a set of sales adds up to: the figures a Z-report (of a day or of
  * a shift) and an X report share. A shift's report carries it whole
- * (`shift::ShiftReport`); the day's [`ZReport`] keeps its own fields, as
- * the owner's screens and scripts read them.
+ * (`shift::ShiftReport`), and so does the day's [`ZReport`]; both flatten
+ * it, so their JSON has the figures at the top level.
  */
 export type SaleTotals = { 
 /**
@@ -16,4 +16,17 @@ salesCount: number,
 /**
  * Total charged, tips included.
  */
-gross: string, tips: string, net: string, coins: Array<CoinTotal>, voids: number, voidedAmount: string, expired: number, open: number, exceptions: Array<ReportException>, otherCurrencySales: number, firstSaleAt: string | null, lastSaleAt: string | null, };
+gross: string, tips: string, 
+/**
+ * Gross less tips.
+ */
+net: string, coins: Array<CoinTotal>, voids: number, voidedAmount: string, expired: number, 
+/**
+ * Sales still waiting for payment.
+ */
+open: number, exceptions: Array<ReportException>, 
+/**
+ * Settled sales charged in another currency than the shop's (made from
+ * the command line); not in the totals above.
+ */
+otherCurrencySales: number, firstSaleAt: string | null, lastSaleAt: string | null, };

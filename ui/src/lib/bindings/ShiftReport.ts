@@ -30,4 +30,17 @@ salesCount: number,
 /**
  * Total charged, tips included.
  */
-gross: string, tips: string, net: string, coins: Array<CoinTotal>, voids: number, voidedAmount: string, expired: number, open: number, exceptions: Array<ReportException>, otherCurrencySales: number, firstSaleAt: string | null, lastSaleAt: string | null, };
+gross: string, tips: string, 
+/**
+ * Gross less tips.
+ */
+net: string, coins: Array<CoinTotal>, voids: number, voidedAmount: string, expired: number, 
+/**
+ * Sales still waiting for payment.
+ */
+open: number, exceptions: Array<ReportException>, 
+/**
+ * Settled sales charged in another currency than the shop's (made from
+ * the command line); not in the totals above.
+ */
+otherCurrencySales: number, firstSaleAt: string | null, lastSaleAt: string | null, };
