@@ -1,11 +1,18 @@
-//! The local sales ledger: one SQLite file under the app-data dir. A sale is
-//! written here before any gateway call, so nothing the counter does can be
-//! lost to a crash or a dropped connection. Amounts are stored as exact
-//! decimal text, times as UTC RFC 3339.
+//! The sales ledger: one SQLite file under the app-data dir and, for a shop
+//! with several tills, a shared PostgreSQL server that holds the shop's
+//! sales (see [`pg`]; the owner's choice is kept next to the file, see
+//! [`choice`]). A sale is written before any gateway call, so nothing the
+//! counter does can be lost to a crash or a dropped connection. Amounts are
+//! stored as exact decimal text, times as UTC RFC 3339. The sales' SQL is
+//! written once for both databases ([`db`]).
 
+pub mod choice;
+mod copy;
+pub(crate) mod db;
 pub mod generate;
 mod migrations;
 mod owner;
+mod pg;
 mod prints;
 mod query;
 mod shifts;
@@ -17,14 +24,18 @@ pub(crate) use owner::PinHolder;
 pub(crate) use shifts::no_open_shift;
 pub use shifts::{CashierRecord, ShiftEvent, ShiftRecord};
 
+pub use choice::LedgerChoice;
+pub use copy::Moved;
+pub use db::Backend;
 pub use migrations::SCHEMA_VERSION;
+pub use pg::PG_SCHEMA_VERSION;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use ts_rs::TS;
@@ -33,12 +44,19 @@ use crate::error::{Error, Result};
 use crate::money::{Currency, Money};
 use crate::sale::{timestamp, Coin, Conversion, GatewayKind, GatewayOrder, SaleState};
 
+use db::{args, Cols, Db, SqliteDb};
+use pg::{Pg, PgDb};
+
 pub use query::{Order, Read, SaleCursor, SaleQuery, StatusFilter};
 
 pub struct Ledger {
+    /// The till's own file: its settings, owner PIN, cashiers and shifts,
+    /// and (unless the till writes to a shared ledger) its sales.
     conn: Mutex<Connection>,
     /// The file, for long reads on a connection of their own.
     path: PathBuf,
+    /// The shop's shared ledger, when the owner chose one.
+    shared: Option<Shared>,
 }
 
 /// How long a write waits for another process's write to finish. Writes
@@ -141,8 +159,10 @@ pub struct Sale {
     pub cashier_id: Option<i64>,
     /// The cashier's name as it is now (a renamed cashier's sales follow).
     pub cashier: Option<String>,
-    /// The shift it was sold in.
+    /// The shift it was sold in (the till's own shift numbers).
     pub shift_id: Option<i64>,
+    /// The till that sold it, on a shared ledger (`None` on SQLite: this till).
+    pub till: Option<String>,
 }
 
 /// The stored PIN (a PHC string, never the PIN) and its lock-out state.
@@ -196,9 +216,60 @@ fn bad_value(what: &str, value: &str) -> rusqlite::Error {
     )
 }
 
+/// The shared ledger this till writes its sales to, when it has one.
+struct Shared {
+    pg: Mutex<Pg>,
+    /// This till's number on the server (the last digits of its order ids).
+    till: i64,
+    till_name: Mutex<String>,
+}
+
+/// Which sales a statement may touch: on the shared ledger a till follows,
+/// places and numbers only its own sales, and its shifts are its own.
+pub(crate) struct Scope {
+    pub(crate) till: Option<i64>,
+}
+
+impl Scope {
+    pub(crate) const SQLITE: Scope = Scope { till: None };
+
+    /// ` AND till_id = N` on the shared ledger, nothing on SQLite. The
+    /// number is the till's own, never input.
+    pub(crate) fn mine(&self) -> String {
+        self.till
+            .map(|t| format!(" AND till_id = {t}"))
+            .unwrap_or_default()
+    }
+}
+
+/// The setting with this till's id on a shared ledger (random, made once).
+pub const TILL_UUID: &str = "till_uuid";
+/// The setting with this till's name.
+pub const TILL_NAME: &str = "till_name";
+/// The name of a till that was never named.
+pub const DEFAULT_TILL_NAME: &str = "Till 1";
+
 impl Ledger {
-    /// Opens (or creates) the ledger file and brings its schema up to date.
+    /// Opens the till's ledger: the SQLite file at `path` and, when the
+    /// owner chose a shared ledger (`cryptill ledger use`, kept next to the
+    /// file, see [`choice`]), the PostgreSQL server its sales go to.
     pub fn open(path: &Path) -> Result<Self> {
+        let local = Self::open_sqlite(path)?;
+        match choice::read(path)? {
+            LedgerChoice::Sqlite => Ok(local),
+            LedgerChoice::Postgres { url, password } => {
+                let password = if password {
+                    Some(choice::password(&local, path)?)
+                } else {
+                    None
+                };
+                local.attach(&url, password.as_ref().map(|p| p.expose().as_str()))
+            }
+        }
+    }
+
+    /// Opens (or creates) the till's SQLite file and brings its schema up to date.
+    pub fn open_sqlite(path: &Path) -> Result<Self> {
         let mut conn = Connection::open(path).map_err(|e| {
             Error::Storage(format!(
                 "Cannot open the sales ledger at {} ({e}). Check that the folder exists and is writable.",
@@ -225,13 +296,146 @@ impl Ledger {
         Ok(Self {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
+            shared: None,
         })
+    }
+
+    /// Connects this till to the shared ledger at `url`: the server's schema
+    /// is brought up to date (or a newer one refused) and the till gets its
+    /// number there. Its own SQLite file stays open for what is the till's.
+    pub(crate) fn attach(mut self, url: &str, password: Option<&str>) -> Result<Self> {
+        let pg = Pg::connect(url, password)?;
+        let uuid = self.till_uuid()?;
+        let name = self.setting(TILL_NAME)?;
+        let (till, name) = pg.register_till(&uuid, name.as_deref(), &timestamp(pg.now()))?;
+        if self.setting(TILL_NAME)?.as_deref() != Some(name.as_str()) {
+            self.set_setting(TILL_NAME, &name)?;
+        }
+        self.shared = Some(Shared {
+            pg: Mutex::new(pg),
+            till,
+            till_name: Mutex::new(name),
+        });
+        Ok(self)
+    }
+
+    /// This till's id on shared ledgers, made the first time it is asked.
+    fn till_uuid(&self) -> Result<String> {
+        if let Some(id) = self.setting(TILL_UUID)? {
+            return Ok(id);
+        }
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| Error::Storage(format!("Cannot make a till id ({e}). Try again.")))?;
+        let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        self.conn().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
+            params![TILL_UUID, id],
+        )?;
+        Ok(self.setting(TILL_UUID)?.unwrap_or(id))
+    }
+
+    /// Which ledger holds the sales, and which till this is.
+    pub fn status(&self) -> LedgerStatus {
+        match &self.shared {
+            None => LedgerStatus {
+                backend: "sqlite".into(),
+                place: self.path.display().to_string(),
+                till: None,
+                till_name: self
+                    .setting(TILL_NAME)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| DEFAULT_TILL_NAME.into()),
+                schema: SCHEMA_VERSION,
+            },
+            Some(shared) => LedgerStatus {
+                backend: "postgres".into(),
+                place: lock(&shared.pg).place.clone(),
+                till: Some(shared.till),
+                till_name: lock(&shared.till_name).clone(),
+                schema: pg::PG_SCHEMA_VERSION,
+            },
+        }
+    }
+
+    /// Names this till (in its own file, and on the shared ledger if any).
+    pub fn set_till_name(&self, name: &str) -> Result<String> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
+            return Err(Error::Input(
+                "A till's name is 1 to 40 characters, e.g. 'Counter 2'.".into(),
+            ));
+        }
+        if let Some(shared) = &self.shared {
+            lock(&shared.pg).rename_till(shared.till, name)?;
+            *lock(&shared.till_name) = name.to_string();
+        }
+        self.set_setting(TILL_NAME, name)?;
+        Ok(name.to_string())
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (each write is a transaction), so a poisoned lock is still usable.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.conn)
+    }
+
+    /// The time sales are stamped with: the server's on a shared ledger
+    /// (the tills' clocks may differ), the till's clock otherwise.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        match &self.shared {
+            Some(shared) => lock(&shared.pg).now(),
+            None => crate::clock::now(),
+        }
+    }
+
+    /// Runs `f` on the database that holds the sales, one statement at a
+    /// time (no transaction).
+    pub(crate) fn with_db<T>(&self, f: impl FnOnce(&mut dyn Db, &Scope) -> Result<T>) -> Result<T> {
+        match &self.shared {
+            None => f(&mut SqliteDb(&self.conn()), &Scope::SQLITE),
+            Some(shared) => {
+                let pg = lock(&shared.pg);
+                f(
+                    &mut PgDb(&pg),
+                    &Scope {
+                        till: Some(shared.till),
+                    },
+                )
+            }
+        }
+    }
+
+    /// Runs `f` in one write transaction on the database that holds the
+    /// sales: all of it or, on an error, nothing.
+    pub(crate) fn in_tx<T>(&self, f: impl FnOnce(&mut dyn Db, &Scope) -> Result<T>) -> Result<T> {
+        match &self.shared {
+            None => {
+                let mut conn = self.conn();
+                let tx = write_tx(&mut conn)?;
+                let out = f(&mut SqliteDb(&tx), &Scope::SQLITE)?;
+                tx.commit()?;
+                Ok(out)
+            }
+            Some(shared) => {
+                let pg = lock(&shared.pg);
+                pg.begin()?;
+                let scope = Scope {
+                    till: Some(shared.till),
+                };
+                match f(&mut PgDb(&pg), &scope) {
+                    Ok(out) => {
+                        pg.commit()?;
+                        Ok(out)
+                    }
+                    Err(e) => {
+                        pg.rollback();
+                        Err(e)
+                    }
+                }
+            }
+        }
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -277,125 +481,6 @@ impl Ledger {
         self.begin_itemised_sale(fiat, coin, gateway, &[], None, None)
     }
 
-    /// Inserts a sale inside `tx` and gives it its merchant order id.
-    fn insert_sale(
-        tx: &Transaction<'_>,
-        fiat: &Money,
-        coin: &Coin,
-        gateway: GatewayKind,
-    ) -> Result<i64> {
-        let created = crate::clock::now();
-        // Who sells: the open shift's cashier. Refused before any gateway
-        // call when cashiers exist and no shift is open; with none set up
-        // the sale has no cashier, as before cashiers existed.
-        let (shift_id, cashier_id) = shifts::selling_shift(tx)?.unzip();
-        let merchant_order_id = next_merchant_order_id(tx, created)?;
-        let now = timestamp(created);
-        tx.execute(
-            "INSERT INTO sales (merchant_order_id, state, fiat_amount, fiat_currency, coin,
-                                coin_decimals, network, gateway, created_at, updated_at)
-             VALUES (?8, 'creating', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-            params![
-                fiat.to_fixed(),
-                fiat.currency().code(),
-                coin.symbol,
-                coin.decimals,
-                coin.network,
-                gateway.as_str(),
-                now,
-                merchant_order_id
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        if shift_id.is_some() {
-            tx.execute(
-                "UPDATE sales SET shift_id = ?1, cashier_id = ?2 WHERE id = ?3",
-                params![shift_id, cashier_id, id],
-            )?;
-        }
-        Ok(id)
-    }
-
-    /// Locks the conversion the order will be created with.
-    pub fn record_conversion(&self, id: i64, conversion: &Conversion) -> Result<()> {
-        self.conn().execute(
-            "UPDATE sales SET crypto_amount = ?1, rate = ?2, updated_at = ?3 WHERE id = ?4",
-            params![
-                conversion.crypto.to_fixed(),
-                conversion.rate.to_string(),
-                timestamp(crate::clock::now()),
-                id
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// Stores what the gateway says of the sale's order. The order's
-    /// expected amount is the binding one, so it replaces the quoted amount.
-    /// What a gateway does not repeat on every answer (the amount before a
-    /// coin is chosen, the payment URI only checkout gives, a notice) is
-    /// kept from before.
-    pub fn record_order(&self, id: i64, order: &GatewayOrder) -> Result<Sale> {
-        let now = crate::clock::now();
-        let settled = matches!(order.state, SaleState::Paid | SaleState::Overpaid);
-        self.conn().execute(
-            "UPDATE sales SET state = ?1, gateway_order_id = ?2,
-                    crypto_amount = COALESCE(?3, crypto_amount),
-                    paid_amount = ?4, address = ?5, payment_uri = COALESCE(?6, payment_uri),
-                    expires_at = ?7, confirmations = ?8, required_confirmations = ?9, tx_id = ?10,
-                    updated_at = ?11,
-                    paid_at = CASE WHEN ?12 AND paid_at IS NULL THEN ?11 ELSE paid_at END,
-                    notice = COALESCE(?14, notice)
-             WHERE id = ?13 AND voided_at IS NULL",
-            params![
-                order.state.as_str(),
-                order.gateway_order_id,
-                order.expected.as_ref().map(Money::to_fixed),
-                order.paid.to_fixed(),
-                order.address,
-                order.payment_uri,
-                order.expires_at.map(timestamp),
-                order.confirmations,
-                order.required_confirmations,
-                order.transaction_id,
-                timestamp(now),
-                settled,
-                id,
-                order.notice
-            ],
-        )?;
-        self.sale(id)
-    }
-
-    pub fn sale(&self, id: i64) -> Result<Sale> {
-        self.conn()
-            .query_row(&format!("{SELECT_SALE} WHERE id = ?1"), [id], sale_from_row)
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("There is no sale number {id} in the ledger.")))
-    }
-
-    /// A sale by what a person may have at hand: the local sale number, our
-    /// merchant order id, or the gateway's order id.
-    pub fn find_sale(&self, reference: &str) -> Result<Sale> {
-        let reference = reference.trim();
-        let found: Option<i64> = self
-            .conn()
-            .query_row(
-                "SELECT id FROM sales
-                 WHERE merchant_order_id = ?1 OR gateway_order_id = ?1 OR CAST(id AS TEXT) = ?1
-                 ORDER BY (CAST(id AS TEXT) = ?1) DESC, id DESC LIMIT 1",
-                [reference],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match found {
-            Some(id) => self.sale(id),
-            None => Err(Error::NotFound(format!(
-                "No sale in the ledger has the number or order id '{reference}'."
-            ))),
-        }
-    }
-
     /// Records a sale as the cashier entered it: its lines (label, amount)
     /// and tip, which together make `fiat`, and the expired sale it
     /// replaces, if any. One transaction: the lines never exist without the
@@ -409,22 +494,137 @@ impl Ledger {
         tip: Option<&Money>,
         replaces_sale_id: Option<i64>,
     ) -> Result<Sale> {
-        let mut conn = self.conn();
-        let tx = write_tx(&mut conn)?;
-        let id = Self::insert_sale(&tx, fiat, coin, gateway)?;
-        tx.execute(
-            "UPDATE sales SET tip_amount = ?1, replaces_sale_id = ?2 WHERE id = ?3",
-            params![tip.map(Money::to_fixed), replaces_sale_id, id],
-        )?;
-        for (position, line) in lines.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO sale_lines (sale_id, position, label, amount) VALUES (?1, ?2, ?3, ?4)",
-                params![id, position as i64, line.label, line.amount.to_fixed()],
+        // Who sells: the open shift's cashier. Refused before any gateway
+        // call when cashiers exist and no shift is open; with none set up
+        // the sale has no cashier, as before cashiers existed. Shifts are
+        // the till's own: on SQLite read inside the sale's transaction, on
+        // a shared ledger from the till's file just before it.
+        let local_shift = match &self.shared {
+            None => None,
+            Some(_) => Some(self.selling_cashier(&mut SqliteDb(&self.conn()))?),
+        };
+        let created = self.now();
+        let id = self.in_tx(|db, scope| {
+            let seller = match local_shift {
+                Some(seller) => seller,
+                None => self.selling_cashier(db)?,
+            };
+            let id = insert_sale(db, scope, fiat, coin, gateway, seller, created)?;
+            db.execute(
+                "UPDATE sales SET tip_amount = ?1, replaces_sale_id = ?2 WHERE id = ?3",
+                args![tip.map(Money::to_fixed), replaces_sale_id, id],
             )?;
-        }
-        tx.commit()?;
-        drop(conn);
+            for (position, line) in lines.iter().enumerate() {
+                db.execute(
+                    "INSERT INTO sale_lines (sale_id, position, label, amount) VALUES (?1, ?2, ?3, ?4)",
+                    args![id, position as i64, line.label.as_str(), line.amount.to_fixed()],
+                )?;
+            }
+            Ok(id)
+        })?;
         self.sale(id)
+    }
+
+    /// The open shift, its cashier and the cashier's name, as a new sale
+    /// records them (`None`: no cashier is set up).
+    fn selling_cashier(&self, db: &mut dyn Db) -> Result<Option<(i64, i64, Option<String>)>> {
+        let Some((shift, cashier)) = shifts::selling_shift(db)? else {
+            return Ok(None);
+        };
+        let name = db.first(
+            "SELECT name FROM cashiers WHERE id = ?1",
+            args![cashier],
+            |r| r.opt_text(0),
+        )?;
+        Ok(Some((shift, cashier, name.flatten())))
+    }
+
+    /// Locks the conversion the order will be created with.
+    pub fn record_conversion(&self, id: i64, conversion: &Conversion) -> Result<()> {
+        let now = timestamp(self.now());
+        self.with_db(|db, _| {
+            db.execute(
+                "UPDATE sales SET crypto_amount = ?1, rate = ?2, updated_at = ?3 WHERE id = ?4",
+                args![
+                    conversion.crypto.to_fixed(),
+                    conversion.rate.to_string(),
+                    now,
+                    id
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Stores what the gateway says of the sale's order. The order's
+    /// expected amount is the binding one, so it replaces the quoted amount.
+    /// What a gateway does not repeat on every answer (the amount before a
+    /// coin is chosen, the payment URI only checkout gives, a notice) is
+    /// kept from before.
+    pub fn record_order(&self, id: i64, order: &GatewayOrder) -> Result<Sale> {
+        let now = self.now();
+        let settled = matches!(order.state, SaleState::Paid | SaleState::Overpaid);
+        self.with_db(|db, _| {
+            db.execute(
+                "UPDATE sales SET state = ?1, gateway_order_id = ?2,
+                    crypto_amount = COALESCE(?3, crypto_amount),
+                    paid_amount = ?4, address = ?5, payment_uri = COALESCE(?6, payment_uri),
+                    expires_at = ?7, confirmations = ?8, required_confirmations = ?9, tx_id = ?10,
+                    updated_at = ?11,
+                    paid_at = CASE WHEN ?12 <> 0 AND paid_at IS NULL THEN ?11 ELSE paid_at END,
+                    notice = COALESCE(?14, notice)
+                 WHERE id = ?13 AND voided_at IS NULL",
+                args![
+                    order.state.as_str(),
+                    order.gateway_order_id.as_str(),
+                    order.expected.as_ref().map(Money::to_fixed),
+                    order.paid.to_fixed(),
+                    order.address.as_str(),
+                    order.payment_uri.as_deref(),
+                    order.expires_at.map(timestamp),
+                    order.confirmations,
+                    order.required_confirmations,
+                    order.transaction_id.as_deref(),
+                    timestamp(now),
+                    settled,
+                    id,
+                    order.notice.as_deref()
+                ],
+            )
+        })?;
+        self.sale(id)
+    }
+
+    pub fn sale(&self, id: i64) -> Result<Sale> {
+        self.with_db(|db, _| {
+            db.first(
+                &format!("{} WHERE id = ?1", select_sale(db.backend())),
+                args![id],
+                sale_from_row,
+            )
+        })?
+        .ok_or_else(|| Error::NotFound(format!("There is no sale number {id} in the ledger.")))
+    }
+
+    /// A sale by what a person may have at hand: the local sale number, our
+    /// merchant order id, or the gateway's order id.
+    pub fn find_sale(&self, reference: &str) -> Result<Sale> {
+        let reference = reference.trim();
+        let found: Option<i64> = self.with_db(|db, _| {
+            db.first(
+                "SELECT id FROM sales
+                 WHERE merchant_order_id = ?1 OR gateway_order_id = ?1 OR CAST(id AS TEXT) = ?1
+                 ORDER BY (CAST(id AS TEXT) = ?1) DESC, id DESC LIMIT 1",
+                args![reference],
+                |r| r.int(0),
+            )
+        })?;
+        match found {
+            Some(id) => self.sale(id),
+            None => Err(Error::NotFound(format!(
+                "No sale in the ledger has the number or order id '{reference}'."
+            ))),
+        }
     }
 
     /// Claims the sale for placing its gateway order: one atomic write, so
@@ -432,15 +632,17 @@ impl Ledger {
     /// gets `true`. A claim older than [`CLAIM_STALE_AFTER`] (its holder
     /// died) can be taken over. Only a sale still `creating` is claimed.
     pub fn claim_placement(&self, id: i64, claimant: &str) -> Result<bool> {
-        let now = crate::clock::now();
+        let now = self.now();
         let stale = timestamp(now - CLAIM_STALE_AFTER);
-        let changed = self.conn().execute(
-            "UPDATE sales SET placement_claimant = ?1, placement_claimed_at = ?2
-             WHERE id = ?3 AND state = 'creating' AND voided_at IS NULL
-               AND (placement_claimant IS NULL OR placement_claimant = ?1
-                    OR placement_claimed_at < ?4)",
-            params![claimant, timestamp(now), id, stale],
-        )?;
+        let changed = self.with_db(|db, _| {
+            db.execute(
+                "UPDATE sales SET placement_claimant = ?1, placement_claimed_at = ?2
+                 WHERE id = ?3 AND state = 'creating' AND voided_at IS NULL
+                   AND (placement_claimant IS NULL OR placement_claimant = ?1
+                        OR placement_claimed_at < ?4)",
+                args![claimant, timestamp(now), id, stale],
+            )
+        })?;
         if changed == 1 {
             return Ok(true);
         }
@@ -448,23 +650,25 @@ impl Ledger {
         // at once: a restart must not wait for it to go stale. Compare and
         // swap on the old claimant, so two takers still make one winner.
         let held: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT placement_claimant FROM sales WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?
+            .with_db(|db, _| {
+                db.first(
+                    "SELECT placement_claimant FROM sales WHERE id = ?1",
+                    args![id],
+                    |r| r.opt_text(0),
+                )
+            })?
             .flatten();
         let Some(held) = held.filter(|h| !claimant_alive(h)) else {
             return Ok(false);
         };
-        let taken = self.conn().execute(
-            "UPDATE sales SET placement_claimant = ?1, placement_claimed_at = ?2
-             WHERE id = ?3 AND state = 'creating' AND voided_at IS NULL
-               AND placement_claimant = ?4",
-            params![claimant, timestamp(now), id, held],
-        )?;
+        let taken = self.with_db(|db, _| {
+            db.execute(
+                "UPDATE sales SET placement_claimant = ?1, placement_claimed_at = ?2
+                 WHERE id = ?3 AND state = 'creating' AND voided_at IS NULL
+                   AND placement_claimant = ?4",
+                args![claimant, timestamp(now), id, held.as_str()],
+            )
+        })?;
         if taken == 1 {
             tracing::info!(sale = id, from = %held, "took over the placement claim of a process that is gone");
         }
@@ -474,11 +678,13 @@ impl Ledger {
     /// Gives up a placement claim (the placement failed, so another may try
     /// at once instead of after the claim goes stale).
     pub fn release_placement(&self, id: i64, claimant: &str) -> Result<()> {
-        self.conn().execute(
-            "UPDATE sales SET placement_claimant = NULL, placement_claimed_at = NULL
-             WHERE id = ?1 AND placement_claimant = ?2",
-            params![id, claimant],
-        )?;
+        self.with_db(|db, _| {
+            db.execute(
+                "UPDATE sales SET placement_claimant = NULL, placement_claimed_at = NULL
+                 WHERE id = ?1 AND placement_claimant = ?2",
+                args![id, claimant],
+            )
+        })?;
         Ok(())
     }
 
@@ -486,32 +692,31 @@ impl Ledger {
     /// charged as one amount.
     pub fn sale_lines(&self, sale_id: i64) -> Result<Vec<SaleLine>> {
         let sale = self.sale(sale_id)?;
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT label, amount FROM sale_lines WHERE sale_id = ?1 ORDER BY position")?;
-        let lines = stmt
-            .query_map([sale_id], |r| {
-                Ok(SaleLine {
-                    label: r.get(0)?,
-                    amount: Money::new(
-                        parse_dec(&r.get::<_, String>(1)?)?,
-                        sale.fiat.currency().clone(),
-                    ),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(lines)
+        self.with_db(|db, _| {
+            db.all(
+                "SELECT label, amount FROM sale_lines WHERE sale_id = ?1 ORDER BY position",
+                args![sale_id],
+                |r| {
+                    Ok(SaleLine {
+                        label: r.text(0)?,
+                        amount: Money::new(parse_dec(&r.text(1)?)?, sale.fiat.currency().clone()),
+                    })
+                },
+            )
+        })
     }
 
     /// The cashier voids a sale before payment: it stays in the ledger,
     /// `canceled`, with the time of the void. Only an open sale can be voided.
     pub fn void_sale(&self, id: i64) -> Result<Sale> {
-        let now = timestamp(crate::clock::now());
-        let changed = self.conn().execute(
-            "UPDATE sales SET state = 'canceled', voided_at = ?1, updated_at = ?1
-             WHERE id = ?2 AND state IN ('creating', 'awaiting')",
-            params![now, id],
-        )?;
+        let now = timestamp(self.now());
+        let changed = self.with_db(|db, _| {
+            db.execute(
+                "UPDATE sales SET state = 'canceled', voided_at = ?1, updated_at = ?1
+                 WHERE id = ?2 AND state IN ('creating', 'awaiting')",
+                args![now, id],
+            )
+        })?;
         let sale = self.sale(id)?;
         if changed == 0 {
             return Err(Error::NotAllowed(format!(
@@ -525,10 +730,13 @@ impl Ledger {
     /// Flags the sale for the owner (e.g. an underpayment the cashier could
     /// not settle at the counter).
     pub fn mark_needs_owner(&self, id: i64) -> Result<Sale> {
-        self.conn().execute(
-            "UPDATE sales SET needs_owner = 1, updated_at = ?1 WHERE id = ?2",
-            params![timestamp(crate::clock::now()), id],
-        )?;
+        let now = timestamp(self.now());
+        self.with_db(|db, _| {
+            db.execute(
+                "UPDATE sales SET needs_owner = 1, updated_at = ?1 WHERE id = ?2",
+                args![now, id],
+            )
+        })?;
         self.sale(id)
     }
 
@@ -536,13 +744,15 @@ impl Ledger {
     /// sale keeps its state (a replacement may have been paid too: the owner
     /// settles it); the payment and its time are recorded once.
     pub fn record_late_payment(&self, id: i64, paid: &Money, tx_id: Option<&str>) -> Result<Sale> {
-        let now = timestamp(crate::clock::now());
-        self.conn().execute(
-            "UPDATE sales SET paid_amount = ?1, tx_id = COALESCE(?2, tx_id),
-                    late_payment_at = COALESCE(late_payment_at, ?3), updated_at = ?3
-             WHERE id = ?4",
-            params![paid.to_fixed(), tx_id, now, id],
-        )?;
+        let now = timestamp(self.now());
+        self.with_db(|db, _| {
+            db.execute(
+                "UPDATE sales SET paid_amount = ?1, tx_id = COALESCE(?2, tx_id),
+                        late_payment_at = COALESCE(late_payment_at, ?3), updated_at = ?3
+                 WHERE id = ?4",
+                args![paid.to_fixed(), tx_id, now, id],
+            )
+        })?;
         self.sale(id)
     }
 
@@ -552,46 +762,126 @@ impl Ledger {
     /// an order that could be paid, and looking one up (CoinGate lists its
     /// whole order history for it) would cost the shop its request budget.
     /// Only sales of `gateway`: another gateway's order cannot be asked here.
+    /// On a shared ledger, only this till's: each till watches its own.
     pub fn late_watch_sales(
         &self,
         since: DateTime<Utc>,
         gateway: GatewayKind,
     ) -> Result<Vec<Sale>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "{SELECT_SALE} WHERE state IN ('expired', 'canceled') AND late_payment_at IS NULL
-             AND gateway_order_id IS NOT NULL AND gateway_order_id != '' AND gateway = ?2
-             AND COALESCE(voided_at, expires_at, updated_at) >= ?1 ORDER BY id"
-        ))?;
-        let sales = stmt
-            .query_map(params![timestamp(since), gateway.as_str()], sale_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(sales)
+        self.with_db(|db, scope| {
+            db.all(
+                &format!(
+                    "{} WHERE state IN ('expired', 'canceled') AND late_payment_at IS NULL
+                     AND gateway_order_id IS NOT NULL AND gateway_order_id != '' AND gateway = ?2
+                     AND COALESCE(voided_at, expires_at, updated_at) >= ?1{} ORDER BY id",
+                    select_sale(db.backend()),
+                    scope.mine()
+                ),
+                args![timestamp(since), gateway.as_str()],
+                sale_from_row,
+            )
+        })
     }
 
     /// Sales recorded at or after `since`, newest first.
     pub fn sales_since(&self, since: DateTime<Utc>) -> Result<Vec<Sale>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "{SELECT_SALE} WHERE created_at >= ?1 ORDER BY id DESC"
-        ))?;
-        let sales = stmt
-            .query_map([timestamp(since)], sale_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(sales)
+        self.with_db(|db, _| {
+            db.all(
+                &format!(
+                    "{} WHERE created_at >= ?1 ORDER BY id DESC",
+                    select_sale(db.backend())
+                ),
+                args![timestamp(since)],
+                sale_from_row,
+            )
+        })
     }
 
-    /// Sales whose outcome is not known yet, oldest first.
+    /// Sales whose outcome is not known yet, oldest first. On a shared
+    /// ledger, this till's only: the till that made a sale follows it.
     pub fn open_sales(&self) -> Result<Vec<Sale>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "{SELECT_SALE} WHERE state IN ('creating', 'awaiting', 'confirming', 'underpaid') ORDER BY id"
-        ))?;
-        let sales = stmt
-            .query_map([], sale_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(sales)
+        self.with_db(|db, scope| {
+            db.all(
+                &format!(
+                    "{} WHERE state IN ('creating', 'awaiting', 'confirming', 'underpaid'){} ORDER BY id",
+                    select_sale(db.backend()),
+                    scope.mine()
+                ),
+                &[],
+                sale_from_row,
+            )
+        })
     }
+}
+
+/// Which ledger holds the sales and which till this is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerStatus {
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// The SQLite file, or `HOST:PORT/DB` of the server (never a password).
+    pub place: String,
+    /// This till's number on the shared ledger.
+    pub till: Option<i64>,
+    pub till_name: String,
+    /// The schema of the database that holds the sales.
+    pub schema: u32,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Inserts a sale and gives it its merchant order id; its id.
+fn insert_sale(
+    db: &mut dyn Db,
+    scope: &Scope,
+    fiat: &Money,
+    coin: &Coin,
+    gateway: GatewayKind,
+    seller: Option<(i64, i64, Option<String>)>,
+    created: DateTime<Utc>,
+) -> Result<i64> {
+    let merchant_order_id = next_merchant_order_id(db, scope, created)?;
+    let now = timestamp(created);
+    // On the shared ledger the sale names its till in the same insert.
+    let (till_col, till_val) = match scope.till {
+        Some(till) => (", till_id", format!(", {till}")),
+        None => ("", String::new()),
+    };
+    let id = db.int(
+        &format!(
+            "INSERT INTO sales (merchant_order_id, state, fiat_amount, fiat_currency, coin,
+                                coin_decimals, network, gateway, created_at, updated_at{till_col})
+             VALUES (?8, 'creating', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7{till_val}) RETURNING id"
+        ),
+        args![
+            fiat.to_fixed(),
+            fiat.currency().code(),
+            coin.symbol.as_str(),
+            coin.decimals,
+            coin.network.as_str(),
+            gateway.as_str(),
+            now,
+            merchant_order_id
+        ],
+    )?;
+    if let (Some(_), Some((_, _, Some(name)))) = (scope.till, &seller) {
+        // The shared ledger keeps the cashier's name as it was at the sale:
+        // the cashiers are the till's own, in its file.
+        db.execute(
+            "UPDATE sales SET cashier_name = ?1 WHERE id = ?2",
+            args![name.as_str(), id],
+        )?;
+    }
+    if let Some((shift_id, cashier_id, _)) = seller {
+        db.execute(
+            "UPDATE sales SET shift_id = ?1, cashier_id = ?2 WHERE id = ?3",
+            args![shift_id, cashier_id, id],
+        )?;
+    }
+    Ok(id)
 }
 
 /// Order ids count milliseconds from here: with three node digits they stay
@@ -607,58 +897,36 @@ const MAX_ORDER_ID: i64 = (1 << 53) - 1;
 /// gateways.md, Round 2: Counos's official client types `orderId` as an
 /// integer, its README as a string; an id that is both (digits only, a
 /// signed 64-bit integer, below 2^53) is safe under either reading. It is
-/// `<milliseconds since 2024-01-01><3-digit install node>`:
-/// - the millisecond never repeats within an install (each id is at least
+/// `<milliseconds since 2024-01-01><3-digit node>`:
+/// - the millisecond never repeats within a node (each id is at least
 ///   one later than the last one issued), and a restored or copied ledger
 ///   issues ids from the clock, later than any it issued before the copy,
 ///   so Counos `renew:false` cannot hand a new sale an old order (the
 ///   client also refuses an answer that does not match the sale);
-/// - the node (random per ledger, kept in `settings`) keeps two laptops
-///   that share a terminal key apart even within one millisecond, 999
-///   times in 1000.
-///
-/// A till id may later take part of the node; only this function changes.
+/// - the node keeps tills apart even within one millisecond. On SQLite it
+///   is random per install (kept in `settings`): two laptops that share a
+///   terminal key differ 999 times in 1000. On a shared ledger it is the
+///   till's number there (1 to 999, one per till), so the shop's tills never
+///   collide, and the till's tick is kept on the server (`tills.last_tick`,
+///   read `FOR UPDATE` inside the sale's transaction).
 pub(crate) fn next_merchant_order_id(
-    tx: &rusqlite::Transaction<'_>,
+    db: &mut dyn Db,
+    scope: &Scope,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let node: i64 = match tx
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'order_id_node'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
-        .and_then(|v| v.parse().ok())
-    {
-        Some(node) => node,
-        None => {
-            let mut bytes = [0u8; 2];
-            getrandom::fill(&mut bytes).map_err(|e| {
-                Error::Storage(format!("Cannot make an order id ({e}). Try again."))
-            })?;
-            let mut bytes4 = [0u8; 4];
-            bytes4[..2].copy_from_slice(&bytes);
-            getrandom::fill(&mut bytes4[2..]).map_err(|e| {
-                Error::Storage(format!("Cannot make an order id ({e}). Try again."))
-            })?;
-            let node = i64::from(u32::from_le_bytes(bytes4)) % ORDER_ID_NODES;
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES ('order_id_node', ?1)",
-                [node.to_string()],
+    let (node, last) = match scope.till {
+        Some(till) => {
+            let last = db.int(
+                "SELECT last_tick FROM tills WHERE id = ?1 FOR UPDATE",
+                args![till],
             )?;
-            node
+            (till, last)
         }
+        None => (
+            sqlite_node(db)?,
+            sqlite_setting_number(db, "order_id_last_tick")?.unwrap_or(0),
+        ),
     };
-    let last: i64 = tx
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'order_id_last_tick'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
     let mut tick = (now.timestamp_millis() - ORDER_ID_EPOCH_MS)
         .max(last.saturating_add(1))
         .max(1);
@@ -669,29 +937,60 @@ pub(crate) fn next_merchant_order_id(
             .filter(|id| *id <= MAX_ORDER_ID)
             .ok_or_else(|| Error::Storage("The order id counter is exhausted.".into()))?;
         let id = id.to_string();
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sales WHERE merchant_order_id = ?1)",
-            [&id],
-            |r| r.get(0),
-        )?;
+        let taken = db.int(
+            "SELECT COUNT(*) FROM sales WHERE merchant_order_id = ?1",
+            args![id.as_str()],
+        )? > 0;
         if !taken {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES ('order_id_last_tick', ?1)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [tick.to_string()],
-            )?;
+            match scope.till {
+                Some(till) => db.execute(
+                    "UPDATE tills SET last_tick = ?1 WHERE id = ?2",
+                    args![tick, till],
+                )?,
+                None => db.execute(
+                    "INSERT INTO settings (key, value) VALUES ('order_id_last_tick', ?1)
+                     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    args![tick.to_string()],
+                )?,
+            };
             return Ok(id);
         }
         tick += 1;
     }
 }
 
-/// The columns of a sale, in the order [`SELECT_SALE`] reads them.
+fn sqlite_setting_number(db: &mut dyn Db, key: &str) -> Result<Option<i64>> {
+    Ok(db
+        .first(
+            "SELECT value FROM settings WHERE key = ?1",
+            args![key],
+            |r| r.text(0),
+        )?
+        .and_then(|v| v.parse().ok()))
+}
+
+/// This install's random node (SQLite), drawn and kept the first time.
+fn sqlite_node(db: &mut dyn Db) -> Result<i64> {
+    if let Some(node) = sqlite_setting_number(db, "order_id_node")? {
+        return Ok(node);
+    }
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Storage(format!("Cannot make an order id ({e}). Try again.")))?;
+    let node = i64::from(u32::from_le_bytes(bytes)) % ORDER_ID_NODES;
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES ('order_id_node', ?1)",
+        args![node.to_string()],
+    )?;
+    Ok(node)
+}
+
+/// The columns of a sale, in the order [`select_sale`] reads them.
 /// `sale_from_row` reads them by position: looking a column up by name
 /// costs a scan of the statement's column names, and it was more than half
 /// the time of reading a million sales. `the_sale_columns_are_read_where_select_sale_puts_them`
 /// holds the two lists together; a new column is one more entry in each.
-const SALE_COLUMNS: [&str; 31] = [
+const SALE_COLUMNS: [&str; 32] = [
     "id",
     "merchant_order_id",
     "state",
@@ -723,14 +1022,45 @@ const SALE_COLUMNS: [&str; 31] = [
     "cashier_id",
     "shift_id",
     "cashier_name",
+    "till_name",
 ];
 
-const SELECT_SALE: &str = "SELECT id, merchant_order_id, state, fiat_amount, fiat_currency, coin,
+/// The sale's columns (see [`SALE_COLUMNS`]); the cashier's name and the
+/// till's come from where each ledger keeps them.
+macro_rules! sale_columns {
+    ($cashier:literal, $till:literal) => {
+        concat!(
+            "SELECT id, merchant_order_id, state, fiat_amount, fiat_currency, coin,
     coin_decimals, network, crypto_amount, paid_amount, rate, gateway, gateway_order_id, address,
     payment_uri, expires_at, confirmations, required_confirmations, tx_id, notice, tip_amount,
     late_payment_at, needs_owner, replaces_sale_id, voided_at, created_at,
-    updated_at, paid_at, cashier_id, shift_id,
-    (SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id) AS cashier_name FROM sales";
+    updated_at, paid_at, cashier_id, shift_id, ",
+            $cashier,
+            " AS cashier_name, ",
+            $till,
+            " AS till_name FROM sales"
+        )
+    };
+}
+
+/// On SQLite a renamed cashier's sales follow the new name, and the till
+/// is the one the file belongs to; on a shared ledger the cashier's name is
+/// the one at the sale and the till is named by the server.
+const SELECT_SALE_SQLITE: &str = sale_columns!(
+    "(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)",
+    "NULL"
+);
+const SELECT_SALE_PG: &str = sale_columns!(
+    "cashier_name",
+    "(SELECT name FROM tills WHERE tills.id = sales.till_id)"
+);
+
+pub(crate) fn select_sale(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => SELECT_SALE_SQLITE,
+        Backend::Postgres => SELECT_SALE_PG,
+    }
+}
 
 /// The position of a column of [`SALE_COLUMNS`], found at compile time.
 const fn col(name: &str) -> usize {
@@ -751,69 +1081,68 @@ const fn col(name: &str) -> usize {
     panic!("not a column of SALE_COLUMNS")
 }
 
-fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
+fn small(r: &dyn Cols, i: usize) -> Result<u32> {
+    let v = r.int(i)?;
+    u32::try_from(v).map_err(|_| {
+        Error::Storage(format!(
+            "The ledger holds {v} where a count belongs. Tell the owner."
+        ))
+    })
+}
+
+fn sale_from_row(r: &dyn Cols) -> Result<Sale> {
     macro_rules! at {
         ($name:literal) => {
             const { col($name) }
         };
     }
-    let fiat_currency: String = r.get(at!("fiat_currency"))?;
-    let fiat_currency = Currency::stored_fiat(&fiat_currency);
-    let coin = Currency::new(
-        &r.get::<_, String>(at!("coin"))?,
-        r.get(at!("coin_decimals"))?,
-    );
-    let money = |col: usize, cur: &Currency| -> rusqlite::Result<Option<Money>> {
-        r.get::<_, Option<String>>(col)?
+    let fiat_currency = Currency::stored_fiat(&r.text(at!("fiat_currency"))?);
+    let coin = Currency::new(&r.text(at!("coin"))?, small(r, at!("coin_decimals"))?);
+    let money = |col: usize, cur: &Currency| -> Result<Option<Money>> {
+        Ok(r.opt_text(col)?
             .map(|s| parse_dec(&s).map(|d| Money::new(d, cur.clone())))
-            .transpose()
+            .transpose()?)
     };
-    let state: String = r.get(at!("state"))?;
-    let gateway: String = r.get(at!("gateway"))?;
-    let opt_ts = |col: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
-        r.get::<_, Option<String>>(col)?
-            .map(|s| parse_ts(&s))
-            .transpose()
+    let state = r.text(at!("state"))?;
+    let gateway = r.text(at!("gateway"))?;
+    let opt_ts = |col: usize| -> Result<Option<DateTime<Utc>>> {
+        Ok(r.opt_text(col)?.map(|s| parse_ts(&s)).transpose()?)
     };
     let tip = money(at!("tip_amount"), &fiat_currency)?;
     Ok(Sale {
-        id: r.get(at!("id"))?,
-        merchant_order_id: r.get(at!("merchant_order_id"))?,
+        id: r.int(at!("id"))?,
+        merchant_order_id: r.text(at!("merchant_order_id"))?,
         state: SaleState::parse(&state).ok_or_else(|| bad_value("sale state", &state))?,
-        fiat: Money::new(
-            parse_dec(&r.get::<_, String>(at!("fiat_amount"))?)?,
-            fiat_currency,
-        ),
+        fiat: Money::new(parse_dec(&r.text(at!("fiat_amount"))?)?, fiat_currency),
         crypto: money(at!("crypto_amount"), &coin)?,
         paid: money(at!("paid_amount"), &coin)?,
         coin,
-        network: r
-            .get::<_, Option<String>>(at!("network"))?
-            .unwrap_or_default(),
+        network: r.opt_text(at!("network"))?.unwrap_or_default(),
         rate: r
-            .get::<_, Option<String>>(at!("rate"))?
+            .opt_text(at!("rate"))?
             .map(|s| parse_dec(&s))
             .transpose()?,
         gateway: GatewayKind::parse(&gateway).ok_or_else(|| bad_value("gateway", &gateway))?,
-        gateway_order_id: r.get(at!("gateway_order_id"))?,
-        address: r.get(at!("address"))?,
-        payment_uri: r.get(at!("payment_uri"))?,
+        gateway_order_id: r.opt_text(at!("gateway_order_id"))?,
+        address: r.opt_text(at!("address"))?,
+        payment_uri: r.opt_text(at!("payment_uri"))?,
         expires_at: opt_ts(at!("expires_at"))?,
-        confirmations: r.get(at!("confirmations"))?,
-        required_confirmations: r.get(at!("required_confirmations"))?,
-        transaction_id: r.get(at!("tx_id"))?,
-        notice: r.get(at!("notice"))?,
+        confirmations: small(r, at!("confirmations"))?,
+        required_confirmations: small(r, at!("required_confirmations"))?,
+        transaction_id: r.opt_text(at!("tx_id"))?,
+        notice: r.opt_text(at!("notice"))?,
         tip,
         late_payment_at: opt_ts(at!("late_payment_at"))?,
-        needs_owner: r.get(at!("needs_owner"))?,
-        replaces_sale_id: r.get(at!("replaces_sale_id"))?,
+        needs_owner: r.int(at!("needs_owner"))? != 0,
+        replaces_sale_id: r.opt_int(at!("replaces_sale_id"))?,
         voided_at: opt_ts(at!("voided_at"))?,
-        created_at: parse_ts(&r.get::<_, String>(at!("created_at"))?)?,
-        updated_at: parse_ts(&r.get::<_, String>(at!("updated_at"))?)?,
+        created_at: parse_ts(&r.text(at!("created_at"))?)?,
+        updated_at: parse_ts(&r.text(at!("updated_at"))?)?,
         paid_at: opt_ts(at!("paid_at"))?,
-        cashier_id: r.get(at!("cashier_id"))?,
-        cashier: r.get(at!("cashier_name"))?,
-        shift_id: r.get(at!("shift_id"))?,
+        cashier_id: r.opt_int(at!("cashier_id"))?,
+        cashier: r.opt_text(at!("cashier_name"))?,
+        shift_id: r.opt_int(at!("shift_id"))?,
+        till: r.opt_text(at!("till_name"))?,
     })
 }
 
@@ -938,7 +1267,7 @@ mod tests {
         let id = |ledger: &Ledger| {
             let mut conn = ledger.conn();
             let tx = conn.transaction().unwrap();
-            next_merchant_order_id(&tx, now).unwrap()
+            next_merchant_order_id(&mut SqliteDb(&tx), &Scope::SQLITE, now).unwrap()
         };
         let (id_a, id_b) = (id(&ledger_a), id(&ledger_b));
         assert_ne!(id_a, id_b);
@@ -967,7 +1296,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(&dir.path().join("l")).unwrap();
         let conn = ledger.conn();
-        let stmt = conn.prepare(SELECT_SALE).unwrap();
+        let stmt = conn.prepare(select_sale(Backend::Sqlite)).unwrap();
         assert_eq!(stmt.column_names(), SALE_COLUMNS.to_vec());
     }
 

@@ -5,8 +5,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::db::args;
 use super::{
-    parse_ts, sale_from_row, timestamp, Ledger, OwnerAuth, Sale, WithdrawalRequest, SELECT_SALE,
+    parse_ts, sale_from_row, select_sale, timestamp, Ledger, OwnerAuth, Sale, WithdrawalRequest,
 };
 use crate::error::Result;
 
@@ -173,14 +174,16 @@ impl Ledger {
         // so comparing the text orders them as times.
         let from = from.map(timestamp).unwrap_or_default();
         let to = to.map(timestamp).unwrap_or_else(|| "9999".into());
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "{SELECT_SALE} WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id"
-        ))?;
-        let sales = stmt
-            .query_map(params![from, to], sale_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(sales)
+        self.with_db(|db, _| {
+            db.all(
+                &format!(
+                    "{} WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id",
+                    select_sale(db.backend())
+                ),
+                args![from, to],
+                sale_from_row,
+            )
+        })
     }
 
     /// Records a withdrawal request before the gateway hears of it.

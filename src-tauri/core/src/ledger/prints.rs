@@ -1,8 +1,9 @@
 //! Receipts that printed by themselves (schema: `receipt_prints`): the
 //! claim that makes one process print a paid sale's receipt, and how it went.
+//! Kept with the sales (on the shared ledger when there is one), in SQL both
+//! databases speak.
 
-use rusqlite::params;
-
+use super::db::args;
 use super::{timestamp, Ledger};
 use crate::error::Result;
 
@@ -10,35 +11,39 @@ impl Ledger {
     /// Claims the automatic print of a sale's receipt; `false` if another
     /// process (or an earlier run) already did.
     pub fn claim_auto_print(&self, sale_id: i64) -> Result<bool> {
-        let inserted = self.conn().execute(
-            "INSERT OR IGNORE INTO receipt_prints (sale_id, claimed_at) VALUES (?1, ?2)",
-            params![sale_id, timestamp(crate::clock::now())],
-        )?;
+        let now = timestamp(self.now());
+        let inserted = self.with_db(|db, _| {
+            db.execute(
+                "INSERT INTO receipt_prints (sale_id, claimed_at) VALUES (?1, ?2)
+                 ON CONFLICT DO NOTHING",
+                args![sale_id, now],
+            )
+        })?;
         Ok(inserted == 1)
     }
 
     /// Records how the automatic print went: `None` printed, else why not.
     pub fn record_auto_print(&self, sale_id: i64, error: Option<&str>) -> Result<()> {
-        let now = timestamp(crate::clock::now());
-        self.conn().execute(
-            "UPDATE receipt_prints SET printed_at = CASE WHEN ?2 IS NULL THEN ?3 END, error = ?2
-             WHERE sale_id = ?1",
-            params![sale_id, error, now],
-        )?;
+        let now = timestamp(self.now());
+        let printed_at = error.is_none().then_some(now);
+        self.with_db(|db, _| {
+            db.execute(
+                "UPDATE receipt_prints SET printed_at = ?2, error = ?3 WHERE sale_id = ?1",
+                args![sale_id, printed_at, error],
+            )
+        })?;
         Ok(())
     }
 
     /// How a sale's automatic print went.
     pub fn auto_print(&self, sale_id: i64) -> Result<AutoPrint> {
-        use rusqlite::OptionalExtension;
-        let row: Option<(Option<String>, Option<String>)> = self
-            .conn()
-            .query_row(
+        let row = self.with_db(|db, _| {
+            db.first(
                 "SELECT printed_at, error FROM receipt_prints WHERE sale_id = ?1",
-                [sale_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                args![sale_id],
+                |r| Ok((r.opt_text(0)?, r.opt_text(1)?)),
             )
-            .optional()?;
+        })?;
         Ok(match row {
             None => AutoPrint::NotTried,
             Some((Some(_), _)) => AutoPrint::Printed,

@@ -5,12 +5,12 @@
 //! sales costs a page, not a million `Sale`s in memory.
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{sale_from_row, timestamp, Ledger, Sale, BUSY_TIMEOUT, SELECT_SALE};
+use super::db::{Backend, Db, SqliteDb, Value};
+use super::{sale_from_row, select_sale, timestamp, Ledger, Sale, Scope, BUSY_TIMEOUT};
 use crate::error::{Error, Result};
 
 /// Which sales to read. Every field narrows; `None` keeps all.
@@ -28,8 +28,11 @@ pub struct SaleQuery {
     pub search: Option<String>,
     /// Sold by the cashier of this name (any ASCII case).
     pub cashier: Option<String>,
-    /// Sold in this shift.
+    /// Sold in this shift (of this till: shift numbers are each till's).
     pub shift: Option<i64>,
+    /// Sold at the till of this name (any case). On SQLite every sale is
+    /// this till's, so another name keeps none.
+    pub till: Option<String>,
 }
 
 /// The owner's status filter: a sale state, or one of the flags.
@@ -68,7 +71,13 @@ impl SaleQuery {
     /// The WHERE clause and its arguments. The terms are written exactly as
     /// the partial indexes of the "owner's reading" migration state them:
     /// SQLite uses a partial index only for a query that repeats its terms.
-    fn where_sql(&self, after: Option<&SaleCursor>) -> (String, Vec<Value>) {
+    fn where_sql(
+        &self,
+        backend: Backend,
+        scope: &Scope,
+        till_name: &str,
+        after: Option<&SaleCursor>,
+    ) -> (String, Vec<Value>) {
         let mut terms: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         let arg = |v: Value, args: &mut Vec<Value>| {
@@ -116,23 +125,38 @@ impl SaleQuery {
             ));
         }
         if let Some(name) = &self.cashier {
-            // The cashiers' names are unique without case (their index).
-            terms.push(format!(
-                "cashier_id IN (SELECT id FROM cashiers WHERE name = {} COLLATE NOCASE)",
-                arg(Value::Text(name.clone()), &mut args)
-            ));
+            let name = arg(Value::Text(name.clone()), &mut args);
+            terms.push(match backend {
+                // The cashiers' names are unique without case (their index).
+                Backend::Sqlite => format!(
+                    "cashier_id IN (SELECT id FROM cashiers WHERE name = {name} COLLATE NOCASE)"
+                ),
+                // The shared ledger keeps each sale's cashier by name.
+                Backend::Postgres => format!("lower(cashier_name) = lower({name})"),
+            });
         }
         if let Some(shift) = self.shift {
             terms.push(format!(
-                "shift_id = {}",
-                arg(Value::Integer(shift), &mut args)
+                "shift_id = {}{}",
+                arg(Value::Int(shift), &mut args),
+                scope.mine()
             ));
+        }
+        if let Some(till) = &self.till {
+            match backend {
+                Backend::Sqlite if till.trim().eq_ignore_ascii_case(till_name) => {}
+                Backend::Sqlite => terms.push("1 = 0".into()),
+                Backend::Postgres => terms.push(format!(
+                    "till_id IN (SELECT id FROM tills WHERE lower(name) = lower({}))",
+                    arg(Value::Text(till.trim().to_string()), &mut args)
+                )),
+            }
         }
         if let Some(c) = after {
             // (created_at, id) < (c.created_at, c.id), with an upper bound on
             // created_at alone so the index range starts at the cursor.
             let at = arg(Value::Text(c.created_at.clone()), &mut args);
-            let id = arg(Value::Integer(c.id), &mut args);
+            let id = arg(Value::Int(c.id), &mut args);
             terms.push(format!(
                 "created_at <= {at} AND (created_at < {at} OR id < {id})"
             ));
@@ -168,9 +192,15 @@ impl Read<'_> {
 }
 
 /// The statement for `query` read as `read` says, with its arguments.
-fn select(query: &SaleQuery, read: Read<'_>) -> (String, Vec<Value>) {
+fn select(
+    backend: Backend,
+    scope: &Scope,
+    till_name: &str,
+    query: &SaleQuery,
+    read: Read<'_>,
+) -> (String, Vec<Value>) {
     let after = read.after.filter(|_| read.order == Order::NewestFirst);
-    let (filter, args) = query.where_sql(after);
+    let (filter, args) = query.where_sql(backend, scope, till_name, after);
     let direction = match read.order {
         Order::OldestFirst => "ASC",
         Order::NewestFirst => "DESC",
@@ -179,28 +209,25 @@ fn select(query: &SaleQuery, read: Read<'_>) -> (String, Vec<Value>) {
         .limit
         .map(|n| format!(" LIMIT {n}"))
         .unwrap_or_default();
-    let sql =
-        format!("{SELECT_SALE}{filter} ORDER BY created_at {direction}, id {direction}{limit}");
+    let sql = format!(
+        "{}{filter} ORDER BY created_at {direction}, id {direction}{limit}",
+        select_sale(backend)
+    );
     (sql, args)
 }
 
-/// Runs the query on `conn` and hands each sale to `visit` as it is read;
+/// Runs the query on `db` and hands each sale to `visit` as it is read;
 /// `visit` returns `false` to stop.
 fn each(
-    conn: &Connection,
+    db: &mut dyn Db,
+    scope: &Scope,
+    till_name: &str,
     query: &SaleQuery,
     read: Read<'_>,
     mut visit: impl FnMut(Sale) -> Result<bool>,
 ) -> Result<()> {
-    let (sql, args) = select(query, read);
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-    while let Some(row) = rows.next()? {
-        if !visit(sale_from_row(row)?)? {
-            break;
-        }
-    }
-    Ok(())
+    let (sql, args) = select(db.backend(), scope, till_name, query, read);
+    db.each(&sql, &args, &mut |row| visit(sale_from_row(row)?))
 }
 
 impl Ledger {
@@ -213,7 +240,8 @@ impl Ledger {
         read: Read<'_>,
         visit: impl FnMut(Sale) -> Result<bool>,
     ) -> Result<()> {
-        each(&self.conn(), query, read, visit)
+        let till_name = self.status().till_name;
+        self.with_db(|db, scope| each(db, scope, &till_name, query, read, visit))
     }
 
     /// As [`Ledger::each_sale`], on a read-only connection of its own: for
@@ -226,6 +254,11 @@ impl Ledger {
         read: Read<'_>,
         visit: impl FnMut(Sale) -> Result<bool>,
     ) -> Result<()> {
+        if self.shared.is_some() {
+            // The server gives each statement one consistent snapshot.
+            return self.each_sale(query, read, visit);
+        }
+        let till_name = self.status().till_name;
         let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -238,7 +271,14 @@ impl Ledger {
         })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let tx = conn.unchecked_transaction()?;
-        each(&tx, query, read, visit)?;
+        each(
+            &mut SqliteDb(&tx),
+            &Scope::SQLITE,
+            &till_name,
+            query,
+            read,
+            visit,
+        )?;
         tx.finish()?;
         Ok(())
     }
@@ -269,6 +309,9 @@ mod tests {
             id: i64::MAX,
         };
         let (sql, args) = select(
+            Backend::Sqlite,
+            &Scope::SQLITE,
+            "Till 1",
             query,
             Read {
                 order: Order::NewestFirst,

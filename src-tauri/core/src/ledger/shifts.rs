@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use super::{parse_ts, sale_from_row, timestamp, write_tx, Ledger, Sale, SELECT_SALE};
+use super::db::{args, Db};
+use super::{parse_ts, sale_from_row, select_sale, timestamp, write_tx, Ledger, Sale};
 use crate::error::{Error, Result};
 
 /// A cashier as the ledger holds it (the PIN hash stays in the ledger).
@@ -95,22 +96,19 @@ fn open_shift_in(conn: &rusqlite::Connection) -> Result<Option<ShiftRecord>> {
 /// sale's own transaction: the one rule for every door (window, IPC,
 /// command line, "try again"). `None`: no cashier is set up, so the sale
 /// has none.
-pub(super) fn selling_shift(tx: &Transaction<'_>) -> Result<Option<(i64, i64)>> {
-    let open: Option<(i64, i64)> = tx
-        .query_row(
-            "SELECT id, cashier_id FROM shifts WHERE closed_at IS NULL",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+pub(super) fn selling_shift(db: &mut dyn Db) -> Result<Option<(i64, i64)>> {
+    let open = db.first(
+        "SELECT id, cashier_id FROM shifts WHERE closed_at IS NULL",
+        &[],
+        |r| Ok((r.int(0)?, r.int(1)?)),
+    )?;
     if open.is_some() {
         return Ok(open);
     }
-    let any_cashier: bool = tx.query_row(
+    let any_cashier = db.int(
         "SELECT EXISTS (SELECT 1 FROM cashiers WHERE disabled_at IS NULL)",
-        [],
-        |r| r.get(0),
-    )?;
+        &[],
+    )? != 0;
     if any_cashier {
         return Err(Error::NotAllowed(
             "No shift is open, so no sale can start. A cashier signs in with their PIN to open one (Sign in, or `cryptill shift open --cashier NAME`).".into(),
@@ -343,37 +341,42 @@ impl Ledger {
 
     /// The sales of one shift, oldest first.
     pub fn shift_sales(&self, shift_id: i64) -> Result<Vec<Sale>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "{SELECT_SALE} WHERE shift_id = ?1 ORDER BY created_at, id"
-        ))?;
-        let sales = stmt
-            .query_map([shift_id], sale_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(sales)
+        // Shift numbers are the till's own: on a shared ledger, its sales.
+        self.with_db(|db, scope| {
+            db.all(
+                &format!(
+                    "{} WHERE shift_id = ?1{} ORDER BY created_at, id",
+                    select_sale(db.backend()),
+                    scope.mine()
+                ),
+                args![shift_id],
+                sale_from_row,
+            )
+        })
     }
 
     /// Sales of other shifts (or of none) that were paid, voided or paid
     /// late in `(after, until]`: what a shift reports of earlier sales.
+    /// On a shared ledger, this till's sales.
     pub fn sales_settled_between(
         &self,
         shift_id: i64,
         after: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<Sale>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "{SELECT_SALE} WHERE shift_id IS NOT ?1 AND (
-                (paid_at > ?2 AND paid_at <= ?3) OR (voided_at > ?2 AND voided_at <= ?3)
-                OR (late_payment_at > ?2 AND late_payment_at <= ?3)) ORDER BY id"
-        ))?;
-        let sales = stmt
-            .query_map(
-                params![shift_id, timestamp(after), timestamp(until)],
+        self.with_db(|db, scope| {
+            db.all(
+                &format!(
+                    "{} WHERE shift_id IS DISTINCT FROM ?1 AND (
+                        (paid_at > ?2 AND paid_at <= ?3) OR (voided_at > ?2 AND voided_at <= ?3)
+                        OR (late_payment_at > ?2 AND late_payment_at <= ?3)){} ORDER BY id",
+                    select_sale(db.backend()),
+                    scope.mine()
+                ),
+                args![shift_id, timestamp(after), timestamp(until)],
                 sale_from_row,
-            )?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(sales)
+            )
+        })
     }
 }
 

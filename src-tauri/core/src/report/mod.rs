@@ -45,6 +45,9 @@ pub struct SaleFilter {
     /// The shift's number.
     #[ts(optional, type = "number")]
     pub shift: Option<i64>,
+    /// The till's name (any case): on a shared ledger, that till's sales only.
+    #[ts(optional)]
+    pub till: Option<String>,
 }
 
 /// A `[from, to)` range of instants; an open end is `None`.
@@ -108,6 +111,7 @@ impl SaleFilter {
             search: clean(&self.search).map(String::from),
             cashier: clean(&self.cashier).map(String::from),
             shift: self.shift,
+            till: clean(&self.till).map(String::from),
         })
     }
 }
@@ -200,6 +204,8 @@ pub struct SaleRow {
     /// The shift it was sold in.
     #[ts(type = "number | null")]
     pub shift: Option<i64>,
+    /// The till that sold it, on a shared ledger (`None`: this till).
+    pub till: Option<String>,
 }
 
 impl From<&Sale> for SaleRow {
@@ -226,6 +232,7 @@ impl From<&Sale> for SaleRow {
             needs_owner: s.needs_owner,
             cashier: s.cashier.clone(),
             shift: s.shift_id,
+            till: s.till.clone(),
         }
     }
 }

@@ -24,4 +24,8 @@ cashier?: string,
 /**
  * The shift's number.
  */
-shift?: number, };
+shift?: number, 
+/**
+ * The till's name (any case): on a shared ledger, that till's sales only.
+ */
+till?: string, };

@@ -20,4 +20,8 @@ cashier: string | null,
 /**
  * The shift it was sold in.
  */
-shift: number | null, };
+shift: number | null, 
+/**
+ * The till that sold it, on a shared ledger (`None`: this till).
+ */
+till: string | null, };

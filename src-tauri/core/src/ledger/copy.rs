@@ -1,0 +1,229 @@
+//! Moving a till onto the shop's shared ledger (`cryptill ledger use
+//! postgres://...`) and back. The till's sales in its SQLite file are
+//! copied to the server once: each copied sale remembers its number in the
+//! file (`copied_from`), so running the move again copies nothing twice,
+//! and a move cut off halfway (one transaction) copied nothing.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::choice::{self, LedgerChoice};
+use super::db::{args, Value};
+use super::{Ledger, LedgerStatus};
+use crate::error::{Error, Result};
+use crate::secret::Sensitive;
+
+/// The columns of a sale that travel as they are (ids are the server's,
+/// and a placement claim belongs to a process of this till).
+const COPIED: [&str; 29] = [
+    "merchant_order_id",
+    "state",
+    "fiat_amount",
+    "fiat_currency",
+    "coin",
+    "coin_decimals",
+    "network",
+    "crypto_amount",
+    "paid_amount",
+    "rate",
+    "gateway",
+    "gateway_order_id",
+    "address",
+    "payment_uri",
+    "expires_at",
+    "confirmations",
+    "required_confirmations",
+    "tx_id",
+    "created_at",
+    "updated_at",
+    "paid_at",
+    "notice",
+    "tip_amount",
+    "late_payment_at",
+    "needs_owner",
+    "voided_at",
+    "cashier_id",
+    "shift_id",
+    // The cashier's name as it is now: the server keeps names, not the
+    // till's cashier table.
+    "(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)",
+];
+
+/// What a move did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Moved {
+    /// Sales copied from the till's file now.
+    pub copied: usize,
+    /// Sales that were on the server already (an earlier move).
+    pub already: usize,
+    pub status: LedgerStatus,
+}
+
+fn value(v: rusqlite::types::ValueRef<'_>) -> Value {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Real(f) => Value::Text(f.to_string()),
+        ValueRef::Null | ValueRef::Blob(_) => Value::Null,
+    }
+}
+
+struct LocalSale {
+    id: i64,
+    replaces: Option<i64>,
+    values: Vec<Value>,
+}
+
+impl Ledger {
+    /// Points the till whose file is `sqlite` at the shared ledger at
+    /// `url`: connects (the server's schema brought up to date), copies
+    /// the file's sales once, keeps the password in the keyring and the
+    /// choice next to the file. Nothing is chosen if any step fails.
+    pub fn use_postgres(
+        sqlite: &Path,
+        url: &str,
+        password: Option<&Sensitive<String>>,
+    ) -> Result<Moved> {
+        let local = Ledger::open_sqlite(sqlite)?;
+        let url = url.trim().to_string();
+        let ledger = local.attach(&url, password.map(|p| p.expose().as_str()))?;
+        let (copied, already) = ledger.copy_local_sales()?;
+        choice::store_password(&ledger, sqlite, password)?;
+        choice::write(
+            sqlite,
+            &LedgerChoice::Postgres {
+                url,
+                password: password.is_some(),
+            },
+        )?;
+        Ok(Moved {
+            copied,
+            already,
+            status: ledger.status(),
+        })
+    }
+
+    /// Points the till back at its own SQLite file. The sales it made on
+    /// the shared ledger stay there (the shop's report keeps them).
+    pub fn use_sqlite(sqlite: &Path) -> Result<LedgerStatus> {
+        let local = Ledger::open_sqlite(sqlite)?;
+        choice::write(sqlite, &LedgerChoice::Sqlite)?;
+        if let Err(e) = choice::store_password(&local, sqlite, None) {
+            tracing::warn!(error = %e, "cannot remove the shop ledger's password from the keyring");
+        }
+        Ok(local.status())
+    }
+
+    /// Copies the sales of the till's file to the shared ledger, each once;
+    /// (copied now, there already).
+    pub(crate) fn copy_local_sales(&self) -> Result<(usize, usize)> {
+        if self.shared.is_none() {
+            return Ok((0, 0));
+        }
+        let (sales, lines, last_tick) = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare(&format!(
+                "SELECT id, replaces_sale_id, {} FROM sales ORDER BY id",
+                COPIED.join(", ")
+            ))?;
+            let mut rows = stmt.query([])?;
+            let mut sales = Vec::new();
+            while let Some(row) = rows.next()? {
+                sales.push(LocalSale {
+                    id: row.get(0)?,
+                    replaces: row.get(1)?,
+                    values: (0..COPIED.len())
+                        .map(|i| row.get_ref(i + 2).map(value))
+                        .collect::<rusqlite::Result<_>>()?,
+                });
+            }
+            let mut stmt = conn.prepare(
+                "SELECT sale_id, position, label, amount FROM sale_lines ORDER BY sale_id, position",
+            )?;
+            let lines = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let last_tick: i64 = conn
+                .query_row(
+                    "SELECT value FROM settings WHERE key = 'order_id_last_tick'",
+                    [],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            (sales, lines, last_tick)
+        };
+        let mut columns: Vec<&str> = COPIED[..COPIED.len() - 1].to_vec();
+        columns.extend(["cashier_name", "till_id", "copied_from"]);
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let insert = format!(
+            "INSERT INTO sales ({}) VALUES ({}) RETURNING id",
+            columns.join(", "),
+            placeholders.join(", ")
+        );
+        self.in_tx(|db, scope| {
+            let till = scope
+                .till
+                .ok_or_else(|| Error::Storage("No shared ledger to copy to.".into()))?;
+            let mut ids: HashMap<i64, i64> = HashMap::new();
+            let (mut copied, mut already) = (0, 0);
+            for sale in &sales {
+                let there = db.first(
+                    "SELECT id FROM sales WHERE till_id = ?1 AND copied_from = ?2",
+                    args![till, sale.id],
+                    |r| r.int(0),
+                )?;
+                let id = match there {
+                    Some(id) => {
+                        already += 1;
+                        id
+                    }
+                    None => {
+                        let mut values = sale.values.clone();
+                        values.extend([Value::Int(till), Value::Int(sale.id)]);
+                        copied += 1;
+                        db.int(&insert, &values)?
+                    }
+                };
+                ids.insert(sale.id, id);
+            }
+            for sale in &sales {
+                if let (Some(replaces), Some(id)) = (sale.replaces, ids.get(&sale.id)) {
+                    db.execute(
+                        "UPDATE sales SET replaces_sale_id = ?1 WHERE id = ?2",
+                        args![ids.get(&replaces).copied(), *id],
+                    )?;
+                }
+            }
+            for (sale_id, position, label, amount) in &lines {
+                if let Some(id) = ids.get(sale_id) {
+                    db.execute(
+                        "INSERT INTO sale_lines (sale_id, position, label, amount)
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                        args![*id, *position, label.as_str(), amount.as_str()],
+                    )?;
+                }
+            }
+            // The till's order ids go on after the ones it issued before.
+            db.execute(
+                "UPDATE tills SET last_tick = ?1 WHERE id = ?2 AND last_tick < ?1",
+                args![last_tick, till],
+            )?;
+            Ok((copied, already))
+        })
+    }
+}
+
+use rusqlite::OptionalExtension;
