@@ -83,15 +83,15 @@ pub(crate) fn password(local: &Ledger, sqlite: &Path) -> Result<Sensitive<String
     })
 }
 
-/// Keeps (or, with `None`, removes) the shared ledger's password.
+/// Keeps the shared ledger's password in the keyring. Without one nothing
+/// is touched: the choice says no password is used.
 pub(crate) fn store_password(
     local: &Ledger,
     sqlite: &Path,
     password: Option<&Sensitive<String>>,
 ) -> Result<()> {
-    let keys = keys(local, sqlite)?;
     match password {
-        Some(p) => keys.set(PASSWORD_ENTRY, p),
-        None => keys.delete(PASSWORD_ENTRY),
+        Some(p) => keys(local, sqlite)?.set(PASSWORD_ENTRY, p),
+        None => Ok(()),
     }
 }

@@ -112,9 +112,6 @@ impl Ledger {
     pub fn use_sqlite(sqlite: &Path) -> Result<LedgerStatus> {
         let local = Ledger::open_sqlite(sqlite)?;
         choice::write(sqlite, &LedgerChoice::Sqlite)?;
-        if let Err(e) = choice::store_password(&local, sqlite, None) {
-            tracing::warn!(error = %e, "cannot remove the shop ledger's password from the keyring");
-        }
         Ok(local.status())
     }
 

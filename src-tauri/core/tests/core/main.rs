@@ -24,5 +24,6 @@ mod outcomes;
 mod owner;
 mod parsers_prop;
 mod printer;
+mod shared_ledger;
 mod shifts;
 mod watch;

@@ -43,7 +43,12 @@ pub fn client(sandbox: &Sandbox, kind: GatewayKind) -> Arc<dyn Gateway> {
 pub async fn counter(kind: GatewayKind) -> Counter {
     let sandbox = super::start(|c| c).await;
     let dir = tempfile::tempdir().unwrap();
-    let ledger = Arc::new(Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap());
+    let path = dir.path().join("ledger.sqlite3");
+    // `CRYPTILL_TEST_LEDGER=postgres`: the same suites on a shared ledger.
+    if let Some(url) = super::pg::suite_ledger() {
+        Ledger::use_postgres(&path, &url, None).unwrap();
+    }
+    let ledger = Arc::new(Ledger::open(&path).unwrap());
     let checkout = Checkout::new(
         ledger.clone(),
         client(&sandbox, kind),

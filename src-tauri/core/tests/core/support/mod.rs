@@ -6,6 +6,7 @@
 pub mod clients;
 pub mod counter;
 pub mod loopback;
+pub mod pg;
 
 use std::net::{Ipv4Addr, SocketAddr};
 

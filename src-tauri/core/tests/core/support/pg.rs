@@ -1,0 +1,170 @@
+//! The shop's shared ledger in tests: a fresh database on the real
+//! PostgreSQL server `./dev test` starts (`CRYPTILL_TEST_POSTGRES`, an
+//! address of its `postgres` database), and a loopback relay in front of
+//! it that can be cut and restored, as a network or server outage looks
+//! from a till.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The server's address, or `None` (the suite then says it was skipped)
+/// unless `CRYPTILL_REQUIRE_POSTGRES` asks for it, as `./dev test` does.
+pub fn server() -> Option<String> {
+    match std::env::var("CRYPTILL_TEST_POSTGRES") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CRYPTILL_REQUIRE_POSTGRES").is_err(),
+                "CRYPTILL_REQUIRE_POSTGRES is set but CRYPTILL_TEST_POSTGRES is not"
+            );
+            eprintln!("skipped: no PostgreSQL (CRYPTILL_TEST_POSTGRES is not set)");
+            None
+        }
+    }
+}
+
+/// Runs `f` off the async runtime: the `postgres` client runs one of its
+/// own and must not be called from inside another.
+pub fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(f).join().unwrap()
+}
+
+/// An admin connection to the server.
+pub fn admin(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls).unwrap()
+}
+
+/// A new, empty database on the server; its address.
+pub fn fresh_database(server: &str) -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).unwrap();
+    let name: String = std::iter::once("cryptill_t_".to_string())
+        .chain(bytes.iter().map(|b| format!("{b:02x}")))
+        .collect();
+    let (admin_url, db) = (server.to_string(), name.clone());
+    blocking(move || {
+        admin(&admin_url)
+            .batch_execute(&format!("CREATE DATABASE {db}"))
+            .unwrap()
+    });
+    with_database(server, &name)
+}
+
+/// `url` with its database replaced by `db`.
+pub fn with_database(url: &str, db: &str) -> String {
+    let mut parsed = url::Url::parse(url).unwrap();
+    parsed.set_path(db);
+    parsed.to_string()
+}
+
+/// `url` with its host and port replaced by a relay's.
+pub fn through(url: &str, port: u16) -> String {
+    let mut parsed = url::Url::parse(url).unwrap();
+    parsed.set_host(Some("127.0.0.1")).unwrap();
+    parsed.set_port(Some(port)).unwrap();
+    parsed.to_string()
+}
+
+/// For the suites that run on either ledger: a fresh database when
+/// `CRYPTILL_TEST_LEDGER=postgres`, else `None` (SQLite).
+pub fn suite_ledger() -> Option<String> {
+    if std::env::var("CRYPTILL_TEST_LEDGER").as_deref() != Ok("postgres") {
+        return None;
+    }
+    let server = std::env::var("CRYPTILL_TEST_POSTGRES")
+        .expect("CRYPTILL_TEST_LEDGER=postgres needs CRYPTILL_TEST_POSTGRES");
+    Some(fresh_database(&server))
+}
+
+/// A loopback relay to the server that can be cut (every connection
+/// dropped, the port closed) and restored on the same port.
+pub struct Relay {
+    pub port: u16,
+    target: String,
+    up: Arc<AtomicBool>,
+    streams: Arc<Mutex<Vec<TcpStream>>>,
+    listener: Mutex<Option<TcpListener>>,
+}
+
+impl Relay {
+    /// A relay to the host and port of `url`.
+    pub fn to(url: &str) -> Arc<Self> {
+        let parsed = url::Url::parse(url).unwrap();
+        let target = format!(
+            "{}:{}",
+            parsed.host_str().unwrap(),
+            parsed.port().unwrap_or(5432)
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let relay = Arc::new(Self {
+            port: listener.local_addr().unwrap().port(),
+            target,
+            up: Arc::new(AtomicBool::new(false)),
+            streams: Arc::default(),
+            listener: Mutex::new(Some(listener)),
+        });
+        relay.serve();
+        relay
+    }
+
+    fn serve(self: &Arc<Self>) {
+        let listener = self.listener.lock().unwrap().take().unwrap();
+        self.up.store(true, Ordering::SeqCst);
+        let me = self.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if !me.up.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = client else { break };
+                let Ok(server) = TcpStream::connect(&me.target) else {
+                    continue;
+                };
+                {
+                    let mut streams = me.streams.lock().unwrap();
+                    streams.push(client.try_clone().unwrap());
+                    streams.push(server.try_clone().unwrap());
+                }
+                pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+                pipe(server, client);
+            }
+        });
+    }
+
+    /// The outage: open connections drop and no new one is taken.
+    pub fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for s in self.streams.lock().unwrap().drain(..) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        // Wake the accept loop so it sees `up` is false and closes the port.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    /// The server is back, on the same address.
+    pub fn restore(self: &Arc<Self>) {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).unwrap();
+        *self.listener.lock().unwrap() = Some(listener);
+        self.serve();
+    }
+}
+
+fn pipe(mut from: TcpStream, mut to: TcpStream) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if to.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = to.shutdown(Shutdown::Both);
+    });
+}
