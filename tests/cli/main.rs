@@ -7,6 +7,7 @@ mod support;
 
 mod concurrency;
 mod crash;
+mod ledger;
 mod owner;
 mod printer;
 mod sale;

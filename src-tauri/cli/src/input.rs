@@ -44,6 +44,27 @@ impl Input {
         }
     }
 
+    /// A line that may be left empty, or out (standard input ended): `None`.
+    pub(crate) fn optional_line(
+        &mut self,
+        prompt: &str,
+    ) -> Result<Option<Sensitive<String>>, Error> {
+        let mut line = String::new();
+        if self.tty {
+            eprint!("{prompt}");
+            let _ = std::io::stderr().flush();
+            echo(false);
+        }
+        let read = std::io::stdin().lock().read_line(&mut line);
+        if self.tty {
+            echo(true);
+            eprintln!();
+        }
+        read.map_err(|e| Error::Input(format!("Cannot read standard input ({e}).")))?;
+        let line = line.trim_end_matches(['\r', '\n']);
+        Ok((!line.is_empty()).then(|| Sensitive::new(line.to_string())))
+    }
+
     /// `CRYPTILL_OWNER_PIN`, else a line of standard input.
     pub(crate) fn owner_pin(&mut self) -> Result<Sensitive<String>, Error> {
         match std::env::var("CRYPTILL_OWNER_PIN") {

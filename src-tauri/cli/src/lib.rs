@@ -7,6 +7,7 @@
 mod gateway;
 mod global;
 mod input;
+mod ledger;
 mod output;
 mod owner;
 mod printer;
@@ -72,6 +73,9 @@ enum Command {
         /// The Z number of a closed shift.
         #[arg(long, value_name = "N")]
         shift: Option<u32>,
+        /// Only the sales of the till of this name (on a shared ledger).
+        #[arg(long, value_name = "NAME", conflicts_with = "shift")]
+        till: Option<String>,
     },
     /// Owner: write the sales as CSV for the accountant (asks for the PIN).
     Export(report::ExportArgs),
@@ -87,6 +91,12 @@ enum Command {
     /// Print a sale's receipt or payment slip on the receipt printer.
     #[command(subcommand)]
     Receipt(printer::ReceiptCommand),
+    /// Where this till's sales are kept: its own file or the shop's server.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
+    /// This till: its name in the shop's reports.
+    #[command(subcommand)]
+    Till(ledger::TillCommand),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit
@@ -125,12 +135,14 @@ async fn run(cli: Cli) -> Result<(), Error> {
             shift: Some(number),
             ..
         } => shift::z_report(g, number),
-        Command::Report { day, .. } => report::day(g, day.as_deref()).await,
+        Command::Report { day, till, .. } => report::day(g, day.as_deref(), till.as_deref()).await,
         Command::Export(args) => report::export(g, args).await,
         Command::Cashier(command) => shift::cashier(g, command),
         Command::Shift(command) => shift::shift(g, command),
         Command::Printer(command) => printer::run(g, command).await,
         Command::Receipt(command) => printer::receipt(g, command).await,
+        Command::Ledger(command) => ledger::run(g, command),
+        Command::Till(command) => ledger::till(g, command),
     }
 }
 

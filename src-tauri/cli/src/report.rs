@@ -23,16 +23,20 @@ pub(crate) struct ExportArgs {
     /// Only the sales of shift N (its Z number).
     #[arg(long, value_name = "N")]
     shift: Option<i64>,
+    /// Only the sales of the till of this name (on a shared ledger).
+    #[arg(long, value_name = "NAME")]
+    till: Option<String>,
 }
 
-pub(crate) async fn day(g: &Global, day: Option<&str>) -> Result<(), Error> {
-    let filter = match day {
+pub(crate) async fn day(g: &Global, day: Option<&str>, till: Option<&str>) -> Result<(), Error> {
+    let mut filter = match day {
         Some(day) => {
             report::parse_day(day)?;
             SaleFilter::day(day)
         }
         None => SaleFilter::today(),
     };
+    filter.till = till.map(String::from);
     let z = g
         .with_owner(async |till, ok| till.owner().day_report(ok, &filter))
         .await?;
@@ -52,6 +56,7 @@ pub(crate) async fn export(g: &Global, args: ExportArgs) -> Result<(), Error> {
         from: args.from,
         to: args.to,
         shift: args.shift,
+        till: args.till,
         ..Default::default()
     };
     let sales = g

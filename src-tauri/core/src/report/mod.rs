@@ -339,6 +339,21 @@ pub struct ZReport {
     #[serde(flatten)]
     #[ts(flatten)]
     pub totals: SaleTotals,
+    /// The tills whose sales the report covers, each with its own figures
+    /// (one entry on a till of its own; every till that sold on a shared
+    /// ledger), by name.
+    pub tills: Vec<TillTotals>,
+}
+
+/// One till's share of a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TillTotals {
+    pub till: String,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub totals: SaleTotals,
 }
 
 impl CoinTotal {
@@ -537,10 +552,18 @@ impl<'c> Tally<'c> {
 pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Result<ZReport> {
     let currency = Currency::fiat(shop_currency)?;
     let mut tally = Tally::new(&currency);
+    // This till's sales carry no till name on SQLite: they are this till's.
+    let own = ledger.status().till_name;
+    let mut tills: BTreeMap<String, Tally> = BTreeMap::new();
     // One pass over the range as it is read, oldest first: a long range
     // costs time, never memory.
     ledger.each_sale(&filter.query()?, Read::ALL, |sale| {
         tally.add(&sale);
+        let till = sale.till.clone().unwrap_or_else(|| own.clone());
+        tills
+            .entry(till)
+            .or_insert_with(|| Tally::new(&currency))
+            .add(&sale);
         Ok(true)
     })?;
     Ok(ZReport {
@@ -549,6 +572,13 @@ pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Re
         generated_at: timestamp(Utc::now()),
         currency: currency.code().into(),
         totals: tally.finish(),
+        tills: tills
+            .into_iter()
+            .map(|(till, t)| TillTotals {
+                till,
+                totals: t.finish(),
+            })
+            .collect(),
     })
 }
 
@@ -602,6 +632,14 @@ pub fn z_report_text(r: &ZReport) -> String {
         "Last sale:    {}",
         r.totals.last_sale_at.as_deref().unwrap_or("-")
     ));
+    if r.tills.len() > 1 {
+        for t in &r.tills {
+            lines.push(format!(
+                "Till {}: {} sale(s), {} {}",
+                t.till, t.totals.sales_count, t.totals.gross, r.currency
+            ));
+        }
+    }
     lines.join("\n")
 }
 
