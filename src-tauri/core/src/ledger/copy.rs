@@ -11,45 +11,22 @@ use serde::Serialize;
 
 use super::choice::{self, LedgerChoice};
 use super::db::{args, Value};
-use super::{Ledger, LedgerStatus};
+use super::{Ledger, LedgerStatus, SALE_COLUMNS};
 use crate::error::{Error, Result};
 use crate::secret::Sensitive;
 
-/// The columns of a sale that travel as they are (ids are the server's,
-/// and a placement claim belongs to a process of this till).
-const COPIED: [&str; 29] = [
-    "merchant_order_id",
-    "state",
-    "fiat_amount",
-    "fiat_currency",
-    "coin",
-    "coin_decimals",
-    "network",
-    "crypto_amount",
-    "paid_amount",
-    "rate",
-    "gateway",
-    "gateway_order_id",
-    "address",
-    "payment_uri",
-    "expires_at",
-    "confirmations",
-    "required_confirmations",
-    "tx_id",
-    "created_at",
-    "updated_at",
-    "paid_at",
-    "notice",
-    "tip_amount",
-    "late_payment_at",
-    "needs_owner",
-    "voided_at",
-    "cashier_id",
-    "shift_id",
-    // The cashier's name as it is now: the server keeps names, not the
-    // till's cashier table.
-    "(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)",
-];
+/// The columns of a sale that travel as they are: those a sale is read
+/// with, less its id (the server's), the sale it replaces (renumbered), and
+/// the names the read adds (the cashier's name is copied from the till's
+/// cashiers, and the server names the till). A placement claim belongs to a
+/// process of this till and stays behind.
+fn copied_columns() -> Vec<&'static str> {
+    SALE_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !matches!(*c, "id" | "replaces_sale_id" | "cashier_name" | "till_name"))
+        .collect()
+}
 
 /// What a move did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -121,11 +98,14 @@ impl Ledger {
         if self.shared.is_none() {
             return Ok((0, 0));
         }
+        let copied = copied_columns();
         let (sales, lines, last_tick) = {
             let conn = self.conn();
             let mut stmt = conn.prepare(&format!(
-                "SELECT id, replaces_sale_id, {} FROM sales ORDER BY id",
-                COPIED.join(", ")
+                "SELECT id, replaces_sale_id, {},
+                        (SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)
+                 FROM sales ORDER BY id",
+                copied.join(", ")
             ))?;
             let mut rows = stmt.query([])?;
             let mut sales = Vec::new();
@@ -133,7 +113,7 @@ impl Ledger {
                 sales.push(LocalSale {
                     id: row.get(0)?,
                     replaces: row.get(1)?,
-                    values: (0..COPIED.len())
+                    values: (0..=copied.len())
                         .map(|i| row.get_ref(i + 2).map(value))
                         .collect::<rusqlite::Result<_>>()?,
                 });
@@ -162,7 +142,7 @@ impl Ledger {
                 .unwrap_or(0);
             (sales, lines, last_tick)
         };
-        let mut columns: Vec<&str> = COPIED[..COPIED.len() - 1].to_vec();
+        let mut columns = copied;
         columns.extend(["cashier_name", "till_id", "copied_from"]);
         let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
         let insert = format!(

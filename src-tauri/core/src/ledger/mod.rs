@@ -246,6 +246,10 @@ impl Scope {
 pub const TILL_UUID: &str = "till_uuid";
 /// The setting with this till's name.
 pub const TILL_NAME: &str = "till_name";
+/// The setting with the shared ledger this till last registered with and
+/// its number there (`HOST:PORT/DB|N`), so it can open while that server is
+/// down.
+const SHARED_TILL: &str = "shared_till";
 /// The name of a till that was never named.
 pub const DEFAULT_TILL_NAME: &str = "Till 1";
 
@@ -303,11 +307,39 @@ impl Ledger {
     /// Connects this till to the shared ledger at `url`: the server's schema
     /// is brought up to date (or a newer one refused) and the till gets its
     /// number there. Its own SQLite file stays open for what is the till's.
+    ///
+    /// A till that has used this server before opens even while the server
+    /// cannot be reached (its number is kept in its file): the window comes
+    /// up, a new sale gets the outage sentence, and the open sales are
+    /// followed again once the server answers.
     pub(crate) fn attach(mut self, url: &str, password: Option<&str>) -> Result<Self> {
-        let pg = Pg::connect(url, password)?;
-        let uuid = self.till_uuid()?;
-        let name = self.setting(TILL_NAME)?;
-        let (till, name) = pg.register_till(&uuid, name.as_deref(), &timestamp(pg.now()))?;
+        let (pg, connected) = Pg::start(url, password)?;
+        let known = self
+            .setting(SHARED_TILL)?
+            .and_then(|v| {
+                let (place, till) = v.rsplit_once('|')?;
+                Some((place.to_string(), till.parse::<i64>().ok()?))
+            })
+            .filter(|(place, _)| *place == pg.place)
+            .map(|(_, till)| till);
+        let (till, name) = match (connected, known) {
+            (Ok(()), _) => {
+                let uuid = self.till_uuid()?;
+                let name = self.setting(TILL_NAME)?;
+                let (till, name) =
+                    pg.register_till(&uuid, name.as_deref(), &timestamp(pg.now()))?;
+                self.set_setting(SHARED_TILL, &format!("{}|{till}", pg.place))?;
+                (till, name)
+            }
+            (Err(e), Some(till)) if e.to_string() == pg::unreachable(&pg.place).to_string() => {
+                tracing::warn!(ledger = %pg.place, "the shop's ledger cannot be reached; opening without it");
+                let name = self
+                    .setting(TILL_NAME)?
+                    .unwrap_or_else(|| format!("Till {till}"));
+                (till, name)
+            }
+            (Err(e), _) => return Err(e),
+        };
         if self.setting(TILL_NAME)?.as_deref() != Some(name.as_str()) {
             self.set_setting(TILL_NAME, &name)?;
         }

@@ -195,10 +195,13 @@ pub(crate) fn parse_url(url: &str) -> Result<postgres::Config> {
 }
 
 impl Pg {
-    /// Connects to the server at `url` (with `password`, if any), brings
-    /// its schema up to date, and starts the connection thread. A server
-    /// off this computer must speak TLS with a certificate for its name.
-    pub(crate) fn connect(url: &str, password: Option<&str>) -> Result<Self> {
+    /// Starts the connection thread for the server at `url` (with
+    /// `password`, if any) and connects; the second value is whether that
+    /// worked. Every new connection first brings the server's schema up to
+    /// date (or refuses a newer one), so a server that was down, or was
+    /// updated meanwhile, is checked again when it is back. A server off
+    /// this computer must speak TLS with a certificate for its name.
+    pub(crate) fn start(url: &str, password: Option<&str>) -> Result<(Self, Result<()>)> {
         let mut config = parse_url(url)?;
         if let Some(password) = password {
             config.password(password);
@@ -249,8 +252,8 @@ impl Pg {
             place,
             offset_ms,
         };
-        pg.call(|s| s.migrate())?;
-        Ok(pg)
+        let connected = pg.call(|s| s.client().map(|_| ()));
+        Ok((pg, connected))
     }
 
     /// Runs `job` on the connection thread and waits for its answer.
@@ -351,6 +354,15 @@ impl Session {
                 tracing::warn!(ledger = %self.place, error = %e, "cannot connect to the shop's ledger");
                 unreachable(&self.place)
             })?;
+            let migrated = migrate(&mut client, &self.place);
+            let migrated = match migrated {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    tracing::warn!(ledger = %self.place, error = %e, "cannot update the shop's ledger");
+                    Err(unreachable(&self.place))
+                }
+            };
+            migrated?;
             let before = chrono::Utc::now().timestamp_millis();
             if let Ok(row) = client.query_one(
                 "SELECT (extract(epoch from clock_timestamp()) * 1000)::int8",
@@ -400,38 +412,6 @@ impl Session {
         Ok(stmt)
     }
 
-    fn migrate(&mut self) -> Result<()> {
-        let place = self.place.clone();
-        let client = self.client()?;
-        let done = (|| -> Result<Result<(), Error>, postgres::Error> {
-            let mut tx = client.transaction()?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
-            tx.batch_execute(
-                "CREATE TABLE IF NOT EXISTS cryptill_schema (version BIGINT NOT NULL)",
-            )?;
-            let version: i64 = match tx.query_opt("SELECT version FROM cryptill_schema", &[])? {
-                Some(row) => row.get(0),
-                None => {
-                    tx.execute("INSERT INTO cryptill_schema (version) VALUES (0)", &[])?;
-                    0
-                }
-            };
-            let known = MIGRATIONS.len() as i64;
-            if version > known {
-                return Ok(Err(Error::Storage(format!(
-                    "The shop's ledger at {place} was updated by a newer Cryptill (server schema {version}, this till knows {known}). Nothing was changed; install the latest Cryptill on this till."
-                ))));
-            }
-            for sql in &MIGRATIONS[version as usize..] {
-                tx.batch_execute(sql)?;
-            }
-            tx.execute("UPDATE cryptill_schema SET version = $1", &[&known])?;
-            tx.commit()?;
-            Ok(Ok(()))
-        })();
-        self.check(done)?
-    }
-
     fn register_till(
         &mut self,
         uuid: &str,
@@ -476,6 +456,35 @@ impl Session {
         })();
         self.check(done)?
     }
+}
+
+/// Brings the server's schema up to date under the advisory lock (two
+/// tills starting at once migrate once), or refuses a newer one.
+fn migrate(client: &mut Client, place: &str) -> Result<Result<()>, postgres::Error> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS cryptill_schema (version BIGINT NOT NULL)")?;
+    let version: i64 = match tx.query_opt("SELECT version FROM cryptill_schema", &[])? {
+        Some(row) => row.get(0),
+        None => {
+            tx.execute("INSERT INTO cryptill_schema (version) VALUES (0)", &[])?;
+            0
+        }
+    };
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Ok(Err(Error::Storage(format!(
+            "The shop's ledger at {place} was updated by a newer Cryptill (server schema {version}, this till knows {known}). Nothing was changed; install the latest Cryptill on this till."
+        ))));
+    }
+    if version < known {
+        for sql in &MIGRATIONS[version as usize..] {
+            tx.batch_execute(sql)?;
+        }
+        tx.execute("UPDATE cryptill_schema SET version = $1", &[&known])?;
+    }
+    tx.commit()?;
+    Ok(Ok(()))
 }
 
 /// The server connection as a [`Db`].

@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use cryptill_core::checkout::{LineEntry, SaleEntry};
 use cryptill_core::gateway::{Coin, GatewayKind, SaleState};
 use cryptill_core::ledger::{Ledger, SaleLine};
 use cryptill_core::money::{Currency, Money};
@@ -14,7 +13,7 @@ use cryptill_core::report::{self, SaleFilter};
 use cryptill_core::ErrorKind;
 use cryptill_sandbox::client::{Dialect, Payment};
 
-use crate::support::counter;
+use crate::support::counter::{self, entry};
 use crate::support::pg::{self, Relay};
 
 fn btc() -> Coin {
@@ -248,17 +247,6 @@ fn moving_a_sqlite_till_onto_the_shared_ledger_copies_its_sales_once() {
     assert_eq!(back, old_ids);
 }
 
-fn entry(amount: &str) -> SaleEntry {
-    SaleEntry {
-        lines: vec![LineEntry {
-            label: String::new(),
-            amount: amount.into(),
-        }],
-        tip: None,
-        coin: "BTC".into(),
-    }
-}
-
 #[tokio::test]
 async fn an_outage_refuses_new_sales_cleanly_and_the_sale_on_screen_is_written_when_the_server_is_back(
 ) {
@@ -298,6 +286,14 @@ async fn an_outage_refuses_new_sales_cleanly_and_the_sale_on_screen_is_written_w
     );
     // Following the sale on screen fails for now, and is tried again.
     assert!(checkout.refresh(on_screen).await.is_err());
+    // A till restarted meanwhile opens (its number is kept in its file),
+    // and refuses a new sale the same way.
+    let restarted = Ledger::open(&path).unwrap();
+    assert_eq!(restarted.status().till, ledger.status().till);
+    let again = restarted
+        .begin_sale(&eur("1"), &btc(), GatewayKind::Demo)
+        .unwrap_err();
+    assert_eq!(again.to_string(), refused.to_string());
 
     // The server is back: the payment is written, and nothing was lost.
     pg::blocking({
@@ -310,7 +306,9 @@ async fn an_outage_refuses_new_sales_cleanly_and_the_sale_on_screen_is_written_w
     assert_eq!(sale.state, SaleState::Paid);
     assert!(sale.paid_at.is_some());
     let sales = all_sales(&ledger, None);
-    assert_eq!(sales.len(), 1, "the refused sale left nothing behind");
+    assert_eq!(sales.len(), 1, "the refused sales left nothing behind");
+    // The restarted till is back on the server too, following its sales.
+    assert_eq!(restarted.sale(on_screen).unwrap().state, SaleState::Paid);
     // And the till sells again.
     let next = checkout.start_sale(&entry("5.00")).await.unwrap();
     assert_ne!(next.sale_id, on_screen);

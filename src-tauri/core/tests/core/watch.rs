@@ -6,8 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::counter::entry;
 use crate::support::{Sandbox, KEY};
-use cryptill_core::checkout::{Checkout, LineEntry, SaleEntry, SaleUpdate};
+use cryptill_core::checkout::{Checkout, SaleUpdate};
 use cryptill_core::gateway::coingate::CoinGateClient;
 use cryptill_core::gateway::counos::CounosClient;
 use cryptill_core::gateway::{Coin, Gateway, GatewayKind, SaleState};
@@ -49,17 +50,6 @@ fn checkout(dir: &tempfile::TempDir, sandbox: &Sandbox, coingate: bool) -> Arc<C
         gateway(sandbox, coingate),
         Currency::fiat("EUR").unwrap(),
     ))
-}
-
-fn entry(amount: &str) -> SaleEntry {
-    SaleEntry {
-        lines: vec![LineEntry {
-            label: String::new(),
-            amount: amount.into(),
-        }],
-        tip: None,
-        coin: "BTC".into(),
-    }
 }
 
 async fn pay(sandbox: &Sandbox, c: &Checkout, sale_id: i64) {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cryptill_core::checkout::Checkout;
+use cryptill_core::checkout::{Checkout, LineEntry, SaleEntry};
 use cryptill_core::gateway::coingate::CoinGateClient;
 use cryptill_core::gateway::counos::CounosClient;
 use cryptill_core::gateway::{Gateway, GatewayKind};
@@ -102,5 +102,18 @@ impl Counter {
             .expire(Dialect::Counos, order)
             .await
             .unwrap();
+    }
+}
+
+/// A sale of one unlabelled line of `amount` euros in bitcoin, as typed at
+/// the counter.
+pub fn entry(amount: &str) -> SaleEntry {
+    SaleEntry {
+        lines: vec![LineEntry {
+            label: String::new(),
+            amount: amount.into(),
+        }],
+        tip: None,
+        coin: "BTC".into(),
     }
 }
