@@ -19,8 +19,8 @@ mod shifts;
 
 pub use prints::AutoPrint;
 
-pub use owner::OwnerAttempt;
 pub(crate) use owner::PinHolder;
+pub use owner::{OwnerAttempt, WithdrawalTurn};
 pub(crate) use shifts::no_open_shift;
 pub use shifts::{CashierRecord, ShiftEvent, ShiftRecord};
 

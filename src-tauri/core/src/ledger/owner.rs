@@ -7,7 +7,8 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::db::args;
 use super::{
-    parse_ts, sale_from_row, select_sale, timestamp, Ledger, OwnerAuth, Sale, WithdrawalRequest,
+    lock, parse_ts, sale_from_row, select_sale, timestamp, Ledger, OwnerAuth, Sale,
+    WithdrawalRequest,
 };
 use crate::error::Result;
 
@@ -186,6 +187,34 @@ impl Ledger {
         })
     }
 
+    /// The shop's turn to send a withdrawal from `gateway`'s account, held
+    /// until dropped. Tills of one shop share the gateway account, so on a
+    /// shared ledger one till at a time sends one (a session lock on the
+    /// server, given back if the till's connection drops); another till
+    /// asking meanwhile is told to wait. A till of its own needs no turn.
+    pub fn withdrawal_turn(&self, gateway: &str) -> Result<WithdrawalTurn<'_>> {
+        let Some(shared) = &self.shared else {
+            return Ok(WithdrawalTurn {
+                ledger: self,
+                key: None,
+            });
+        };
+        // FNV-1a of the gateway's name, under a prefix of Cryptill's own.
+        let hash = gateway.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        let key = (0x5749_5448_i64 << 32) | i64::from(hash);
+        if !lock(&shared.pg).try_lock(key)? {
+            return Err(crate::Error::NotAllowed(
+                "Another till of the shop is sending a withdrawal from this gateway account right now. Wait a moment, then try again.".into(),
+            ));
+        }
+        Ok(WithdrawalTurn {
+            ledger: self,
+            key: Some(key),
+        })
+    }
+
     /// Records a withdrawal request before the gateway hears of it.
     pub fn begin_withdrawal_request(
         &self,
@@ -252,5 +281,19 @@ impl Ledger {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+}
+
+/// See [`Ledger::withdrawal_turn`].
+pub struct WithdrawalTurn<'a> {
+    ledger: &'a Ledger,
+    key: Option<i64>,
+}
+
+impl Drop for WithdrawalTurn<'_> {
+    fn drop(&mut self) {
+        if let (Some(key), Some(shared)) = (self.key, &self.ledger.shared) {
+            lock(&shared.pg).unlock(key);
+        }
     }
 }

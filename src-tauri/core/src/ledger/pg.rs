@@ -312,6 +312,26 @@ impl Pg {
         self.call(move |s| s.register_till(&uuid, name.as_deref(), &now))
     }
 
+    /// Takes the server's session lock `key` if no other till holds it.
+    pub(crate) fn try_lock(&self, key: i64) -> Result<bool> {
+        self.call(move |s| {
+            let taken = s
+                .client()?
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&key]);
+            Ok(s.check(taken)?.get::<_, bool>(0))
+        })
+    }
+
+    /// Gives the lock back (a lost connection gave it back already).
+    pub(crate) fn unlock(&self, key: i64) {
+        let _ = self.call(move |s| {
+            let done = s
+                .client()?
+                .execute("SELECT pg_advisory_unlock($1)", &[&key]);
+            s.check(done).map(|_| ())
+        });
+    }
+
     /// Renames a till; a name another till has is refused.
     pub(crate) fn rename_till(&self, till: i64, name: &str) -> Result<()> {
         let name = name.to_string();

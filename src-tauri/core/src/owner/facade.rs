@@ -284,6 +284,8 @@ impl<'a> Owner<'a> {
         }
         let amount = Money::parse_entry(&form.amount, &Currency::new(&coin.symbol, coin.decimals))?;
         let gateway = self.checkout().gateway();
+        // One till of the shop at a time sends from the shared account.
+        let _turn = self.ledger().withdrawal_turn(gateway.kind().as_str())?;
         let id = self.ledger().begin_withdrawal_request(
             gateway.kind().as_str(),
             &coin.symbol,

@@ -313,3 +313,55 @@ async fn an_outage_refuses_new_sales_cleanly_and_the_sale_on_screen_is_written_w
     let next = checkout.start_sale(&entry("5.00")).await.unwrap();
     assert_ne!(next.sale_id, on_screen);
 }
+
+#[test]
+fn tills_starting_at_once_on_a_new_server_migrate_it_once_and_each_get_a_number() {
+    let Some(server) = pg::server() else { return };
+    let url = pg::fresh_database(&server);
+    let tills: Vec<_> = std::thread::scope(|s| {
+        let started: Vec<_> = (0..6).map(|_| s.spawn(|| till_on(&url))).collect();
+        started.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let mut numbers: Vec<i64> = tills
+        .iter()
+        .map(|(_, l)| l.status().till.unwrap())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
+    let mut names: Vec<String> = tills.iter().map(|(_, l)| l.status().till_name).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 6, "{names:?}");
+    let admin = url.clone();
+    let version: i64 = pg::blocking(move || {
+        pg::admin(&admin)
+            .query_one("SELECT version FROM cryptill_schema", &[])
+            .unwrap()
+            .get(0)
+    });
+    assert_eq!(version, i64::from(cryptill_core::ledger::PG_SCHEMA_VERSION));
+}
+
+#[test]
+fn one_till_at_a_time_sends_a_withdrawal_from_the_shops_gateway_account() {
+    let Some(server) = pg::server() else { return };
+    let url = pg::fresh_database(&server);
+    let (_a_dir, a) = till_on(&url);
+    let (_b_dir, b) = till_on(&url);
+    let turn = a.withdrawal_turn("counos").unwrap();
+    let busy = b
+        .withdrawal_turn("counos")
+        .err()
+        .expect("the account is busy");
+    assert_eq!(busy.kind(), ErrorKind::NotAllowed);
+    assert!(busy.to_string().contains("Another till"), "{busy}");
+    // Another gateway's account is not held up.
+    drop(b.withdrawal_turn("coingate").unwrap());
+    drop(turn);
+    drop(b.withdrawal_turn("counos").unwrap());
+    // A till of its own takes its turn at once.
+    let dir = tempfile::tempdir().unwrap();
+    let own = Ledger::open(&dir.path().join("cryptill.sqlite3")).unwrap();
+    let _one = own.withdrawal_turn("counos").unwrap();
+    drop(own.withdrawal_turn("counos").unwrap());
+}
