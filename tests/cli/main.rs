@@ -10,6 +10,7 @@ mod crash;
 mod owner;
 mod printer;
 mod sale;
+mod settings;
 mod shifts;
 mod version;
 

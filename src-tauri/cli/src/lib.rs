@@ -13,6 +13,7 @@ mod printer;
 mod report;
 mod sale;
 mod sandbox;
+mod settings;
 mod shift;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -87,6 +88,9 @@ enum Command {
     /// Print a sale's receipt or payment slip on the receipt printer.
     #[command(subcommand)]
     Receipt(printer::ReceiptCommand),
+    /// Owner: the shop's settings, shown or changed one at a time (asks for the PIN).
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit
@@ -131,6 +135,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Shift(command) => shift::shift(g, command),
         Command::Printer(command) => printer::run(g, command).await,
         Command::Receipt(command) => printer::receipt(g, command).await,
+        Command::Settings(command) => settings::run(g, command).await,
     }
 }
 
