@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::money::{Currency, Money};
 use crate::sale::{timestamp, Coin, Conversion, GatewayKind, GatewayOrder, SaleState};
 
-pub use query::{Order, Read, SaleCursor, SaleQuery, StatusFilter};
+pub use query::{Order, Read, SaleCursor, SaleQuery, StatusFilter, StoredSale};
 
 pub struct Ledger {
     conn: Mutex<Connection>,

@@ -169,6 +169,11 @@ impl Read<'_> {
 
 /// The statement for `query` read as `read` says, with its arguments.
 fn select(query: &SaleQuery, read: Read<'_>) -> (String, Vec<Value>) {
+    select_columns(SELECT_SALE, query, read)
+}
+
+/// As [`select`], for the columns `columns` (a `SELECT ... FROM sales`).
+fn select_columns(columns: &str, query: &SaleQuery, read: Read<'_>) -> (String, Vec<Value>) {
     let after = read.after.filter(|_| read.order == Order::NewestFirst);
     let (filter, args) = query.where_sql(after);
     let direction = match read.order {
@@ -179,8 +184,7 @@ fn select(query: &SaleQuery, read: Read<'_>) -> (String, Vec<Value>) {
         .limit
         .map(|n| format!(" LIMIT {n}"))
         .unwrap_or_default();
-    let sql =
-        format!("{SELECT_SALE}{filter} ORDER BY created_at {direction}, id {direction}{limit}");
+    let sql = format!("{columns}{filter} ORDER BY created_at {direction}, id {direction}{limit}");
     (sql, args)
 }
 
@@ -201,6 +205,71 @@ fn each(
         }
     }
     Ok(())
+}
+
+/// A sale as the ledger stores it, text borrowed from the row being read:
+/// what the CSV export needs, without parsing it into a [`Sale`] and
+/// formatting it back (amounts are stored as the fixed text the CSV writes,
+/// times as RFC 3339 UTC). Nothing is allocated per sale, which at a million
+/// sales was half the export's time.
+#[derive(Clone, Copy, Debug)]
+pub struct StoredSale<'a> {
+    pub id: i64,
+    pub created_at: &'a str,
+    pub paid_at: Option<&'a str>,
+    pub state: &'a str,
+    pub fiat_currency: &'a str,
+    pub fiat_amount: &'a str,
+    pub tip_amount: Option<&'a str>,
+    pub coin: &'a str,
+    pub coin_decimals: u32,
+    pub crypto_amount: Option<&'a str>,
+    pub paid_amount: Option<&'a str>,
+    pub rate: Option<&'a str>,
+    pub gateway: &'a str,
+    pub gateway_order_id: Option<&'a str>,
+    pub merchant_order_id: &'a str,
+    pub address: Option<&'a str>,
+    pub tx_id: Option<&'a str>,
+    pub voided_at: Option<&'a str>,
+    pub late_payment_at: Option<&'a str>,
+    pub cashier: Option<&'a str>,
+    pub shift_id: Option<i64>,
+}
+
+/// The columns of [`StoredSale`], in its field order.
+const SELECT_STORED: &str = "SELECT id, created_at, paid_at, state, fiat_currency, fiat_amount,
+    tip_amount, coin, coin_decimals, crypto_amount, paid_amount, rate, gateway, gateway_order_id,
+    merchant_order_id, address, tx_id, voided_at, late_payment_at,
+    (SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id), shift_id FROM sales";
+
+fn stored_from_row<'a>(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<StoredSale<'a>> {
+    let text = |i: usize| -> rusqlite::Result<&'a str> { Ok(r.get_ref(i)?.as_str()?) };
+    let opt =
+        |i: usize| -> rusqlite::Result<Option<&'a str>> { Ok(r.get_ref(i)?.as_str_or_null()?) };
+    Ok(StoredSale {
+        id: r.get(0)?,
+        created_at: text(1)?,
+        paid_at: opt(2)?,
+        state: text(3)?,
+        fiat_currency: text(4)?,
+        fiat_amount: text(5)?,
+        tip_amount: opt(6)?,
+        coin: text(7)?,
+        coin_decimals: r.get(8)?,
+        crypto_amount: opt(9)?,
+        paid_amount: opt(10)?,
+        rate: opt(11)?,
+        gateway: text(12)?,
+        gateway_order_id: opt(13)?,
+        merchant_order_id: text(14)?,
+        address: opt(15)?,
+        tx_id: opt(16)?,
+        voided_at: opt(17)?,
+        late_payment_at: opt(18)?,
+        cashier: opt(19)?,
+        shift_id: r.get(20)?,
+    })
 }
 
 impl Ledger {
@@ -226,6 +295,38 @@ impl Ledger {
         read: Read<'_>,
         visit: impl FnMut(Sale) -> Result<bool>,
     ) -> Result<()> {
+        let conn = self.read_only()?;
+        let tx = conn.unchecked_transaction()?;
+        each(&tx, query, read, visit)?;
+        tx.finish()?;
+        Ok(())
+    }
+
+    /// As [`Ledger::stream_sales`], every sale `query` keeps, oldest first,
+    /// as stored ([`StoredSale`]): for the CSV export.
+    pub fn stream_stored(
+        &self,
+        query: &SaleQuery,
+        mut visit: impl FnMut(&StoredSale<'_>) -> Result<bool>,
+    ) -> Result<()> {
+        let conn = self.read_only()?;
+        let tx = conn.unchecked_transaction()?;
+        {
+            let (sql, args) = select_columns(SELECT_STORED, query, Read::ALL);
+            let mut stmt = tx.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+            while let Some(row) = rows.next()? {
+                if !visit(&stored_from_row(row)?)? {
+                    break;
+                }
+            }
+        }
+        tx.finish()?;
+        Ok(())
+    }
+
+    /// A read-only connection of its own, for a long read.
+    fn read_only(&self) -> Result<Connection> {
         let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -237,10 +338,7 @@ impl Ledger {
             ))
         })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        let tx = conn.unchecked_transaction()?;
-        each(&tx, query, read, visit)?;
-        tx.finish()?;
-        Ok(())
+        Ok(conn)
     }
 }
 
