@@ -28,7 +28,7 @@ fn the_owner_sets_up_a_till_from_a_script_and_the_counter_follows_it() {
         ("tip-presets", "5,10"),
         ("max-sale", "50"),
         ("sound", "off"),
-        ("receipt-footer", "Danke!"),
+        ("receipt-footer", "-- Danke! --"),
         ("idle-lock-minutes", "15"),
         ("lock-on-blur", "on"),
     ] {
@@ -43,6 +43,7 @@ fn the_owner_sets_up_a_till_from_a_script_and_the_counter_follows_it() {
     assert_eq!(set["tip-presets"], "5,10");
     assert_eq!(set["max-sale"], "50");
     assert_eq!(set["lock-on-blur"], "on");
+    assert_eq!(set["receipt-footer"], "-- Danke! --");
     // The human listing names every setting.
     let listed = shop.ok_with(&["settings", "get"], "", Some("1234"));
     assert_eq!(listed.lines().count(), 11, "{listed}");

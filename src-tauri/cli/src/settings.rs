@@ -22,7 +22,8 @@ pub(crate) enum SettingsCommand {
         key: String,
         /// The new value: on/off for tips, sound and lock-on-blur; a
         /// comma-separated list for coins (`all` for every coin) and
-        /// tip-presets (whole percent).
+        /// tip-presets (whole percent). May start with `-` (a footer).
+        #[arg(allow_hyphen_values = true)]
         value: String,
     },
 }

@@ -142,7 +142,7 @@ impl Cell {
 
     /// The local offset at `t`. Cached per UTC hour when it is the same at
     /// the hour's first and last second (time zones change at most once in
-    /// an hour), so a hour with a change looks every time up.
+    /// an hour), so an hour with a change looks each time up.
     fn offset(&mut self, t: DateTime<Utc>, which: usize) -> i32 {
         let at = |t: DateTime<Utc>| Local.offset_from_utc_datetime(&t.naive_utc()).fix();
         let hour = t.timestamp().div_euclid(3600);
