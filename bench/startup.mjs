@@ -166,21 +166,14 @@ function appUnder(driverPid, bin) {
   return pid;
 }
 
-/** PSS after a demo sale in Cryptill, and of the bare window, both under tauri-driver. */
-async function afterSale(port) {
-  const driver = await startDriver({ env: tillEnv, port });
+/** PSS of `bin` under its own tauri-driver, once `act` has driven its window. */
+async function pssUnderDriver(bin, env, port, act) {
+  const driver = await startDriver({ env, port });
   try {
-    const session = await newSession(driver.base, CRYPTILL);
-    await session.waitFor("key-5", 30_000);
-    await session.click("key-5");
-    await session.click("coin-BTC");
-    await session.until("a quote", async () => /\d/.test(await session.text("crypto-amount")), 15_000);
-    await session.click("charge");
-    await session.waitFor("simulate-payment", 15_000);
-    await session.click("simulate-payment");
-    await session.until("paid", async () => (await session.attr("status", "data-state")) === "paid", 15_000);
+    const session = await newSession(driver.base, bin);
+    await act(session);
     await sleep(SETTLE_MS);
-    const kib = pss(appUnder(driver.pid, CRYPTILL));
+    const kib = pss(appUnder(driver.pid, bin));
     await session.close().catch(() => {});
     return kib;
   } finally {
@@ -189,29 +182,28 @@ async function afterSale(port) {
   }
 }
 
-async function bareUnderDriver(port) {
-  const driver = await startDriver({ env: {}, port });
-  try {
-    const session = await newSession(driver.base, BARE);
-    await session.until("the page", async () => {
-      const title = await session.cmd("GET", "/title");
-      return title === "Bare window";
-    });
-    await sleep(SETTLE_MS);
-    const kib = pss(appUnder(driver.pid, BARE));
-    await session.close().catch(() => {});
-    return kib;
-  } finally {
-    killTree(driver.pid);
-    await sleep(500);
-  }
+/** A demo sale typed, charged and paid in Cryptill's window. */
+async function demoSale(session) {
+  await session.waitFor("key-5", 30_000);
+  await session.click("key-5");
+  await session.click("coin-BTC");
+  await session.until("a quote", async () => /\d/.test(await session.text("crypto-amount")), 15_000);
+  await session.click("charge");
+  await session.waitFor("simulate-payment", 15_000);
+  await session.click("simulate-payment");
+  await session.until("paid", async () => (await session.attr("status", "data-state")) === "paid", 15_000);
+}
+
+/** The bare window's page, loaded. */
+async function barePage(session) {
+  await session.until("the page", async () => (await session.cmd("GET", "/title")) === "Bare window");
 }
 
 const sale = [];
 const bare = [];
 for (let run = 0; run < Math.max(3, Math.ceil(+RUNS / 2)); run++) {
-  sale.push(await afterSale(4464));
-  bare.push(await bareUnderDriver(4466));
+  sale.push(await pssUnderDriver(CRYPTILL, tillEnv, 4464, demoSale));
+  bare.push(await pssUnderDriver(BARE, {}, 4466, barePage));
 }
 console.log(`\nPSS after a demo sale, under tauri-driver (${sale.length} runs each, medians)`);
 console.log(`cryptill after a paid demo sale  ${mib(median(sale)).padStart(7)} MiB  [${sale.map(mib).join(" ")}]`);
