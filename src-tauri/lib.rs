@@ -100,6 +100,7 @@ pub async fn open_till() -> Result<Till, AppError> {
 }
 
 pub fn run() {
+    let _ = commands::till::STARTED.set(std::time::Instant::now());
     // One window per till: a second launch on the same data folder brings
     // the first window forward and exits (the command line is not affected).
     let instance = match cryptill_core::till::default_data_dir()

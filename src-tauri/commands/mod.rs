@@ -7,7 +7,7 @@ mod gate;
 pub mod owner;
 mod printer;
 mod shift;
-mod till;
+pub(crate) mod till;
 
 pub use gate::Owner;
 

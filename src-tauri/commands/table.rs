@@ -90,4 +90,8 @@ command_table! {
         owner_print_test_page,
         owner_print_report,
     },
+    // Start-up (issue 11): the UI says when the keypad is interactive.
+    till: till::{
+        keypad_ready,
+    },
 }

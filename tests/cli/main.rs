@@ -11,6 +11,7 @@ mod ledger;
 mod owner;
 mod printer;
 mod sale;
+mod settings;
 mod shifts;
 mod version;
 

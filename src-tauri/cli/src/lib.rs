@@ -14,6 +14,7 @@ mod printer;
 mod report;
 mod sale;
 mod sandbox;
+mod settings;
 mod shift;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -97,6 +98,9 @@ enum Command {
     /// This till: its name in the shop's reports.
     #[command(subcommand)]
     Till(ledger::TillCommand),
+    /// Owner: the shop's settings, shown or changed one at a time (asks for the PIN).
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit
@@ -143,6 +147,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Receipt(command) => printer::receipt(g, command).await,
         Command::Ledger(command) => ledger::run(g, command),
         Command::Till(command) => ledger::till(g, command),
+        Command::Settings(command) => settings::run(g, command).await,
     }
 }
 

@@ -78,6 +78,22 @@ fn checkout_benches(c: &mut Criterion) {
         answer.bytes().await.unwrap()
     };
 
+    // The conversion the Counos dialect asks for before each order, raw.
+    let convert_url = format!(
+        "{}exchange/rate/currency2crypto/convert?amount=12.50&from=EUR&to=btc",
+        sandbox.counos_url()
+    );
+    let raw_convert = || async {
+        let answer = http
+            .get(&convert_url)
+            .header("x-api-key", cryptill_sandbox::DEMO_API_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert!(answer.status().is_success());
+        answer.bytes().await.unwrap()
+    };
+
     let mut g = c.benchmark_group("charge_to_qr");
     g.bench_function("checkout charge (Counos dialect)", |b| {
         b.iter(|| {
@@ -100,6 +116,24 @@ fn checkout_benches(c: &mut Criterion) {
             });
             qr::png_data_url(&uri).unwrap()
         })
+    });
+    // What the Counos protocol itself costs: its two round trips (the
+    // conversion, then the order), raw, plus the QR. The checkout's ratio
+    // to this is the app's own overhead.
+    g.bench_function(
+        "floor: conversion GET + order POST + QR (Counos protocol)",
+        |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    raw_convert().await;
+                    raw_post().await
+                });
+                qr::png_data_url(&uri).unwrap()
+            })
+        },
+    );
+    g.bench_function("one conversion GET alone", |b| {
+        b.iter(|| rt.block_on(raw_convert()))
     });
     g.bench_function("QR encode alone", |b| {
         b.iter(|| qr::png_data_url(&uri).unwrap())

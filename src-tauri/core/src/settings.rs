@@ -185,6 +185,39 @@ const KEYS: &[&str] = &[
     "coin_networks",
 ];
 
+/// The settings' names on the command line (`cryptill settings get|set`),
+/// in the order the owner's settings screen shows them.
+pub const SETTING_NAMES: &[&str] = &[
+    "shop-name",
+    "currency",
+    "locale",
+    "coins",
+    "tips",
+    "tip-presets",
+    "max-sale",
+    "sound",
+    "receipt-footer",
+    "idle-lock-minutes",
+    "lock-on-blur",
+];
+
+fn unknown_setting(name: &str) -> Error {
+    Error::Input(format!(
+        "There is no setting '{name}'. The settings are: {}.",
+        SETTING_NAMES.join(", ")
+    ))
+}
+
+fn on_off(name: &str, value: &str) -> Result<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" => Ok(true),
+        "off" | "false" | "no" => Ok(false),
+        other => Err(Error::Input(format!(
+            "'{other}' is not a choice for {name}: say on or off."
+        ))),
+    }
+}
+
 fn list(items: &[impl ToString]) -> String {
     items
         .iter()
@@ -339,6 +372,81 @@ impl Settings {
         ledger.set_settings(KEYS.iter().copied().zip(values.iter().map(String::as_str)))
     }
 
+    /// One setting as text, by the name the command line uses (see
+    /// [`SETTING_NAMES`]): the same text [`Settings::set`] reads back, so a
+    /// value copied from `settings get` can be set again as it is.
+    pub fn get(&self, name: &str) -> Result<String> {
+        let flag = |on: bool| if on { "on" } else { "off" }.to_string();
+        Ok(match name {
+            "shop-name" => self.shop_name.clone(),
+            "currency" => self.fiat_currency.clone(),
+            "locale" => self.locale.clone(),
+            "coins" if self.offered_coins.is_empty() => "all".into(),
+            "coins" => list(&self.offered_coins),
+            "tips" => flag(self.tips_enabled),
+            "tip-presets" => list(&self.tip_presets),
+            "max-sale" => self.max_sale_amount.clone(),
+            "sound" => flag(self.sound),
+            "receipt-footer" => self.receipt_footer.clone(),
+            "idle-lock-minutes" => self.idle_lock_minutes.to_string(),
+            "lock-on-blur" => flag(self.lock_on_blur),
+            _ => return Err(unknown_setting(name)),
+        })
+    }
+
+    /// Every setting by name, in [`SETTING_NAMES`] order.
+    pub fn named(&self) -> Vec<(&'static str, String)> {
+        SETTING_NAMES
+            .iter()
+            .map(|name| (*name, self.get(name).expect("every listed name is known")))
+            .collect()
+    }
+
+    /// Changes one setting from text, by name, and checks the result with
+    /// every rule the window's Save checks ([`Settings::validate`]), so the
+    /// command line refuses exactly what the window refuses. Nothing is
+    /// stored here: [`Settings::save`] does that.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<()> {
+        match name {
+            "shop-name" => self.shop_name = value.trim().to_string(),
+            "currency" => self.fiat_currency = value.trim().to_ascii_uppercase(),
+            "locale" => self.locale = value.trim().to_string(),
+            "coins" => {
+                self.offered_coins = if value.trim().eq_ignore_ascii_case("all") {
+                    Vec::new()
+                } else {
+                    split(value).map(str::to_ascii_uppercase).collect()
+                }
+            }
+            "tips" => self.tips_enabled = on_off(name, value)?,
+            "tip-presets" => {
+                self.tip_presets = split(value)
+                    .map(|p| {
+                        p.trim_end_matches('%').trim().parse().map_err(|_| {
+                            Error::Input(format!(
+                                "'{p}' is not a whole percentage. Tip presets are written like 5,10,15."
+                            ))
+                        })
+                    })
+                    .collect::<Result<_>>()?
+            }
+            "max-sale" => self.max_sale_amount = value.trim().to_string(),
+            "sound" => self.sound = on_off(name, value)?,
+            "receipt-footer" => self.receipt_footer = value.to_string(),
+            "idle-lock-minutes" => {
+                self.idle_lock_minutes = value.trim().parse().map_err(|_| {
+                    Error::Input(format!(
+                        "'{}' is not a number of minutes. Owner mode must lock after 1 to 240 idle minutes.",
+                        value.trim()
+                    ))
+                })?
+            }
+            "lock-on-blur" => self.lock_on_blur = on_off(name, value)?,
+            _ => return Err(unknown_setting(name)),
+        }
+        self.validate()
+    }
+
     /// The maximum sale amount as a decimal (validated on save).
     pub fn max_sale(&self) -> Option<Decimal> {
         Decimal::from_str(self.max_sale_amount.trim()).ok()
@@ -431,6 +539,58 @@ mod tests {
             },
         ] {
             assert!(bad.save(&ledger).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn every_named_setting_reads_back_as_it_was_set() {
+        let mut s = Settings::default();
+        for (name, value, back) in [
+            ("shop-name", " Corner Café ", "Corner Café"),
+            ("currency", "usd", "USD"),
+            ("locale", "de-DE", "de-DE"),
+            ("coins", "btc, ltc", "BTC,LTC"),
+            ("tips", "yes", "on"),
+            ("tip-presets", "10, 20%", "10,20"),
+            ("max-sale", "2500.50", "2500.50"),
+            ("sound", "off", "off"),
+            ("receipt-footer", "Danke!", "Danke!"),
+            ("idle-lock-minutes", "30", "30"),
+            ("lock-on-blur", "on", "on"),
+        ] {
+            s.set(name, value).unwrap();
+            assert_eq!(s.get(name).unwrap(), back, "{name}");
+        }
+        s.set("coins", "all").unwrap();
+        assert!(s.offered_coins.is_empty());
+        assert_eq!(s.named().len(), SETTING_NAMES.len());
+        // What `get` prints, `set` takes back unchanged.
+        let again = s.clone();
+        for (name, value) in again.named() {
+            s.set(name, &value).unwrap();
+        }
+        assert_eq!(s, again);
+    }
+
+    #[test]
+    fn a_bad_named_value_is_refused_with_a_sentence_naming_it() {
+        for (name, value, says) in [
+            ("colour", "red", "no setting 'colour'"),
+            ("currency", "EURO", "EURO"),
+            ("tips", "maybe", "on or off"),
+            ("tip-presets", "5,ten", "'ten' is not a whole percentage"),
+            ("tip-presets", "0", "between 1 and 100"),
+            ("max-sale", "12.345", "maximum sale amount"),
+            ("idle-lock-minutes", "0", "1 to 240"),
+            ("idle-lock-minutes", "-1", "not a number of minutes"),
+            ("shop-name", "  ", "1 to 80 characters"),
+            ("coins", "B-TC", "ticker symbols"),
+            ("locale", "de_DE", "not a locale"),
+        ] {
+            let mut s = Settings::default();
+            let err = s.set(name, value).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Input, "{name}");
+            assert!(err.to_string().contains(says), "{name}={value}: {err}");
         }
     }
 

@@ -107,6 +107,11 @@ export function appInfo(): Promise<AppInfo> {
   return rust.appInfo();
 }
 
+/** Tells Rust the keypad takes keys now (logged once: the start-up figure of BENCHMARKS.md). */
+export function keypadReady(): void {
+  rust.keypadReady().catch(() => {});
+}
+
 export function listCoins(): Promise<Coin[]> {
   return rust.listCoins();
 }

@@ -96,7 +96,7 @@ export function mockCalls<K extends string>(...names: K[]): Record<K, Mock> {
  * (imported inside vi.hoisted because it runs before the file's imports).
  */
 export function checkoutCalls() {
-  return mockCalls('quotes', 'startSale', 'placeSale', 'voidSale');
+  return mockCalls('quotes', 'startSale', 'placeSale', 'voidSale', 'keypadReady');
 }
 export type CheckoutCalls = ReturnType<typeof checkoutCalls>;
 

@@ -47,7 +47,7 @@ use crate::sale::{timestamp, Coin, Conversion, GatewayKind, GatewayOrder, SaleSt
 use db::{args, Cols, Db, SqliteDb};
 use pg::{Pg, PgDb};
 
-pub use query::{Order, Read, SaleCursor, SaleQuery, StatusFilter};
+pub use query::{Order, Read, SaleCursor, SaleQuery, StatusFilter, StoredSale};
 
 pub struct Ledger {
     /// The till's own file: its settings, owner PIN, cashiers and shifts,

@@ -10,113 +10,336 @@
 //! quote, as OWASP's "CSV Injection" page recommends. Amounts never start
 //! with one of these (they are never negative), so numbers stay numbers.
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
+use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Local, Timelike, Utc};
+use chrono::{DateTime, Datelike, Local, NaiveDate, Offset, TimeZone, Timelike, Utc};
 use rust_decimal::Decimal;
 
 use super::{check_export_path, SaleFilter};
 use crate::error::{Error, Result};
-use crate::ledger::{Ledger, Read, Sale};
-use crate::money::Money;
+use crate::ledger::{Ledger, StoredSale};
+use crate::money::{fixed, Currency};
 use crate::sale::timestamp;
 
 /// One column of the CSV: its header and how a sale fills its cell (the
 /// raw text, appended to the buffer; quoting and neutralising come after).
 /// A new column is one more entry in [`CSV_COLUMNS`].
+///
+/// Cells are written from the ledger's stored text ([`StoredSale`]): the
+/// amounts are stored as the fixed text the CSV shows and the times as
+/// RFC 3339 UTC, so in a well-kept ledger most cells are copied as they are.
+/// Text in any other form (a hand-edited ledger) goes through the parse and
+/// format it always went through, so the file is the same either way.
 pub struct Column {
     pub name: &'static str,
-    pub cell: fn(&Sale, &mut String),
+    pub cell: fn(&StoredSale<'_>, &mut Cell),
 }
 
-const fn col(name: &'static str, cell: fn(&Sale, &mut String)) -> Column {
+const fn col(name: &'static str, cell: fn(&StoredSale<'_>, &mut Cell)) -> Column {
     Column { name, cell }
 }
 
-fn push_opt(out: &mut String, value: &Option<String>) {
-    if let Some(v) = value {
-        out.push_str(v);
-    }
+/// A cell being written, and what the cells of one export share: the
+/// shop currency's decimals and the local time zone's offset, looked up
+/// once instead of once a row.
+pub struct Cell {
+    text: String,
+    fiat: Option<(String, u32)>,
+    /// (UTC hour, offset in seconds) of the last local times written.
+    zone: [(i64, i32); 2],
 }
 
-fn push_money(out: &mut String, value: &Option<Money>) {
-    if let Some(m) = value {
-        out.push_str(&m.to_fixed());
+impl Cell {
+    fn new() -> Self {
+        Self {
+            text: String::with_capacity(128),
+            fiat: None,
+            zone: [(i64::MIN, 0); 2],
+        }
     }
-}
 
-fn push_utc(out: &mut String, t: Option<DateTime<Utc>>) {
-    if let Some(t) = t {
-        out.push_str(&timestamp(t));
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
     }
-}
 
-/// `YYYY-MM-DD HH:MM:SS +HH:MM` in the till's time zone. Written field by
-/// field: chrono's `format` parses its pattern again for every cell, a
-/// sixth of the export's time at a million rows.
-fn push_local(out: &mut String, t: Option<DateTime<Utc>>) {
-    if let Some(t) = t {
-        let l = t.with_timezone(&Local);
-        let offset = l.offset().local_minus_utc();
+    fn push_opt(&mut self, text: Option<&str>) {
+        if let Some(t) = text {
+            self.text.push_str(t);
+        }
+    }
+
+    fn push_int(&mut self, n: i64) {
+        self.text.push_str(itoa(n, &mut [0; 20]));
+    }
+
+    /// The decimals of the sale's shop currency (ISO 4217, as the ledger
+    /// reads them), cached for the run of sales in the same currency.
+    fn fiat_decimals(&mut self, code: &str) -> u32 {
+        match &self.fiat {
+            Some((cached, decimals)) if cached == code => *decimals,
+            _ => {
+                let decimals = Currency::stored_fiat(code).decimals();
+                self.fiat = Some((code.to_string(), decimals));
+                decimals
+            }
+        }
+    }
+
+    /// A stored amount with exactly `decimals` places: copied when stored so,
+    /// else parsed and rounded as [`fixed`] does.
+    fn push_amount(&mut self, stored: Option<&str>, decimals: u32) {
+        let Some(stored) = stored else { return };
+        if is_fixed(stored, decimals) {
+            self.text.push_str(stored);
+        } else if let Ok(d) = Decimal::from_str(stored) {
+            self.text.push_str(&fixed(d, decimals));
+        }
+    }
+
+    /// A stored UTC time, as [`timestamp`] writes it.
+    fn push_utc(&mut self, stored: Option<&str>) {
+        let Some(t) = stored.and_then(parse_utc) else {
+            return;
+        };
+        match stored {
+            Some(stored) if utc_parts(stored).is_some() => self.text.push_str(stored),
+            _ => self.text.push_str(&timestamp(t)),
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS +HH:MM` in the till's time zone.
+    fn push_local(&mut self, stored: Option<&str>, which: usize) {
+        let Some(t) = stored.and_then(parse_utc) else {
+            return;
+        };
+        let offset = self.offset(t, which);
+        let l = t.naive_utc() + chrono::Duration::seconds(offset.into());
         let (sign, offset) = if offset < 0 {
             ('-', -offset)
         } else {
             ('+', offset)
         };
-        let _ = write!(
-            out,
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {sign}{:02}:{:02}",
-            l.year(),
-            l.month(),
-            l.day(),
-            l.hour(),
-            l.minute(),
-            l.second(),
-            offset / 3600,
-            offset / 60 % 60
-        );
+        let out = &mut self.text;
+        pad(out, l.year() as u32, 4);
+        out.push('-');
+        pad(out, l.month(), 2);
+        out.push('-');
+        pad(out, l.day(), 2);
+        out.push(' ');
+        pad(out, l.hour(), 2);
+        out.push(':');
+        pad(out, l.minute(), 2);
+        out.push(':');
+        pad(out, l.second(), 2);
+        out.push(' ');
+        out.push(sign);
+        pad(out, (offset / 3600) as u32, 2);
+        out.push(':');
+        pad(out, (offset / 60 % 60) as u32, 2);
+    }
+
+    /// The local offset at `t`. Cached per UTC hour when it is the same at
+    /// the hour's first and last second (time zones change at most once in
+    /// an hour), so an hour with a change looks each time up.
+    fn offset(&mut self, t: DateTime<Utc>, which: usize) -> i32 {
+        let at = |t: DateTime<Utc>| Local.offset_from_utc_datetime(&t.naive_utc()).fix();
+        let hour = t.timestamp().div_euclid(3600);
+        let (cached_hour, cached) = self.zone[which];
+        if cached_hour == hour {
+            return cached;
+        }
+        let start = DateTime::from_timestamp(hour * 3600, 0).unwrap_or(t);
+        let end = DateTime::from_timestamp(hour * 3600 + 3599, 0).unwrap_or(t);
+        let (first, last) = (at(start), at(end));
+        if first == last {
+            self.zone[which] = (hour, first.local_minus_utc());
+            first.local_minus_utc()
+        } else {
+            at(t).local_minus_utc()
+        }
+    }
+}
+
+/// Whether `s` is the text [`fixed`] writes with `decimals` places: digits
+/// without a needless leading zero, and exactly `decimals` after a point.
+fn is_fixed(s: &str, decimals: u32) -> bool {
+    let (whole, fraction) = match s.split_once('.') {
+        Some((w, f)) if decimals > 0 => (w, f),
+        None if decimals == 0 => (s, ""),
+        _ => return false,
+    };
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && (whole.len() == 1 || !whole.starts_with('0'))
+        && fraction.len() == decimals as usize
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The parts of `YYYY-MM-DDTHH:MM:SS.mmmZ`, the form [`timestamp`] stores.
+fn utc_parts(s: &str) -> Option<[u32; 7]> {
+    let b = s.as_bytes();
+    let shape = b"dddd-dd-ddTdd:dd:dd.dddZ";
+    if b.len() != shape.len()
+        || !b.iter().zip(shape).all(|(c, p)| {
+            if *p == b'd' {
+                c.is_ascii_digit()
+            } else {
+                c == p
+            }
+        })
+    {
+        return None;
+    }
+    let n = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    Some([
+        n(0, 4),
+        n(5, 7),
+        n(8, 10),
+        n(11, 13),
+        n(14, 16),
+        n(17, 19),
+        n(20, 23),
+    ])
+}
+
+/// A stored time: the stored form read directly, any other RFC 3339 text
+/// through chrono.
+fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
+    if let Some([y, mo, d, h, mi, sec, ms]) = utc_parts(s) {
+        if let Some(t) = NaiveDate::from_ymd_opt(y as i32, mo, d)
+            .and_then(|d| d.and_hms_milli_opt(h, mi, sec, ms))
+        {
+            return Some(t.and_utc());
+        }
+    }
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// `n` with at least `width` digits, zero padded.
+fn pad(out: &mut String, n: u32, width: usize) {
+    let mut buf = [0; 20];
+    let digits = itoa(n.into(), &mut buf);
+    for _ in digits.len()..width {
+        out.push('0');
+    }
+    out.push_str(digits);
+}
+
+/// `n` in decimal, in `buf`.
+fn itoa(n: i64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).expect("ASCII digits")
+}
+
+/// A stored rate as [`Decimal::normalize`] writes it: no trailing zeros.
+fn push_rate(cell: &mut Cell, stored: Option<&str>) {
+    let Some(stored) = stored else { return };
+    let plain = !stored.is_empty()
+        && stored.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && stored.bytes().filter(|b| *b == b'.').count() <= 1
+        && !stored.starts_with('.')
+        && !stored.ends_with('.')
+        && (!stored.starts_with('0') || stored == "0" || stored.starts_with("0."));
+    if plain {
+        let trimmed = if stored.contains('.') {
+            stored.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            stored
+        };
+        cell.push(trimmed);
+    } else if let Ok(r) = Decimal::from_str(stored) {
+        cell.push(&r.normalize().to_string());
+    }
+}
+
+/// The fiat total less the tip, at the shop currency's decimals.
+fn push_net(cell: &mut Cell, s: &StoredSale<'_>) {
+    let decimals = cell.fiat_decimals(s.fiat_currency);
+    match s.tip_amount {
+        None => cell.push_amount(Some(s.fiat_amount), decimals),
+        Some(tip) => {
+            let parse = |t: &str| Decimal::from_str(t).ok();
+            if let (Some(total), Some(tip)) = (parse(s.fiat_amount), parse(tip)) {
+                cell.push(&fixed(total - tip, decimals));
+            }
+        }
     }
 }
 
 /// The accountant's columns, in order.
 pub const CSV_COLUMNS: &[Column] = &[
-    col("sale", |s, o| {
-        let _ = write!(o, "{}", s.id);
-    }),
-    col("created_utc", |s, o| push_utc(o, Some(s.created_at))),
-    col("created_local", |s, o| push_local(o, Some(s.created_at))),
-    col("paid_utc", |s, o| push_utc(o, s.paid_at)),
-    col("paid_local", |s, o| push_local(o, s.paid_at)),
-    col("state", |s, o| o.push_str(s.state.as_str())),
-    col("fiat_currency", |s, o| o.push_str(s.fiat.currency().code())),
-    col("fiat_total", |s, o| o.push_str(&s.fiat.to_fixed())),
-    col("tip", |s, o| push_money(o, &s.tip)),
-    col("fiat_net", |s, o| {
-        let tip = s.tip.as_ref().map(Money::amount).unwrap_or(Decimal::ZERO);
-        o.push_str(&Money::new(s.fiat.amount() - tip, s.fiat.currency().clone()).to_fixed());
-    }),
-    col("coin", |s, o| o.push_str(s.coin.code())),
-    col("crypto_amount", |s, o| push_money(o, &s.crypto)),
-    col("crypto_paid", |s, o| push_money(o, &s.paid)),
-    col("rate", |s, o| {
-        if let Some(r) = s.rate {
-            let _ = write!(o, "{}", r.normalize());
+    col("sale", |s, c| c.push_int(s.id)),
+    col("created_utc", |s, c| c.push_utc(Some(s.created_at))),
+    col("created_local", |s, c| c.push_local(Some(s.created_at), 0)),
+    col("paid_utc", |s, c| c.push_utc(s.paid_at)),
+    col("paid_local", |s, c| c.push_local(s.paid_at, 1)),
+    col("state", |s, c| c.push(s.state)),
+    col("fiat_currency", |s, c| {
+        if s.fiat_currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            c.push(s.fiat_currency)
+        } else {
+            c.push(Currency::stored_fiat(s.fiat_currency).code())
         }
     }),
-    col("gateway", |s, o| o.push_str(s.gateway.as_str())),
-    col("gateway_order_id", |s, o| push_opt(o, &s.gateway_order_id)),
-    col("merchant_order_id", |s, o| o.push_str(&s.merchant_order_id)),
-    col("address", |s, o| push_opt(o, &s.address)),
-    col("transaction_id", |s, o| push_opt(o, &s.transaction_id)),
-    col("voided_utc", |s, o| push_utc(o, s.voided_at)),
-    col("late_payment_utc", |s, o| push_utc(o, s.late_payment_at)),
+    col("fiat_total", |s, c| {
+        let decimals = c.fiat_decimals(s.fiat_currency);
+        c.push_amount(Some(s.fiat_amount), decimals)
+    }),
+    col("tip", |s, c| {
+        let decimals = c.fiat_decimals(s.fiat_currency);
+        c.push_amount(s.tip_amount, decimals)
+    }),
+    col("fiat_net", |s, c| push_net(c, s)),
+    col("coin", |s, c| {
+        if s.coin
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            c.push(s.coin)
+        } else {
+            c.push(Currency::new(s.coin, s.coin_decimals).code())
+        }
+    }),
+    col("crypto_amount", |s, c| {
+        c.push_amount(s.crypto_amount, s.coin_decimals)
+    }),
+    col("crypto_paid", |s, c| {
+        c.push_amount(s.paid_amount, s.coin_decimals)
+    }),
+    col("rate", |s, c| push_rate(c, s.rate)),
+    col("gateway", |s, c| c.push(s.gateway)),
+    col("gateway_order_id", |s, c| c.push_opt(s.gateway_order_id)),
+    col("merchant_order_id", |s, c| c.push(s.merchant_order_id)),
+    col("address", |s, c| c.push_opt(s.address)),
+    col("transaction_id", |s, c| c.push_opt(s.tx_id)),
+    col("voided_utc", |s, c| c.push_utc(s.voided_at)),
+    col("late_payment_utc", |s, c| c.push_utc(s.late_payment_at)),
     // Who sold it and in which shift (empty on a till without cashiers).
-    col("cashier", |s, o| push_opt(o, &s.cashier)),
-    col("shift", |s, o| {
+    col("cashier", |s, c| c.push_opt(s.cashier)),
+    col("shift", |s, c| {
         if let Some(n) = s.shift_id {
-            let _ = write!(o, "{n}");
+            c.push_int(n)
         }
     }),
 ];
@@ -176,7 +399,7 @@ fn write_rows(
 ) -> Result<usize> {
     let query = filter.query()?;
     let mut line = String::with_capacity(512);
-    let mut cell = String::with_capacity(128);
+    let mut cell = Cell::new();
     for (i, name) in csv_header().enumerate() {
         if i > 0 {
             line.push(',');
@@ -186,15 +409,15 @@ fn write_rows(
     line.push_str("\r\n");
     out.write_all(line.as_bytes()).map_err(&io)?;
     let mut count = 0;
-    ledger.stream_sales(&query, Read::ALL, |sale| {
+    ledger.stream_stored(&query, |sale| {
         line.clear();
         for (i, column) in CSV_COLUMNS.iter().enumerate() {
             if i > 0 {
                 line.push(',');
             }
-            cell.clear();
-            (column.cell)(&sale, &mut cell);
-            push_field(&mut line, &cell);
+            cell.text.clear();
+            (column.cell)(sale, &mut cell);
+            push_field(&mut line, &cell.text);
         }
         line.push_str("\r\n");
         out.write_all(line.as_bytes()).map_err(&io)?;
@@ -262,6 +485,65 @@ mod tests {
         }
     }
 
+    /// The cell as the export wrote it before it copied stored text: parsed
+    /// into a decimal, then formatted.
+    fn parsed(stored: &str, decimals: u32) -> String {
+        Decimal::from_str(stored)
+            .map(|d| fixed(d, decimals))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn stored_amounts_and_rates_are_written_as_parsing_and_formatting_them_would() {
+        for (stored, decimals) in [
+            ("12.50", 2),
+            ("12.5", 2),
+            ("012.50", 2),
+            ("0.00", 2),
+            ("1000", 0),
+            ("1000.0", 0),
+            ("0.014758620000000000", 18),
+            ("0.01475862", 18),
+            ("12.505", 2),
+            ("1e3", 2),
+            ("-1.00", 2),
+            (".50", 2),
+            ("7.", 2),
+        ] {
+            let mut cell = Cell::new();
+            cell.push_amount(Some(stored), decimals);
+            assert_eq!(
+                cell.text,
+                parsed(stored, decimals),
+                "{stored} at {decimals}"
+            );
+        }
+        for stored in [
+            "58000", "58000.00", "0.000", "0", "0.1230", "100", "3.14159", "007", "1.5e2",
+        ] {
+            let mut cell = Cell::new();
+            push_rate(&mut cell, Some(stored));
+            let want = Decimal::from_str(stored)
+                .map(|r| r.normalize().to_string())
+                .unwrap_or_default();
+            assert_eq!(cell.text, want, "{stored}");
+        }
+    }
+
+    #[test]
+    fn stored_times_in_any_rfc3339_form_are_written_in_the_stored_form() {
+        for (stored, utc) in [
+            ("2026-11-21T09:05:03.250Z", "2026-11-21T09:05:03.250Z"),
+            ("2026-11-21T10:05:03.25+01:00", "2026-11-21T09:05:03.250Z"),
+            ("2026-11-21T09:05:03Z", "2026-11-21T09:05:03.000Z"),
+            ("2026-13-21T09:05:03.250Z", ""),
+        ] {
+            let mut cell = Cell::new();
+            cell.push_utc(Some(stored));
+            assert_eq!(cell.text, utc, "{stored}");
+        }
+    }
+
     #[test]
     fn local_times_are_written_as_chrono_formats_them() {
         for t in [
@@ -270,8 +552,9 @@ mod tests {
             "1999-12-31T23:59:59.999Z",
         ] {
             let t = DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc);
-            let mut ours = String::new();
-            push_local(&mut ours, Some(t));
+            let mut ours = Cell::new();
+            ours.push_local(Some(&timestamp(t)), 0);
+            let ours = ours.text;
             let chrono = t
                 .with_timezone(&Local)
                 .format("%Y-%m-%d %H:%M:%S %:z")

@@ -151,5 +151,7 @@ export function commands(invoke: Invoke) {
     ownerPrintTestPage: () => invoke<string>('owner_print_test_page'),
     /** `owner_print_report` (owner). */
     ownerPrintReport: (args: { filter: SaleFilter; x: boolean }) => invoke<void>('owner_print_report', args),
+    /** `keypad_ready` (till). */
+    keypadReady: () => invoke<void>('keypad_ready'),
   };
 }

@@ -24,6 +24,14 @@ async function keys(...names: string[]) {
   for (const key of names) await fireEvent.keyDown(window, { key });
 }
 
+describe('start-up', () => {
+  it('tells Rust once the keypad is drawn and takes keys', () => {
+    backend.keypadReady.mockClear();
+    setup();
+    expect(backend.keypadReady).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('typing on the physical keyboard', () => {
   it('shows 0 before anything is typed', () => {
     const { amount } = setup();

@@ -1,0 +1,212 @@
+// Start-up and memory of Cryptill beside a bare Tauri 2 window (issue 11,
+// BENCHMARKS.md), side by side in one run, under the X server of the caller
+// (`bench/startup.sh` runs it under Xvfb in a D-Bus session with a keyring).
+//
+//   node bench/startup.mjs CRYPTILL_BIN BARE_BIN UI_DIST [RUNS]
+//
+// Start to interactive: from spawning the process to the line it writes
+// when ready: Cryptill's log line "the keypad is interactive" (the entry
+// screen's first draw tells Rust), the bare window's "bare-window: ready"
+// (its page has loaded). The bare window is also run on Cryptill's own UI
+// bundle (BARE_WINDOW_DIR=ui/dist): the same shell with Cryptill's page, so
+// the difference to the bare page is what WebKit spends on the page itself.
+//
+// Memory: PSS (proportional set size: shared pages split between the
+// processes sharing them) summed over the process and every descendant
+// (WebKit's web and network processes), from /proc/PID/smaps_rollup, 3 s
+// after ready; and after a demo sale (typed, charged, paid in the real
+// window through tauri-driver, as the end-to-end tests do) beside the bare
+// window under the same driver. Runs alternate between the programs so
+// load on the machine falls on all alike; medians are reported.
+
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [CRYPTILL, BARE, UI_DIST, RUNS = "5"] = process.argv.slice(2);
+if (!CRYPTILL || !BARE || !UI_DIST) {
+  console.error("usage: node bench/startup.mjs CRYPTILL_BIN BARE_BIN UI_DIST [RUNS]");
+  process.exit(2);
+}
+process.env.CRYPTILL_BIN = CRYPTILL;
+const { startDriver, newSession, sleep } = await import("../tests/e2e/webdriver.mjs");
+
+const SETTLE_MS = 3_000;
+const dataDir = mkdtempSync(join(tmpdir(), "cryptill-bench-start-"));
+const tillEnv = {
+  CRYPTILL_DATA_DIR: dataDir,
+  CRYPTILL_KEYRING_SERVICE: `cryptill-bench-${process.pid}`,
+  CRYPTILL_LOG: "info",
+};
+
+/** Every process below `root`, from /proc (root included). */
+function tree(root) {
+  const parent = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      parent.set(+name, +stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const ours = [root];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, ppid] of parent) {
+      if (ours.includes(ppid) && !ours.includes(pid)) {
+        ours.push(pid);
+        grew = true;
+      }
+    }
+  }
+  return ours;
+}
+
+/** PSS in KiB of one process (0 when it is gone). */
+function pssOf(pid) {
+  try {
+    const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m);
+    return m ? +m[1] : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** PSS in KiB of `root` and its descendants. */
+function pss(root) {
+  return tree(root).reduce((sum, pid) => sum + pssOf(pid), 0);
+}
+
+function killTree(root) {
+  for (const pid of tree(root).reverse()) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** Spawns `bin`, times it to the line matching `ready`, then its PSS. */
+async function startOnce(bin, env, ready) {
+  const started = performance.now();
+  const child = spawn(bin, [], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const ms = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${bin} was not ready within 60 s`)), 60_000);
+    const look = (chunk) => {
+      if (ready.test(chunk.toString())) {
+        clearTimeout(timer);
+        resolve(performance.now() - started);
+      }
+    };
+    child.stdout.on("data", look);
+    child.stderr.on("data", look);
+    child.on("exit", (code) => reject(new Error(`${bin} exited with ${code} before ready`)));
+  });
+  await sleep(SETTLE_MS);
+  const kib = pss(child.pid);
+  const own = pssOf(child.pid);
+  child.removeAllListeners("exit");
+  killTree(child.pid);
+  await sleep(500);
+  return { ms, kib, own };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const programs = {
+  cryptill: () => startOnce(CRYPTILL, tillEnv, /the keypad is interactive/),
+  bare: () => startOnce(BARE, {}, /bare-window: ready/),
+  "bare + Cryptill's UI bundle": () => startOnce(BARE, { BARE_WINDOW_DIR: UI_DIST }, /bare-window: ready/),
+};
+
+// One start first, not counted: the ledger, the demo gateway and the
+// demo key are made on a till's first start, not on the ones after.
+await programs.cryptill();
+const results = Object.fromEntries(Object.keys(programs).map((k) => [k, []]));
+for (let run = 0; run < +RUNS; run++) {
+  for (const [name, once] of Object.entries(programs)) results[name].push(await once());
+}
+
+const mib = (kib) => (kib / 1024).toFixed(1);
+console.log(`\nStart to interactive and PSS after start (${RUNS} runs each, medians)`);
+const bareMs = median(results.bare.map((r) => r.ms));
+const bareKib = median(results.bare.map((r) => r.kib));
+for (const [name, rs] of Object.entries(results)) {
+  const ms = median(rs.map((r) => r.ms));
+  const kib = median(rs.map((r) => r.kib));
+  console.log(
+    `${name.padEnd(30)} ${ms.toFixed(0).padStart(6)} ms (${(ms / bareMs).toFixed(2)}x)  ` +
+      `${mib(kib).padStart(7)} MiB PSS (${(kib / bareKib).toFixed(2)}x)  ` +
+      `[ms: ${rs.map((r) => r.ms.toFixed(0)).join(" ")}; MiB: ${rs.map((r) => mib(r.kib)).join(" ")}]`,
+  );
+}
+console.log("\nOf which the app's own process (Rust and the UI process's GTK/WebKit side; the rest is WebKit's web and network processes):");
+for (const [name, rs] of Object.entries(results)) {
+  console.log(`${name.padEnd(30)} ${mib(median(rs.map((r) => r.own))).padStart(7)} MiB`);
+}
+
+/** The app's process under a tauri-driver: the descendant running `bin`. */
+function appUnder(driverPid, bin) {
+  const pid = tree(driverPid).find((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith(bin);
+    } catch {
+      return false;
+    }
+  });
+  if (!pid) throw new Error(`no ${bin} under tauri-driver`);
+  return pid;
+}
+
+/** PSS of `bin` under its own tauri-driver, once `act` has driven its window. */
+async function pssUnderDriver(bin, env, port, act) {
+  const driver = await startDriver({ env, port });
+  try {
+    const session = await newSession(driver.base, bin);
+    await act(session);
+    await sleep(SETTLE_MS);
+    const kib = pss(appUnder(driver.pid, bin));
+    await session.close().catch(() => {});
+    return kib;
+  } finally {
+    killTree(driver.pid);
+    await sleep(500);
+  }
+}
+
+/** A demo sale typed, charged and paid in Cryptill's window. */
+async function demoSale(session) {
+  await session.waitFor("key-5", 30_000);
+  await session.click("key-5");
+  await session.click("coin-BTC");
+  await session.until("a quote", async () => /\d/.test(await session.text("crypto-amount")), 15_000);
+  await session.click("charge");
+  await session.waitFor("simulate-payment", 15_000);
+  await session.click("simulate-payment");
+  await session.until("paid", async () => (await session.attr("status", "data-state")) === "paid", 15_000);
+}
+
+/** The bare window's page, loaded. */
+async function barePage(session) {
+  await session.until("the page", async () => (await session.cmd("GET", "/title")) === "Bare window");
+}
+
+const sale = [];
+const bare = [];
+for (let run = 0; run < Math.max(3, Math.ceil(+RUNS / 2)); run++) {
+  sale.push(await pssUnderDriver(CRYPTILL, tillEnv, 4464, demoSale));
+  bare.push(await pssUnderDriver(BARE, {}, 4466, barePage));
+}
+console.log(`\nPSS after a demo sale, under tauri-driver (${sale.length} runs each, medians)`);
+console.log(`cryptill after a paid demo sale  ${mib(median(sale)).padStart(7)} MiB  [${sale.map(mib).join(" ")}]`);
+console.log(`bare window, page loaded         ${mib(median(bare)).padStart(7)} MiB  [${bare.map(mib).join(" ")}]`);
+console.log(`ratio ${(median(sale) / median(bare)).toFixed(2)}x`);
+execFileSync("rm", ["-rf", dataDir]);
