@@ -118,6 +118,20 @@ fn two_tills_selling_at_once_never_collide_and_the_shop_report_sees_both() {
         assert_eq!(all_sales(ledger, Some("Terrace")).len(), EACH);
         assert!(all_sales(ledger, Some("Kitchen")).is_empty());
     }
+    // The CSV reads the server's stored text: every sale of both tills, the
+    // header first, each row with its amount and order id as sold.
+    let mut csv = Vec::new();
+    let rows = report::write_csv(&a, &SaleFilter::default(), &mut csv).unwrap();
+    assert_eq!(rows, 2 * EACH);
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(csv.lines().count(), 2 * EACH + 1);
+    for s in sold_a.iter().chain(&sold_b) {
+        let row = csv
+            .lines()
+            .find(|l| l.contains(&s.merchant_order_id))
+            .unwrap_or_else(|| panic!("no row for {}", s.merchant_order_id));
+        assert!(row.contains(",2.50,"), "{row}");
+    }
     // Lines came with their sales; each till follows only its own open sales.
     assert_eq!(b.sale_lines(sold_a[3].id).unwrap()[0].label, "Coffee 3");
     assert_eq!(a.open_sales().unwrap().len(), EACH);
