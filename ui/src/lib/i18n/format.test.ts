@@ -55,6 +55,13 @@ describe('dates in the shop locale, not the system one', () => {
     expect(parseDay('2026-11-28', 'de-DE')).toBe('2026-11-28');
   });
 
+  it('keeps Gregorian days and Latin digits in a Persian shop, so a shown day reads back', () => {
+    const shown = day('2026-11-28', 'fa-IR');
+    expect(shown).toMatch(/2026/);
+    expect(parseDay(shown, 'fa-IR')).toBe('2026-11-28');
+    expect(count(1234, 'fa-IR')).toMatch(/^1\D?234$/u);
+  });
+
   it('refuses a day that does not exist', () => {
     expect(parseDay('31.02.2026', 'de-DE')).toBeNull();
     expect(parseDay('11/28/2026', 'en-IE')).toBeNull();

@@ -13,18 +13,23 @@ function parse(iso: string | null | undefined): Date | null {
 
 const NONE = '—';
 
+// Days are the ledger's (Gregorian) days and digits the Latin ones wallets
+// and gateways use, in every locale: a Persian shop reads its own order and
+// separators, not a second calendar that the day filters could not parse.
+const CALENDAR = { calendar: 'gregory', numberingSystem: 'latn' } as const;
+
 /** Date and time, e.g. en-IE "29/11/2026, 14:05", de-DE "29.11.2026, 14:05". */
 export function dateTime(iso: string | null | undefined, locale = shop.locale): string {
   const t = parse(iso);
   if (!t) return iso || NONE;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }).format(t);
+  return new Intl.DateTimeFormat(locale, { ...CALENDAR, dateStyle: 'short', timeStyle: 'short' }).format(t);
 }
 
 /** Time of day, e.g. "14:05" (en-US "2:05 PM"). */
 export function time(iso: string | null | undefined, locale = shop.locale): string {
   const t = parse(iso);
   if (!t) return iso || NONE;
-  return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(t);
+  return new Intl.DateTimeFormat(locale, { ...CALENDAR, timeStyle: 'short' }).format(t);
 }
 
 /** A calendar day `YYYY-MM-DD` (a local day, no time zone) in the locale's numeric order. */
@@ -33,6 +38,7 @@ export function day(ymd: string | null | undefined, locale = shop.locale): strin
   if (!m) return ymd || NONE;
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
   return new Intl.DateTimeFormat(locale, {
+    ...CALENDAR,
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
@@ -42,7 +48,7 @@ export function day(ymd: string | null | undefined, locale = shop.locale): strin
 
 /** A whole number in the locale's digits (e.g. 1.234 in de-DE). */
 export function count(n: number, locale = shop.locale): string {
-  return new Intl.NumberFormat(locale).format(n);
+  return new Intl.NumberFormat(locale, { numberingSystem: 'latn' }).format(n);
 }
 
 /** A decimal string with the locale's separators ("1234.50", de-DE -> "1.234,50"). */
@@ -86,6 +92,7 @@ export function coinNumber(value: string | null | undefined, locale = shop.local
 /** The order of day, month and year in the locale's numeric dates, e.g. en-US ['month','day','year']. */
 export function dayOrder(locale = shop.locale): ('day' | 'month' | 'year')[] {
   const parts = new Intl.DateTimeFormat(locale, {
+    ...CALENDAR,
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
