@@ -43,6 +43,7 @@ describe('dates in the shop locale, not the system one', () => {
 
   it('writes times of day in 24 hours in Ireland and with AM/PM in the US', () => {
     expect(dateTime(AT, 'en-IE')).toMatch(/^\d{2}\/11\/2026, \d{2}:\d{2}$/);
+    expect(dateTime(AT, 'de-DE')).toMatch(/^\d{2}\.11\.2026, \d{2}:\d{2}$/);
     expect(time(AT, 'en-US')).toMatch(/^\d{1,2}:\d{2}\s?[AP]M$/u);
     expect(dateTime(null)).toBe('—');
   });

@@ -18,11 +18,20 @@ const NONE = '—';
 // separators, not a second calendar that the day filters could not parse.
 const CALENDAR = { calendar: 'gregory', numberingSystem: 'latn' } as const;
 
-/** Date and time, e.g. en-IE "29/11/2026, 14:05", de-DE "29.11.2026, 14:05". */
+/** Date and time, e.g. en-IE "29/11/2026, 14:05", de-DE "29.11.2026, 14:05", en-US "11/29/2026, 02:05 PM". */
 export function dateTime(iso: string | null | undefined, locale = shop.locale): string {
   const t = parse(iso);
   if (!t) return iso || NONE;
-  return new Intl.DateTimeFormat(locale, { ...CALENDAR, dateStyle: 'short', timeStyle: 'short' }).format(t);
+  // Spelled out rather than dateStyle 'short', which gives some locales a
+  // two-digit year (de-DE "29.11.26"): a report's days need all four.
+  return new Intl.DateTimeFormat(locale, {
+    ...CALENDAR,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(t);
 }
 
 /** Time of day, e.g. "14:05" (en-US "2:05 PM"). */
