@@ -383,6 +383,43 @@ async fn the_shop_language_chooses_letters_the_printer_has() {
 }
 
 #[tokio::test]
+async fn a_german_shop_prints_decimal_commas_and_days_first_with_dots() {
+    let printer = VirtualPrinter::start();
+    let shop = shop(GatewayKind::Demo, &printer.address(), 80, false).await;
+    Settings {
+        shop_name: "Eckcafé".into(),
+        locale: "de-DE".into(),
+        ..Settings::default()
+    }
+    .save(&shop.counter.ledger)
+    .unwrap();
+    let sale_id = shop.paid_sale().await;
+    shop.printing.print_receipt(sale_id).await.unwrap();
+    let paper = printer.wait_for(1, WAIT).remove(0);
+    let text = paper.text();
+    assert!(
+        paper
+            .line_with("Total")
+            .unwrap()
+            .text
+            .ends_with("12,50 EUR"),
+        "{text}"
+    );
+    assert!(paper
+        .line_with("4,50")
+        .unwrap()
+        .text
+        .starts_with("Flat white"));
+    let today = chrono::Local::now().format("%d.%m.%Y").to_string();
+    let sale_line = paper.line_with(&format!("Sale {sale_id}")).unwrap();
+    assert!(sale_line.text.contains(&today), "{text}");
+    // The amount to pay keeps its exact digits; only the sign changes.
+    let amount = paper.line_with("Amount").unwrap();
+    assert!(amount.text.contains("0,000"), "{text}");
+    assert!(!amount.text.contains("0.000"), "{text}");
+}
+
+#[tokio::test]
 async fn only_a_paid_sale_has_a_receipt_and_only_a_till_with_a_printer_prints() {
     let printer = VirtualPrinter::start();
     let shop = shop(GatewayKind::Demo, &printer.address(), 80, false).await;
