@@ -361,21 +361,25 @@ async fn the_file_driver_writes_the_receipt_to_a_file_or_device() {
     assert!(!std::path::Path::new("/dev/cryptill-no-such-printer").exists());
 }
 
-#[tokio::test]
-async fn the_shop_language_chooses_letters_the_printer_has() {
+/// A paid sale's receipt, as printed by a shop with these settings.
+async fn receipt_of(settings: Settings) -> (Paper, i64) {
     let printer = VirtualPrinter::start();
     let shop = shop(GatewayKind::Demo, &printer.address(), 80, false).await;
-    Settings {
+    settings.save(&shop.counter.ledger).unwrap();
+    let sale_id = shop.paid_sale().await;
+    shop.printing.print_receipt(sale_id).await.unwrap();
+    (printer.wait_for(1, WAIT).remove(0), sale_id)
+}
+
+#[tokio::test]
+async fn the_shop_language_chooses_letters_the_printer_has() {
+    let (paper, _) = receipt_of(Settings {
         shop_name: "Kawiarnia Łódź".into(),
         locale: "pl-PL".into(),
         receipt_footer: "Dziękujemy! 谢谢".into(),
         ..Settings::default()
-    }
-    .save(&shop.counter.ledger)
-    .unwrap();
-    let sale_id = shop.paid_sale().await;
-    shop.printing.print_receipt(sale_id).await.unwrap();
-    let paper = printer.wait_for(1, WAIT).remove(0);
+    })
+    .await;
     assert_eq!(paper.code_page, Some(45), "Windows-1250");
     assert_eq!(paper.lines().next().unwrap().text, "Kawiarnia Łódź");
     // What the page lacks prints as '?', never as UTF-8 garbage.
@@ -384,18 +388,12 @@ async fn the_shop_language_chooses_letters_the_printer_has() {
 
 #[tokio::test]
 async fn a_german_shop_prints_decimal_commas_and_days_first_with_dots() {
-    let printer = VirtualPrinter::start();
-    let shop = shop(GatewayKind::Demo, &printer.address(), 80, false).await;
-    Settings {
+    let (paper, sale_id) = receipt_of(Settings {
         shop_name: "Eckcafé".into(),
         locale: "de-DE".into(),
         ..Settings::default()
-    }
-    .save(&shop.counter.ledger)
-    .unwrap();
-    let sale_id = shop.paid_sale().await;
-    shop.printing.print_receipt(sale_id).await.unwrap();
-    let paper = printer.wait_for(1, WAIT).remove(0);
+    })
+    .await;
     let text = paper.text();
     assert!(
         paper
