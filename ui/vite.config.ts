@@ -13,6 +13,9 @@ export default defineConfig({
     port: 1420,
     strictPort: true,
     watch: { ignored: ['**/src-tauri/**', '**/target/**'] },
+    // The currency picker reads the core's ISO 4217 table itself (one source).
+    // (A folder: Vite checks `…/iso4217.tsv?raw` against it.)
+    fs: { allow: ['.', '../src-tauri/core/src'] },
   },
   build: {
     outDir: 'dist',

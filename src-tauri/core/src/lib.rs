@@ -8,6 +8,7 @@ pub mod error;
 pub mod gateway;
 pub mod keystore;
 pub mod ledger;
+pub mod locale;
 pub mod money;
 pub mod owner;
 pub mod printer;

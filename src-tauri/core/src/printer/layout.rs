@@ -1,11 +1,13 @@
 //! What each printout says: the receipt of a paid sale, the payment slip,
 //! the test page, the X/Z report. Pure functions from what the till knows
-//! to a [`Document`]; no printer needed.
+//! to a [`Document`]; no printer needed. Amounts and days are written the
+//! shop locale's way ([`LocaleFormat`]), the words stay English for now.
 
 use super::codepage::CodePage;
 use super::document::Document;
 use super::settings::PaperWidth;
 use crate::checkout::{Payment, Receipt};
+use crate::locale::LocaleFormat;
 use crate::report::ZReport;
 
 /// What a receipt needs besides the [`Receipt`] view of the sale.
@@ -17,27 +19,23 @@ pub struct ReceiptExtras {
     pub test_money: bool,
 }
 
-/// A timestamp of the ledger (RFC 3339 UTC) in the till's local time.
-fn local_time(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| at.to_string())
-}
-
-pub fn receipt(r: &Receipt, extras: &ReceiptExtras, width: PaperWidth, code: CodePage) -> Document {
+pub fn receipt(
+    r: &Receipt,
+    extras: &ReceiptExtras,
+    fmt: &LocaleFormat,
+    width: PaperWidth,
+    code: CodePage,
+) -> Document {
     let mut d = Document::new(width, code);
     let cur = &r.fiat_currency;
+    let money = |amount: &str| fmt.amount(amount);
     d.title(&r.shop_name);
     d.centered("Receipt");
     if extras.test_money {
         d.bold_centered("DEMO - NOT A REAL PAYMENT");
     }
     d.feed();
-    d.pair(&format!("Sale {}", r.sale_id), &local_time(&r.time));
+    d.pair(&format!("Sale {}", r.sale_id), &fmt.date_time(&r.time));
     if let Some(cashier) = &extras.cashier {
         d.pair("Cashier", cashier);
     }
@@ -47,21 +45,21 @@ pub fn receipt(r: &Receipt, extras: &ReceiptExtras, width: PaperWidth, code: Cod
             "" => format!("Item {}", n + 1),
             label => label.to_string(),
         };
-        d.pair(&label, &line.amount);
+        d.pair(&label, &money(&line.amount));
     }
     if let Some(tip) = &r.tip_amount {
-        d.pair("Tip", tip);
+        d.pair("Tip", &money(tip));
     }
     d.rule();
-    d.bold_pair("Total", &format!("{} {cur}", r.fiat_amount));
+    d.bold_pair("Total", &format!("{} {cur}", money(&r.fiat_amount)));
     d.feed();
     d.pair("Paid in", &format!("{} {}", r.coin, r.network));
-    d.pair("Amount", &format!("{} {}", r.crypto_amount, r.coin));
+    d.pair("Amount", &format!("{} {}", money(&r.crypto_amount), r.coin));
     if !r.paid_amount.is_empty() && r.paid_amount != r.crypto_amount {
-        d.pair("Received", &format!("{} {}", r.paid_amount, r.coin));
+        d.pair("Received", &format!("{} {}", money(&r.paid_amount), r.coin));
     }
     if let Some(rate) = &r.rate {
-        d.pair("Rate", &format!("1 {} = {rate} {cur}", r.coin));
+        d.pair("Rate", &format!("1 {} = {} {cur}", r.coin, money(rate)));
     }
     if !r.address.is_empty() {
         d.pair("Address", &r.address);
@@ -94,6 +92,7 @@ pub fn payment_slip(
     shop: &str,
     p: &Payment,
     test_money: bool,
+    fmt: &LocaleFormat,
     width: PaperWidth,
     code: CodePage,
 ) -> Document {
@@ -106,13 +105,17 @@ pub fn payment_slip(
     d.feed();
     d.pair(
         &format!("Sale {}", p.sale_id),
-        &format!("{} {}", p.fiat_amount, p.fiat_currency),
+        &format!("{} {}", fmt.amount(&p.fiat_amount), p.fiat_currency),
     );
-    d.bold_pair("Pay", &format!("{} {}", p.crypto_amount, p.coin));
+    // The exact amount to send, every digit (the QR below carries the same).
+    d.bold_pair(
+        "Pay",
+        &format!("{} {}", fmt.amount(&p.crypto_amount), p.coin),
+    );
     d.pair("Network", &p.network);
     d.pair("Address", &p.address);
     if let Some(at) = &p.expires_at {
-        d.pair("Pay before", &local_time(at));
+        d.pair("Pay before", &fmt.date_time(at));
     }
     d.feed();
     d.qr(&p.payment_uri);
@@ -144,30 +147,41 @@ pub fn test_page(shop: &str, printer: &str, width: PaperWidth, code: CodePage) -
 }
 
 /// The day's report: X (a look during the day) or Z (the close).
-pub fn report(shop: &str, title: &str, z: &ZReport, width: PaperWidth, code: CodePage) -> Document {
+pub fn report(
+    shop: &str,
+    title: &str,
+    z: &ZReport,
+    fmt: &LocaleFormat,
+    width: PaperWidth,
+    code: CodePage,
+) -> Document {
     let mut d = Document::new(width, code);
     let cur = &z.currency;
+    let money = |amount: &str| format!("{} {cur}", fmt.amount(amount));
     d.title(shop);
     d.bold_centered(title);
-    d.centered(&z.period());
-    d.pair("Printed", &local_time(&z.generated_at));
+    d.centered(&period(z, fmt));
+    d.pair("Printed", &fmt.date_time(&z.generated_at));
     d.rule();
     d.pair("Sales", &z.totals.sales_count.to_string());
-    d.bold_pair("Total", &format!("{} {cur}", z.totals.gross));
-    d.pair("Tips", &format!("{} {cur}", z.totals.tips));
-    d.pair("Net of tips", &format!("{} {cur}", z.totals.net));
+    d.bold_pair("Total", &money(&z.totals.gross));
+    d.pair("Tips", &money(&z.totals.tips));
+    d.pair("Net of tips", &money(&z.totals.net));
     d.rule();
     for c in &z.totals.coins {
         d.pair(
             &format!("{} ({} sales)", c.coin, c.sales),
-            &format!("{} {cur}", c.fiat_amount),
+            &money(&c.fiat_amount),
         );
-        d.pair("  received", &format!("{} {}", c.paid_amount, c.coin));
+        d.pair(
+            "  received",
+            &format!("{} {}", fmt.amount(&c.paid_amount), c.coin),
+        );
     }
     d.rule();
     d.pair(
         "Voids",
-        &format!("{} ({} {cur})", z.totals.voids, z.totals.voided_amount),
+        &format!("{} ({})", z.totals.voids, money(&z.totals.voided_amount)),
     );
     d.pair("Expired", &z.totals.expired.to_string());
     d.pair("Still open", &z.totals.open.to_string());
@@ -175,8 +189,10 @@ pub fn report(shop: &str, title: &str, z: &ZReport, width: PaperWidth, code: Cod
         d.pair("For the owner", &z.totals.exceptions.len().to_string());
         for e in &z.totals.exceptions {
             d.text(&format!(
-                "  sale {} {}: {} {cur}",
-                e.sale_id, e.kind, e.fiat_amount
+                "  sale {} {}: {}",
+                e.sale_id,
+                e.kind,
+                money(&e.fiat_amount)
             ));
         }
     }
@@ -187,6 +203,18 @@ pub fn report(shop: &str, title: &str, z: &ZReport, width: PaperWidth, code: Cod
         );
     }
     d
+}
+
+/// The report's days in the locale's order ("28.11.2026", "1/11/2026 to 28/11/2026").
+fn period(z: &ZReport, fmt: &LocaleFormat) -> String {
+    match (&z.from, &z.to) {
+        (Some(f), Some(t)) if f == t => fmt.day(f),
+        (f, t) => format!(
+            "{} to {}",
+            f.as_deref().map_or("the start".into(), |d| fmt.day(d)),
+            t.as_deref().map_or("now".into(), |d| fmt.day(d))
+        ),
+    }
 }
 
 /// A link to the payment on a well-known public explorer of the network,

@@ -37,6 +37,7 @@ use crate::checkout::{Checkout, SaleUpdate};
 use crate::error::{Error, Result};
 use crate::gateway::{GatewayKind, SaleState};
 use crate::ledger::Ledger;
+use crate::locale::LocaleFormat;
 use crate::owner::Unlocked;
 use crate::report::ZReport;
 use crate::settings::Settings;
@@ -242,12 +243,13 @@ impl Printing {
             )));
         }
         let receipt = self.inner.checkout.receipt(sale_id)?;
+        let fmt = LocaleFormat::for_locale(&Settings::load(&self.inner.ledger)?.locale);
         let extras = ReceiptExtras {
             // None on a till without cashiers: the line is left out.
             cashier: sale.cashier.clone(),
             test_money: test_money(sale.gateway),
         };
-        Ok(layout::receipt(&receipt, &extras, width, code))
+        Ok(layout::receipt(&receipt, &extras, &fmt, width, code))
     }
 
     /// The payment slip of a sale waiting for payment: the QR on paper.
@@ -270,6 +272,7 @@ impl Printing {
             &shop.shop_name,
             &payment,
             test_money(sale.gateway),
+            &LocaleFormat::for_locale(&shop.locale),
             width,
             code,
         );
@@ -288,7 +291,8 @@ impl Printing {
             ReportKind::X => "X report (not a close)",
             ReportKind::Z => "Z report",
         };
-        let document = layout::report(&shop.shop_name, title, report, width, code);
+        let fmt = LocaleFormat::for_locale(&shop.locale);
+        let document = layout::report(&shop.shop_name, title, report, &fmt, width, code);
         self.send(&address, &document).await
     }
 

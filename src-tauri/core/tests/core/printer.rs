@@ -361,25 +361,60 @@ async fn the_file_driver_writes_the_receipt_to_a_file_or_device() {
     assert!(!std::path::Path::new("/dev/cryptill-no-such-printer").exists());
 }
 
-#[tokio::test]
-async fn the_shop_language_chooses_letters_the_printer_has() {
+/// A paid sale's receipt, as printed by a shop with these settings.
+async fn receipt_of(settings: Settings) -> (Paper, i64) {
     let printer = VirtualPrinter::start();
     let shop = shop(GatewayKind::Demo, &printer.address(), 80, false).await;
-    Settings {
+    settings.save(&shop.counter.ledger).unwrap();
+    let sale_id = shop.paid_sale().await;
+    shop.printing.print_receipt(sale_id).await.unwrap();
+    (printer.wait_for(1, WAIT).remove(0), sale_id)
+}
+
+#[tokio::test]
+async fn the_shop_language_chooses_letters_the_printer_has() {
+    let (paper, _) = receipt_of(Settings {
         shop_name: "Kawiarnia Łódź".into(),
         locale: "pl-PL".into(),
         receipt_footer: "Dziękujemy! 谢谢".into(),
         ..Settings::default()
-    }
-    .save(&shop.counter.ledger)
-    .unwrap();
-    let sale_id = shop.paid_sale().await;
-    shop.printing.print_receipt(sale_id).await.unwrap();
-    let paper = printer.wait_for(1, WAIT).remove(0);
+    })
+    .await;
     assert_eq!(paper.code_page, Some(45), "Windows-1250");
     assert_eq!(paper.lines().next().unwrap().text, "Kawiarnia Łódź");
     // What the page lacks prints as '?', never as UTF-8 garbage.
     assert!(paper.text().contains("Dziękujemy! ??"), "{}", paper.text());
+}
+
+#[tokio::test]
+async fn a_german_shop_prints_decimal_commas_and_days_first_with_dots() {
+    let (paper, sale_id) = receipt_of(Settings {
+        shop_name: "Eckcafé".into(),
+        locale: "de-DE".into(),
+        ..Settings::default()
+    })
+    .await;
+    let text = paper.text();
+    assert!(
+        paper
+            .line_with("Total")
+            .unwrap()
+            .text
+            .ends_with("12,50 EUR"),
+        "{text}"
+    );
+    assert!(paper
+        .line_with("4,50")
+        .unwrap()
+        .text
+        .starts_with("Flat white"));
+    let today = chrono::Local::now().format("%d.%m.%Y").to_string();
+    let sale_line = paper.line_with(&format!("Sale {sale_id}")).unwrap();
+    assert!(sale_line.text.contains(&today), "{text}");
+    // The amount to pay keeps its exact digits; only the sign changes.
+    let amount = paper.line_with("Amount").unwrap();
+    assert!(amount.text.contains("0,000"), "{text}");
+    assert!(!amount.text.contains("0.000"), "{text}");
 }
 
 #[tokio::test]

@@ -186,6 +186,7 @@ describe('settings and keys', () => {
     });
     await openUnlocked();
     await fireEvent.click(screen.getByTestId('owner-tab-settings'));
+    await fireEvent.click(await screen.findByTestId('settings-section-gateway'));
     const input = (await screen.findByTestId('key-input-counos')) as HTMLInputElement;
     expect(input.type).toBe('password');
     expect(screen.getByTestId('key-status-counos').textContent).toBe('not set');
@@ -203,6 +204,7 @@ describe('settings and keys', () => {
     });
     await openUnlocked();
     await fireEvent.click(screen.getByTestId('owner-tab-settings'));
+    await fireEvent.click(await screen.findByTestId('settings-section-counter'));
     await fireEvent.input(await screen.findByTestId('settings-tip-presets'), { target: { value: '5, 12' } });
     await fireEvent.click(screen.getByTestId('settings-save'));
     expect((await screen.findByTestId('settings-error')).textContent).toMatch(/240 idle minutes/);
@@ -215,6 +217,7 @@ describe('networks', () => {
     backend.saveOwnerSettings.mockImplementation(async (s) => s);
     await openUnlocked();
     await fireEvent.click(screen.getByTestId('owner-tab-settings'));
+    await fireEvent.click(await screen.findByTestId('settings-section-counter'));
     const picker = (await screen.findByTestId('settings-network-ETH')) as HTMLSelectElement;
     expect(screen.queryByTestId('settings-network-BTC')).toBeNull();
     expect(picker.value).toBe('Ethereum');
@@ -255,7 +258,7 @@ describe('reports', () => {
     await fireEvent.input(screen.getByTestId('export-path'), { target: { value: '/tmp/s.csv' } });
     await fireEvent.click(screen.getByTestId('export-submit'));
     expect(backend.exportCsv).toHaveBeenCalledWith({ status: 'paid' }, '/tmp/s.csv');
-    expect((await screen.findByTestId('export-result')).textContent).toBe('Wrote 2 sale(s) to /tmp/s.csv.');
+    expect((await screen.findByTestId('export-result')).textContent).toBe('Wrote 2 sales to /tmp/s.csv.');
   });
 });
 
@@ -266,7 +269,7 @@ describe('cashiers and shifts', () => {
     backend.cashiers.mockResolvedValue([]);
     await openUnlocked();
     await fireEvent.click(screen.getByTestId('owner-tab-cashiers'));
-    await screen.findByText('No cashiers: the till sells without sign-in.');
+    await screen.findByText(/^No cashiers: the till sells without sign-in\./);
     await fireEvent.input(screen.getByTestId('cashier-name'), { target: { value: 'Ana' } });
     await fireEvent.input(screen.getByTestId('cashier-pin'), { target: { value: '1111' } });
     await fireEvent.input(screen.getByTestId('cashier-pin-again'), { target: { value: '1112' } });

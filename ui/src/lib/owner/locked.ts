@@ -22,9 +22,5 @@ export async function guarded<T>(
   }
 }
 
-/** An RFC 3339 time in the till's local time, for people. */
-export function localTime(iso: string | null): string {
-  if (!iso) return '—';
-  const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? iso : t.toLocaleString();
-}
+/** An RFC 3339 time in the till's local time, written the shop locale's way. */
+export { dateTime as localTime } from '../i18n/format';

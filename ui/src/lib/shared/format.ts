@@ -1,4 +1,7 @@
+import type { AppError } from '../bindings/AppError';
 import type { ErrorKind } from '../bindings/ErrorKind';
+import { languageOf, shop, t } from '../i18n/index.svelte';
+import { coin as coinText } from '../i18n/format';
 import type { Payment } from '../bindings/Payment';
 import type { SaleState } from '../bindings/SaleState';
 
@@ -35,6 +38,7 @@ export function toPay(p: Payment): ToPay {
   return { topUp: false, qrPng: p.qrPng, amount: p.cryptoAmount };
 }
 
+/** The countdown once the time is up (the screen shows it in the shop's language). */
 export const TIME_IS_UP = 'Time is up';
 export const NO_DEADLINE = '—';
 
@@ -55,58 +59,46 @@ export function formatCountdown(expiresAt: string | null, nowMs: number): string
   return `${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}`;
 }
 
-/** Amount and coin as one string, e.g. "0.00021552 BTC". */
+/** Amount and coin as one string, readable and in the shop's digits, e.g. "0.00021552 BTC". */
 export function coinAmount(amount: string, coin: string): string {
-  return `${amount} ${coin}`;
+  return coinText(amount, coin);
 }
 
 export function statusText(p: Payment): string {
   switch (p.state) {
-    case 'creating':
-      return 'Creating order…';
-    case 'awaiting':
-      return 'Waiting for payment';
     case 'confirming':
-      return `Payment seen, waiting for confirmations (${p.confirmations} of ${p.requiredConfirmations})`;
-    case 'paid':
-      return 'Paid';
+      return t('status.confirming', { n: p.confirmations, of: p.requiredConfirmations });
     case 'underpaid':
-      return `Underpaid: paid ${coinAmount(p.paidAmount, p.coin)} of ${coinAmount(p.cryptoAmount, p.coin)}`;
-    case 'overpaid':
-      return 'Paid (overpaid)';
-    case 'expired':
-      return 'Expired';
-    case 'invalid':
-      return 'Payment rejected';
-    case 'canceled':
-      return 'Canceled';
-    case 'refunded':
-      return 'Refunded';
+      return t('status.underpaid', {
+        paid: coinAmount(p.paidAmount, p.coin),
+        asked: coinAmount(p.cryptoAmount, p.coin),
+      });
+    default:
+      return t(`status.${p.state}`);
   }
 }
 
 /** A short heading above an error's message, so the cashier sees at a glance where it went wrong. */
 export function errorTitle(kind: ErrorKind): string {
-  switch (kind) {
-    case 'input':
-      return 'Check the amount';
-    case 'gateway':
-      return 'The payment gateway said no';
-    case 'auth':
-      return 'Gateway login failed';
-    case 'network':
-      return 'No connection to the gateway';
-    case 'keyring':
-      return 'Cannot read the saved API key';
-    case 'storage':
-      return 'Cannot save the sale';
-    case 'notAllowed':
-      return 'Not allowed';
-    case 'notFound':
-      return 'Not found';
-    case 'printer':
-      return 'The receipt printer did not print';
-    case 'internal':
-      return 'Something went wrong';
-  }
+  return t(`error.title.${kind}`);
+}
+
+// Rust's sentences are English ({kind, message}); these few the counter
+// meets often are said in the shop's language. Any other keeps Rust's
+// sentence, which names the input and what to do.
+const KNOWN_ERRORS: [RegExp, string][] = [
+  [/^Owner mode is locked/, 'error.known.ownerLocked'],
+  [/^Wrong PIN\./, 'error.known.wrongPin'],
+];
+
+/**
+ * What an error says in the shop's language: a known sentence translated
+ * (`detail` keeps Rust's English words, e.g. the wait after wrong PINs),
+ * else Rust's own sentence.
+ */
+export function errorText(error: AppError): { text: string; detail: string | null } {
+  if (languageOf(shop.locale) === 'en') return { text: error.message, detail: null };
+  const known = KNOWN_ERRORS.find(([pattern]) => pattern.test(error.message));
+  if (!known) return { text: error.message, detail: null };
+  return { text: t(known[1]), detail: error.message };
 }

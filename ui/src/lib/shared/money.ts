@@ -42,15 +42,10 @@ export function separators(locale: string): { decimal: string; group: string } {
  * A decimal string in the locale's way ("1234.50", de-DE -> "1.234,50"),
  * built from the string itself so nothing is rounded by a float.
  */
-export function formatAmount(amount: string, locale: string): string {
+export function formatAmount(amount: string, locale: string, grouping = true): string {
   const { decimal, group } = separators(locale);
   const negative = amount.startsWith('-');
   const [whole, frac] = (negative ? amount.slice(1) : amount).split('.');
-  const grouped = (whole || '0').replace(/\B(?=(\d{3})+(?!\d))/g, group);
+  const grouped = grouping ? (whole || '0').replace(/\B(?=(\d{3})+(?!\d))/g, group) : whole || '0';
   return (negative ? '-' : '') + grouped + (frac !== undefined ? decimal + frac : '');
-}
-
-/** Amount with the currency, e.g. "12.50 EUR" in the locale's digits. */
-export function formatFiat(amount: string, currency: string, locale: string): string {
-  return `${formatAmount(amount, locale)} ${currency}`;
 }

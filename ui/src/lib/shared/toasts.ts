@@ -2,6 +2,8 @@
 // left behind with New sale, one resumed after a restart): one short line,
 // or nothing when the change is not news (e.g. one more confirmation).
 import type { SaleUpdate } from '../bindings/SaleUpdate';
+import { coin } from '../i18n/format';
+import { t } from '../i18n/index.svelte';
 
 export type Tone = 'good' | 'warn' | 'info';
 
@@ -14,26 +16,24 @@ export interface Toast {
 
 export function toastFor(update: SaleUpdate): { text: string; tone: Tone } | null {
   const { payment, previous, latePayment } = update;
-  const sale = `Sale ${payment.saleId}`;
-  if (latePayment) {
-    return { text: `${sale}: a payment came after it had ended. Left for the owner.`, tone: 'warn' };
-  }
+  const sale = payment.saleId;
+  if (latePayment) return { text: t('toast.late', { sale }), tone: 'warn' };
   if (payment.state === previous) return null;
   switch (payment.state) {
     case 'paid':
-      return { text: `${sale} paid`, tone: 'good' };
     case 'overpaid':
-      return { text: `${sale} paid (overpaid)`, tone: 'good' };
+      return { text: t(`toast.${payment.state}`, { sale }), tone: 'good' };
     case 'underpaid':
-      return { text: `${sale} underpaid: ${payment.remainingAmount ?? ''} ${payment.coin} still to pay`.replace('  ', ' '), tone: 'warn' };
+      return {
+        text: t('toast.underpaid', { sale, rest: coin(payment.remainingAmount, payment.coin) }),
+        tone: 'warn',
+      };
     case 'confirming':
-      return { text: `${sale}: payment seen, waiting for confirmations`, tone: 'info' };
-    case 'expired':
-      return { text: `${sale} expired unpaid`, tone: 'warn' };
-    case 'invalid':
-      return { text: `${sale}: the gateway rejected the payment`, tone: 'warn' };
     case 'refunded':
-      return { text: `${sale} refunded`, tone: 'info' };
+      return { text: t(`toast.${payment.state}`, { sale }), tone: 'info' };
+    case 'expired':
+    case 'invalid':
+      return { text: t(`toast.${payment.state}`, { sale }), tone: 'warn' };
     default:
       return null;
   }

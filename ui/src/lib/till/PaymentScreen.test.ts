@@ -52,7 +52,7 @@ describe('the outcome screens', () => {
 
   it('overpaid: paid, with the excess noted', () => {
     show(payment({ state: 'overpaid', excessAmount: '0.00002000' }));
-    expect(screen.getByTestId('excess').textContent).toMatch('0.00002000 BTC too much');
+    expect(screen.getByTestId('excess').textContent).toMatch('0.00002 BTC too much');
     expect(screen.getByTestId('show-receipt')).toBeTruthy();
   });
 

@@ -9,7 +9,9 @@ import type { Coin } from '../bindings/Coin';
 import type { Payment } from '../bindings/Payment';
 import type { Quote } from '../bindings/Quote';
 import type { Settings } from '../bindings/Settings';
-import { formatFiat, fromMinor, percentOf, separators, toMinor } from '../shared/money';
+import { fromMinor, percentOf, separators, toMinor } from '../shared/money';
+import { fiat } from '../i18n/format';
+import { t } from '../i18n/index.svelte';
 import {
   applyKey,
   displayAmount,
@@ -119,12 +121,11 @@ export class EntryState {
   /** Why the entry cannot be charged, said inline; never sent to a gateway. */
   entryError = $derived.by(() => {
     if (this.tipMinor < 0n) {
-      return `The tip is not an amount: type digits with at most ${this.decimals} decimal places.`;
+      return t('entry.tipNotAmount', { decimals: this.decimals });
     }
     if (this.maxMinor !== null && this.totalMinor > this.maxMinor) {
-      const currency = this.info.fiatCurrency;
-      const max = formatFiat(fromMinor(this.maxMinor, this.decimals), currency, this.locale);
-      return `${this.fiat(this.total)} is more than this till takes in one sale (${max}). Check the amount.`;
+      const max = this.fiat(fromMinor(this.maxMinor, this.decimals));
+      return t('entry.overMax', { amount: this.fiat(this.total), max });
     }
     return null;
   });
@@ -148,15 +149,15 @@ export class EntryState {
 
   hint = $derived(
     this.totalMinor <= 0n
-      ? 'Type the amount'
+      ? t('entry.hintType')
       : this.coin === null
-        ? 'Choose a coin'
-        : `Charge ${this.total} ${this.info.fiatCurrency} in ${this.coin}`,
+        ? t('entry.hintCoin')
+        : t('entry.hintCharge', { amount: this.fiat(this.total), coin: this.coin }),
   );
 
   /** An amount in the till's currency, as the locale writes it. */
   fiat(amount: string): string {
-    return formatFiat(amount, this.info.fiatCurrency, this.locale);
+    return fiat(amount, this.info.fiatCurrency, this.locale);
   }
 
   /** One key of the keypad or keyboard. */

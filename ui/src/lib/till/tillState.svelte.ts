@@ -13,6 +13,7 @@ import { isFinal, isPaid } from '../shared/format';
 import { beepPaid } from '../shared/sound';
 import { ToastQueue } from '../shared/toastQueue.svelte';
 import { toastFor } from '../shared/toasts';
+import { setShopLocale, t } from '../i18n/index.svelte';
 
 /** The till's screens besides owner mode (a dialog over them). */
 export type TillScreen = 'till' | 'recent' | 'receipt';
@@ -69,6 +70,7 @@ export class TillState {
         backend.listCoins(),
         backend.counterSettings(),
       ]);
+      setShopLocale(this.settings.locale);
       void this.refreshPrinter();
       // Not awaited: the gateway may be slow; the till is usable meanwhile.
       backend
@@ -126,6 +128,16 @@ export class TillState {
     this.screen = 'receipt';
   }
 
+  /** The counter's settings again after owner mode (tips, maximum, language may have changed). */
+  async refreshSettings() {
+    try {
+      this.settings = await backend.counterSettings();
+      setShopLocale(this.settings.locale);
+    } catch {
+      // The counter keeps the settings it has; the next start reads them again.
+    }
+  }
+
   /** Whether a receipt printer is set up (again after owner mode closes). */
   async refreshPrinter() {
     try {
@@ -144,7 +156,7 @@ export class TillState {
   async printReceipt(saleId: number) {
     try {
       await backend.printReceipt(saleId);
-      this.toasts.add(null, `Receipt of sale ${saleId} printed.`, 'info');
+      this.toasts.add(null, t('app.receiptPrinted', { sale: saleId }), 'info');
     } catch (error) {
       this.toasts.add(null, (error as AppError).message, 'warn');
     }
@@ -196,7 +208,7 @@ export class TillState {
     const stops = [
       backend.onSaleUpdated((update) => this.#onSaleUpdated(update)),
       backend.onSecondLaunch(() =>
-        this.toasts.add(null, 'Cryptill is already open on this till: this is its window.', 'info'),
+        this.toasts.add(null, t('app.alreadyOpen'), 'info'),
       ),
       // A receipt printed by itself needs no news; one that could not print does.
       backend.onReceiptPrint((outcome) => {

@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isRtl, setShopLocale, shop, t, usableLocale } from './index.svelte';
+
+afterEach(() => setShopLocale('en-IE'));
+
+describe('the shop language', () => {
+  it('follows the locale setting: German, French and Spanish words, English by default', () => {
+    expect(t('entry.charge')).toBe('Charge');
+    setShopLocale('de-DE');
+    expect(t('entry.charge')).toBe('Kassieren');
+    setShopLocale('fr-BE');
+    expect(t('entry.charge')).toBe('Encaisser');
+    setShopLocale('es-MX');
+    expect(t('entry.charge')).toBe('Cobrar');
+  });
+
+  it("uses each language's plural rules", () => {
+    setShopLocale('de-DE');
+    expect(t('report.otherCurrencies', { count: 1 })).toBe('1 Verkauf in anderen Währungen ist nicht in den Summen.');
+    expect(t('report.otherCurrencies', { count: 3 })).toBe('3 Verkäufe in anderen Währungen sind nicht in den Summen.');
+    setShopLocale('fr-FR');
+    // French counts 0 and 1 as singular.
+    expect(t('owner.sales.exported', { count: 0, path: 'x.csv' })).toBe('0 vente écrite dans x.csv.');
+  });
+
+  it('falls back to English key by key in a partial language', () => {
+    setShopLocale('fa-IR');
+    expect(t('entry.charge')).toBe('دریافت وجه');
+    expect(t('owner.printer.title')).toBe('Receipt printer');
+  });
+
+  it('sets the document language and writes right-to-left languages right to left', () => {
+    setShopLocale('fa-IR');
+    expect(document.documentElement.dir).toBe('rtl');
+    expect(document.documentElement.lang).toBe('fa-IR');
+    setShopLocale('de-AT');
+    expect(document.documentElement.dir).toBe('ltr');
+    expect(isRtl('ar-AE')).toBe(true);
+  });
+
+  it('keeps working with a locale setting Intl cannot read', () => {
+    expect(usableLocale('not a locale!')).toBe('en-IE');
+    setShopLocale('de_DE');
+    expect(shop.locale).toBe('de-DE');
+  });
+});
