@@ -360,57 +360,67 @@ fn stored_from_row<'a>(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<StoredSale<
     })
 }
 
-/// The text columns of a [`StoredSale`] read through [`Db`] (the shared
-/// ledger), owned, so a [`StoredSale`] can borrow them.
-fn stored_owned(r: &dyn Cols) -> Result<(i64, u32, Option<i64>, Vec<Option<String>>)> {
-    let texts = (1..=19)
-        .filter(|&i| i != 8)
-        .map(|i| r.opt_text(i))
-        .collect::<Result<Vec<_>>>()?;
-    let decimals = u32::try_from(r.int(8)?)
-        .map_err(|_| Error::Storage("A sale's coin has an impossible precision.".into()))?;
-    Ok((r.int(0)?, decimals, r.opt_int(20)?, texts))
-}
-
-fn stored_borrowed(
+/// A [`StoredSale`] read through [`Db`] (the shared ledger), its text
+/// owned, so a [`StoredSale`] can borrow it.
+struct OwnedStored {
     id: i64,
     coin_decimals: u32,
     shift_id: Option<i64>,
-    t: &[Option<String>],
-) -> Result<StoredSale<'_>> {
-    let opt = |i: usize| t[i].as_deref();
-    let text = |i: usize| {
-        opt(i).ok_or_else(|| {
-            Error::Storage(
-                "The sales ledger holds an empty value where one is needed. Tell the owner.".into(),
-            )
+    /// Columns 1..=19 without 8 (the precision): index = column - 1, or - 2
+    /// past it.
+    texts: Vec<Option<String>>,
+}
+
+impl OwnedStored {
+    fn read(r: &dyn Cols) -> Result<OwnedStored> {
+        let texts = (1..=19)
+            .filter(|&i| i != 8)
+            .map(|i| r.opt_text(i))
+            .collect::<Result<Vec<_>>>()?;
+        let coin_decimals = u32::try_from(r.int(8)?)
+            .map_err(|_| Error::Storage("A sale's coin has an impossible precision.".into()))?;
+        Ok(OwnedStored {
+            id: r.int(0)?,
+            coin_decimals,
+            shift_id: r.opt_int(20)?,
+            texts,
         })
-    };
-    // `t` holds columns 1..=19 without 8 (the precision): index = column - 1,
-    // or - 2 past it.
-    Ok(StoredSale {
-        id,
-        created_at: text(0)?,
-        paid_at: opt(1),
-        state: text(2)?,
-        fiat_currency: text(3)?,
-        fiat_amount: text(4)?,
-        tip_amount: opt(5),
-        coin: text(6)?,
-        coin_decimals,
-        crypto_amount: opt(7),
-        paid_amount: opt(8),
-        rate: opt(9),
-        gateway: text(10)?,
-        gateway_order_id: opt(11),
-        merchant_order_id: text(12)?,
-        address: opt(13),
-        tx_id: opt(14),
-        voided_at: opt(15),
-        late_payment_at: opt(16),
-        cashier: opt(17),
-        shift_id,
-    })
+    }
+
+    fn borrowed(&self) -> Result<StoredSale<'_>> {
+        let opt = |i: usize| self.texts[i].as_deref();
+        let text = |i: usize| {
+            opt(i).ok_or_else(|| {
+                Error::Storage(
+                    "The sales ledger holds an empty value where one is needed. Tell the owner."
+                        .into(),
+                )
+            })
+        };
+        Ok(StoredSale {
+            id: self.id,
+            created_at: text(0)?,
+            paid_at: opt(1),
+            state: text(2)?,
+            fiat_currency: text(3)?,
+            fiat_amount: text(4)?,
+            tip_amount: opt(5),
+            coin: text(6)?,
+            coin_decimals: self.coin_decimals,
+            crypto_amount: opt(7),
+            paid_amount: opt(8),
+            rate: opt(9),
+            gateway: text(10)?,
+            gateway_order_id: opt(11),
+            merchant_order_id: text(12)?,
+            address: opt(13),
+            tx_id: opt(14),
+            voided_at: opt(15),
+            late_payment_at: opt(16),
+            cashier: opt(17),
+            shift_id: self.shift_id,
+        })
+    }
 }
 
 impl Ledger {
@@ -469,8 +479,7 @@ impl Ledger {
                 let (sql, args) =
                     select_columns(db, SELECT_STORED_PG, scope, &till_name, query, Read::ALL)?;
                 db.each(&sql, &args, &mut |row| {
-                    let (id, decimals, shift, texts) = stored_owned(row)?;
-                    visit(&stored_borrowed(id, decimals, shift, &texts)?)
+                    visit(&OwnedStored::read(row)?.borrowed()?)
                 })
             });
         }
