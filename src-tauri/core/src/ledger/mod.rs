@@ -8,9 +8,11 @@ mod migrations;
 mod owner;
 mod prints;
 mod query;
+mod refunds;
 mod shifts;
 
 pub use prints::AutoPrint;
+pub use refunds::{NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate};
 
 pub use owner::OwnerAttempt;
 pub(crate) use owner::PinHolder;
