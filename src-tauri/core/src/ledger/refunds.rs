@@ -282,6 +282,9 @@ fn left_to_refund(tx: &Transaction<'_>, sale_id: i64) -> Result<Option<Money>> {
         return Ok(None);
     };
     let paid = money(&paid, currency.clone())?;
+    if paid.amount() <= Decimal::ZERO {
+        return Ok(None);
+    }
     let mut stmt = tx.prepare("SELECT crypto_amount, state FROM refunds WHERE sale_id = ?1")?;
     let rows = stmt
         .query_map([sale_id], |r| {

@@ -10,7 +10,7 @@
 //!   amount to the customer's address, which Counos confirms by an e-mail to
 //!   the terminal owner before anything is sent (gateways.md, "Withdraw").
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -127,16 +127,13 @@ fn to_fiat(crypto: Decimal, rate: Decimal, fiat: &Currency) -> Result<Money> {
         .ok_or_else(|| Error::Input("That amount is too large.".into()))
 }
 
-/// `fiat` in the coin at the sale's rate, rounded down: a refund never
-/// gives back a fraction of a unit more than asked.
+/// `fiat` in the coin at the sale's rate, to the nearest smallest unit: the
+/// rate locked at the sale is itself rounded, so the excess a customer is
+/// shown in the shop's currency maps back onto the same coin amount. The
+/// ledger still refuses anything beyond what was paid.
 fn to_coin(fiat: Decimal, rate: Decimal, coin: &Currency) -> Result<Money> {
     fiat.checked_div(rate)
-        .map(|value| {
-            Money::new(
-                value.round_dp_with_strategy(coin.decimals(), RoundingStrategy::ToZero),
-                coin.clone(),
-            )
-        })
+        .map(|value| Money::new(value, coin.clone()))
         .ok_or_else(|| Error::Input("That amount is too large.".into()))
 }
 

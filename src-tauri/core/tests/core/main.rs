@@ -24,5 +24,6 @@ mod outcomes;
 mod owner;
 mod parsers_prop;
 mod printer;
+mod refunds;
 mod shifts;
 mod watch;
