@@ -9,6 +9,7 @@ mod concurrency;
 mod crash;
 mod owner;
 mod printer;
+mod refunds;
 mod sale;
 mod shifts;
 mod version;

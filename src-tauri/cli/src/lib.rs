@@ -10,6 +10,7 @@ mod input;
 mod output;
 mod owner;
 mod printer;
+mod refund;
 mod report;
 mod sale;
 mod sandbox;
@@ -87,6 +88,12 @@ enum Command {
     /// Print a sale's receipt or payment slip on the receipt printer.
     #[command(subcommand)]
     Receipt(printer::ReceiptCommand),
+    /// Owner: give money back for a sale (a return, an overpayment's excess,
+    /// a payment that could not be finished) to the customer's address; asks
+    /// for the PIN. On Counos it is a withdrawal the owner confirms by e-mail.
+    Refund(refund::RefundArgs),
+    /// Owner: every refund and where it stands (asks for the PIN).
+    Refunds,
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit
@@ -131,6 +138,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Shift(command) => shift::shift(g, command),
         Command::Printer(command) => printer::run(g, command).await,
         Command::Receipt(command) => printer::receipt(g, command).await,
+        Command::Refund(args) => refund::refund(g, args).await,
+        Command::Refunds => refund::refunds(g).await,
     }
 }
 

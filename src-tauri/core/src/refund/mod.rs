@@ -306,11 +306,20 @@ impl<'a> Refunds<'a> {
                     sale.id
                 )));
             }
-            if crypto.amount() > excess {
+            // Earlier refunds of the sale come out of the excess first.
+            let left = self
+                .ledger
+                .refundable_left(sale.id)?
+                .map(|left| left.amount())
+                .unwrap_or_default();
+            let refunded = paid.checked_sub(left).unwrap_or_default();
+            let excess_left = excess.checked_sub(refunded).unwrap_or_default();
+            if crypto.amount() > excess_left {
                 return Err(Error::Input(format!(
-                    "The overpaid excess of sale {} is {}; type at most that, or choose return.",
+                    "The overpaid excess of sale {} is {}, of which {} is left after earlier refunds; type at most that, or choose return.",
                     sale.id,
-                    Money::new(excess, coin_currency.clone())
+                    Money::new(excess, coin_currency.clone()),
+                    Money::new(excess_left.max(Decimal::ZERO), coin_currency.clone())
                 )));
             }
         }

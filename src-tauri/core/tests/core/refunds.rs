@@ -150,9 +150,20 @@ async fn demo_overpaid_excess_goes_back_as_a_withdrawal_after_the_owner_pin() {
 
     // Nothing is left of the excess; the rest of the payment still can go
     // back only as a return.
-    let more = refunds
+    let excess = refunds
         .request(
             &form(sale.sale_id, "overpaid", "1.00", CUSTOMER),
+            Asker::Owner,
+            Some(&ok),
+        )
+        .unwrap_err();
+    assert!(
+        excess.to_string().contains("0.00000000 BTC is left"),
+        "{excess}"
+    );
+    let more = refunds
+        .request(
+            &form(sale.sale_id, "return", "1.00", CUSTOMER),
             Asker::Owner,
             Some(&ok),
         )
