@@ -173,6 +173,32 @@ impl<'a> Refunds<'a> {
         Ok(sale)
     }
 
+    /// Who asks at the counter: the cashier of the open shift, or
+    /// "cashier" on a till without cashiers.
+    pub fn counter_asker(&self) -> Result<Asker> {
+        Ok(Asker::Cashier(
+            self.ledger
+                .open_shift()?
+                .map(|shift| shift.cashier)
+                .unwrap_or_else(|| "at the counter".into()),
+        ))
+    }
+
+    /// As [`Refunds::suggest`], after asking the gateway about the sale once
+    /// more: a payment that just arrived (an overpayment, a part payment)
+    /// is what the form must start from. If the gateway cannot be reached,
+    /// the ledger's figures stand.
+    pub async fn prepare(&self, sale: &str) -> Result<RefundSuggestion> {
+        let found = self.paid_sale(sale)?;
+        if let Err(e) = self.checkout.refresh(found.id).await {
+            tracing::warn!(
+                sale = found.id,
+                "could not ask about the sale before its refund: {e}"
+            );
+        }
+        self.suggest(sale)
+    }
+
     /// What the refund form of `sale` starts with.
     pub fn suggest(&self, sale: &str) -> Result<RefundSuggestion> {
         let sale = self.paid_sale(sale)?;

@@ -11,6 +11,7 @@ use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::ledger::{Ledger, RefundKind, RefundState};
 use cryptill_core::owner::{self, pin, Unlocked};
 use cryptill_core::refund::{Asker, RefundForm};
+use cryptill_core::report::{self, SaleFilter};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{ErrorKind, Till, TillConfig};
 use cryptill_sandbox::client::{Dialect, Payment};
@@ -147,6 +148,26 @@ async fn demo_overpaid_excess_goes_back_as_a_withdrawal_after_the_owner_pin() {
     let done = refunds.follow_all().await.unwrap();
     assert_eq!(done[0].state, RefundState::Done);
     assert!(done[0].finished_at.is_some());
+
+    // The day's Z-report shows the money given back, per coin and in all;
+    // the failed first try is not in it.
+    let z = report::z_report(till.ledger(), &SaleFilter::today(), "EUR").unwrap();
+    assert_eq!(z.refunded, "100.00");
+    assert_eq!(z.refunds.len(), 1);
+    assert_eq!(
+        (
+            z.refunds[0].coin.as_str(),
+            z.refunds[0].refunds,
+            z.refunds[0].crypto_amount.as_str()
+        ),
+        ("BTC", 1, "0.00172414")
+    );
+    let text = report::z_report_text(&z);
+    assert!(text.contains("Refunded:     100.00 EUR"), "{text}");
+    assert!(
+        text.contains("BTC    1 refund(s): 0.00172414 BTC = 100.00 EUR"),
+        "{text}"
+    );
 
     // Nothing is left of the excess; the rest of the payment still can go
     // back only as a return.
