@@ -137,6 +137,15 @@ fn to_coin(fiat: Decimal, rate: Decimal, coin: &Currency) -> Result<Money> {
         .ok_or_else(|| Error::Input("That amount is too large.".into()))
 }
 
+/// The ledger state for what the gateway says of a refund it accepted.
+fn state_after(progress: RefundProgress) -> RefundState {
+    match progress {
+        RefundProgress::Pending => RefundState::Sent,
+        RefundProgress::Completed => RefundState::Done,
+        RefundProgress::Rejected => RefundState::Failed,
+    }
+}
+
 fn gateway_note(kind: GatewayKind) -> &'static str {
     match kind {
         GatewayKind::Coingate | GatewayKind::CoingateSandbox => COINGATE_EMAIL_STEP,
@@ -425,11 +434,7 @@ impl<'a> Refunds<'a> {
             Ok(answer) => self.ledger.update_refund(
                 id,
                 &RefundUpdate {
-                    state: match answer.progress {
-                        RefundProgress::Pending => RefundState::Sent,
-                        RefundProgress::Completed => RefundState::Done,
-                        RefundProgress::Rejected => RefundState::Failed,
-                    },
+                    state: state_after(answer.progress),
                     gateway_refund_id: Some(&answer.id),
                     gateway_status: Some(&answer.status),
                     message: &answer.message,
@@ -495,11 +500,7 @@ impl<'a> Refunds<'a> {
         self.ledger.update_refund(
             id,
             &RefundUpdate {
-                state: match answer.progress {
-                    RefundProgress::Pending => RefundState::Sent,
-                    RefundProgress::Completed => RefundState::Done,
-                    RefundProgress::Rejected => RefundState::Failed,
-                },
+                state: state_after(answer.progress),
                 gateway_refund_id: None,
                 gateway_status: Some(&answer.status),
                 message: &answer.message,

@@ -7,6 +7,19 @@ use super::model::{Order, Receive, Refund, RefundStatus, API_APP_ID};
 use crate::coingate::catalog::{self, Currency};
 use crate::coingate::wire::{amount, amount_or_zero, time};
 
+/// A currency with its platform, as orders and refunds name the coin.
+fn coin_ref(currency: &'static Currency) -> CoinRef {
+    CoinRef {
+        id: currency.id,
+        title: currency.title,
+        symbol: currency.symbol,
+        platform: currency.platform.as_ref().map(|platform| PlatformShort {
+            id: platform.id,
+            title: platform.title,
+        }),
+    }
+}
+
 impl Order {
     /// A refund as the refund callback reference shows it (`id`, `order_id`,
     /// `status`, `request_amount`, `request_currency`, `address`,
@@ -40,15 +53,7 @@ impl Order {
                 .filter(|_| refund.status == RefundStatus::Rejected),
             created_at: time(refund.created_at),
             order: IdRef { id: self.id },
-            refund_currency: CoinRef {
-                id: currency.id,
-                title: currency.title,
-                symbol: currency.symbol,
-                platform: currency.platform.as_ref().map(|platform| PlatformShort {
-                    id: platform.id,
-                    title: platform.title,
-                }),
-            },
+            refund_currency: coin_ref(currency),
             transactions: Vec::new(),
             ledger_account: LedgerRef {
                 id: account.id,
@@ -61,15 +66,6 @@ impl Order {
         let status = self.status_at(now);
         let checkout = self.checkout.as_ref();
         let settled = status.is_settled();
-        let coin_ref = |currency: &'static Currency| CoinRef {
-            id: currency.id,
-            title: currency.title,
-            symbol: currency.symbol,
-            platform: currency.platform.as_ref().map(|platform| PlatformShort {
-                id: platform.id,
-                title: platform.title,
-            }),
-        };
         OrderJson {
             id: self.id,
             status: status.as_str(),
