@@ -6,6 +6,7 @@
 mod gate;
 pub mod owner;
 mod printer;
+mod refund;
 mod shift;
 pub(crate) mod till;
 

@@ -83,6 +83,22 @@ command_table! {
         shift_x_report,
         shift_close,
     },
+    // Refunds at the counter (issue 18): a cashier asks; the owner's PIN
+    // typed on the spot approves and sends without opening owner mode.
+    till: refund::{
+        refund_suggestion,
+        refund_request,
+        refund_approve_with_pin,
+        sale_refunds,
+    },
+    // Refunds in owner mode: list, the owner's own, approve, reject, send.
+    owner: refund::{
+        owner_refunds,
+        owner_refund,
+        owner_refund_approve,
+        owner_refund_reject,
+        owner_refund_send,
+    },
     // The owner's receipt printer (issue 13).
     owner: printer::{
         owner_printer_settings,

@@ -31,6 +31,7 @@ fn the_typescript_client_is_generated_from_the_command_table() {
         "src-tauri/commands/owner.rs",
         "src-tauri/commands/shift.rs",
         "src-tauri/commands/printer.rs",
+        "src-tauri/commands/refund.rs",
     ] {
         let source = std::fs::read_to_string(root.join(file)).unwrap();
         let parsed = syn::parse_file(&source).unwrap();

@@ -12,6 +12,7 @@ mod outcome_events;
 mod owner_ipc;
 mod owner_secrets;
 mod printer_ipc;
+mod refund_ipc;
 mod shift_ipc;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cryptill");

@@ -10,6 +10,7 @@ mod crash;
 mod ledger;
 mod owner;
 mod printer;
+mod refunds;
 mod sale;
 mod settings;
 mod shifts;

@@ -11,6 +11,7 @@ mod ledger;
 mod output;
 mod owner;
 mod printer;
+mod refund;
 mod report;
 mod sale;
 mod sandbox;
@@ -101,6 +102,12 @@ enum Command {
     /// Owner: the shop's settings, shown or changed one at a time (asks for the PIN).
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
+    /// Owner: give money back for a sale (a return, an overpayment's excess,
+    /// a payment that could not be finished) to the customer's address; asks
+    /// for the PIN. On Counos it is a withdrawal the owner confirms by e-mail.
+    Refund(refund::RefundArgs),
+    /// Owner: every refund and where it stands (asks for the PIN).
+    Refunds,
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit
@@ -148,6 +155,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Ledger(command) => ledger::run(g, command),
         Command::Till(command) => ledger::till(g, command),
         Command::Settings(command) => settings::run(g, command).await,
+        Command::Refund(args) => refund::refund(g, args).await,
+        Command::Refunds => refund::refunds(g).await,
     }
 }
 

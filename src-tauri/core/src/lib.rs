@@ -13,6 +13,7 @@ pub mod money;
 pub mod owner;
 pub mod printer;
 pub mod qr;
+pub mod refund;
 pub mod report;
 pub mod sale;
 pub mod secret;

@@ -218,6 +218,12 @@ impl Till {
         )
     }
 
+    /// Refunds: asked at the counter, approved by the owner, sent through
+    /// the sale's gateway (see [`crate::refund`]).
+    pub fn refunds(&self) -> crate::refund::Refunds<'_> {
+        crate::refund::Refunds::new(&self.ledger, &self.checkout)
+    }
+
     /// Receipt printers: settings, receipts, slips, reports.
     pub fn printer(&self) -> &Printing {
         &self.printing

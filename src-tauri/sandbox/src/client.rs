@@ -280,6 +280,29 @@ impl Control {
             .await
     }
 
+    /// CoinGate moves a merchant refund on: `process`, `complete` or
+    /// `reject` (with `reason`, the compliance rejection reason). Answers
+    /// the order.
+    pub async fn coingate_refund_action(
+        &self,
+        order: impl Display,
+        refund: impl Display,
+        action: &str,
+        reason: Option<&str>,
+    ) -> Result<Value> {
+        let (order, refund) = (order.to_string(), refund.to_string());
+        let body = match reason {
+            Some(reason) => json!({ "reason": reason }),
+            None => json!({}),
+        };
+        self.call(
+            Method::POST,
+            &["coingate", "orders", &order, "refunds", &refund, action],
+            Some(body),
+        )
+        .await
+    }
+
     /// CoinGate: the owner withdraws `amount` from `currency`'s main ledger
     /// account in the dashboard; `pending`, and the balance drops. Answers the
     /// withdrawal.

@@ -53,6 +53,11 @@
 //! - `POST /control/coingate/orders/{id}/refund` `{"amount": "5.00"?}`: in the
 //!   price currency, default all that is left: `refunded` or
 //!   `partially_refunded`.
+//! - `POST /control/coingate/orders/{id}/refunds/{refund_id}/process`, `.../complete`
+//!   and `.../reject` `{"reason": "..."?}`: CoinGate moves a merchant refund
+//!   (made with `POST /orders/{id}/refunds`) to `processing`, `completed` or
+//!   `rejected`, as its sandbox-only "Mark as Completed" / "Mark as Rejected"
+//!   calls do.
 //! - `POST /control/coingate/withdrawals` `{"currency": "BTC", "amount":
 //!   "0.001"}`: the owner withdraws from that currency's main ledger account
 //!   in the dashboard; `pending`, and the balance drops.
@@ -101,6 +106,10 @@ pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults, traffic: Traffic) ->
         .route("/coingate/orders/{id}/invalid", post(coingate_invalid))
         .route("/coingate/orders/{id}/cancel", post(coingate_cancel))
         .route("/coingate/orders/{id}/refund", post(coingate_refund))
+        .route(
+            "/coingate/orders/{id}/refunds/{refund_id}/{action}",
+            post(coingate_refund_action),
+        )
         .route("/coingate/withdrawals", post(coingate_withdraw))
         .route(
             "/coingate/withdrawals/{id}/complete",
@@ -435,6 +444,40 @@ async fn coingate_refund(
     let amount = optional_decimal(body.amount, "5.00")?;
     coingate_order(sandbox, move |conn| {
         coingate::orders::refund(conn, id, amount)
+    })
+    .await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RejectBody {
+    reason: Option<String>,
+}
+
+async fn coingate_refund_action(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path((id, refund_id, action)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let id = coingate_id(&id)?;
+    let refund_id = coingate_id(&refund_id)?;
+    let to = match action.as_str() {
+        "process" => coingate::orders::RefundStatus::Processing,
+        "complete" => coingate::orders::RefundStatus::Completed,
+        "reject" => coingate::orders::RefundStatus::Rejected,
+        other => {
+            return Err(ControlError::not_found(format!(
+                "'{other}' is not a refund action: process, complete or reject."
+            )))
+        }
+    };
+    let body: RejectBody = read_body(&body)?;
+    let reason = (to == coingate::orders::RefundStatus::Rejected).then(|| {
+        body.reason
+            .unwrap_or_else(|| "The shopper did not approve the return address.".to_owned())
+    });
+    coingate_order(sandbox, move |conn| {
+        coingate::orders::advance_refund(conn, id, refund_id, to, reason)
     })
     .await
 }

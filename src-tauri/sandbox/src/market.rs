@@ -194,6 +194,24 @@ impl Coin {
         address
     }
 
+    /// Whether `address` could be one of this coin's testnet addresses: the
+    /// style's prefix, then its alphabet only, at its length (bech32 ones
+    /// may be longer: a script hash is). A refund to anything else is
+    /// refused, as a real gateway refuses an address of another network.
+    pub(crate) fn accepts_address(&self, address: &str) -> bool {
+        let style = &self.address;
+        let Some(rest) = address.strip_prefix(style.prefix) else {
+            return false;
+        };
+        let longest = if style.alphabet == BECH32 {
+            style.len + 24
+        } else {
+            style.len
+        };
+        (style.len..=longest).contains(&rest.len())
+            && rest.chars().all(|c| style.alphabet.contains(c))
+    }
+
     /// Checks an amount against the coin's smallest unit: an order for a tenth of
     /// a satoshi cannot be paid, and a client that asks for one has a rounding bug.
     pub(crate) fn check_precision(&self, field: &str, amount: Decimal) -> Result<(), String> {

@@ -113,6 +113,16 @@ const MIGRATIONS: &[&str] = &[
          created_at_ms INTEGER NOT NULL
      );
      INSERT INTO sqlite_sequence (name, seq) VALUES ('coingate_send_requests', 2300);",
+    // CoinGate merchant refunds (`POST /orders/{id}/refunds`): the documented
+    // life cycle (pending, processing, then rejected or completed) and what the
+    // request carried. Rows from the control route's refund are completed.
+    "ALTER TABLE coingate_refunds ADD COLUMN status TEXT NOT NULL DEFAULT 'completed'
+         CHECK (status IN ('pending', 'processing', 'rejected', 'completed'));
+     ALTER TABLE coingate_refunds ADD COLUMN email TEXT;
+     ALTER TABLE coingate_refunds ADD COLUMN reason TEXT;
+     ALTER TABLE coingate_refunds ADD COLUMN address_memo TEXT;
+     ALTER TABLE coingate_refunds ADD COLUMN ledger_account_id TEXT;
+     ALTER TABLE coingate_refunds ADD COLUMN rejection_reason TEXT;",
 ];
 
 /// One connection behind a mutex: the sandbox serves one terminal, and

@@ -17,6 +17,9 @@ import type { CustomerView } from './bindings/CustomerView';
 import type { GatewayChoice } from './bindings/GatewayChoice';
 import type { OwnerStatus } from './bindings/OwnerStatus';
 import type { Receipt } from './bindings/Receipt';
+import type { RefundForm } from './bindings/RefundForm';
+import type { RefundRecord } from './bindings/RefundRecord';
+import type { RefundSuggestion } from './bindings/RefundSuggestion';
 import type { SaleEntry } from './bindings/SaleEntry';
 import type { SaleFilter } from './bindings/SaleFilter';
 import type { PageRequest } from './bindings/PageRequest';
@@ -396,4 +399,46 @@ export function printTestPage(): Promise<string> {
 /** The report of `filter` on the receipt printer: X (`x`) or Z. */
 export function printReport(filter: SaleFilter, x: boolean): Promise<void> {
   return rust.ownerPrintReport({ filter, x });
+}
+
+// ---- refunds (issue 18) ----------------------------------------------------------
+
+/** The refund form's starting point for a sale (asks the gateway about the sale first). */
+export function refundSuggestion(saleId: number): Promise<RefundSuggestion> {
+  return rust.refundSuggestion({ saleId });
+}
+
+/** The counter asks for a refund; it waits for the owner. */
+export function requestRefund(form: RefundForm): Promise<RefundRecord> {
+  return rust.refundRequest({ form });
+}
+
+/** The owner's PIN typed at the counter: approves and sends, owner mode stays locked. */
+export function approveRefundWithPin(refundId: number, pin: string): Promise<RefundRecord> {
+  return rust.refundApproveWithPin({ refundId, pin });
+}
+
+export function saleRefunds(saleId: number): Promise<RefundRecord[]> {
+  return rust.saleRefunds({ saleId });
+}
+
+/** Owner mode: every refund, newest first (sent ones asked about again). */
+export function ownerRefunds(): Promise<RefundRecord[]> {
+  return rust.ownerRefunds();
+}
+
+export function ownerRefund(form: RefundForm): Promise<RefundRecord> {
+  return rust.ownerRefund({ form });
+}
+
+export function approveRefund(refundId: number): Promise<RefundRecord> {
+  return rust.ownerRefundApprove({ refundId });
+}
+
+export function rejectRefund(refundId: number, why: string): Promise<RefundRecord> {
+  return rust.ownerRefundReject({ refundId, why });
+}
+
+export function sendRefund(refundId: number): Promise<RefundRecord> {
+  return rust.ownerRefundSend({ refundId });
 }

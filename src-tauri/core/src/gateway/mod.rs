@@ -170,6 +170,51 @@ pub struct WithdrawReceipt {
     pub message: String,
 }
 
+/// What the owner sends back to a customer for a sale (issue 18).
+#[derive(Clone, Debug)]
+pub struct RefundRequest {
+    /// The sale's order at the gateway.
+    pub order: OrderRef,
+    pub coin: Coin,
+    /// In the sale's price currency: CoinGate takes the refund's amount so
+    /// (gateways.md: "amount in price currency").
+    pub fiat: Money,
+    /// The same amount in the coin: what a Counos withdrawal sends.
+    pub crypto: Money,
+    /// Checked for the coin's network before it gets here.
+    pub address: String,
+    pub reason: String,
+    /// The customer's e-mail: CoinGate asks the shopper to confirm the
+    /// address there; Counos has no use for it.
+    pub email: Option<String>,
+}
+
+/// Where a refund stands at the gateway, in one vocabulary for both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundProgress {
+    /// Accepted and waiting (CoinGate `pending`/`processing`; a Counos
+    /// withdrawal waiting for the owner's e-mail confirmation).
+    Pending,
+    /// The money went out (CoinGate `completed`; Counos `done`).
+    Completed,
+    /// It will not go out (CoinGate `rejected`).
+    Rejected,
+}
+
+/// A refund as the gateway tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayRefund {
+    /// CoinGate's refund id, or the Counos withdrawal's id.
+    pub id: String,
+    /// The gateway's own word ("pending", "processing", "completed", ...).
+    pub status: String,
+    pub progress: RefundProgress,
+    /// What the customer gets in the coin, when the gateway says.
+    pub crypto: Option<Money>,
+    /// For the person at the counter: what happens next, or why not.
+    pub message: String,
+}
+
 fn money_text<S: Serializer>(money: &Money, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&money.to_fixed())
 }
@@ -290,4 +335,11 @@ pub trait Gateway: Send + Sync {
 
     /// Asks the gateway to send `amount` to `address`.
     async fn withdraw(&self, request: &WithdrawRequest) -> Result<WithdrawReceipt>;
+
+    /// Sends money of a sale back to its customer. `Ok` only once the
+    /// gateway accepted the refund; a refusal is `Err(GatewayRefused)`.
+    async fn refund(&self, request: &RefundRequest) -> Result<GatewayRefund>;
+
+    /// Where a refund made by [`Gateway::refund`] stands now.
+    async fn refund_status(&self, order: &OrderRef, refund_id: &str) -> Result<GatewayRefund>;
 }

@@ -212,6 +212,39 @@ const MIGRATIONS: &[&str] = &[
         VALUES ('delete', old.id, CAST(old.id AS TEXT), old.merchant_order_id,
                 old.gateway_order_id, old.address, old.tx_id);
     END;",
+    // Refunds (issue 18): money given back for a sale, linked to it. Kept in
+    // plain portable types (decimal text, RFC 3339 text) and read and written
+    // only by ledger/refunds.rs, whose SQL runs on PostgreSQL too.
+    "CREATE TABLE refunds (
+        id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+        sale_id             INTEGER NOT NULL REFERENCES sales (id),
+        kind                TEXT NOT NULL CHECK (kind IN ('return', 'overpaid', 'underpaid')),
+        reason              TEXT NOT NULL,
+        fiat_amount         TEXT NOT NULL,
+        fiat_currency       TEXT NOT NULL,
+        crypto_amount       TEXT NOT NULL,
+        coin                TEXT NOT NULL,
+        coin_decimals       INTEGER NOT NULL,
+        network             TEXT NOT NULL,
+        address             TEXT NOT NULL,
+        email               TEXT,
+        gateway             TEXT NOT NULL,
+        state               TEXT NOT NULL CHECK (state IN
+                                ('requested', 'approved', 'sending', 'sent', 'done', 'failed', 'rejected')),
+        requested_by        TEXT NOT NULL,
+        approved_by         TEXT,
+        gateway_refund_id   TEXT,
+        gateway_status      TEXT,
+        message             TEXT,
+        requested_at        TEXT NOT NULL,
+        approved_at         TEXT,
+        sent_at             TEXT,
+        finished_at         TEXT,
+        updated_at          TEXT NOT NULL
+    );
+    CREATE INDEX refunds_sale ON refunds (sale_id);
+    CREATE INDEX refunds_requested_at ON refunds (requested_at);
+    CREATE INDEX refunds_state ON refunds (state);",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -15,9 +15,11 @@ mod owner;
 mod pg;
 mod prints;
 mod query;
+mod refunds;
 mod shifts;
 
 pub use prints::AutoPrint;
+pub use refunds::{NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate};
 
 pub(crate) use owner::PinHolder;
 pub use owner::{OwnerAttempt, WithdrawalTurn};

@@ -343,6 +343,11 @@ pub struct ZReport {
     /// (one entry on a till of its own; every till that sold on a shared
     /// ledger), by name.
     pub tills: Vec<TillTotals>,
+    /// Money given back in the range (refunds that finished as done then),
+    /// per coin; refunds in another currency than the report's are left out.
+    pub refunds: Vec<RefundTotal>,
+    /// All of it in the report's currency, e.g. `"100.00"`.
+    pub refunded: String,
 }
 
 /// One till's share of a report.
@@ -354,6 +359,71 @@ pub struct TillTotals {
     #[serde(flatten)]
     #[ts(flatten)]
     pub totals: SaleTotals,
+}
+
+/// One coin's refunds in a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RefundTotal {
+    pub coin: String,
+    pub refunds: u32,
+    pub crypto_amount: String,
+    pub fiat_amount: String,
+}
+
+impl RefundTotal {
+    /// The coin's refund line of a printed report.
+    pub fn line(&self, currency: &str) -> String {
+        let c = &self.coin;
+        format!(
+            "  {c:<6} {} refund(s): {} {c} = {} {currency}",
+            self.refunds, self.crypto_amount, self.fiat_amount
+        )
+    }
+}
+
+/// The refunds done in `[from, to)` in `currency`, per coin, and their sum
+/// in it. Checked decimal sums: a ledger that does not add up is an error.
+pub fn refund_totals(
+    ledger: &Ledger,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    currency: &Currency,
+) -> Result<(Vec<RefundTotal>, Money)> {
+    let overflow = || Error::Storage("The refunds in the ledger do not add up.".into());
+    let mut per_coin: Vec<(String, u32, Money, Decimal)> = Vec::new();
+    let mut total = Decimal::ZERO;
+    for refund in ledger.refunds_done_between(from, to)? {
+        if refund.fiat_currency != currency.code() {
+            continue;
+        }
+        let fiat = refund.fiat()?.amount();
+        let crypto = refund.crypto()?;
+        total = total.checked_add(fiat).ok_or_else(overflow)?;
+        match per_coin.iter_mut().find(|(coin, ..)| *coin == refund.coin) {
+            Some((_, count, sum, fiat_sum)) => {
+                *count += 1;
+                let added = sum
+                    .amount()
+                    .checked_add(crypto.amount())
+                    .ok_or_else(overflow)?;
+                *sum = Money::new(added, crypto.currency().clone());
+                *fiat_sum = fiat_sum.checked_add(fiat).ok_or_else(overflow)?;
+            }
+            None => per_coin.push((refund.coin.clone(), 1, crypto, fiat)),
+        }
+    }
+    let totals = per_coin
+        .into_iter()
+        .map(|(coin, refunds, crypto, fiat)| RefundTotal {
+            coin,
+            refunds,
+            crypto_amount: crypto.to_fixed(),
+            fiat_amount: Money::new(fiat, currency.clone()).to_fixed(),
+        })
+        .collect();
+    Ok((totals, Money::new(total, currency.clone())))
 }
 
 impl CoinTotal {
@@ -566,6 +636,8 @@ pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Re
             .add(&sale);
         Ok(true)
     })?;
+    let (from, to) = filter.range()?;
+    let (refunds, refunded) = refund_totals(ledger, from, to, &currency)?;
     Ok(ZReport {
         from: clean(&filter.from).map(String::from),
         to: clean(&filter.to).map(String::from),
@@ -579,6 +651,8 @@ pub fn z_report(ledger: &Ledger, filter: &SaleFilter, shop_currency: &str) -> Re
                 totals: t.finish(),
             })
             .collect(),
+        refunds,
+        refunded: refunded.to_fixed(),
     })
 }
 
@@ -617,6 +691,10 @@ pub fn z_report_text(r: &ZReport) -> String {
     lines.push(format!("Still open:   {}", r.totals.open));
     for e in &r.totals.exceptions {
         lines.push(e.line());
+    }
+    lines.push(format!("Refunded:     {} {}", r.refunded, r.currency));
+    for refund in &r.refunds {
+        lines.push(refund.line(&r.currency));
     }
     if r.totals.other_currency_sales > 0 {
         lines.push(format!(

@@ -24,6 +24,7 @@ mod outcomes;
 mod owner;
 mod parsers_prop;
 mod printer;
+mod refunds;
 mod shared_ledger;
 mod shifts;
 mod watch;

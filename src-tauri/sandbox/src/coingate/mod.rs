@@ -57,7 +57,11 @@ pub(crate) fn router(sandbox: Arc<Sandbox>, faults: Faults) -> Router {
         )
         .route("/orders/{id}", get(orders::get_order))
         .route("/orders/{id}/checkout", post(orders::checkout))
-        .route("/orders/{id}/refunds", post(orders::create_refund))
+        .route(
+            "/orders/{id}/refunds",
+            post(orders::create_refund).get(orders::list_refunds),
+        )
+        .route("/orders/{id}/refunds/{refund_id}", get(orders::get_refund))
         .route("/ledger/accounts", get(ledger::accounts))
         .route("/ledger/accounts/{id}", get(ledger::account))
         .route("/withdrawals", get(ledger::list_withdrawals))

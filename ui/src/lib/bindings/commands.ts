@@ -14,6 +14,9 @@ import type { Payment } from './Payment';
 import type { PrinterSettings } from './PrinterSettings';
 import type { Quote } from './Quote';
 import type { Receipt } from './Receipt';
+import type { RefundForm } from './RefundForm';
+import type { RefundRecord } from './RefundRecord';
+import type { RefundSuggestion } from './RefundSuggestion';
 import type { SaleEntry } from './SaleEntry';
 import type { SaleFilter } from './SaleFilter';
 import type { SalePage } from './SalePage';
@@ -143,6 +146,24 @@ export function commands(invoke: Invoke) {
     shiftXReport: () => invoke<ShiftReport>('shift_x_report'),
     /** `shift_close` (shift). */
     shiftClose: () => invoke<ShiftReport>('shift_close'),
+    /** `refund_suggestion` (till). */
+    refundSuggestion: (args: { saleId: number }) => invoke<RefundSuggestion>('refund_suggestion', args),
+    /** `refund_request` (till). */
+    refundRequest: (args: { form: RefundForm }) => invoke<RefundRecord>('refund_request', args),
+    /** `refund_approve_with_pin` (till). */
+    refundApproveWithPin: (args: { refundId: number; pin: string }) => invoke<RefundRecord>('refund_approve_with_pin', args),
+    /** `sale_refunds` (till). */
+    saleRefunds: (args: { saleId: number }) => invoke<RefundRecord[]>('sale_refunds', args),
+    /** `owner_refunds` (owner). */
+    ownerRefunds: () => invoke<RefundRecord[]>('owner_refunds'),
+    /** `owner_refund` (owner). */
+    ownerRefund: (args: { form: RefundForm }) => invoke<RefundRecord>('owner_refund', args),
+    /** `owner_refund_approve` (owner). */
+    ownerRefundApprove: (args: { refundId: number }) => invoke<RefundRecord>('owner_refund_approve', args),
+    /** `owner_refund_reject` (owner). */
+    ownerRefundReject: (args: { refundId: number; why: string }) => invoke<RefundRecord>('owner_refund_reject', args),
+    /** `owner_refund_send` (owner). */
+    ownerRefundSend: (args: { refundId: number }) => invoke<RefundRecord>('owner_refund_send', args),
     /** `owner_printer_settings` (owner). */
     ownerPrinterSettings: () => invoke<PrinterSettings>('owner_printer_settings'),
     /** `owner_save_printer_settings` (owner). */

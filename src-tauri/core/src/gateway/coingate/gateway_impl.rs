@@ -14,8 +14,8 @@ use super::{clamp, own_chain_first, CoinGateClient, LOOKUP_MARGIN, MAX_PAGES, PA
 use crate::error::{Error, Result};
 use crate::gateway::wire::{id_text, opt_count, opt_decimal};
 use crate::gateway::{
-    exact_money, Balance, Coin, Conversion, Gateway, GatewayKind, GatewayOrder, OrderRef,
-    OrderRequest, WithdrawReceipt, WithdrawRequest, Withdrawal,
+    exact_money, Balance, Coin, Conversion, Gateway, GatewayKind, GatewayOrder, GatewayRefund,
+    OrderRef, OrderRequest, RefundRequest, WithdrawReceipt, WithdrawRequest, Withdrawal,
 };
 use crate::money::{Currency, Money};
 
@@ -339,5 +339,13 @@ impl Gateway for CoinGateClient {
              Open the CoinGate dashboard, go to Payouts, and request it there.",
             self.name()
         )))
+    }
+
+    async fn refund(&self, request: &RefundRequest) -> Result<GatewayRefund> {
+        self.create_refund(request).await
+    }
+
+    async fn refund_status(&self, order: &OrderRef, refund_id: &str) -> Result<GatewayRefund> {
+        self.get_refund(order, refund_id).await
     }
 }

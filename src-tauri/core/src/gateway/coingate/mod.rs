@@ -15,6 +15,7 @@
 
 mod client;
 mod gateway_impl;
+mod refund;
 mod wire;
 
 #[cfg(test)]

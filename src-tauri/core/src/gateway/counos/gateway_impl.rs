@@ -9,8 +9,8 @@ use super::wire::{network_name, parse_balances, parse_withdrawal, records, Field
 use super::{CounosClient, WITHDRAW_NOT_PERMITTED, WITHDRAW_PERMISSION_HINT};
 use crate::error::{Error, Result};
 use crate::gateway::{
-    Balance, Coin, Conversion, Gateway, GatewayKind, GatewayOrder, OrderRef, OrderRequest,
-    WithdrawReceipt, WithdrawRequest, Withdrawal,
+    Balance, Coin, Conversion, Gateway, GatewayKind, GatewayOrder, GatewayRefund, OrderRef,
+    OrderRequest, RefundProgress, RefundRequest, WithdrawReceipt, WithdrawRequest, Withdrawal,
 };
 use crate::money::{Currency, Money};
 
@@ -253,5 +253,79 @@ impl Gateway for CounosClient {
             withdrawal,
             message,
         })
+    }
+
+    /// Counos has no refund call (gateways.md lists none): a refund is an
+    /// owner withdrawal of the coin amount to the customer's address, and
+    /// so takes the withdrawal's e-mail confirmation step.
+    async fn refund(&self, request: &RefundRequest) -> Result<GatewayRefund> {
+        let receipt = self
+            .withdraw(&WithdrawRequest {
+                coin: request.coin.clone(),
+                amount: request.crypto.clone(),
+                address: request.address.clone(),
+            })
+            .await?;
+        let (id, status) = receipt
+            .withdrawal
+            .as_ref()
+            .map(|w| (w.id.clone(), w.status.clone()))
+            .unwrap_or_else(|| (String::new(), "registered".into()));
+        Ok(GatewayRefund {
+            progress: withdrawal_progress(&status),
+            id,
+            status,
+            crypto: Some(request.crypto.clone()),
+            message: format!(
+                "Counos has no refund call, so this refund is a withdrawal from the terminal. {}",
+                receipt.message
+            ),
+        })
+    }
+
+    /// The withdrawal behind a refund, found in the withdrawal list by its id.
+    async fn refund_status(&self, _: &OrderRef, refund_id: &str) -> Result<GatewayRefund> {
+        let found = self
+            .withdrawals(None)
+            .await?
+            .into_iter()
+            .find(|w| !refund_id.is_empty() && w.id == refund_id)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "{} does not list withdrawal {refund_id}. Check the terminal's withdrawals in the Counos dashboard.",
+                    self.name()
+                ))
+            })?;
+        let progress = withdrawal_progress(&found.status);
+        let message = match progress {
+            RefundProgress::Completed => format!(
+                "The withdrawal to {} is done{}.",
+                found.address.as_deref().unwrap_or("the customer"),
+                found
+                    .transaction_id
+                    .as_deref()
+                    .map(|tx| format!(" (transaction {tx})"))
+                    .unwrap_or_default()
+            ),
+            _ => "The withdrawal waits for the owner to confirm it in the link Counos e-mailed."
+                .into(),
+        };
+        Ok(GatewayRefund {
+            id: found.id,
+            status: found.status,
+            progress,
+            crypto: found.amount,
+            message,
+        })
+    }
+}
+
+/// A Counos withdrawal's status as refund progress: `done` (or `completed`)
+/// means sent; anything else still waits for the e-mailed confirmation.
+fn withdrawal_progress(status: &str) -> RefundProgress {
+    match status.trim().to_ascii_lowercase().as_str() {
+        "done" | "completed" | "complete" | "confirmed" => RefundProgress::Completed,
+        "rejected" | "canceled" | "cancelled" | "failed" => RefundProgress::Rejected,
+        _ => RefundProgress::Pending,
     }
 }

@@ -3,24 +3,69 @@
 
 use serde::Serialize;
 
-use super::model::{Order, Receive, API_APP_ID};
+use super::model::{Order, Receive, Refund, RefundStatus, API_APP_ID};
 use crate::coingate::catalog::{self, Currency};
 use crate::coingate::wire::{amount, amount_or_zero, time};
 
+/// A currency with its platform, as orders and refunds name the coin.
+fn coin_ref(currency: &'static Currency) -> CoinRef {
+    CoinRef {
+        id: currency.id,
+        title: currency.title,
+        symbol: currency.symbol,
+        platform: currency.platform.as_ref().map(|platform| PlatformShort {
+            id: platform.id,
+            title: platform.title,
+        }),
+    }
+}
+
 impl Order {
+    /// A refund as the refund callback reference shows it (`id`, `order_id`,
+    /// `status`, `request_amount`, `request_currency`, `address`,
+    /// `additional_address_field`, `refund_amount`, `refund_currency` with its
+    /// platform, `email`, `reason`, `ledger_account`, and
+    /// `compliance_rejection_reason` only when rejected), plus the fields the
+    /// order's `refunds[]` carried before (`order`, `memo`, `created_at`,
+    /// `transactions`).
+    pub(super) fn refund_json(&self, refund: &Refund) -> Option<RefundJson> {
+        let currency = self.checkout.as_ref()?.currency;
+        let account = refund
+            .ledger_account_id
+            .as_deref()
+            .and_then(catalog::ledger_account)
+            .or_else(|| catalog::main_account(self.settlement()?))?;
+        Some(RefundJson {
+            id: refund.id,
+            order_id: self.id,
+            status: refund.status.as_str(),
+            request_amount: amount(refund.request_amount),
+            request_currency: CurrencyShort::from(self.price_currency),
+            refund_amount: amount(refund.refund_amount),
+            address: refund.address.clone(),
+            additional_address_field: refund.address_memo.clone(),
+            memo: refund.address_memo.clone(),
+            email: refund.email.clone(),
+            reason: refund.reason.clone(),
+            compliance_rejection_reason: refund
+                .rejection_reason
+                .clone()
+                .filter(|_| refund.status == RefundStatus::Rejected),
+            created_at: time(refund.created_at),
+            order: IdRef { id: self.id },
+            refund_currency: coin_ref(currency),
+            transactions: Vec::new(),
+            ledger_account: LedgerRef {
+                id: account.id,
+                currency: CurrencyShort::from(account.currency()),
+            },
+        })
+    }
+
     pub(crate) fn to_json(&self, now: i64, base_url: &str) -> OrderJson {
         let status = self.status_at(now);
         let checkout = self.checkout.as_ref();
         let settled = status.is_settled();
-        let coin_ref = |currency: &'static Currency| CoinRef {
-            id: currency.id,
-            title: currency.title,
-            symbol: currency.symbol,
-            platform: currency.platform.as_ref().map(|platform| PlatformShort {
-                id: platform.id,
-                title: platform.title,
-            }),
-        };
         OrderJson {
             id: self.id,
             status: status.as_str(),
@@ -70,26 +115,7 @@ impl Order {
             refunds: self
                 .refunds
                 .iter()
-                .filter_map(|refund| {
-                    let currency = checkout?.currency;
-                    let account = catalog::main_account(self.settlement()?)?;
-                    Some(RefundJson {
-                        id: refund.id,
-                        request_amount: amount(refund.request_amount),
-                        refund_amount: amount(refund.refund_amount),
-                        address: refund.address.clone(),
-                        status: "completed",
-                        memo: None,
-                        created_at: time(refund.created_at),
-                        order: IdRef { id: self.id },
-                        refund_currency: coin_ref(currency),
-                        transactions: Vec::new(),
-                        ledger_account: LedgerRef {
-                            id: account.id,
-                            currency: CurrencyShort::from(account.currency()),
-                        },
-                    })
-                })
+                .filter_map(|refund| self.refund_json(refund))
                 .collect(),
             voids: Vec::new(),
             fees: match (settled, self.settlement(), self.fee()) {
@@ -233,13 +259,20 @@ struct LedgerRef {
 }
 
 #[derive(Serialize)]
-struct RefundJson {
+pub(crate) struct RefundJson {
     id: i64,
+    order_id: i64,
+    status: &'static str,
     request_amount: String,
+    request_currency: CurrencyShort,
     refund_amount: String,
     address: String,
-    status: &'static str,
+    additional_address_field: Option<String>,
     memo: Option<String>,
+    email: Option<String>,
+    reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compliance_rejection_reason: Option<String>,
     created_at: String,
     order: IdRef,
     refund_currency: CoinRef,

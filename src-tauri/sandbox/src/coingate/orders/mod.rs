@@ -9,7 +9,7 @@
 //!
 //! One file a concern: the order and its amounts (`model`), its wire shape
 //! (`json`), its rows (`storage`), the routes that create, check out and read
-//! orders (`create`, `checkout`, `read`), and what happens to an order on its
+//! orders (`create`, `checkout`, `read`), merchant refunds (`refunds`), and what happens to an order on its
 //! own (`events`, driven by `/control`).
 
 mod checkout;
@@ -18,6 +18,7 @@ mod events;
 mod json;
 mod model;
 mod read;
+mod refunds;
 mod storage;
 
 pub(crate) use self::checkout::checkout;
@@ -25,5 +26,7 @@ pub(crate) use self::create::create_order;
 pub(crate) use self::events::{cancel, confirm, expire, invalidate, pay, refund, Payment};
 pub(crate) use self::json::CurrencyShort;
 pub(crate) use self::model::Order;
-pub(crate) use self::read::{create_refund, get_order, list_orders};
+pub(crate) use self::model::RefundStatus;
+pub(crate) use self::read::{get_order, list_orders};
+pub(crate) use self::refunds::{advance_refund, create_refund, get_refund, list_refunds};
 pub(crate) use self::storage::{all, find_by_uuid, seconds};

@@ -108,12 +108,56 @@ pub(super) struct Transaction {
     pub(super) confirmations: u32,
 }
 
+/// The refund statuses CoinGate documents ("Types of Refund Status"):
+/// `pending` at first, `processing` on some of CoinGate's workflows, then
+/// `rejected` (compliance, or the shopper never approved the address) or
+/// `completed` (sent to the shopper's wallet); the last two are final.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RefundStatus {
+    Pending,
+    Processing,
+    Rejected,
+    Completed,
+}
+
+impl RefundStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Pending => "pending",
+            RefundStatus::Processing => "processing",
+            RefundStatus::Rejected => "rejected",
+            RefundStatus::Completed => "completed",
+        }
+    }
+
+    pub(super) fn parse(text: &str) -> Option<RefundStatus> {
+        [
+            RefundStatus::Pending,
+            RefundStatus::Processing,
+            RefundStatus::Rejected,
+            RefundStatus::Completed,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+    }
+
+    pub(super) fn is_final(self) -> bool {
+        matches!(self, RefundStatus::Rejected | RefundStatus::Completed)
+    }
+}
+
 pub(super) struct Refund {
     pub(super) id: i64,
     pub(super) request_amount: Decimal,
     pub(super) refund_amount: Decimal,
     pub(super) address: String,
     pub(super) created_at: i64,
+    pub(super) status: RefundStatus,
+    pub(super) email: Option<String>,
+    pub(super) reason: Option<String>,
+    pub(super) address_memo: Option<String>,
+    pub(super) ledger_account_id: Option<String>,
+    pub(super) rejection_reason: Option<String>,
 }
 
 /// An order as stored, with its transactions and refunds.
@@ -232,11 +276,26 @@ impl Order {
         Some(self.gross()? - self.fee()?)
     }
 
+    /// What refunds take back, in the price currency: every refund but a
+    /// rejected one (a pending refund already holds its amount, so two
+    /// requests cannot both spend the same money).
     pub(super) fn refunded(&self) -> Decimal {
         self.refunds
             .iter()
+            .filter(|refund| refund.status != RefundStatus::Rejected)
             .map(|refund| refund.request_amount)
             .sum()
+    }
+
+    /// What the shopper paid, in the price currency at the order's own
+    /// conversion rate: the most that refunds can give back in all.
+    pub(super) fn paid_in_price_currency(&self) -> Decimal {
+        let Some(checkout) = &self.checkout else {
+            return Decimal::ZERO;
+        };
+        self.received()
+            .checked_mul(checkout.conversion_rate)
+            .map_or(Decimal::ZERO, |paid| self.price_currency.round(paid))
     }
 
     /// What the order adds to the settlement currency's main ledger account:
@@ -249,6 +308,7 @@ impl Order {
         let refunded = self
             .refunds
             .iter()
+            .filter(|refund| refund.status != RefundStatus::Rejected)
             .filter_map(|refund| {
                 catalog::convert(refund.request_amount, self.price_currency, settlement)
             })

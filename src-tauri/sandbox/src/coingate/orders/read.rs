@@ -1,10 +1,8 @@
-//! `GET /orders/{id}`, `GET /orders` and `POST /orders/{id}/refunds` (which
-//! the sandbox refuses as documented).
+//! `GET /orders/{id}` and `GET /orders`.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, NaiveTime};
@@ -101,28 +99,4 @@ pub(crate) async fn list_orders(
     Ok(Page::of(ORDERS, orders, paging)
         .map(|order| order.to_json(now, &sandbox.base_url))
         .into_response())
-}
-
-/// `POST /orders/{id}/refunds`: the sandbox has no shoppers to confirm a
-/// refund address by e-mail, so it refuses with the documented refund error
-/// and says how to simulate one instead.
-pub(crate) async fn create_refund(
-    State(sandbox): State<Arc<Sandbox>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::order_not_found())?;
-    sandbox
-        .store
-        .call(move |conn| find(conn, id))
-        .await?
-        .ok_or_else(ApiError::order_not_found)?;
-    Err(ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "Refund is not valid",
-        "RefundIsNotValid",
-    )
-    .with_errors(vec![format!(
-        "Refunds are not available in the Cryptill sandbox: simulate one with \
-         POST /control/coingate/orders/{id}/refund"
-    )]))
 }

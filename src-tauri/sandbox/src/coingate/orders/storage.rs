@@ -3,7 +3,7 @@
 use rand::Rng;
 use rusqlite::{Connection, OptionalExtension, Row};
 
-use super::model::{Checkout, Order, Receive, Refund, Status, Transaction};
+use super::model::{Checkout, Order, Receive, Refund, RefundStatus, Status, Transaction};
 use crate::coingate::catalog::{self, Currency};
 use crate::store::{conversion_error, decimal_column};
 
@@ -84,10 +84,12 @@ pub(super) fn refunds(
     order_id: Option<i64>,
 ) -> rusqlite::Result<Vec<(i64, Refund)>> {
     let mut statement = conn.prepare(
-        "SELECT order_id, id, request_amount, refund_amount, address, created_at
+        "SELECT order_id, id, request_amount, refund_amount, address, created_at, status,
+                email, reason, address_memo, ledger_account_id, rejection_reason
          FROM coingate_refunds WHERE ?1 IS NULL OR order_id = ?1 ORDER BY id",
     )?;
     let rows = statement.query_map([order_id], |row| {
+        let status: String = row.get(6)?;
         Ok((
             row.get(0)?,
             Refund {
@@ -96,6 +98,14 @@ pub(super) fn refunds(
                 refund_amount: decimal_column(row, 3)?,
                 address: row.get(4)?,
                 created_at: row.get(5)?,
+                status: RefundStatus::parse(&status).ok_or_else(|| {
+                    conversion_error(6, format!("unknown refund status '{status}'"))
+                })?,
+                email: row.get(7)?,
+                reason: row.get(8)?,
+                address_memo: row.get(9)?,
+                ledger_account_id: row.get(10)?,
+                rejection_reason: row.get(11)?,
             },
         ))
     })?;

@@ -4,4 +4,5 @@ mod auth;
 mod ledger;
 mod orders;
 mod public;
+mod refunds;
 mod statuses;

@@ -544,7 +544,7 @@ async fn orders_over_the_hourly_limit_are_422_with_the_documented_error() {
 }
 
 #[tokio::test]
-async fn a_refund_request_is_refused_in_the_sandbox_with_refund_is_not_valid() {
+async fn a_refund_request_without_address_currency_or_email_is_422_refund_is_not_valid() {
     let sandbox = Sandbox::start().await;
     let pending = sandbox.cg_pending("10", "BTC").await;
     sandbox.cg_pay(&pending, Payment::full()).await;
@@ -559,7 +559,8 @@ async fn a_refund_request_is_refused_in_the_sandbox_with_refund_is_not_valid() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "RefundIsNotValid",
     );
-    answer.assert_text_contains("/control/coingate/orders/");
+    answer.assert_text_contains("Address can't be blank");
+    answer.assert_text_contains("Email can't be blank");
     let unknown = sandbox.cg_form("orders/10999999/refunds", &[]).await;
     assert_coingate_error(&unknown, StatusCode::NOT_FOUND, "OrderNotFound");
 }

@@ -1,0 +1,103 @@
+//! Refunds (issue 18): the counter asks and, with the owner's PIN typed on
+//! the spot, approves and sends; owner mode lists, approves, rejects and
+//! sends. Argument plumbing only: every check is the core's
+//! (cryptill_core::refund), shared with the command line.
+
+use cryptill_core::ledger::RefundRecord;
+use cryptill_core::refund::{Asker, RefundForm, RefundSuggestion};
+use cryptill_core::secret::Sensitive;
+use cryptill_core::AppError;
+use tauri::State;
+
+use super::gate::Owner;
+use crate::shop::Shop;
+
+/// The refund form's starting point for a sale of this shift.
+#[tauri::command]
+pub async fn refund_suggestion(
+    shop: State<'_, Shop>,
+    sale_id: i64,
+) -> Result<RefundSuggestion, AppError> {
+    Ok(shop.till()?.refunds().prepare(&sale_id.to_string()).await?)
+}
+
+/// A cashier asks for a refund; it waits for the owner.
+#[tauri::command]
+pub async fn refund_request(
+    shop: State<'_, Shop>,
+    form: RefundForm,
+) -> Result<RefundRecord, AppError> {
+    let till = shop.till()?;
+    let refunds = till.refunds();
+    Ok(refunds.request(&form, refunds.counter_asker()?, None)?)
+}
+
+/// The owner types the PIN at the counter: the refund is approved and sent
+/// at once; owner mode stays locked.
+#[tauri::command]
+pub async fn refund_approve_with_pin(
+    shop: State<'_, Shop>,
+    refund_id: i64,
+    pin: String,
+) -> Result<RefundRecord, AppError> {
+    Ok(shop
+        .till()?
+        .refunds()
+        .approve_with_pin(refund_id, &Sensitive::new(pin))
+        .await?)
+}
+
+/// A sale's refunds, for its detail and the waiting screen.
+#[tauri::command]
+pub async fn sale_refunds(
+    shop: State<'_, Shop>,
+    sale_id: i64,
+) -> Result<Vec<RefundRecord>, AppError> {
+    Ok(shop.till()?.refunds().of_sale(sale_id)?)
+}
+
+/// Every refund, newest first, after asking the gateway about the sent ones.
+#[tauri::command]
+pub async fn owner_refunds(owner: Owner) -> Result<Vec<RefundRecord>, AppError> {
+    let refunds = owner.till.refunds();
+    refunds.follow_all().await?;
+    Ok(refunds.list()?)
+}
+
+/// The owner's own refund: approved as it is asked, then sent.
+#[tauri::command]
+pub async fn owner_refund(owner: Owner, form: RefundForm) -> Result<RefundRecord, AppError> {
+    let refunds = owner.till.refunds();
+    let record = refunds.request(&form, Asker::Owner, Some(&owner.unlocked))?;
+    Ok(refunds.send(&owner.unlocked, record.id).await?)
+}
+
+/// Approves a cashier's refund and sends it.
+#[tauri::command]
+pub async fn owner_refund_approve(owner: Owner, refund_id: i64) -> Result<RefundRecord, AppError> {
+    let refunds = owner.till.refunds();
+    refunds.approve(&owner.unlocked, refund_id)?;
+    Ok(refunds.send(&owner.unlocked, refund_id).await?)
+}
+
+#[tauri::command]
+pub async fn owner_refund_reject(
+    owner: Owner,
+    refund_id: i64,
+    why: String,
+) -> Result<RefundRecord, AppError> {
+    Ok(owner
+        .till
+        .refunds()
+        .reject(&owner.unlocked, refund_id, &why)?)
+}
+
+/// Sends an approved refund again after its first try could not be sent.
+#[tauri::command]
+pub async fn owner_refund_send(owner: Owner, refund_id: i64) -> Result<RefundRecord, AppError> {
+    Ok(owner
+        .till
+        .refunds()
+        .send(&owner.unlocked, refund_id)
+        .await?)
+}

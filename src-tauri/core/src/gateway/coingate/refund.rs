@@ -1,0 +1,197 @@
+//! Merchant refunds: `POST /orders/{id}/refunds` and
+//! `GET /orders/{id}/refunds/{refund_id}`.
+//!
+//! gateways.md: "Refunds: `POST /orders/{id}/refunds` (amount in price
+//! currency, address, currency_id, platform_id, reason, email,
+//! ledger_account_id)". CoinGate's refund pages add the refund's shape
+//! (`id`, `status`, `refund_amount`, `refund_currency`,
+//! `compliance_rejection_reason`) and its statuses: `pending`, `processing`
+//! (optional), then `rejected` or `completed`, both final. CoinGate e-mails
+//! the shopper to approve the address; a refund is rejected when they do not.
+
+use serde::Deserialize;
+
+use super::client::Auth;
+use super::wire::split_gateway_id;
+use super::{CoinGateClient, DO_NOT_CONVERT, MAX_PAGES, PAGE_SIZE};
+use crate::error::{Error, Result};
+use crate::gateway::wire::{id_text, opt_count, opt_decimal};
+use crate::gateway::{exact_money, GatewayRefund, OrderRef, RefundProgress, RefundRequest};
+use rust_decimal::Decimal;
+
+#[derive(Deserialize)]
+struct RefundJson {
+    #[serde(deserialize_with = "id_text")]
+    id: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "opt_decimal")]
+    refund_amount: Option<Decimal>,
+    #[serde(default)]
+    compliance_rejection_reason: Option<String>,
+}
+
+/// A refund status as progress; an unknown word still waits (a status
+/// CoinGate adds later must not be taken as money sent).
+fn progress(status: &str) -> RefundProgress {
+    match status.trim().to_ascii_lowercase().as_str() {
+        "completed" => RefundProgress::Completed,
+        "rejected" => RefundProgress::Rejected,
+        _ => RefundProgress::Pending,
+    }
+}
+
+impl CoinGateClient {
+    fn gateway_refund(&self, answer: RefundJson, request_coin: Option<&str>) -> GatewayRefund {
+        let status = answer.status.unwrap_or_else(|| "pending".into());
+        let progress = progress(&status);
+        let message = match progress {
+            RefundProgress::Pending => format!(
+                "{} accepted the refund ({status}). It e-mails the customer to confirm the address, then sends it.",
+                self.name()
+            ),
+            RefundProgress::Completed => format!("{} sent the refund to the customer.", self.name()),
+            RefundProgress::Rejected => format!(
+                "{} rejected the refund{}. Nothing was sent; the amount can be refunded again.",
+                self.name(),
+                answer
+                    .compliance_rejection_reason
+                    .as_deref()
+                    .map(|why| format!(": {why}"))
+                    .unwrap_or_default()
+            ),
+        };
+        GatewayRefund {
+            id: answer.id,
+            status,
+            progress,
+            crypto: answer
+                .refund_amount
+                .zip(request_coin)
+                .map(|(amount, coin)| exact_money(amount, crate::money::Currency::coin(coin))),
+            message,
+        }
+    }
+
+    /// The ledger account a refund is paid from: the main account of the
+    /// currency the shop is paid out in (the coin itself for
+    /// `DO_NOT_CONVERT`), found in `GET /ledger/accounts`.
+    async fn refund_account(&self, coin: &str) -> Result<String> {
+        #[derive(Deserialize)]
+        struct CurrencyJson {
+            symbol: String,
+        }
+        #[derive(Deserialize)]
+        struct Account {
+            #[serde(deserialize_with = "id_text")]
+            id: String,
+            #[serde(default)]
+            account_type: Option<String>,
+            currency: CurrencyJson,
+        }
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default, deserialize_with = "opt_count")]
+            total_pages: Option<u32>,
+            #[serde(default)]
+            accounts: Vec<Account>,
+        }
+        let wanted = if self.receive_currency == DO_NOT_CONVERT {
+            coin.to_ascii_uppercase()
+        } else {
+            self.receive_currency.clone()
+        };
+        let mut page = 1;
+        loop {
+            let request = self.http.get(self.url("ledger/accounts")).query(&[
+                ("page", page.to_string()),
+                ("per_page", PAGE_SIZE.to_string()),
+            ]);
+            let answer: Page = self.json(request, Auth::Private, "the accounts").await?;
+            if let Some(account) = answer.accounts.iter().find(|a| {
+                a.currency.symbol.eq_ignore_ascii_case(&wanted)
+                    && a.account_type.as_deref().unwrap_or("main") == "main"
+            }) {
+                return Ok(account.id.clone());
+            }
+            if answer.accounts.is_empty() || page >= answer.total_pages.unwrap_or(1).min(MAX_PAGES)
+            {
+                return Err(Error::NotAllowed(format!(
+                    "{} lists no main {wanted} account to pay the refund from. Check the accounts in the CoinGate dashboard.",
+                    self.name()
+                )));
+            }
+            page += 1;
+        }
+    }
+
+    /// `POST /orders/{id}/refunds`.
+    pub(super) async fn create_refund(&self, request: &RefundRequest) -> Result<GatewayRefund> {
+        let order_id = request.order.gateway_order_id.as_deref().ok_or_else(|| {
+            Error::NotAllowed(
+                "This sale has no CoinGate order, so there is nothing to refund at CoinGate."
+                    .into(),
+            )
+        })?;
+        let email = request
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .ok_or_else(|| {
+                Error::Input(
+                    "CoinGate e-mails the customer to confirm the refund address: type the customer's e-mail address."
+                        .into(),
+                )
+            })?;
+        let (currency_id, platform_id) =
+            split_gateway_id(&request.coin.gateway_id).ok_or_else(|| {
+                self.protocol(format!(
+                    "coin id '{}' has no platform",
+                    request.coin.gateway_id
+                ))
+            })?;
+        let account = self.refund_account(&request.coin.symbol).await?;
+        let amount = request.fiat.to_fixed();
+        let form = self.post_form(
+            self.order_url(order_id, &["refunds"]),
+            &[
+                ("amount", amount.as_str()),
+                ("address", request.address.as_str()),
+                ("currency_id", currency_id),
+                ("platform_id", platform_id),
+                ("reason", request.reason.as_str()),
+                ("email", email),
+                ("ledger_account_id", account.as_str()),
+            ],
+        );
+        let answer: RefundJson = self
+            .json(form, Auth::Private, &format!("order {order_id}"))
+            .await?;
+        Ok(self.gateway_refund(answer, Some(&request.coin.symbol)))
+    }
+
+    /// `GET /orders/{id}/refunds/{refund_id}`.
+    pub(super) async fn get_refund(
+        &self,
+        order: &OrderRef,
+        refund_id: &str,
+    ) -> Result<GatewayRefund> {
+        let order_id = order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| Error::NotFound("This sale has no CoinGate order.".into()))?;
+        let answer: RefundJson = self
+            .json(
+                self.http
+                    .get(self.order_url(order_id, &["refunds", refund_id])),
+                Auth::Private,
+                &format!("refund {refund_id} of order {order_id}"),
+            )
+            .await?;
+        if answer.id != refund_id {
+            return Err(self.mismatch(format!("asked for refund {refund_id}, got {}", answer.id)));
+        }
+        Ok(self.gateway_refund(answer, None))
+    }
+}

@@ -1,0 +1,426 @@
+//! Refunds (issue 18) through an open till, over real HTTP against the
+//! sandbox, in both dialects: asked at the counter, approved by the owner,
+//! sent (CoinGate's refund call; on Counos a withdrawal), followed until
+//! final, and every refusal a sentence with nothing recorded as sent. These
+//! open a till, so they need the Secret Service (the README's test session).
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use cryptill_core::checkout::Simulation;
+use cryptill_core::gateway::{GatewayKind, SaleState};
+use cryptill_core::ledger::{Ledger, RefundKind, RefundState};
+use cryptill_core::owner::{self, pin, Unlocked};
+use cryptill_core::refund::{Asker, RefundForm};
+use cryptill_core::report::{self, SaleFilter};
+use cryptill_core::secret::Sensitive;
+use cryptill_core::{ErrorKind, Till, TillConfig};
+use cryptill_sandbox::client::{Dialect, Payment};
+use rust_decimal_macros::dec;
+
+/// A testnet Bitcoin address both the core's check and the sandbox accept.
+const CUSTOMER: &str = "tb1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9";
+
+fn secret(s: &str) -> Sensitive<String> {
+    Sensitive::new(s.to_string())
+}
+
+async fn till_for(
+    name: &str,
+    configure: impl FnOnce(&Ledger, &cryptill_core::keystore::KeyStore),
+) -> (tempfile::TempDir, Till) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = TillConfig::new(dir.path());
+    config.keyring_service = format!("cryptill-test-refund-{name}-{}", std::process::id());
+    {
+        let path = dir.path().join("cryptill.sqlite3");
+        // `CRYPTILL_TEST_LEDGER=postgres`: refunds beside the sales on a
+        // shared ledger.
+        if let Some(url) = crate::support::pg::suite_ledger() {
+            Ledger::use_postgres(&path, &url, None).unwrap();
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        pin::set_first(&ledger, &secret("1234")).unwrap();
+        let keys = config.keys(&ledger).unwrap();
+        configure(&ledger, &keys);
+    }
+    (dir, Till::open(config).await.unwrap())
+}
+
+fn owner(till: &Till) -> Unlocked {
+    owner::unlock_with_pin(till.ledger(), &secret("1234")).unwrap()
+}
+
+fn form(sale: i64, kind: &str, amount: &str, address: &str) -> RefundForm {
+    RefundForm {
+        sale: sale.to_string(),
+        kind: kind.into(),
+        amount: amount.into(),
+        in_coin: false,
+        address: address.into(),
+        reason: "Paid too much".into(),
+        email: Some("customer@example.com".into()),
+    }
+}
+
+/// Counos (the demo gateway speaks it) has no refund call: the overpaid
+/// excess goes back as a withdrawal to the customer, with the e-mail step
+/// said, once the owner approved it with the PIN at the counter.
+#[tokio::test]
+async fn demo_overpaid_excess_goes_back_as_a_withdrawal_after_the_owner_pin() {
+    let (_dir, till) = till_for("demo", |_, _| {}).await;
+    let checkout = till.checkout();
+    let sale = checkout.charge("1000.00", "BTC").await.unwrap();
+    till.simulate(sale.sale_id, Simulation::Overpay)
+        .await
+        .unwrap();
+    let paid = checkout.refresh(sale.sale_id).await.unwrap();
+    assert_eq!(paid.state, SaleState::Overpaid);
+
+    let refunds = till.refunds();
+    let suggestion = refunds.suggest(&sale.sale_id.to_string()).unwrap();
+    assert_eq!(suggestion.kind, RefundKind::Overpaid);
+    // Paid 0.01896552 for 0.01724138: the excess is 0.00172414 BTC, 100 EUR.
+    assert_eq!(suggestion.crypto_amount, "0.00172414");
+    assert_eq!(suggestion.fiat_amount, "100.00");
+    assert!(
+        suggestion.note.contains("e-mails the terminal owner"),
+        "{}",
+        suggestion.note
+    );
+
+    let mut asked = form(sale.sale_id, "overpaid", "100.00", CUSTOMER);
+    asked.email = None;
+    let cashier = Asker::Cashier("Ann".into());
+    let record = refunds.request(&asked, cashier.clone(), None).unwrap();
+    assert_eq!(record.state, RefundState::Requested);
+    assert_eq!(record.requested_by, "cashier Ann");
+    assert_eq!(
+        (record.fiat_amount.as_str(), record.crypto_amount.as_str()),
+        ("100.00", "0.00172414")
+    );
+    assert_eq!(refunds.waiting().unwrap().len(), 1);
+
+    // A wrong PIN approves nothing.
+    let wrong = refunds
+        .approve_with_pin(record.id, &secret("9999"))
+        .await
+        .unwrap_err();
+    assert!(wrong.to_string().contains("PIN"), "{wrong}");
+    assert_eq!(
+        till.ledger().refund(record.id).unwrap().state,
+        RefundState::Requested
+    );
+
+    // The demo terminal does not permit withdrawals at first: refused,
+    // recorded as failed with Counos's words, nothing sent.
+    let refused = refunds
+        .approve_with_pin(record.id, &secret("1234"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Gateway);
+    let failed = till.ledger().refund(record.id).unwrap();
+    assert_eq!(failed.state, RefundState::Failed);
+    assert!(failed.message.unwrap().contains("not permitted"));
+    assert_eq!(failed.sent_at, None);
+
+    // A failed refund holds no money: asked again, it goes through.
+    let ok = owner(&till);
+    till.owner()
+        .demo_withdraw_permission(&ok, true)
+        .await
+        .unwrap();
+    let again = refunds.request(&asked, cashier, None).unwrap();
+    let sent = refunds
+        .approve_with_pin(again.id, &secret("1234"))
+        .await
+        .unwrap();
+    assert_eq!(sent.state, RefundState::Sent);
+    assert_eq!(sent.approved_by.as_deref(), Some("owner"));
+    let message = sent.message.clone().unwrap();
+    assert!(message.contains("Counos has no refund call"), "{message}");
+    assert!(message.contains("e-mailed the terminal owner"), "{message}");
+    let withdrawal: i64 = sent.gateway_refund_id.clone().unwrap().parse().unwrap();
+
+    // Until the owner confirms the e-mail the refund waits; then it is done.
+    assert_eq!(
+        refunds.follow(sent.id).await.unwrap().state,
+        RefundState::Sent
+    );
+    cryptill_sandbox::client::Control::new(&till.sandbox_url().unwrap())
+        .unwrap()
+        .counos_complete_withdrawal(withdrawal, None)
+        .await
+        .unwrap();
+    let done = refunds.follow_all().await.unwrap();
+    assert_eq!(done[0].state, RefundState::Done);
+    assert!(done[0].finished_at.is_some());
+
+    // The day's Z-report shows the money given back, per coin and in all;
+    // the failed first try is not in it.
+    let z = report::z_report(till.ledger(), &SaleFilter::today(), "EUR").unwrap();
+    assert_eq!(z.refunded, "100.00");
+    assert_eq!(z.refunds.len(), 1);
+    assert_eq!(
+        (
+            z.refunds[0].coin.as_str(),
+            z.refunds[0].refunds,
+            z.refunds[0].crypto_amount.as_str()
+        ),
+        ("BTC", 1, "0.00172414")
+    );
+    let text = report::z_report_text(&z);
+    assert!(text.contains("Refunded:     100.00 EUR"), "{text}");
+    assert!(
+        text.contains("BTC    1 refund(s): 0.00172414 BTC = 100.00 EUR"),
+        "{text}"
+    );
+
+    // Nothing is left of the excess; the rest of the payment still can go
+    // back only as a return.
+    let excess = refunds
+        .request(
+            &form(sale.sale_id, "overpaid", "1.00", CUSTOMER),
+            Asker::Owner,
+            Some(&ok),
+        )
+        .unwrap_err();
+    assert!(
+        excess.to_string().contains("0.00000000 BTC is left"),
+        "{excess}"
+    );
+    let more = refunds
+        .request(
+            &form(sale.sale_id, "return", "1.00", CUSTOMER),
+            Asker::Owner,
+            Some(&ok),
+        )
+        .unwrap();
+    assert_eq!(
+        more.state,
+        RefundState::Approved,
+        "the owner's own refund needs no second approval"
+    );
+    till.close().await;
+}
+
+#[tokio::test]
+async fn bad_refunds_are_each_refused_with_a_sentence_and_nothing_recorded() {
+    let (_dir, till) = till_for("refusals", |_, _| {}).await;
+    let checkout = till.checkout();
+    let sale = checkout.charge("100.00", "BTC").await.unwrap();
+    let refunds = till.refunds();
+    let unpaid = refunds
+        .request(
+            &form(sale.sale_id, "return", "1.00", CUSTOMER),
+            Asker::Cashier("Ann".into()),
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(unpaid.kind(), ErrorKind::NotAllowed);
+    assert!(unpaid.to_string().contains("no payment"), "{unpaid}");
+
+    till.simulate(sale.sale_id, Simulation::Full).await.unwrap();
+    checkout.refresh(sale.sale_id).await.unwrap();
+    let ask = |f: RefundForm| refunds.request(&f, Asker::Cashier("Ann".into()), None);
+
+    let too_much = ask(form(sale.sale_id, "return", "100.01", CUSTOMER)).unwrap_err();
+    assert_eq!(too_much.kind(), ErrorKind::Input);
+    assert!(
+        too_much.to_string().contains("more than sale"),
+        "{too_much}"
+    );
+
+    let ether = ask(form(
+        sale.sale_id,
+        "return",
+        "5",
+        "0x52908400098527886E0F7030069857D2E4169EE7",
+    ))
+    .unwrap_err();
+    assert_eq!(ether.kind(), ErrorKind::Input);
+    assert!(
+        ether
+            .to_string()
+            .contains("not a BTC address on the Bitcoin network"),
+        "{ether}"
+    );
+
+    let not_over = ask(form(sale.sale_id, "overpaid", "5", CUSTOMER)).unwrap_err();
+    assert!(
+        not_over.to_string().contains("was not overpaid"),
+        "{not_over}"
+    );
+    let kind = ask(form(sale.sale_id, "gift", "5", CUSTOMER)).unwrap_err();
+    assert!(kind.to_string().contains("not a kind of refund"), "{kind}");
+    let mut blank = form(sale.sale_id, "return", "5", CUSTOMER);
+    blank.reason = "  ".into();
+    assert!(ask(blank).unwrap_err().to_string().contains("reason"));
+    let amount = ask(form(sale.sale_id, "return", "five", CUSTOMER)).unwrap_err();
+    assert_eq!(amount.kind(), ErrorKind::Input);
+    assert!(
+        refunds.list().unwrap().is_empty(),
+        "nothing refused is recorded"
+    );
+
+    // The whole price can go back in two parts, never more: the second
+    // refund sees the first (still only requested) as spoken for.
+    ask(form(sale.sale_id, "return", "60.00", CUSTOMER)).unwrap();
+    let over = ask(form(sale.sale_id, "return", "40.01", CUSTOMER)).unwrap_err();
+    assert!(over.to_string().contains("0.00068966"), "{over}");
+    ask(form(sale.sale_id, "return", "40.00", CUSTOMER)).unwrap();
+
+    // Only the owner approves; a rejected refund frees its amount.
+    let first = refunds.list().unwrap().pop().unwrap();
+    let ok = owner(&till);
+    let rejected = refunds.reject(&ok, first.id, "Goods not returned").unwrap();
+    assert_eq!(rejected.state, RefundState::Rejected);
+    assert_eq!(
+        refunds.approve(&ok, first.id).unwrap_err().kind(),
+        ErrorKind::NotAllowed
+    );
+    ask(form(sale.sale_id, "return", "60.00", CUSTOMER)).unwrap();
+    till.close().await;
+}
+
+/// CoinGate: the refund call, its pending state, and the sandbox
+/// completing it; and the gateway's refusal of an order that cannot be
+/// refunded recorded as failed, never as sent.
+#[tokio::test]
+async fn coingate_refund_is_sent_followed_to_completed_and_a_refusal_is_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = cryptill_sandbox::start(
+        cryptill_sandbox::Config::demo(dir.path().join("gateway.sqlite3")),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let base = sandbox.coingate_url();
+    let (_tdir, till) = till_for("coingate", |ledger, keys| {
+        let ok = owner::unlock_with_pin(ledger, &secret("1234")).unwrap();
+        owner::switch_gateway(&ok, ledger, GatewayKind::CoingateSandbox, Some(&base)).unwrap();
+        keys.set(
+            GatewayKind::CoingateSandbox.keyring_account(),
+            &secret(cryptill_sandbox::DEMO_API_KEY),
+        )
+        .unwrap();
+    })
+    .await;
+    let control = sandbox.control();
+    let checkout = till.checkout();
+    let ok = owner(&till);
+    let refunds = till.refunds();
+
+    let sale = checkout.charge("10.00", "BTC").await.unwrap();
+    let order = till
+        .ledger()
+        .sale(sale.sale_id)
+        .unwrap()
+        .gateway_order_id
+        .unwrap();
+    control
+        .pay(Dialect::Coingate, &order, Payment::of(dec!(0.0002)))
+        .await
+        .unwrap();
+    assert_eq!(
+        checkout.refresh(sale.sale_id).await.unwrap().state,
+        SaleState::Overpaid
+    );
+
+    // CoinGate needs the customer's e-mail.
+    let mut no_email = form(sale.sale_id, "overpaid", "1.60", CUSTOMER);
+    no_email.email = None;
+    let err = refunds
+        .request(&no_email, Asker::Owner, Some(&ok))
+        .unwrap_err();
+    assert!(err.to_string().contains("e-mail"), "{err}");
+
+    let suggestion = refunds.suggest(&sale.sale_id.to_string()).unwrap();
+    assert!(suggestion.needs_email);
+    assert_eq!(suggestion.crypto_amount, "0.00002759");
+    let mut asked = form(
+        sale.sale_id,
+        "overpaid",
+        &suggestion.crypto_amount,
+        CUSTOMER,
+    );
+    asked.in_coin = true;
+    let record = refunds.request(&asked, Asker::Owner, Some(&ok)).unwrap();
+    let sent = refunds.send(&ok, record.id).await.unwrap();
+    assert_eq!(sent.state, RefundState::Sent);
+    assert_eq!(sent.gateway_status.as_deref(), Some("pending"));
+    assert!(sent.message.unwrap().contains("e-mails the customer"));
+    let refund_id: i64 = sent.gateway_refund_id.clone().unwrap().parse().unwrap();
+    // What reached CoinGate: the amount in the price currency at the sale's rate.
+    let at_gateway = control_refund(&sandbox, &order, refund_id).await;
+    assert_eq!(at_gateway["request_amount"], "1.6");
+    assert_eq!(at_gateway["address"], CUSTOMER);
+    assert_eq!(at_gateway["email"], "customer@example.com");
+
+    assert_eq!(
+        refunds.follow(record.id).await.unwrap().state,
+        RefundState::Sent
+    );
+    control
+        .coingate_refund_action(&order, refund_id, "complete", None)
+        .await
+        .unwrap();
+    let done = refunds.follow(record.id).await.unwrap();
+    assert_eq!(done.state, RefundState::Done);
+    assert_eq!(done.gateway_status.as_deref(), Some("completed"));
+
+    // An underpaid order still waiting is not refundable at CoinGate: its
+    // refusal is recorded as failed, with CoinGate's words.
+    let part = checkout.charge("10.00", "BTC").await.unwrap();
+    let part_order = till
+        .ledger()
+        .sale(part.sale_id)
+        .unwrap()
+        .gateway_order_id
+        .unwrap();
+    control
+        .pay(Dialect::Coingate, &part_order, Payment::of(dec!(0.0001)))
+        .await
+        .unwrap();
+    assert_eq!(
+        checkout.refresh(part.sale_id).await.unwrap().state,
+        SaleState::Underpaid
+    );
+    let asked = refunds
+        .request(
+            &form(part.sale_id, "underpaid", "5.00", CUSTOMER),
+            Asker::Owner,
+            Some(&ok),
+        )
+        .unwrap();
+    let err = refunds.send(&ok, asked.id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Gateway);
+    assert!(err.to_string().contains("not refundable"), "{err}");
+    let failed = till.ledger().refund(asked.id).unwrap();
+    assert_eq!(failed.state, RefundState::Failed);
+    assert_eq!(failed.gateway_refund_id, None);
+    assert_eq!(failed.sent_at, None);
+    till.close().await;
+    sandbox.shutdown().await;
+}
+
+async fn control_refund(
+    sandbox: &cryptill_sandbox::Handle,
+    order: &str,
+    refund: i64,
+) -> serde_json::Value {
+    reqwest::Client::new()
+        .get(format!(
+            "{}orders/{order}/refunds/{refund}",
+            sandbox.coingate_url()
+        ))
+        .header(
+            "Authorization",
+            format!("Token {}", cryptill_sandbox::DEMO_API_KEY),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

@@ -1,0 +1,107 @@
+//! `cryptill refund` and `cryptill refunds` against a Counos sandbox served
+//! by another process: the owner gives an overpayment's excess back as a
+//! Counos withdrawal, says the e-mail step, and follows it until done.
+
+use crate::support::Shop;
+use crate::BIN;
+
+/// A testnet Bitcoin address both the till and the sandbox accept.
+const CUSTOMER: &str = "tb1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9";
+
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn the_owner_refunds_an_overpaid_excess_from_the_command_line_and_follows_it() {
+    let shop = Shop::new(BIN, "refund-cli");
+    let sandbox = shop.serve_sandbox();
+    shop.use_gateway("counos", &format!("{}/counos/api/", sandbox.1), "1234");
+    shop.ok_with(&["sale", "1000", "EUR", "BTC"], "", None);
+    // 1000 EUR is 0.01724138 BTC; the customer sends 100 EUR more.
+    shop.ok_with(
+        &[
+            "sandbox",
+            "pay",
+            "1",
+            "--amount",
+            "0.01896552",
+            "--url",
+            &sandbox.1,
+        ],
+        "",
+        None,
+    );
+    shop.ok_with(&["order", "1"], "", None);
+    let refund = |amount: &str, address: &str| {
+        vec![
+            "refund".to_string(),
+            "1".into(),
+            "--amount".into(),
+            amount.into(),
+            "--address".into(),
+            address.into(),
+            "--reason".into(),
+            "Paid too much".into(),
+        ]
+    };
+
+    let err = shop.refused(&args(&refund("100.01", CUSTOMER)), "", Some("1234"));
+    assert!(
+        err.contains("overpaid excess of sale 1 is 0.00172414 BTC"),
+        "{err}"
+    );
+    let err = shop.refused(
+        &args(&refund(
+            "100.00",
+            "0x52908400098527886E0F7030069857D2E4169EE7",
+        )),
+        "",
+        Some("1234"),
+    );
+    assert!(err.contains("not a BTC address"), "{err}");
+    let err = shop.refused(&args(&refund("100.00", CUSTOMER)), "", Some("9999"));
+    assert!(err.contains("Wrong PIN"), "{err}");
+
+    // The demo terminal does not permit withdrawals yet: Counos's words,
+    // and the refund is recorded as failed, not sent.
+    let err = shop.refused(&args(&refund("100.00", CUSTOMER)), "", Some("1234"));
+    assert!(err.contains("Withdraw is not permitted by API"), "{err}");
+    assert!(sandbox
+        .control()
+        .run(|c| c.permit_withdrawals(true))
+        .unwrap());
+    let mut coin = refund("0.00172414", CUSTOMER);
+    coin.push("--coin".to_string());
+    let sent = shop.json_with(&args(&coin), Some("1234"));
+    assert_eq!(sent["state"], "sent");
+    assert_eq!(sent["kind"], "overpaid");
+    assert_eq!(sent["fiatAmount"], "100.00");
+    assert_eq!(sent["cryptoAmount"], "0.00172414");
+    let message = sent["message"].as_str().unwrap();
+    assert!(message.contains("Counos has no refund call"), "{message}");
+    assert!(message.contains("e-mailed the terminal owner"), "{message}");
+
+    let text = shop.ok_with(&["refunds"], "", Some("1234"));
+    assert!(
+        text.contains("Refund 2 of sale 1: 100.00 EUR = 0.00172414 BTC (Overpaid excess)"),
+        "{text}"
+    );
+    assert!(text.contains("accepted by the gateway"), "{text}");
+    assert!(text.contains("failed"), "{text}");
+
+    let withdrawal: i64 = sent["gatewayRefundId"].as_str().unwrap().parse().unwrap();
+    sandbox
+        .control()
+        .run(|c| c.counos_complete_withdrawal(withdrawal, None))
+        .unwrap();
+    let list = shop.json_with(&["refunds"], Some("1234"));
+    assert_eq!(list[0]["state"], "done");
+    assert_eq!(list[1]["state"], "failed");
+    // Nothing of the excess is left.
+    let err = shop.refused(&args(&refund("0.01", CUSTOMER)), "", Some("1234"));
+    assert!(
+        err.contains("0.00000000 BTC is left after earlier refunds"),
+        "{err}"
+    );
+}
