@@ -45,6 +45,12 @@ fn sample_args(cmd: &str, dir: &std::path::Path) -> Value {
         "owner_save_printer_settings" => json!({ "settings": {
             "printer": "tcp://10.0.0.1:9100", "paperMm": 80, "autoPrint": true } }),
         "owner_print_report" => json!({ "filter": {}, "x": true }),
+        "owner_refunds" => json!({}),
+        "owner_refund" => json!({ "form": {
+            "sale": "1", "kind": "return", "amount": "1.00", "inCoin": false,
+            "address": "tb1qthief", "reason": "stolen", "email": null } }),
+        "owner_refund_approve" | "owner_refund_send" => json!({ "refundId": 1 }),
+        "owner_refund_reject" => json!({ "refundId": 1, "why": "no" }),
         other => panic!("owner command {other} has no sample arguments in this test"),
     }
 }
