@@ -12,7 +12,7 @@ use super::client::Auth;
 use super::wire::parse_withdrawal;
 use super::{clamp, own_chain_first, CoinGateClient, LOOKUP_MARGIN, MAX_PAGES, PAGE_SIZE};
 use crate::error::{Error, Result};
-use crate::gateway::wire::{id_text, opt_count, opt_decimal};
+use crate::gateway::wire::{id_text, opt_count, opt_decimal, opt_id_text};
 use crate::gateway::{
     exact_money, Balance, Coin, Conversion, Gateway, GatewayKind, GatewayOrder, GatewayRefund,
     OrderRef, OrderRequest, RefundRequest, WithdrawReceipt, WithdrawRequest, Withdrawal,
@@ -229,68 +229,31 @@ impl Gateway for CoinGateClient {
 
     /// `GET /ledger/accounts`, every page: one balance per account.
     async fn balances(&self) -> Result<Vec<Balance>> {
-        #[derive(Deserialize)]
-        struct CurrencyJson {
-            symbol: String,
-            #[serde(default)]
-            title: Option<String>,
-            #[serde(default)]
-            kind: Option<String>,
-        }
-        #[derive(Deserialize)]
-        struct Account {
-            #[serde(default, deserialize_with = "opt_decimal")]
-            balance: Option<Decimal>,
-            #[serde(default)]
-            title: Option<String>,
-            #[serde(default)]
-            account_type: Option<String>,
-            currency: CurrencyJson,
-        }
-        #[derive(Deserialize)]
-        struct Page {
-            #[serde(default, deserialize_with = "opt_count")]
-            total_pages: Option<u32>,
-            #[serde(default)]
-            accounts: Vec<Account>,
-        }
         let mut balances = Vec::new();
-        let mut page = 1;
-        loop {
-            let request = self.http.get(self.url("ledger/accounts")).query(&[
-                ("page", page.to_string()),
-                ("per_page", PAGE_SIZE.to_string()),
-            ]);
-            let answer: Page = self.json(request, Auth::Private, "the accounts").await?;
-            let empty = answer.accounts.is_empty();
-            for account in answer.accounts {
-                let symbol = account.currency.symbol.trim().to_ascii_uppercase();
-                let currency = if account.currency.kind.as_deref() == Some("fiat") {
-                    Currency::fiat(&symbol).unwrap_or_else(|_| Currency::new(&symbol, 2))
-                } else {
-                    Currency::coin(&symbol)
-                };
-                let title = account
-                    .title
-                    .or(account.currency.title)
-                    .unwrap_or_else(|| symbol.clone());
-                let title = match account.account_type.as_deref() {
-                    Some("secondary") if !title.to_lowercase().contains("secondary") => {
-                        format!("{title} (secondary)")
-                    }
-                    _ => title,
-                };
-                balances.push(Balance {
-                    coin: symbol,
-                    title,
-                    amount: exact_money(account.balance.unwrap_or_default(), currency),
-                });
-            }
-            if empty || page >= answer.total_pages.unwrap_or(1).min(MAX_PAGES) {
-                return Ok(balances);
-            }
-            page += 1;
+        for account in self.ledger_accounts().await? {
+            let symbol = account.currency.symbol.trim().to_ascii_uppercase();
+            let currency = if account.currency.kind.as_deref() == Some("fiat") {
+                Currency::fiat(&symbol).unwrap_or_else(|_| Currency::new(&symbol, 2))
+            } else {
+                Currency::coin(&symbol)
+            };
+            let title = account
+                .title
+                .or(account.currency.title)
+                .unwrap_or_else(|| symbol.clone());
+            let title = match account.account_type.as_deref() {
+                Some("secondary") if !title.to_lowercase().contains("secondary") => {
+                    format!("{title} (secondary)")
+                }
+                _ => title,
+            };
+            balances.push(Balance {
+                coin: symbol,
+                title,
+                amount: exact_money(account.balance.unwrap_or_default(), currency),
+            });
         }
+        Ok(balances)
     }
 
     /// `GET /withdrawals`, every page. CoinGate documents no search
@@ -347,5 +310,57 @@ impl Gateway for CoinGateClient {
 
     async fn refund_status(&self, order: &OrderRef, refund_id: &str) -> Result<GatewayRefund> {
         self.get_refund(order, refund_id).await
+    }
+}
+
+/// One account of `GET /ledger/accounts`: what the balances and a refund's
+/// payout account read of it.
+#[derive(Deserialize)]
+pub(super) struct LedgerAccount {
+    #[serde(default, deserialize_with = "opt_id_text")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "opt_decimal")]
+    pub balance: Option<Decimal>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub account_type: Option<String>,
+    pub currency: LedgerAccountCurrency,
+}
+
+#[derive(Deserialize)]
+pub(super) struct LedgerAccountCurrency {
+    pub symbol: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+impl CoinGateClient {
+    /// `GET /ledger/accounts`, every page (at most `MAX_PAGES`).
+    pub(super) async fn ledger_accounts(&self) -> Result<Vec<LedgerAccount>> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default, deserialize_with = "opt_count")]
+            total_pages: Option<u32>,
+            #[serde(default)]
+            accounts: Vec<LedgerAccount>,
+        }
+        let mut accounts = Vec::new();
+        let mut page = 1;
+        loop {
+            let request = self.http.get(self.url("ledger/accounts")).query(&[
+                ("page", page.to_string()),
+                ("per_page", PAGE_SIZE.to_string()),
+            ]);
+            let answer: Page = self.json(request, Auth::Private, "the accounts").await?;
+            let empty = answer.accounts.is_empty();
+            accounts.extend(answer.accounts);
+            if empty || page >= answer.total_pages.unwrap_or(1).min(MAX_PAGES) {
+                return Ok(accounts);
+            }
+            page += 1;
+        }
     }
 }

@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use super::client::Auth;
 use super::wire::split_gateway_id;
-use super::{CoinGateClient, DO_NOT_CONVERT, MAX_PAGES, PAGE_SIZE};
+use super::{CoinGateClient, DO_NOT_CONVERT};
 use crate::error::{Error, Result};
-use crate::gateway::wire::{id_text, opt_count, opt_decimal};
+use crate::gateway::wire::{id_text, opt_decimal};
 use crate::gateway::{exact_money, GatewayRefund, OrderRef, RefundProgress, RefundRequest};
 use rust_decimal::Decimal;
 
@@ -77,52 +77,25 @@ impl CoinGateClient {
     /// currency the shop is paid out in (the coin itself for
     /// `DO_NOT_CONVERT`), found in `GET /ledger/accounts`.
     async fn refund_account(&self, coin: &str) -> Result<String> {
-        #[derive(Deserialize)]
-        struct CurrencyJson {
-            symbol: String,
-        }
-        #[derive(Deserialize)]
-        struct Account {
-            #[serde(deserialize_with = "id_text")]
-            id: String,
-            #[serde(default)]
-            account_type: Option<String>,
-            currency: CurrencyJson,
-        }
-        #[derive(Deserialize)]
-        struct Page {
-            #[serde(default, deserialize_with = "opt_count")]
-            total_pages: Option<u32>,
-            #[serde(default)]
-            accounts: Vec<Account>,
-        }
         let wanted = if self.receive_currency == DO_NOT_CONVERT {
             coin.to_ascii_uppercase()
         } else {
             self.receive_currency.clone()
         };
-        let mut page = 1;
-        loop {
-            let request = self.http.get(self.url("ledger/accounts")).query(&[
-                ("page", page.to_string()),
-                ("per_page", PAGE_SIZE.to_string()),
-            ]);
-            let answer: Page = self.json(request, Auth::Private, "the accounts").await?;
-            if let Some(account) = answer.accounts.iter().find(|a| {
+        self.ledger_accounts()
+            .await?
+            .into_iter()
+            .find(|a| {
                 a.currency.symbol.eq_ignore_ascii_case(&wanted)
                     && a.account_type.as_deref().unwrap_or("main") == "main"
-            }) {
-                return Ok(account.id.clone());
-            }
-            if answer.accounts.is_empty() || page >= answer.total_pages.unwrap_or(1).min(MAX_PAGES)
-            {
-                return Err(Error::NotAllowed(format!(
+            })
+            .and_then(|a| a.id)
+            .ok_or_else(|| {
+                Error::NotAllowed(format!(
                     "{} lists no main {wanted} account to pay the refund from. Check the accounts in the CoinGate dashboard.",
                     self.name()
-                )));
-            }
-            page += 1;
-        }
+                ))
+            })
     }
 
     /// `POST /orders/{id}/refunds`.
