@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import OwnerMode from './OwnerMode.svelte';
 import { shiftReport } from '../../test/fixtures';
 
@@ -54,6 +54,13 @@ const settings = {
   tipPresets: [5, 10], maxSaleAmount: '10000', sound: true, receiptFooter: 'Thanks',
   idleLockMinutes: 5, lockOnBlur: false, offeredCoins: [], coinNetworks: {},
 };
+
+// The owner screens are loaded when first unlocked (OwnerMode.svelte); the
+// first load compiles them here, which can outlast findBy's wait on a busy
+// machine, so they are loaded once before the tests.
+beforeAll(async () => {
+  await import('./OwnerPanel.svelte');
+});
 
 beforeEach(() => {
   for (const fn of Object.values(backend)) fn.mockReset();

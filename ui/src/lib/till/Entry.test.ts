@@ -30,6 +30,32 @@ describe('start-up', () => {
     setup();
     expect(backend.keypadReady).toHaveBeenCalledTimes(1);
   });
+
+  it('takes keys while the coins are on their way, saying they are loading, not that there are none', async () => {
+    backend.keypadReady.mockClear();
+    render(Entry, { info: demoInfo, coins: [], coinsLoading: true, oncharged: vi.fn() });
+    expect(backend.keypadReady).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId('coins-loading')).toBeTruthy();
+    expect(screen.queryByTestId('no-coins')).toBeNull();
+    await keys('1', '2');
+    expect(screen.getByTestId('amount').textContent).toBe('12');
+  });
+
+  it('shows why the coins could not be had, with Retry, beside a working keypad', async () => {
+    const onretrycoins = vi.fn();
+    render(Entry, {
+      info: demoInfo,
+      coins: [],
+      coinsError: { kind: 'network', message: 'No network.' },
+      onretrycoins,
+      oncharged: vi.fn(),
+    });
+    expect(screen.getByTestId('coins-error').textContent).toContain('No network.');
+    await fireEvent.click(screen.getByTestId('coins-retry'));
+    expect(onretrycoins).toHaveBeenCalledTimes(1);
+    await keys('5');
+    expect(screen.getByTestId('amount').textContent).toBe('5');
+  });
 });
 
 describe('typing on the physical keyboard', () => {

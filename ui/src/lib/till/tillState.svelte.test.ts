@@ -110,6 +110,33 @@ describe('starting', () => {
   });
 });
 
+describe('starting before the gateway answers', () => {
+  it('has the shop and settings (the keypad) while the coins are still on their way, then fills them in', async () => {
+    let answer!: (c: typeof coins) => void;
+    backend.listCoins.mockReturnValue(new Promise((r) => (answer = r)));
+    const till = await started();
+    expect(till.info).toEqual(demoInfo);
+    expect(till.loading).toBe(false);
+    expect(till.coins).toEqual([]);
+    expect(till.coinsLoading).toBe(true);
+    answer(coins);
+    await answered();
+    expect(till.coins).toEqual(coins);
+    expect(till.coinsLoading).toBe(false);
+  });
+
+  it('keeps the keypad when the gateway cannot list its coins, and asks again on Retry', async () => {
+    backend.listCoins.mockRejectedValueOnce({ kind: 'network', message: 'No network.' });
+    const till = await started();
+    expect(till.info).toEqual(demoInfo);
+    expect(till.loadError).toBeNull();
+    expect(till.coinsError?.message).toBe('No network.');
+    await till.loadCoins();
+    expect(till.coinsError).toBeNull();
+    expect(till.coins).toEqual(coins);
+  });
+});
+
 describe('the sale on the counter', () => {
   it('is followed live once charged, and taken off the resumed list', async () => {
     backend.resumedSales.mockResolvedValue([created]);

@@ -25,6 +25,10 @@ export class TillState {
   settings = $state<Settings | null>(null);
   loadError = $state<AppError | null>(null);
   loading = $state(false);
+  /** The gateway's coin list is on its way (the keypad is drawn meanwhile). */
+  coinsLoading = $state(false);
+  /** Why the coin list could not be had (Retry asks again). */
+  coinsError = $state<AppError | null>(null);
 
   /** The sale on the counter; null while a new one is typed. */
   payment = $state<Payment | null>(null);
@@ -65,11 +69,11 @@ export class TillState {
     this.loading = true;
     this.loadError = null;
     try {
-      [this.info, this.coins, this.settings] = await Promise.all([
-        backend.appInfo(),
-        backend.listCoins(),
-        backend.counterSettings(),
-      ]);
+      // The keypad is drawn from the till's own answers (its file); the
+      // coins come from the gateway (over the network, or the demo
+      // gateway's loopback) and fill in when they arrive (issue 11).
+      void this.loadCoins();
+      [this.info, this.settings] = await Promise.all([backend.appInfo(), backend.counterSettings()]);
       setShopLocale(this.settings.locale);
       void this.refreshPrinter();
       // Not awaited: the gateway may be slow; the till is usable meanwhile.
@@ -81,6 +85,19 @@ export class TillState {
       this.loadError = error as AppError;
     } finally {
       this.loading = false;
+    }
+  }
+
+  /** Asks the gateway for its coins; an error is shown in the coin picker, with Retry. */
+  async loadCoins() {
+    this.coinsLoading = true;
+    this.coinsError = null;
+    try {
+      this.coins = await backend.listCoins();
+    } catch (error) {
+      this.coinsError = error as AppError;
+    } finally {
+      this.coinsLoading = false;
     }
   }
 
