@@ -59,7 +59,10 @@ fn big_ledger() -> PathBuf {
     // ledger copied from it has the same columns.
     let started = Instant::now();
     drop(Ledger::open(&path).unwrap());
-    eprintln!("opened (and migrated) the big ledger in {:.1?}", started.elapsed());
+    eprintln!(
+        "opened (and migrated) the big ledger in {:.1?}",
+        started.elapsed()
+    );
     path
 }
 

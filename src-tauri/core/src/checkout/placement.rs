@@ -105,11 +105,27 @@ impl Checkout {
             merchant_order_id: sale.merchant_order_id.clone(),
             created_at: sale.created_at,
             coin,
-            crypto,
+            crypto: crypto.clone(),
             fiat: sale.fiat.clone(),
         };
         let order = self.gateway.create_order(&request).await?;
-        let after = self.ledger.record_order(sale.id, &order)?;
+        // The QR is drawn while the order's commit waits for the disk (the
+        // payment screen below then finds it drawn): the URI is the one
+        // `payment` makes of the recorded sale.
+        let uri = match (&order.payment_uri, order.address.is_empty()) {
+            (Some(uri), _) => uri.clone(),
+            (None, false) => {
+                crate::qr::payment_uri(&order.address, order.expected.as_ref().unwrap_or(&crypto))
+            }
+            (None, true) => String::new(),
+        };
+        let after = std::thread::scope(|s| {
+            if !uri.is_empty() {
+                // A QR that cannot be drawn now fails below, where it is shown.
+                s.spawn(|| drop(self.qr(&uri)));
+            }
+            self.ledger.record_order(sale.id, &order)
+        })?;
         tracing::info!(sale = sale.id, order = %order.gateway_order_id, "order placed");
         self.publish(sale, &after)
     }

@@ -441,6 +441,28 @@ impl Ledger {
         }
     }
 
+    /// Like [`Ledger::with_db`], for a write whose loss to a power cut (not
+    /// to a crash of the app) is harmless: on SQLite it is committed to the
+    /// write-ahead log without waiting for the disk (`synchronous = NORMAL`;
+    /// WAL keeps the file consistent either way, and the next synced commit
+    /// makes it durable with everything before it). Used for the placement
+    /// claim: it only keeps two live processes from placing one sale, and a
+    /// power cut leaves no process alive. Saves one disk flush per charge
+    /// (BENCHMARKS.md, "Checkout overhead").
+    pub(crate) fn with_db_unsynced<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Db, &Scope) -> Result<T>,
+    ) -> Result<T> {
+        if self.shared.is_some() {
+            return self.with_db(f);
+        }
+        let conn = self.conn();
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let out = f(&mut SqliteDb(&conn), &Scope::SQLITE);
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        out
+    }
+
     /// Runs `f` in one write transaction on the database that holds the
     /// sales: all of it or, on an error, nothing.
     pub(crate) fn in_tx<T>(&self, f: impl FnOnce(&mut dyn Db, &Scope) -> Result<T>) -> Result<T> {
@@ -668,7 +690,7 @@ impl Ledger {
     pub fn claim_placement(&self, id: i64, claimant: &str) -> Result<bool> {
         let now = self.now();
         let stale = timestamp(now - CLAIM_STALE_AFTER);
-        let changed = self.with_db(|db, _| {
+        let changed = self.with_db_unsynced(|db, _| {
             db.execute(
                 "UPDATE sales SET placement_claimant = ?1, placement_claimed_at = ?2
                  WHERE id = ?3 AND state = 'creating' AND voided_at IS NULL
@@ -695,7 +717,7 @@ impl Ledger {
         let Some(held) = held.filter(|h| !claimant_alive(h)) else {
             return Ok(false);
         };
-        let taken = self.with_db(|db, _| {
+        let taken = self.with_db_unsynced(|db, _| {
             db.execute(
                 "UPDATE sales SET placement_claimant = ?1, placement_claimed_at = ?2
                  WHERE id = ?3 AND state = 'creating' AND voided_at IS NULL
