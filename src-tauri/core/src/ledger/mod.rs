@@ -1249,6 +1249,28 @@ mod tests {
     }
 
     #[test]
+    fn a_placement_claim_is_written_and_every_later_commit_is_flushed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite3");
+        let fiat = Money::parse_entry("12.50", &Currency::fiat("EUR").unwrap()).unwrap();
+        let ledger = Ledger::open(&path).unwrap();
+        let sale = ledger.begin_sale(&fiat, &btc(), GatewayKind::Demo).unwrap();
+        let me = claimant("test");
+        assert!(ledger.claim_placement(sale.id, &me).unwrap());
+        // The claim is written without a flush (with_db_unsynced); the
+        // connection is back to flushing every commit (2: FULL) for the
+        // conversion and the order that follow.
+        let synchronous: i64 = ledger
+            .conn()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(synchronous, 2);
+        // Another process sees the claim (it is in the log, not only in memory).
+        let other = Ledger::open(&path).unwrap();
+        assert!(!other.claim_placement(sale.id, "place:1:1").unwrap());
+    }
+
+    #[test]
     fn a_restored_ledger_never_reissues_an_order_id_it_gave_before() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger.sqlite3");
