@@ -349,6 +349,8 @@ impl Settings {
     /// value changes nothing.
     pub fn save(&self, ledger: &Ledger) -> Result<()> {
         self.validate()?;
+        // On a shared ledger the shop's tills agree on the currency.
+        ledger.check_shop_currency(&self.fiat_currency)?;
         let values = [
             self.shop_name.trim().to_string(),
             self.fiat_currency.trim().to_ascii_uppercase(),
