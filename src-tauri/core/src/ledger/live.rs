@@ -132,7 +132,7 @@ impl Listener {
                                 ticks += 1;
                                 if client.is_closed() {
                                     Some("the server closed the connection".to_string())
-                                } else if ticks % PING_EVERY == 0 {
+                                } else if ticks.is_multiple_of(PING_EVERY) {
                                     client.is_valid(PING_TIMEOUT).err().map(|e| e.to_string())
                                 } else {
                                     None

@@ -1133,6 +1133,25 @@ const SALE_COLUMNS: [&str; 32] = [
     "till_name",
 ];
 
+/// `$columns!(cashier, till)` with where each ledger keeps a sale's
+/// cashier name and till name (the sale reads here and the CSV's in
+/// query.rs).
+macro_rules! with_names {
+    ($columns:ident, sqlite) => {
+        $columns!(
+            "(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)",
+            "NULL"
+        )
+    };
+    ($columns:ident, postgres) => {
+        $columns!(
+            "cashier_name",
+            "(SELECT name FROM tills WHERE tills.id = sales.till_id)"
+        )
+    };
+}
+pub(crate) use with_names;
+
 /// The sale's columns (see [`SALE_COLUMNS`]); the cashier's name and the
 /// till's come from where each ledger keeps them.
 macro_rules! sale_columns {
@@ -1154,14 +1173,8 @@ macro_rules! sale_columns {
 /// On SQLite a renamed cashier's sales follow the new name, and the till
 /// is the one the file belongs to; on a shared ledger the cashier's name is
 /// the one at the sale and the till is named by the server.
-const SELECT_SALE_SQLITE: &str = sale_columns!(
-    "(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)",
-    "NULL"
-);
-const SELECT_SALE_PG: &str = sale_columns!(
-    "cashier_name",
-    "(SELECT name FROM tills WHERE tills.id = sales.till_id)"
-);
+const SELECT_SALE_SQLITE: &str = with_names!(sale_columns, sqlite);
+const SELECT_SALE_PG: &str = with_names!(sale_columns, postgres);
 
 pub(crate) fn select_sale(backend: Backend) -> &'static str {
     match backend {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::db::{args, Backend, Cols, Db, SqliteDb, Value};
-use super::{sale_from_row, select_sale, timestamp, Ledger, Sale, Scope, BUSY_TIMEOUT};
+use super::{sale_from_row, select_sale, timestamp, with_names, Ledger, Sale, Scope, BUSY_TIMEOUT};
 use crate::error::{Error, Result};
 
 /// Which sales to read. Every field narrows; `None` keeps all.
@@ -332,14 +332,8 @@ macro_rules! stored_columns {
         )
     };
 }
-const SELECT_STORED_SQLITE: &str = stored_columns!(
-    "(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)",
-    "NULL"
-);
-const SELECT_STORED_PG: &str = stored_columns!(
-    "cashier_name",
-    "(SELECT name FROM tills WHERE tills.id = sales.till_id)"
-);
+const SELECT_STORED_SQLITE: &str = with_names!(stored_columns, sqlite);
+const SELECT_STORED_PG: &str = with_names!(stored_columns, postgres);
 
 fn stored_from_row<'a>(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<StoredSale<'a>> {
     let text = |i: usize| -> rusqlite::Result<&'a str> { Ok(r.get_ref(i)?.as_str()?) };

@@ -236,19 +236,10 @@ impl Cluster {
         self.dir.path().join("data").display().to_string()
     }
 
-    /// Runs one of the server's programs (as `postgres` when root).
+    /// Runs one of the server's programs, and insists that it worked.
     fn run(&self, program: &str, args: &[&str]) {
         let program = self.bin.join(program);
-        let output = if is_root() {
-            std::process::Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&program)
-                .args(args)
-                .output()
-        } else {
-            std::process::Command::new(&program).args(args).output()
-        }
-        .unwrap();
+        let output = server_program(&program).args(args).output().unwrap();
         assert!(
             output.status.success(),
             "{} {args:?}: {}{}",
@@ -295,18 +286,22 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let pg_ctl = self.bin.join("pg_ctl");
         let data = self.data();
-        let args = ["-D", data.as_str(), "-m", "immediate", "stop"];
-        let _ = if is_root() {
-            std::process::Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&pg_ctl)
-                .args(args)
-                .output()
-        } else {
-            std::process::Command::new(&pg_ctl).args(args).output()
-        };
+        let _ = server_program(&self.bin.join("pg_ctl"))
+            .args(["-D", data.as_str(), "-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+/// One of the server's programs, as `postgres` when root (initdb and the
+/// server refuse to run as root).
+fn server_program(program: &std::path::Path) -> std::process::Command {
+    if is_root() {
+        let mut command = std::process::Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    } else {
+        std::process::Command::new(program)
     }
 }
 
