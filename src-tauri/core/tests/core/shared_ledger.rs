@@ -574,6 +574,10 @@ async fn the_shops_server_stopped_mid_day_refuses_new_sales_and_loses_nothing_on
     );
     // The sale on screen cannot be written yet; it stays open, followed.
     assert!(checkout.refresh(on_screen).await.is_err());
+    // The till's own settings are its own file's: they save meanwhile.
+    let mut settings = cryptill_core::settings::Settings::load(&ledger).unwrap();
+    settings.receipt_footer = "Back soon".into();
+    settings.save(&ledger).unwrap();
 
     // The server is started again: the payment is written, nothing is lost.
     cluster.up();
