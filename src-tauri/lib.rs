@@ -44,6 +44,7 @@ pub fn start_watching<R: tauri::Runtime>(app: &tauri::AppHandle<R>, till: &Arc<T
     let mut updates = checkout.subscribe();
     tauri::async_runtime::spawn(checkout.watch());
     forward_print_outcomes(app, till);
+    forward_shop_sales(app, till);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         use tokio::sync::broadcast::error::RecvError;
@@ -86,6 +87,51 @@ fn forward_print_outcomes<R: tauri::Runtime>(app: &tauri::AppHandle<R>, till: &A
                     }
                 }
                 Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+}
+
+/// On a shared ledger every window hears `shop-sale-changed` when a sale
+/// of the shop is made or changes at any till (the server's LISTEN/NOTIFY),
+/// and the owner's history and report read again. A till on SQLite never
+/// sends it.
+fn forward_shop_sales<R: tauri::Runtime>(app: &tauri::AppHandle<R>, till: &Arc<Till>) {
+    let (app, till) = (app.clone(), till.clone());
+    tauri::async_runtime::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        // Starting the listener connects to the server: off the runtime.
+        let listening = tauri::async_runtime::spawn_blocking(move || till.ledger().shop_sales());
+        let mut changes = match listening.await {
+            Ok(Ok(Some(changes))) => changes,
+            Ok(Ok(None)) => return,
+            Ok(Err(e)) => {
+                tracing::warn!("no live updates from the shop's ledger: {e}");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!("no live updates from the shop's ledger: {e}");
+                return;
+            }
+        };
+        loop {
+            match changes.recv().await {
+                Ok(change) => {
+                    if let Err(e) = app.emit(AppEvent::ShopSaleChanged.name(), &change) {
+                        tracing::warn!("cannot tell the window about the shop's sales: {e}");
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    // Many at once: one "read again" says it all.
+                    let _ = app.emit(
+                        AppEvent::ShopSaleChanged.name(),
+                        cryptill_core::ledger::ShopSaleChanged {
+                            sale_id: None,
+                            till: None,
+                        },
+                    );
+                }
                 Err(RecvError::Closed) => return,
             }
         }

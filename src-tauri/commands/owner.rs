@@ -185,6 +185,13 @@ pub async fn owner_export_csv(
         .export_csv(&owner.unlocked, &filter, &PathBuf::from(path.trim()))?)
 }
 
+/// The names of the ledger's tills: several on a shared ledger, where the
+/// owner's history and report offer a till filter.
+#[tauri::command]
+pub async fn owner_tills(owner: Owner) -> Result<Vec<String>, AppError> {
+    Ok(owner.till.owner().tills(&owner.unlocked)?)
+}
+
 #[tauri::command]
 pub async fn owner_change_pin(owner: Owner, current: String, new: String) -> Result<(), AppError> {
     let till = owner.till;

@@ -110,4 +110,8 @@ command_table! {
     till: till::{
         keypad_ready,
     },
+    // The shop's tills on a shared ledger (issue 14): the owner's till filter.
+    owner: owner::{
+        owner_tills,
+    },
 }

@@ -36,7 +36,7 @@ fn sample_args(cmd: &str, dir: &std::path::Path) -> Value {
         "owner_export_csv" => json!({
             "filter": {}, "path": dir.join("x.csv").to_str().unwrap() }),
         "owner_change_pin" => json!({ "current": "0000", "new": "1111" }),
-        "owner_cashiers" | "owner_shift_reports" => json!({}),
+        "owner_cashiers" | "owner_shift_reports" | "owner_tills" => json!({}),
         "owner_add_cashier" => json!({ "name": "Mallory", "pin": "4444" }),
         "owner_rename_cashier" => json!({ "name": "Ana", "newName": "Mallory" }),
         "owner_set_cashier_enabled" => json!({ "name": "Ana", "enabled": false }),

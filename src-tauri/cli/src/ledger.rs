@@ -70,10 +70,12 @@ pub(crate) fn run(g: &Global, command: LedgerCommand) -> Result<(), Error> {
                 let moved = Ledger::use_postgres(&path, target, password.as_ref())?;
                 print(g.json, &moved, |m: &Moved| {
                     format!(
-                        "{}\nCopied {} sale(s) from this till's file ({} were there already).",
+                        "{}\nCopied {} sale(s) from this till's file ({} were there already), {} refund(s) and {} printed-receipt record(s).",
                         status_text(&m.status),
                         m.copied,
-                        m.already
+                        m.already,
+                        m.refunds,
+                        m.prints
                     )
                 });
             } else {

@@ -5,13 +5,16 @@
 //! cargo run --release -p cryptill-core --example ledger_tool -- export LEDGER OUT.csv
 //! cargo run --release -p cryptill-core --example ledger_tool -- read LEDGER
 //! cargo run --release -p cryptill-core --example ledger_tool -- open LEDGER
+//! cargo run --release -p cryptill-core --example ledger_tool -- use LEDGER postgres://USER@HOST:PORT/DB
 //! ```
 //!
 //! `fill` adds realistic sales to `DATA_DIR/cryptill.sqlite3` (the file a
 //! till opens with `--data-dir DATA_DIR`, so the owner screens can be tried
 //! on it). `export` writes the CSV of every sale as the owner's export does;
 //! `read` reads every sale and writes nothing (the export's floor); `open`
-//! only opens the ledger (the process's own floor). Each prints its time
+//! only opens the ledger (the process's own floor); `use` moves the till
+//! onto a shared PostgreSQL ledger (as `cryptill ledger use`, no password),
+//! so the same commands measure it there. Each prints its time
 //! and the process's peak resident memory (VmHWM), which
 //! `benches/export_memory.sh` compares side by side.
 
@@ -76,6 +79,11 @@ fn main() {
         "open" => {
             drop(Ledger::open(arg(1).as_ref()).expect("the ledger opens"));
             0
+        }
+        "use" => {
+            let moved = Ledger::use_postgres(arg(1).as_ref(), arg(2), None)
+                .expect("the till moves to the shared ledger");
+            moved.copied as u64
         }
         other => {
             eprintln!("unknown command '{other}'");

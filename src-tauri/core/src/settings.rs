@@ -349,6 +349,13 @@ impl Settings {
     /// value changes nothing.
     pub fn save(&self, ledger: &Ledger) -> Result<()> {
         self.validate()?;
+        // On a shared ledger the shop's tills agree on the currency; asked
+        // only when it changes, so the other settings save while the
+        // server is down.
+        let currency = self.fiat_currency.trim().to_ascii_uppercase();
+        if Settings::load(ledger)?.fiat_currency != currency {
+            ledger.check_shop_currency(&currency)?;
+        }
         let values = [
             self.shop_name.trim().to_string(),
             self.fiat_currency.trim().to_ascii_uppercase(),

@@ -442,3 +442,22 @@ export function rejectRefund(refundId: number, why: string): Promise<RefundRecor
 export function sendRefund(refundId: number): Promise<RefundRecord> {
   return rust.ownerRefundSend({ refundId });
 }
+
+// The shop's tills on a shared ledger (issue 14).
+
+/** The names of the ledger's tills (one on a till of its own). */
+export function tills(): Promise<string[]> {
+  return rust.ownerTills();
+}
+
+const SHOP_SALE_CHANGED: AppEvent = 'shop-sale-changed';
+
+/**
+ * A sale of the shop changed on the shared ledger, at this till or another
+ * (PostgreSQL's LISTEN/NOTIFY): the owner's history and report read again.
+ * Never heard on a till of its own (SQLite). Returns the function that
+ * stops listening.
+ */
+export function onShopSaleChanged(handler: () => void): Promise<() => void> {
+  return listen(SHOP_SALE_CHANGED, () => handler());
+}

@@ -223,6 +223,9 @@ pub enum AppEvent {
     /// A [`crate::printer::PrintOutcome`]: a receipt the till printed by
     /// itself, or why it could not.
     ReceiptPrint,
+    /// A [`crate::ledger::ShopSaleChanged`]: a sale of the shop changed on
+    /// the shared ledger, at this till or another (PostgreSQL only).
+    ShopSaleChanged,
 }
 
 impl AppEvent {
@@ -232,6 +235,7 @@ impl AppEvent {
             AppEvent::SecondLaunch => "second-launch",
             AppEvent::CustomerView => "customer-view",
             AppEvent::ReceiptPrint => "receipt-print",
+            AppEvent::ShopSaleChanged => "shop-sale-changed",
         }
     }
 }

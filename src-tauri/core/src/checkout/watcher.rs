@@ -250,6 +250,7 @@ mod tests {
             AppEvent::SecondLaunch,
             AppEvent::CustomerView,
             AppEvent::ReceiptPrint,
+            AppEvent::ShopSaleChanged,
         ] {
             assert_eq!(
                 serde_json::to_value(event).unwrap(),

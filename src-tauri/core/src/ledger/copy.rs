@@ -2,7 +2,12 @@
 //! postgres://...`) and back. The till's sales in its SQLite file are
 //! copied to the server once: each copied sale remembers its number in the
 //! file (`copied_from`), so running the move again copies nothing twice,
-//! and a move cut off halfway (one transaction) copied nothing.
+//! and a move cut off halfway (one transaction) copied nothing. What lives
+//! beside the sales goes with them in the same transaction: the refunds
+//! (each remembering its number in the file too) and the receipt-print
+//! claims (one per sale, so a receipt printed on SQLite is not printed
+//! again). The withdrawal log is the till's own and stays in its file,
+//! where owner mode reads it on either ledger.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -36,6 +41,10 @@ pub struct Moved {
     pub copied: usize,
     /// Sales that were on the server already (an earlier move).
     pub already: usize,
+    /// Refunds copied now (those of an earlier move are not copied again).
+    pub refunds: usize,
+    /// Receipt-print claims copied now.
+    pub prints: usize,
     pub status: LedgerStatus,
 }
 
@@ -47,6 +56,65 @@ fn value(v: rusqlite::types::ValueRef<'_>) -> Value {
         ValueRef::Real(f) => Value::Text(f.to_string()),
         ValueRef::Null | ValueRef::Blob(_) => Value::Null,
     }
+}
+
+/// The columns of a refund that travel as they are (all but its number
+/// and its sale's, which are the server's).
+const REFUND_COLUMNS: &[&str] = &[
+    "kind",
+    "reason",
+    "fiat_amount",
+    "fiat_currency",
+    "crypto_amount",
+    "coin",
+    "coin_decimals",
+    "network",
+    "address",
+    "email",
+    "gateway",
+    "state",
+    "requested_by",
+    "approved_by",
+    "gateway_refund_id",
+    "gateway_status",
+    "message",
+    "requested_at",
+    "approved_at",
+    "sent_at",
+    "finished_at",
+    "updated_at",
+];
+
+/// What one copy did.
+pub(crate) struct Copied {
+    pub(crate) sales: usize,
+    pub(crate) already: usize,
+    pub(crate) refunds: usize,
+    pub(crate) prints: usize,
+}
+
+/// A row of the till's file: its number, its sale's, its other columns.
+struct LocalRow {
+    id: i64,
+    sale: i64,
+    values: Vec<Value>,
+}
+
+/// Every row of `sql` (`id, sale_id, the rest...`) in the till's file.
+fn local_rows(conn: &rusqlite::Connection, sql: &str, rest: usize) -> Result<Vec<LocalRow>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(LocalRow {
+            id: row.get(0)?,
+            sale: row.get(1)?,
+            values: (0..rest)
+                .map(|i| row.get_ref(i + 2).map(value))
+                .collect::<rusqlite::Result<_>>()?,
+        });
+    }
+    Ok(out)
 }
 
 struct LocalSale {
@@ -67,8 +135,16 @@ impl Ledger {
     ) -> Result<Moved> {
         let local = Ledger::open_sqlite(sqlite)?;
         let url = url.trim().to_string();
+        let currency = crate::settings::Settings::load(&local)?.fiat_currency;
         let ledger = local.attach(&url, password.map(|p| p.expose().as_str()))?;
-        let (copied, already) = ledger.copy_local_sales()?;
+        // Refused before anything is copied or chosen.
+        ledger.check_shop_currency(&currency)?;
+        let Copied {
+            sales: copied,
+            already,
+            refunds,
+            prints,
+        } = ledger.copy_local_sales()?;
         choice::store_password(&ledger, sqlite, password)?;
         choice::write(
             sqlite,
@@ -80,6 +156,8 @@ impl Ledger {
         Ok(Moved {
             copied,
             already,
+            refunds,
+            prints,
             status: ledger.status(),
         })
     }
@@ -92,15 +170,33 @@ impl Ledger {
         Ok(local.status())
     }
 
-    /// Copies the sales of the till's file to the shared ledger, each once;
-    /// (copied now, there already).
-    pub(crate) fn copy_local_sales(&self) -> Result<(usize, usize)> {
+    /// Copies the sales of the till's file to the shared ledger, each once,
+    /// with their refunds and receipt-print claims.
+    pub(crate) fn copy_local_sales(&self) -> Result<Copied> {
         if self.shared.is_none() {
-            return Ok((0, 0));
+            return Ok(Copied {
+                sales: 0,
+                already: 0,
+                refunds: 0,
+                prints: 0,
+            });
         }
         let copied = copied_columns();
-        let (sales, lines, last_tick) = {
+        let (sales, lines, last_tick, refunds, prints) = {
             let conn = self.conn();
+            let refunds = local_rows(
+                &conn,
+                &format!(
+                    "SELECT id, sale_id, {} FROM refunds ORDER BY id",
+                    REFUND_COLUMNS.join(", ")
+                ),
+                REFUND_COLUMNS.len(),
+            )?;
+            let prints = local_rows(
+                &conn,
+                "SELECT sale_id, sale_id, claimed_at, printed_at, error FROM receipt_prints ORDER BY sale_id",
+                3,
+            )?;
             let mut stmt = conn.prepare(&format!(
                 "SELECT id, replaces_sale_id, {},
                         (SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)
@@ -140,7 +236,7 @@ impl Ledger {
                 .optional()?
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0);
-            (sales, lines, last_tick)
+            (sales, lines, last_tick, refunds, prints)
         };
         let mut columns = copied;
         columns.extend(["cashier_name", "till_id", "copied_from"]);
@@ -149,6 +245,14 @@ impl Ledger {
             "INSERT INTO sales ({}) VALUES ({}) RETURNING id",
             columns.join(", "),
             placeholders.join(", ")
+        );
+        let refund_insert = format!(
+            "INSERT INTO refunds (sale_id, copied_from, {}) VALUES ({})",
+            REFUND_COLUMNS.join(", "),
+            (1..=REFUND_COLUMNS.len() + 2)
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         self.in_tx(|db, scope| {
             let till = scope
@@ -198,7 +302,41 @@ impl Ledger {
                 "UPDATE tills SET last_tick = ?1 WHERE id = ?2 AND last_tick < ?1",
                 args![last_tick, till],
             )?;
-            Ok((copied, already))
+            let mut copied_refunds = 0;
+            for refund in &refunds {
+                let Some(sale) = ids.get(&refund.sale).copied() else {
+                    continue;
+                };
+                let there = db.first(
+                    "SELECT id FROM refunds WHERE sale_id = ?1 AND copied_from = ?2",
+                    args![sale, refund.id],
+                    |r| r.int(0),
+                )?;
+                if there.is_none() {
+                    let mut values = vec![Value::Int(sale), Value::Int(refund.id)];
+                    values.extend(refund.values.iter().cloned());
+                    db.execute(&refund_insert, &values)?;
+                    copied_refunds += 1;
+                }
+            }
+            let mut copied_prints = 0;
+            for print in &prints {
+                if let Some(sale) = ids.get(&print.sale).copied() {
+                    let mut values = vec![Value::Int(sale)];
+                    values.extend(print.values.iter().cloned());
+                    copied_prints += db.execute(
+                        "INSERT INTO receipt_prints (sale_id, claimed_at, printed_at, error)
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                        &values,
+                    )?;
+                }
+            }
+            Ok(Copied {
+                sales: copied,
+                already,
+                refunds: copied_refunds,
+                prints: copied_prints,
+            })
         })
     }
 }

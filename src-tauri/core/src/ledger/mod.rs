@@ -10,6 +10,7 @@ pub mod choice;
 mod copy;
 pub(crate) mod db;
 pub mod generate;
+mod live;
 mod migrations;
 mod owner;
 mod pg;
@@ -29,6 +30,7 @@ pub use shifts::{CashierRecord, ShiftEvent, ShiftRecord};
 pub use choice::LedgerChoice;
 pub use copy::Moved;
 pub use db::Backend;
+pub use live::ShopSaleChanged;
 pub use migrations::SCHEMA_VERSION;
 pub use pg::PG_SCHEMA_VERSION;
 
@@ -224,6 +226,8 @@ struct Shared {
     /// This till's number on the server (the last digits of its order ids).
     till: i64,
     till_name: Mutex<String>,
+    /// The live updates from the server, once someone asked for them.
+    listener: std::sync::OnceLock<live::Listener>,
 }
 
 /// Which sales a statement may touch: on the shared ledger a till follows,
@@ -349,6 +353,7 @@ impl Ledger {
             pg: Mutex::new(pg),
             till,
             till_name: Mutex::new(name),
+            listener: std::sync::OnceLock::new(),
         });
         Ok(self)
     }
@@ -390,6 +395,69 @@ impl Ledger {
                 till_name: lock(&shared.till_name).clone(),
                 schema: pg::PG_SCHEMA_VERSION,
             },
+        }
+    }
+
+    /// Every change of the shop's sales on the shared ledger, as the server
+    /// tells it (LISTEN/NOTIFY, see [`live`]): this till's and the other
+    /// tills'. `None` on SQLite, where the till is alone and its own
+    /// watcher tells it everything. The listener starts on the first call
+    /// and is in place when this returns.
+    pub fn shop_sales(&self) -> Result<Option<tokio::sync::broadcast::Receiver<ShopSaleChanged>>> {
+        let Some(shared) = &self.shared else {
+            return Ok(None);
+        };
+        if let Some(listener) = shared.listener.get() {
+            return Ok(Some(listener.sender.subscribe()));
+        }
+        let started = live::Listener::start(&lock(&shared.pg))?;
+        // Two first callers at once: one listener is kept, the other ends.
+        let listener = shared.listener.get_or_init(|| started);
+        Ok(Some(listener.sender.subscribe()))
+    }
+
+    /// Every till of a shop on a shared ledger sells in the shop's one
+    /// currency, so the shop has one report and one set of totals (a shop
+    /// owner reads "today: 1,234.50 EUR", not a sum per currency). The
+    /// first till on the server sets it; a till in another currency is
+    /// refused with what to do. On SQLite any currency goes.
+    pub fn check_shop_currency(&self, code: &str) -> Result<()> {
+        let Some(shared) = &self.shared else {
+            return Ok(());
+        };
+        let code = code.trim().to_ascii_uppercase();
+        let shop = self.in_tx(|db, _| {
+            db.execute(
+                "INSERT INTO shop_settings (key, value) VALUES ('fiat_currency', ?1)
+                 ON CONFLICT (key) DO NOTHING",
+                args![code.as_str()],
+            )?;
+            db.first(
+                "SELECT value FROM shop_settings WHERE key = 'fiat_currency'",
+                &[],
+                |r| r.text(0),
+            )
+        })?;
+        match shop {
+            Some(shop) if shop != code => {
+                let place = lock(&shared.pg).place.clone();
+                let host = place.split(['/', ':']).next().unwrap_or(&place).to_string();
+                Err(Error::NotAllowed(format!(
+                    "The shop's ledger at {host} keeps the shop's sales in {shop}, and every till of the shop sells in {shop}; this till is set to {code}. Set this till's currency to {shop}, then try again."
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The names of the tills whose sales the ledger holds, by number: this
+    /// till alone on SQLite; every till registered on a shared ledger (the
+    /// owner's screens offer a till filter when there are several).
+    pub fn tills(&self) -> Result<Vec<String>> {
+        match &self.shared {
+            None => Ok(vec![self.status().till_name]),
+            Some(_) => self
+                .with_db(|db, _| db.all("SELECT name FROM tills ORDER BY id", &[], |r| r.text(0))),
         }
     }
 
@@ -461,6 +529,12 @@ impl Ledger {
         let out = f(&mut SqliteDb(&conn), &Scope::SQLITE);
         conn.pragma_update(None, "synchronous", "FULL")?;
         out
+    }
+
+    /// On a shared ledger, a reader of long results on a connection of its
+    /// own (the counter's connection stays free meanwhile).
+    pub(crate) fn shared_reader(&self) -> Option<pg::Reader> {
+        self.shared.as_ref().map(|shared| lock(&shared.pg).reader())
     }
 
     /// Runs `f` in one write transaction on the database that holds the
@@ -1081,6 +1155,25 @@ const SALE_COLUMNS: [&str; 32] = [
     "till_name",
 ];
 
+/// `$columns!(cashier, till)` with where each ledger keeps a sale's
+/// cashier name and till name (the sale reads here and the CSV's in
+/// query.rs).
+macro_rules! with_names {
+    ($columns:ident, sqlite) => {
+        $columns!(
+            "(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)",
+            "NULL"
+        )
+    };
+    ($columns:ident, postgres) => {
+        $columns!(
+            "cashier_name",
+            "(SELECT name FROM tills WHERE tills.id = sales.till_id)"
+        )
+    };
+}
+pub(crate) use with_names;
+
 /// The sale's columns (see [`SALE_COLUMNS`]); the cashier's name and the
 /// till's come from where each ledger keeps them.
 macro_rules! sale_columns {
@@ -1102,14 +1195,8 @@ macro_rules! sale_columns {
 /// On SQLite a renamed cashier's sales follow the new name, and the till
 /// is the one the file belongs to; on a shared ledger the cashier's name is
 /// the one at the sale and the till is named by the server.
-const SELECT_SALE_SQLITE: &str = sale_columns!(
-    "(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)",
-    "NULL"
-);
-const SELECT_SALE_PG: &str = sale_columns!(
-    "cashier_name",
-    "(SELECT name FROM tills WHERE tills.id = sales.till_id)"
-);
+const SELECT_SALE_SQLITE: &str = with_names!(sale_columns, sqlite);
+const SELECT_SALE_PG: &str = with_names!(sale_columns, postgres);
 
 pub(crate) fn select_sale(backend: Backend) -> &'static str {
     match backend {

@@ -139,6 +139,33 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX refunds_sale ON refunds (sale_id);
     CREATE INDEX refunds_requested_at ON refunds (requested_at);
     CREATE INDEX refunds_state ON refunds (state);",
+    // 3: live updates between tills (LISTEN/NOTIFY): every new sale and
+    // every change of one tells the tills listening on `cryptill_sales`
+    // (the sale's number and its till's), whichever till or tool wrote it.
+    // PostgreSQL delivers a notification when its transaction commits, and
+    // never one of a rolled-back change.
+    "CREATE FUNCTION cryptill_sale_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('cryptill_sales', NEW.id::text || ' ' || NEW.till_id::text);
+        RETURN NULL;
+    END
+    $$;
+    CREATE TRIGGER sales_changed AFTER INSERT OR UPDATE ON sales
+        FOR EACH ROW EXECUTE FUNCTION cryptill_sale_changed();",
+    // 4: refunds copied from a till's SQLite file by `ledger use` remember
+    // their number there, so a second move copies none twice (as sales do).
+    "ALTER TABLE refunds ADD COLUMN copied_from BIGINT;
+    CREATE UNIQUE INDEX refunds_copied ON refunds (sale_id, copied_from);",
+    // 5: what every till of the shop must agree on (the shop's currency:
+    // one report, one set of totals). A ledger with sales already takes
+    // the currency most of them are in.
+    "CREATE TABLE shop_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO shop_settings (key, value)
+        SELECT 'fiat_currency', fiat_currency FROM sales
+        GROUP BY fiat_currency ORDER BY COUNT(*) DESC, fiat_currency LIMIT 1;",
 ];
 
 /// The server schema this build writes.
@@ -147,6 +174,10 @@ pub const PG_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// What a till knows of the server it writes to.
 pub(crate) struct Pg {
     jobs: mpsc::Sender<Job>,
+    /// How to connect (with the password, if any), for the listener's
+    /// connection of its own.
+    config: postgres::Config,
+    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
     /// `HOST:PORT/DB`, for messages (never the password).
     pub(crate) place: String,
     /// Server time minus this computer's, measured at each connection:
@@ -262,8 +293,8 @@ impl Pg {
         let place = place_of(&config);
         let offset_ms = Arc::new(AtomicI64::new(0));
         let mut session = Session {
-            config,
-            tls,
+            config: config.clone(),
+            tls: tls.clone(),
             client: None,
             statements: HashMap::new(),
             in_tx: false,
@@ -281,11 +312,34 @@ impl Pg {
             .map_err(|e| Error::Storage(format!("Cannot start the ledger's connection ({e}).")))?;
         let pg = Self {
             jobs,
+            config,
+            tls,
             place,
             offset_ms,
         };
         let connected = pg.call(|s| s.client().map(|_| ()));
         Ok((pg, connected))
+    }
+
+    /// A way to open connections of one's own to the same server (the
+    /// listener's, see [`super::live`]), without the schema check.
+    pub(crate) fn connector(
+        &self,
+    ) -> impl Fn() -> std::result::Result<Client, postgres::Error> + Send + 'static {
+        let (config, tls) = (self.config.clone(), self.tls.clone());
+        move || match &tls {
+            Some(tls) => config.connect(tls.clone()),
+            None => config.connect(NoTls),
+        }
+    }
+
+    /// A reader of long results on a connection of its own (see
+    /// [`Reader::stream`]); taking it holds nothing of this connection.
+    pub(crate) fn reader(&self) -> Reader {
+        Reader {
+            connect: Box::new(self.connector()),
+            place: self.place.clone(),
+        }
     }
 
     /// Runs `job` on the connection thread and waits for its answer.
@@ -537,6 +591,97 @@ fn migrate(client: &mut Client, place: &str) -> Result<Result<()>, postgres::Err
     }
     tx.commit()?;
     Ok(Ok(()))
+}
+
+/// How many rows a long read fetches from its portal at a time: what it
+/// holds in memory, whatever the ledger holds.
+const STREAM_BATCH: i32 = 500;
+
+type Connect = Box<dyn Fn() -> std::result::Result<Client, postgres::Error> + Send>;
+
+/// Reads a long result (the CSV of every sale, the whole history) a batch
+/// at a time on a connection and thread of its own: the till's connection
+/// stays free for the counter meanwhile, as the SQLite ledger reads its
+/// CSV on a read-only connection of its own.
+pub(crate) struct Reader {
+    connect: Connect,
+    place: String,
+}
+
+impl Reader {
+    /// Runs `sql` in one read-only, repeatable-read transaction (one
+    /// snapshot, as SQLite's read transaction gives), through a portal read
+    /// [`STREAM_BATCH`] rows at a time, and hands each row to `visit` until
+    /// it returns `false`. At most two batches are held at once: the one
+    /// being visited and the next.
+    pub(crate) fn stream(
+        self,
+        sql: &str,
+        args: &[Value],
+        visit: &mut dyn FnMut(&dyn Cols) -> Result<bool>,
+    ) -> Result<()> {
+        let Reader { connect, place } = self;
+        let (sql, args) = (to_postgres(sql), args.to_vec());
+        let (batches, rx) = mpsc::sync_channel::<Result<Vec<postgres::Row>>>(1);
+        let reader = std::thread::Builder::new()
+            .name("cryptill-ledger-read".into())
+            .spawn(move || {
+                let run = || -> std::result::Result<(), postgres::Error> {
+                    let mut client = connect()?;
+                    let mut tx = client
+                        .build_transaction()
+                        .read_only(true)
+                        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                        .start()?;
+                    let params: Vec<&(dyn ToSql + Sync)> =
+                        args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
+                    let portal = tx.bind(sql.as_str(), &params)?;
+                    loop {
+                        let rows = tx.query_portal(&portal, STREAM_BATCH)?;
+                        let last = rows.len() < STREAM_BATCH as usize;
+                        // The caller stopped reading: the transaction ends.
+                        if batches.send(Ok(rows)).is_err() || last {
+                            return Ok(());
+                        }
+                    }
+                };
+                if let Err(e) = run() {
+                    let _ = batches.send(Err(if e.as_db_error().is_some() {
+                        Error::Storage(format!(
+                            "The shop's ledger at {place} could not read the sales ({e}). Try again."
+                        ))
+                    } else {
+                        tracing::warn!(ledger = %place, error = %e, "lost the shop's ledger while reading");
+                        unreachable(&place)
+                    }));
+                }
+            })
+            .map_err(|e| Error::Storage(format!("Cannot start reading the ledger ({e}).")))?;
+        let mut outcome = Ok(());
+        'read: for batch in rx.iter() {
+            match batch {
+                Ok(rows) => {
+                    for row in &rows {
+                        match visit(row) {
+                            Ok(true) => {}
+                            Ok(false) => break 'read,
+                            Err(e) => {
+                                outcome = Err(e);
+                                break 'read;
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(rx);
+        let _ = reader.join();
+        outcome
+    }
 }
 
 /// The server connection as a [`Db`].

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::db::{args, Backend, Cols, Db, SqliteDb, Value};
-use super::{sale_from_row, select_sale, timestamp, Ledger, Sale, Scope, BUSY_TIMEOUT};
+use super::{sale_from_row, select_sale, timestamp, with_names, Ledger, Sale, Scope, BUSY_TIMEOUT};
 use crate::error::{Error, Result};
 
 /// Which sales to read. Every field narrows; `None` keeps all.
@@ -311,25 +311,29 @@ pub struct StoredSale<'a> {
     pub late_payment_at: Option<&'a str>,
     pub cashier: Option<&'a str>,
     pub shift_id: Option<i64>,
+    /// The till that sold it, on a shared ledger (`None` on SQLite: the
+    /// till the file belongs to).
+    pub till: Option<&'a str>,
 }
 
 /// The columns of [`StoredSale`], in its field order; the cashier's name
-/// is in the one column given (each backend keeps it its own way, see
-/// `select_sale`).
+/// and the till's are in the columns given (each backend keeps them its
+/// own way, see `select_sale`).
 macro_rules! stored_columns {
-    ($cashier:literal) => {
+    ($cashier:literal, $till:literal) => {
         concat!(
             "SELECT id, created_at, paid_at, state, fiat_currency, fiat_amount,
     tip_amount, coin, coin_decimals, crypto_amount, paid_amount, rate, gateway, gateway_order_id,
     merchant_order_id, address, tx_id, voided_at, late_payment_at, ",
             $cashier,
-            ", shift_id FROM sales"
+            ", shift_id, ",
+            $till,
+            " FROM sales"
         )
     };
 }
-const SELECT_STORED_SQLITE: &str =
-    stored_columns!("(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)");
-const SELECT_STORED_PG: &str = stored_columns!("cashier_name");
+const SELECT_STORED_SQLITE: &str = with_names!(stored_columns, sqlite);
+const SELECT_STORED_PG: &str = with_names!(stored_columns, postgres);
 
 fn stored_from_row<'a>(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<StoredSale<'a>> {
     let text = |i: usize| -> rusqlite::Result<&'a str> { Ok(r.get_ref(i)?.as_str()?) };
@@ -357,6 +361,7 @@ fn stored_from_row<'a>(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<StoredSale<
         late_payment_at: opt(18)?,
         cashier: opt(19)?,
         shift_id: r.get(20)?,
+        till: opt(21)?,
     })
 }
 
@@ -366,6 +371,7 @@ struct OwnedStored {
     id: i64,
     coin_decimals: u32,
     shift_id: Option<i64>,
+    till: Option<String>,
     /// Columns 1..=19 without 8 (the precision): index = column - 1, or - 2
     /// past it.
     texts: Vec<Option<String>>,
@@ -383,6 +389,7 @@ impl OwnedStored {
             id: r.int(0)?,
             coin_decimals,
             shift_id: r.opt_int(20)?,
+            till: r.opt_text(21)?,
             texts,
         })
     }
@@ -419,6 +426,7 @@ impl OwnedStored {
             late_payment_at: opt(16),
             cashier: opt(17),
             shift_id: self.shift_id,
+            till: self.till.as_deref(),
         })
     }
 }
@@ -433,6 +441,11 @@ impl Ledger {
         read: Read<'_>,
         visit: impl FnMut(Sale) -> Result<bool>,
     ) -> Result<()> {
+        if self.shared.is_some() && read.limit.is_none() {
+            // A read without a bound (a report over a long range) comes a
+            // batch at a time from the server, never whole.
+            return self.stream_sales(query, read, visit);
+        }
         let till_name = self.status().till_name;
         self.with_db(|db, scope| each(db, scope, &till_name, query, read, visit))
     }
@@ -447,11 +460,13 @@ impl Ledger {
         read: Read<'_>,
         visit: impl FnMut(Sale) -> Result<bool>,
     ) -> Result<()> {
-        if self.shared.is_some() {
-            // The server gives each statement one consistent snapshot.
-            return self.each_sale(query, read, visit);
-        }
         let till_name = self.status().till_name;
+        if let Some(reader) = self.shared_reader() {
+            let mut visit = visit;
+            let (sql, args) =
+                self.with_db(|db, scope| select(db, scope, &till_name, query, read))?;
+            return reader.stream(&sql, &args, &mut |row| visit(sale_from_row(row)?));
+        }
         let conn = self.read_only()?;
         let tx = conn.unchecked_transaction()?;
         each(
@@ -474,13 +489,12 @@ impl Ledger {
         mut visit: impl FnMut(&StoredSale<'_>) -> Result<bool>,
     ) -> Result<()> {
         let till_name = self.status().till_name;
-        if self.shared.is_some() {
-            return self.with_db(|db, scope| {
-                let (sql, args) =
-                    select_columns(db, SELECT_STORED_PG, scope, &till_name, query, Read::ALL)?;
-                db.each(&sql, &args, &mut |row| {
-                    visit(&OwnedStored::read(row)?.borrowed()?)
-                })
+        if let Some(reader) = self.shared_reader() {
+            let (sql, args) = self.with_db(|db, scope| {
+                select_columns(db, SELECT_STORED_PG, scope, &till_name, query, Read::ALL)
+            })?;
+            return reader.stream(&sql, &args, &mut |row| {
+                visit(&OwnedStored::read(row)?.borrowed()?)
             });
         }
         let conn = self.read_only()?;

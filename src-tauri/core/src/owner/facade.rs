@@ -340,6 +340,11 @@ impl<'a> Owner<'a> {
         report::history_page(self.ledger(), filter, page)
     }
 
+    /// The tills of the ledger, by name (see [`crate::ledger::Ledger::tills`]).
+    pub fn tills(&self, _: &Unlocked) -> Result<Vec<String>> {
+        self.ledger().tills()
+    }
+
     /// Writes the CSV for `filter` to `path`; returns how many sales it holds.
     pub fn export_csv(
         &self,

@@ -49,6 +49,8 @@ pub struct Cell {
     fiat: Option<(String, u32)>,
     /// (UTC hour, offset in seconds) of the last local times written.
     zone: [(i64, i32); 2],
+    /// This till's name, for the sales of a SQLite ledger (all its own).
+    till: String,
 }
 
 impl Cell {
@@ -57,6 +59,7 @@ impl Cell {
             text: String::with_capacity(128),
             fiat: None,
             zone: [(i64::MIN, 0); 2],
+            till: String::new(),
         }
     }
 
@@ -342,6 +345,12 @@ pub const CSV_COLUMNS: &[Column] = &[
             c.push_int(n)
         }
     }),
+    // The till that sold it: on a shared ledger the server names it; on
+    // SQLite every sale is the till's own.
+    col("till", |s, c| {
+        let till = s.till.unwrap_or(c.till.as_str());
+        c.text.push_str(till)
+    }),
 ];
 
 /// The header line's names, in order.
@@ -400,6 +409,7 @@ fn write_rows(
     let query = filter.query()?;
     let mut line = String::with_capacity(512);
     let mut cell = Cell::new();
+    cell.till = ledger.status().till_name;
     for (i, name) in csv_header().enumerate() {
         if i > 0 {
             line.push(',');

@@ -144,7 +144,15 @@ impl OwnerCounter for Counter {
     /// What the counter records outside the order (tips, voids, late
     /// payments) is written by the checkout branch's code; here it is set
     /// in the file directly, as that code would leave it.
+    /// On the shared ledger (the suite run on PostgreSQL) it goes to the
+    /// server, where the sales are.
     fn sql(&self, sql: &str) {
+        if let Some(url) = self.shared.clone() {
+            let sql = sql.to_string();
+            return crate::support::pg::blocking(move || {
+                crate::support::pg::admin(&url).batch_execute(&sql).unwrap()
+            });
+        }
         rusqlite::Connection::open(self.ledger_path())
             .unwrap()
             .execute_batch(sql)
@@ -308,6 +316,8 @@ async fn the_csv_reads_back_with_every_sale_and_awkward_text_quoted() {
             chrono::DateTime::parse_from_str(&col(row, "created_local"), "%Y-%m-%d %H:%M:%S %:z")
                 .unwrap();
         assert_eq!(local.timestamp(), sale.created_at.timestamp());
+        // A till of its own: every sale is this till's, by its name.
+        assert_eq!(col(row, "till"), c.ledger.status().till_name);
     }
     let row_a = rows
         .iter()

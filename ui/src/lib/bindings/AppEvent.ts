@@ -5,4 +5,4 @@
  * `AppEvent::X.name()`, and the UI's names are checked against the
  * generated `AppEvent` type.
  */
-export type AppEvent = "sale-updated" | "second-launch" | "customer-view" | "receipt-print";
+export type AppEvent = "sale-updated" | "second-launch" | "customer-view" | "receipt-print" | "shop-sale-changed";

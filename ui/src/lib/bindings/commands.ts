@@ -174,5 +174,7 @@ export function commands(invoke: Invoke) {
     ownerPrintReport: (args: { filter: SaleFilter; x: boolean }) => invoke<void>('owner_print_report', args),
     /** `keypad_ready` (till). */
     keypadReady: () => invoke<void>('keypad_ready'),
+    /** `owner_tills` (owner). */
+    ownerTills: () => invoke<string[]>('owner_tills'),
   };
 }

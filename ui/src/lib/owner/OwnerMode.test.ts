@@ -31,6 +31,8 @@ const backend = vi.hoisted(() => ({
   setCashierEnabled: vi.fn(),
   shiftReports: vi.fn(),
   shiftReport: vi.fn(),
+  tills: vi.fn(),
+  onShopSaleChanged: vi.fn(),
 }));
 vi.mock('../backend', () => backend);
 
@@ -79,6 +81,8 @@ beforeEach(() => {
     { symbol: 'ETH', title: 'Ethereum', network: 'Binance Chain (BEP2)', default: false, used: false },
   ]);
   backend.lockOwner.mockResolvedValue(undefined);
+  backend.tills.mockResolvedValue(['Till 1']);
+  backend.onShopSaleChanged.mockResolvedValue(() => {});
 });
 
 async function openUnlocked(props: Record<string, unknown> = {}) {
@@ -251,6 +255,7 @@ describe('reports', () => {
       voids: 0, voidedAmount: '0.00', expired: 1, open: 0,
       exceptions: [{ saleId: 3, kind: 'underpaid', coin: 'BTC', cryptoAmount: '0.001', paidAmount: '0.0005', fiatAmount: '58.00 EUR', createdAt: '2026-11-21T12:00:00.000Z' }],
       otherCurrencySales: 0, firstSaleAt: '2026-11-21T09:00:00.000Z', lastSaleAt: '2026-11-21T12:00:00.000Z',
+      tills: [], refunds: [], refunded: '0.00',
     });
     backend.salesHistory.mockResolvedValue({ rows: [], next: null });
     backend.exportCsv.mockResolvedValue(2);
@@ -362,5 +367,48 @@ describe('sales history', () => {
     expect(screen.getAllByTestId('sale-row').map((r) => r.dataset.sale)).toEqual(['10', '9', '8']);
     // The last page: no more to read.
     expect(screen.queryByTestId('sales-older')).toBeNull();
+  });
+});
+
+describe('several tills on a shared ledger', () => {
+  const row = (id: number, till: string) => ({
+    id, merchantOrderId: `m${id}`, state: 'paid', fiatAmount: '1.00', fiatCurrency: 'EUR', tipAmount: null,
+    coin: 'BTC', cryptoAmount: '0.00001', paidAmount: '0.00001', rate: '58000', gateway: 'demo',
+    gatewayOrderId: `g${id}`, address: null, transactionId: null, createdAt: '2026-11-21T12:00:00.000Z',
+    paidAt: null, voidedAt: null, latePaymentAt: null, needsOwner: false, cashier: null, shift: null, till,
+  });
+
+  it('shows a till column and filter only when the ledger has several tills', async () => {
+    backend.salesHistory.mockResolvedValue({ rows: [row(1, 'Till 1')], next: null });
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-sales'));
+    await waitFor(() => expect(screen.getAllByTestId('sale-row')).toHaveLength(1));
+    expect(screen.queryByTestId('sales-till')).toBeNull();
+    expect(screen.queryByTestId('sale-till')).toBeNull();
+  });
+
+  it('filters the history by till and reads it again when another till sells', async () => {
+    backend.tills.mockResolvedValue(['Front', 'Terrace']);
+    let announce = () => {};
+    backend.onShopSaleChanged.mockImplementation(async (handler: () => void) => {
+      announce = handler;
+      return () => {};
+    });
+    backend.salesHistory.mockResolvedValue({ rows: [row(2, 'Terrace'), row(1, 'Front')], next: null });
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-sales'));
+    await waitFor(() => expect(screen.getAllByTestId('sale-till').map((c) => c.textContent)).toEqual(['Terrace', 'Front']));
+    await fireEvent.change(await screen.findByTestId('sales-till'), { target: { value: 'Terrace' } });
+    await fireEvent.click(screen.getByTestId('sales-filter'));
+    expect(backend.salesHistory).toHaveBeenLastCalledWith({ till: 'Terrace' });
+
+    // Terrace sells again: the list is read again with the same filter.
+    backend.salesHistory.mockResolvedValue({ rows: [row(3, 'Terrace'), row(2, 'Terrace')], next: null });
+    const calls = backend.salesHistory.mock.calls.length;
+    announce();
+    await waitFor(() => expect(screen.getAllByTestId('sale-row')).toHaveLength(2));
+    expect(backend.salesHistory.mock.calls.length).toBe(calls + 1);
+    expect(backend.salesHistory).toHaveBeenLastCalledWith({ till: 'Terrace' });
+    expect(screen.getAllByTestId('sale-row').map((r) => r.dataset.sale)).toEqual(['3', '2']);
   });
 });

@@ -24,6 +24,9 @@ pub struct Counter {
     /// Which gateway the checkout speaks to: `Demo` and `Counos` take the
     /// Counos dialect, the CoinGate kinds the CoinGate one.
     pub kind: GatewayKind,
+    /// The shared ledger's address when the suite runs on PostgreSQL
+    /// (`CRYPTILL_TEST_LEDGER=postgres`); `None` on SQLite.
+    pub shared: Option<String>,
 }
 
 /// A client of `kind` for the sandbox's dialect of that kind.
@@ -45,8 +48,9 @@ pub async fn counter(kind: GatewayKind) -> Counter {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.sqlite3");
     // `CRYPTILL_TEST_LEDGER=postgres`: the same suites on a shared ledger.
-    if let Some(url) = super::pg::suite_ledger() {
-        Ledger::use_postgres(&path, &url, None).unwrap();
+    let shared = super::pg::suite_ledger();
+    if let Some(url) = &shared {
+        Ledger::use_postgres(&path, url, None).unwrap();
     }
     let ledger = Arc::new(Ledger::open(&path).unwrap());
     let checkout = Checkout::new(
@@ -60,6 +64,7 @@ pub async fn counter(kind: GatewayKind) -> Counter {
         ledger,
         checkout,
         kind,
+        shared,
     }
 }
 

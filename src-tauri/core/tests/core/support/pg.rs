@@ -168,3 +168,147 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
         let _ = to.shutdown(Shutdown::Both);
     });
 }
+
+/// A PostgreSQL cluster of a test's own (initdb into a temp folder, on a
+/// free loopback port), which the test can stop and start again: a real
+/// server going down mid-day, not a cut line. As root it runs as the
+/// `postgres` user (initdb refuses root), as `./dev` does.
+pub struct Cluster {
+    bin: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+impl Cluster {
+    /// A new cluster, started; `None` (said why) when this machine cannot
+    /// make one, unless `CRYPTILL_REQUIRE_POSTGRES` asks for it.
+    pub fn start() -> Option<Cluster> {
+        let bin = std::path::PathBuf::from(PG_BIN);
+        let root = is_root();
+        let why = if !bin.join("initdb").exists() {
+            Some(format!("no PostgreSQL binaries in {PG_BIN}"))
+        } else if root && !Self::has_postgres_user() {
+            Some("running as root without a `postgres` user to run the server as".into())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            assert!(
+                std::env::var("CRYPTILL_REQUIRE_POSTGRES").is_err(),
+                "CRYPTILL_REQUIRE_POSTGRES is set but a test cluster cannot be made: {why}"
+            );
+            eprintln!("skipped: {why}");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        if root {
+            let status = std::process::Command::new("chown")
+                .arg("postgres")
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = Cluster { bin, dir, port };
+        cluster.run(
+            "initdb",
+            &["-D", &cluster.data(), "-A", "trust", "-U", "postgres"],
+        );
+        cluster.up();
+        Some(cluster)
+    }
+
+    fn has_postgres_user() -> bool {
+        std::process::Command::new("id")
+            .arg("postgres")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    /// Runs one of the server's programs, and insists that it worked.
+    fn run(&self, program: &str, args: &[&str]) {
+        let program = self.bin.join(program);
+        let output = server_program(&program).args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{} {args:?}: {}{}",
+            program.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Starts the server (again) on its port, and waits until it answers.
+    pub fn up(&self) {
+        let log = self.dir.path().join("log").display().to_string();
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data(),
+                "-l",
+                &log,
+                "-w",
+                "-o",
+                &options,
+                "start",
+            ],
+        );
+    }
+
+    /// Stops the server as an administrator would: `pg_ctl stop -m fast`
+    /// (every connection is ended, open transactions roll back).
+    pub fn down(&self) {
+        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]);
+    }
+
+    /// The address of its `postgres` database.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let data = self.data();
+        let _ = server_program(&self.bin.join("pg_ctl"))
+            .args(["-D", data.as_str(), "-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+/// One of the server's programs, as `postgres` when root (initdb and the
+/// server refuse to run as root).
+fn server_program(program: &std::path::Path) -> std::process::Command {
+    if is_root() {
+        let mut command = std::process::Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    } else {
+        std::process::Command::new(program)
+    }
+}
+
+/// Whether the tests run as root (from `id -u`: no libc call needed).
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
