@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RefundPreview } from '../bindings/RefundPreview';
-import type { RefundSuggestion } from '../bindings/RefundSuggestion';
+import { overpaidSuggestion } from '../../test/fixtures';
 import { confirmLine, emailStep, formFrom, kindLabel, missing, switchUnit } from './refund';
 
-const overpaid: RefundSuggestion = {
-  saleId: 7,
-  kind: 'overpaid',
-  coin: 'BTC',
-  network: 'Bitcoin',
-  fiatCurrency: 'EUR',
-  fiatAmount: '100.00',
-  cryptoAmount: '0.00172414',
-  left: '0.01896552',
-  gateway: 'demo',
-  needsEmail: false,
-  note: 'Counos has no refund call: ...',
-};
+const overpaid = overpaidSuggestion;
 
 describe('the refund form', () => {
   it('opens on the sale with the overpaid excess prefilled in the shop currency', () => {

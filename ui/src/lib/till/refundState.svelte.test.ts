@@ -3,7 +3,7 @@
 // owner's PIN (wrong, then right; or the gateway refusing). The backend is a mock.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RefundRecord } from '../bindings/RefundRecord';
-import type { RefundSuggestion } from '../bindings/RefundSuggestion';
+import { overpaidSuggestion } from '../../test/fixtures';
 import { RefundFlow } from './refundState.svelte';
 
 const mocked = vi.hoisted(() =>
@@ -16,19 +16,7 @@ const backend = await mocked;
 
 const ADDRESS = 'tb1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9';
 
-const suggestion: RefundSuggestion = {
-  saleId: 7,
-  kind: 'overpaid',
-  coin: 'BTC',
-  network: 'Bitcoin',
-  fiatCurrency: 'EUR',
-  fiatAmount: '100.00',
-  cryptoAmount: '0.00172414',
-  left: '0.01896552',
-  gateway: 'demo',
-  needsEmail: false,
-  note: '',
-};
+const suggestion = overpaidSuggestion;
 
 function record(extra: Partial<RefundRecord> = {}): RefundRecord {
   return {
