@@ -4,7 +4,7 @@
 //! (cryptill_core::refund), shared with the command line.
 
 use cryptill_core::ledger::RefundRecord;
-use cryptill_core::refund::{Asker, RefundForm, RefundSuggestion};
+use cryptill_core::refund::{Asker, RefundForm, RefundPreview, RefundSuggestion};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::AppError;
 use tauri::State;
@@ -99,5 +99,32 @@ pub async fn owner_refund_send(owner: Owner, refund_id: i64) -> Result<RefundRec
         .till
         .refunds()
         .send(&owner.unlocked, refund_id)
+        .await?)
+}
+
+/// The counter's read-back before asking: the form checked as the request
+/// checks it, with the address as a QR.
+#[tauri::command]
+pub async fn refund_preview(
+    shop: State<'_, Shop>,
+    form: RefundForm,
+) -> Result<RefundPreview, AppError> {
+    Ok(shop.till()?.refunds().preview(&form)?)
+}
+
+/// Demo mode only: the owner confirms the demo gateway's withdrawal e-mail.
+#[tauri::command]
+pub async fn owner_demo_confirm_refund(
+    owner: Owner,
+    refund_id: i64,
+) -> Result<RefundRecord, AppError> {
+    Ok(owner
+        .till
+        .refunds()
+        .demo_confirm_email(
+            &owner.unlocked,
+            owner.till.sandbox_url().as_deref(),
+            refund_id,
+        )
         .await?)
 }

@@ -90,6 +90,7 @@ command_table! {
         refund_request,
         refund_approve_with_pin,
         sale_refunds,
+        refund_preview,
     },
     // Refunds in owner mode: list, the owner's own, approve, reject, send.
     owner: refund::{
@@ -98,6 +99,7 @@ command_table! {
         owner_refund_approve,
         owner_refund_reject,
         owner_refund_send,
+        owner_demo_confirm_refund,
     },
     // The owner's receipt printer (issue 13).
     owner: printer::{

@@ -49,7 +49,9 @@ fn sample_args(cmd: &str, dir: &std::path::Path) -> Value {
         "owner_refund" => json!({ "form": {
             "sale": "1", "kind": "return", "amount": "1.00", "inCoin": false,
             "address": "tb1qthief", "reason": "stolen", "email": null } }),
-        "owner_refund_approve" | "owner_refund_send" => json!({ "refundId": 1 }),
+        "owner_refund_approve" | "owner_refund_send" | "owner_demo_confirm_refund" => {
+            json!({ "refundId": 1 })
+        }
         "owner_refund_reject" => json!({ "refundId": 1, "why": "no" }),
         other => panic!("owner command {other} has no sample arguments in this test"),
     }

@@ -129,6 +129,23 @@ test("every main screen fits 900x640 without scrolling, left to right and right 
   await session.click("open-recent");
   await session.waitFor("recent-sales");
   await fits("recent-sales");
+
+  // A refund of the overpaid sale: the form, the address read back as a QR, the owner's PIN.
+  const [{ id: overpaid }] = till.ledger("SELECT id FROM sales WHERE state = 'overpaid'");
+  const refundStep = (name) =>
+    session.until(`the refund's ${name} step`, async () => (await session.attr("refund", "data-step")) === name, 15_000);
+  await session.click(`recent-refund-${overpaid}`);
+  await refundStep("form");
+  await typeInto(session, "refund-address", "tb1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9");
+  await fits("refund-form");
+  await session.click("refund-check");
+  await refundStep("confirm");
+  await fits("refund-confirm");
+  await session.click("refund-confirm");
+  await refundStep("owner");
+  await fits("refund-owner");
+  await session.click("refund-later");
+  await session.waitFor("recent-sales");
   await session.click("recent-close");
 
   // The owner's tabs (owner mode is open since the PIN was set).
@@ -138,6 +155,8 @@ test("every main screen fits 900x640 without scrolling, left to right and right 
   await fits("owner-balances");
   await ownerTab("withdrawals", "withdraw-submit");
   await fits("owner-withdrawals", { lists: true });
+  await ownerTab("refunds", "refund-row-1");
+  await fits("owner-refunds", { lists: true });
   await ownerTab("report", "report-title");
   await fits("owner-report", { lists: true });
   await ownerTab("sales", "sale-row");

@@ -19,6 +19,7 @@ import type { OwnerStatus } from './bindings/OwnerStatus';
 import type { Receipt } from './bindings/Receipt';
 import type { RefundForm } from './bindings/RefundForm';
 import type { RefundRecord } from './bindings/RefundRecord';
+import type { RefundPreview } from './bindings/RefundPreview';
 import type { RefundSuggestion } from './bindings/RefundSuggestion';
 import type { SaleEntry } from './bindings/SaleEntry';
 import type { SaleFilter } from './bindings/SaleFilter';
@@ -460,4 +461,14 @@ const SHOP_SALE_CHANGED: AppEvent = 'shop-sale-changed';
  */
 export function onShopSaleChanged(handler: () => void): Promise<() => void> {
   return listen(SHOP_SALE_CHANGED, () => handler());
+}
+
+/** The counter's read-back: the form checked by the core, the address as a QR; nothing recorded. */
+export function refundPreview(form: RefundForm): Promise<RefundPreview> {
+  return rust.refundPreview({ form });
+}
+
+/** Demo mode only: the owner confirms the demo gateway's withdrawal e-mail; the refund is followed. */
+export function demoConfirmRefund(refundId: number): Promise<RefundRecord> {
+  return rust.ownerDemoConfirmRefund({ refundId });
 }

@@ -3,6 +3,7 @@ import type { AppInfo } from '../lib/bindings/AppInfo';
 import type { Coin } from '../lib/bindings/Coin';
 import type { Payment } from '../lib/bindings/Payment';
 import type { Quote } from '../lib/bindings/Quote';
+import type { RefundSuggestion } from '../lib/bindings/RefundSuggestion';
 import type { Settings } from '../lib/bindings/Settings';
 import type { ShiftReport } from '../lib/bindings/ShiftReport';
 
@@ -150,3 +151,18 @@ export function shiftReport(extra: Partial<ShiftReport> = {}): ShiftReport {
     ...extra,
   };
 }
+
+/** What the refund form of an overpaid 1000 EUR BTC sale starts from (the demo, Counos's dialect). */
+export const overpaidSuggestion: RefundSuggestion = {
+  saleId: 7,
+  kind: 'overpaid',
+  coin: 'BTC',
+  network: 'Bitcoin',
+  fiatCurrency: 'EUR',
+  fiatAmount: '100.00',
+  cryptoAmount: '0.00172414',
+  left: '0.01896552',
+  gateway: 'demo',
+  needsEmail: false,
+  note: 'Counos has no refund call: ...',
+};

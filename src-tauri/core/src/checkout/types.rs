@@ -131,6 +131,9 @@ pub struct SaleSummary {
     pub replaces_sale_id: Option<i64>,
     /// Who sold it; `None` on a till without cashiers.
     pub cashier: Option<String>,
+    /// Money arrived for it (paid, overpaid, or part of it): the counter
+    /// offers a refund.
+    pub has_payment: bool,
 }
 
 /// One printed line of a receipt.

@@ -52,6 +52,10 @@ impl Checkout {
                 needs_owner: sale.needs_owner,
                 voided: sale.voided_at.is_some(),
                 replaces_sale_id: sale.replaces_sale_id,
+                has_payment: sale
+                    .paid
+                    .as_ref()
+                    .is_some_and(|paid| paid.amount() > rust_decimal::Decimal::ZERO),
                 cashier: sale.cashier,
             })
             .collect())

@@ -20,6 +20,7 @@ mod refunds;
 mod shifts;
 
 pub use prints::AutoPrint;
+pub use refunds::more_than_left;
 pub use refunds::{NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate};
 
 pub(crate) use owner::PinHolder;

@@ -333,10 +333,7 @@ impl Ledger {
                 return Err(Error::Input("The refund must be more than zero.".into()));
             }
             if new.crypto.amount() > left.amount() {
-                return Err(Error::Input(format!(
-                    "That is more than sale {} can give back: {} is left after what was paid and earlier refunds. Type at most that.",
-                    new.sale_id, left
-                )));
+                return Err(more_than_left(new.sale_id, &left));
             }
             let (state, approved_at) = match new.approved_by {
                 Some(_) => (RefundState::Approved, Some(now.as_str())),
@@ -536,4 +533,12 @@ impl Ledger {
             ],
         )
     }
+}
+
+/// A refund beyond what the sale can still give back, said the same way
+/// when the counter previews it and when the ledger refuses to record it.
+pub fn more_than_left(sale_id: i64, left: &Money) -> Error {
+    Error::Input(format!(
+        "That is more than sale {sale_id} can give back: {left} is left after what was paid and earlier refunds. Type at most that."
+    ))
 }

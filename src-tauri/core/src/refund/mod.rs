@@ -17,6 +17,7 @@ use ts_rs::TS;
 use crate::checkout::Checkout;
 use crate::error::{Error, Result};
 use crate::gateway::{address, pick_network, GatewayKind, OrderRef, RefundProgress, RefundRequest};
+use crate::ledger::more_than_left;
 use crate::ledger::{Ledger, NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate, Sale};
 use crate::money::{Currency, Money};
 use crate::owner::{locked_error, unlock_with_pin, Unlocked};
@@ -85,6 +86,37 @@ pub struct RefundSuggestion {
     pub needs_email: bool,
     /// What happens after sending, in a sentence (the e-mail step).
     pub note: String,
+}
+
+/// A refund form as the core checked it, before it is shown or recorded.
+struct Checked {
+    sale: Sale,
+    kind: RefundKind,
+    reason: String,
+    address: String,
+    email: Option<String>,
+    fiat: Money,
+    crypto: Money,
+}
+
+/// What the counter reads back to the customer before asking for the
+/// refund: the checked amounts, the network, and the address as a QR.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RefundPreview {
+    #[ts(type = "number")]
+    pub sale_id: i64,
+    pub kind: RefundKind,
+    pub coin: String,
+    pub network: String,
+    /// The address as the core will send to it (trimmed).
+    pub address: String,
+    pub fiat_amount: String,
+    pub fiat_currency: String,
+    pub crypto_amount: String,
+    /// The address alone as a PNG data URL (`data:image/png;base64,...`).
+    pub qr_png: String,
 }
 
 /// The refunds of an open till, as `till.refunds()` hands them out.
@@ -247,6 +279,27 @@ impl<'a> Refunds<'a> {
         })
     }
 
+    /// What the counter shows the customer before asking: the form checked
+    /// exactly as [`Refunds::request`] checks it (one validation), with the
+    /// address as a QR the customer scans to compare with their wallet.
+    /// Nothing is recorded.
+    pub fn preview(&self, form: &RefundForm) -> Result<RefundPreview> {
+        let checked = self.check(form)?;
+        Ok(RefundPreview {
+            sale_id: checked.sale.id,
+            kind: checked.kind,
+            coin: checked.crypto.currency().code().to_string(),
+            network: checked.sale.network.clone(),
+            address: checked.address.clone(),
+            fiat_amount: checked.fiat.to_fixed(),
+            fiat_currency: checked.fiat.currency().code().to_string(),
+            crypto_amount: checked.crypto.to_fixed(),
+            // The bare address: the customer compares it with the receiving
+            // address their wallet shows; no amount, so no wallet pays it.
+            qr_png: crate::qr::png_data_url(&checked.address)?,
+        })
+    }
+
     /// Records a refund as asked, after checking every field. A cashier's
     /// waits for the owner; the owner's (with the [`Unlocked`] proof) is
     /// approved at once. Nothing goes to the gateway here.
@@ -259,6 +312,28 @@ impl<'a> Refunds<'a> {
         if matches!(asker, Asker::Owner) && owner.is_none() {
             return Err(locked_error());
         }
+        let checked = self.check(form)?;
+        let approved_by = match asker {
+            Asker::Owner => Some("owner"),
+            Asker::Cashier(_) => None,
+        };
+        self.ledger.begin_refund(&NewRefund {
+            sale_id: checked.sale.id,
+            kind: checked.kind,
+            reason: &checked.reason,
+            fiat: &checked.fiat,
+            crypto: &checked.crypto,
+            network: &checked.sale.network,
+            address: &checked.address,
+            email: checked.email.as_deref(),
+            gateway: self.checkout.gateway().kind().as_str(),
+            requested_by: &who(&asker),
+            approved_by,
+        })
+    }
+
+    /// Every check of a refund form, for the preview and the request alike.
+    fn check(&self, form: &RefundForm) -> Result<Checked> {
         let sale = self.paid_sale(&form.sale)?;
         let kind = RefundKind::parse(&form.kind).ok_or_else(|| {
             Error::Input(format!(
@@ -331,6 +406,13 @@ impl<'a> Refunds<'a> {
                 "{fiat} is less than the smallest amount of {coin}; type a larger amount."
             )));
         }
+        // The ledger checks it again as it records the refund (one
+        // transaction); here the preview says it before the customer waits.
+        if let Some(left) = self.ledger.refundable_left(sale.id)? {
+            if crypto.amount() > left.amount() {
+                return Err(more_than_left(sale.id, &left));
+            }
+        }
         if kind == RefundKind::Overpaid {
             let paid = sale.paid.as_ref().map(Money::amount).unwrap_or_default();
             let expected = sale.crypto.as_ref().map(Money::amount).unwrap_or_default();
@@ -358,22 +440,14 @@ impl<'a> Refunds<'a> {
                 )));
             }
         }
-        let approved_by = match asker {
-            Asker::Owner => Some("owner"),
-            Asker::Cashier(_) => None,
-        };
-        self.ledger.begin_refund(&NewRefund {
-            sale_id: sale.id,
+        Ok(Checked {
             kind,
-            reason,
-            fiat: &fiat,
-            crypto: &crypto,
-            network: &sale.network,
-            address,
-            email,
-            gateway: gateway.as_str(),
-            requested_by: &who(&asker),
-            approved_by,
+            reason: reason.to_string(),
+            address: address.to_string(),
+            email: email.map(str::to_string),
+            fiat,
+            crypto,
+            sale,
         })
     }
 
@@ -506,6 +580,38 @@ impl<'a> Refunds<'a> {
                 message: &answer.message,
             },
         )
+    }
+
+    /// Demo mode only: the owner confirms the e-mail the demo gateway
+    /// "sent" for a refund's withdrawal, as a real Counos owner clicks the
+    /// link in Counos's e-mail; the refund is then followed (done). Lets an
+    /// owner in training see a refund to its end.
+    pub async fn demo_confirm_email(
+        &self,
+        _: &Unlocked,
+        sandbox_url: Option<&str>,
+        id: i64,
+    ) -> Result<RefundRecord> {
+        let Some(base) = sandbox_url else {
+            return Err(Error::NotAllowed(
+                "This is a real gateway: confirm the withdrawal from the e-mail Counos sent to the terminal owner.".into(),
+            ));
+        };
+        let record = self.ledger.refund(id)?;
+        let withdrawal = record
+            .gateway_refund_id
+            .as_deref()
+            .filter(|_| record.state == RefundState::Sent)
+            .and_then(|w| w.parse::<i64>().ok())
+            .ok_or_else(|| {
+                Error::NotAllowed(format!(
+                    "Refund {id} has no withdrawal waiting for the e-mail's confirmation."
+                ))
+            })?;
+        cryptill_sandbox::client::Control::new(base)?
+            .counos_complete_withdrawal(withdrawal, None)
+            .await?;
+        self.follow(id).await
     }
 
     /// Follows every sent refund once; one that cannot be read keeps its

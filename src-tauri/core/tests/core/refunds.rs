@@ -424,3 +424,84 @@ async fn control_refund(
         .await
         .unwrap()
 }
+
+/// The counter's read-back checks the form as the request does (one
+/// validation): a wrong-network address or more than is left is refused
+/// before the customer is shown anything; a good form comes back with the
+/// address as a QR and nothing recorded. In demo mode the owner confirms
+/// the demo gateway's withdrawal e-mail and the refund is done.
+#[tokio::test]
+async fn the_preview_checks_like_the_request_and_the_demo_email_finishes_the_refund() {
+    let (_dir, till) = till_for("preview", |_, _| {}).await;
+    let checkout = till.checkout();
+    let sale = checkout.charge("1000.00", "BTC").await.unwrap();
+    till.simulate(sale.sale_id, Simulation::Overpay)
+        .await
+        .unwrap();
+    checkout.refresh(sale.sale_id).await.unwrap();
+    let refunds = till.refunds();
+
+    let ether = refunds
+        .preview(&form(
+            sale.sale_id,
+            "overpaid",
+            "100.00",
+            "0x52908400098527886E0F7030069857D2E4169EE7",
+        ))
+        .unwrap_err();
+    assert_eq!(ether.kind(), ErrorKind::Input);
+    assert!(ether.to_string().contains("not a BTC address"), "{ether}");
+    let too_much = refunds
+        .preview(&form(sale.sale_id, "return", "1100.01", CUSTOMER))
+        .unwrap_err();
+    assert!(
+        too_much.to_string().contains("more than sale"),
+        "{too_much}"
+    );
+
+    let mut asked = form(sale.sale_id, "overpaid", "100.00", &format!(" {CUSTOMER} "));
+    asked.email = None;
+    let preview = refunds.preview(&asked).unwrap();
+    assert_eq!(preview.address, CUSTOMER);
+    assert_eq!(
+        (preview.crypto_amount.as_str(), preview.coin.as_str()),
+        ("0.00172414", "BTC")
+    );
+    assert_eq!(preview.network, "Bitcoin");
+    assert!(preview.qr_png.starts_with("data:image/png;base64,"));
+    assert!(
+        refunds.list().unwrap().is_empty(),
+        "a preview records nothing"
+    );
+
+    let ok = owner(&till);
+    till.owner()
+        .demo_withdraw_permission(&ok, true)
+        .await
+        .unwrap();
+    let record = refunds
+        .request(&asked, Asker::Cashier("Ann".into()), None)
+        .unwrap();
+    // Not yet sent: there is no e-mail to confirm.
+    let early = refunds
+        .demo_confirm_email(&ok, till.sandbox_url().as_deref(), record.id)
+        .await
+        .unwrap_err();
+    assert_eq!(early.kind(), ErrorKind::NotAllowed);
+    let sent = refunds
+        .approve_with_pin(record.id, &secret("1234"))
+        .await
+        .unwrap();
+    assert_eq!(sent.state, RefundState::Sent);
+    let real = refunds
+        .demo_confirm_email(&ok, None, record.id)
+        .await
+        .unwrap_err();
+    assert!(real.to_string().contains("e-mail Counos sent"), "{real}");
+    let done = refunds
+        .demo_confirm_email(&ok, till.sandbox_url().as_deref(), record.id)
+        .await
+        .unwrap();
+    assert_eq!(done.state, RefundState::Done);
+    till.close().await;
+}

@@ -8,4 +8,9 @@ export type SaleSummary = { saleId: number, state: SaleState, fiatAmount: string
 /**
  * Who sold it; `None` on a till without cashiers.
  */
-cashier: string | null, };
+cashier: string | null, 
+/**
+ * Money arrived for it (paid, overpaid, or part of it): the counter
+ * offers a refund.
+ */
+hasPayment: boolean, };

@@ -33,6 +33,11 @@ const backend = vi.hoisted(() => ({
   shiftReport: vi.fn(),
   tills: vi.fn(),
   onShopSaleChanged: vi.fn(),
+  ownerRefunds: vi.fn(),
+  approveRefund: vi.fn(),
+  rejectRefund: vi.fn(),
+  sendRefund: vi.fn(),
+  demoConfirmRefund: vi.fn(),
 }));
 vi.mock('../backend', () => backend);
 
@@ -246,6 +251,47 @@ describe('networks', () => {
   });
 });
 
+describe('refunds', () => {
+  const refund = (id: number, state: string, extra: Record<string, unknown> = {}) => ({
+    id, saleId: 4, kind: 'overpaid', reason: 'Customer paid more than asked', fiatAmount: '100.00', fiatCurrency: 'EUR',
+    cryptoAmount: '0.00172414', coin: 'BTC', coinDecimals: 8, network: 'Bitcoin', address: 'tb1qcustomer', email: null,
+    gateway: 'demo', state, requestedBy: 'cashier Ana', approvedBy: null, gatewayRefundId: null, gatewayStatus: null,
+    message: null, requestedAt: '2026-11-21T12:00:00.000Z', approvedAt: null, sentAt: null, finishedAt: null,
+    updatedAt: '2026-11-21T12:00:00.000Z', ...extra,
+  });
+
+  it('says how refunds start when there are none', async () => {
+    backend.ownerRefunds.mockResolvedValue([]);
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-refunds'));
+    expect((await screen.findByTestId('refunds-empty')).textContent).toMatch(/Sales this shift/);
+  });
+
+  it('approves a waiting refund, rejects another with a reason, and says a stuck send plainly', async () => {
+    backend.ownerRefunds.mockResolvedValue([
+      refund(3, 'requested'),
+      refund(2, 'requested'),
+      refund(1, 'sending', { approvedBy: 'owner' }),
+    ]);
+    backend.approveRefund.mockResolvedValue(refund(3, 'sent'));
+    backend.rejectRefund.mockResolvedValue(refund(2, 'rejected'));
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-refunds'));
+    expect((await screen.findByTestId('refunds-waiting')).textContent).toBe('2 wait for your approval');
+    expect(screen.getByTestId('refund-stuck-1').textContent).toMatch(/not known whether demo took this refund/);
+    expect(screen.queryByTestId('refund-send-1')).toBeNull();
+    expect(screen.getByTestId('refund-row-1').textContent).toContain('Approved by owner');
+
+    await fireEvent.click(screen.getByTestId('refund-approve-3'));
+    expect(backend.approveRefund).toHaveBeenCalledWith(3);
+    await fireEvent.click(await screen.findByTestId('refund-reject-2'));
+    await fireEvent.input(screen.getByTestId('refund-reject-why-2'), { target: { value: 'Goods not brought back' } });
+    await fireEvent.click(screen.getByTestId('refund-reject-go-2'));
+    expect(backend.rejectRefund).toHaveBeenCalledWith(2, 'Goods not brought back');
+    await waitFor(() => expect(backend.ownerRefunds).toHaveBeenCalledTimes(3));
+  });
+});
+
 describe('reports', () => {
   it("shows today's Z-report and exports the filtered sales to a path", async () => {
     backend.dayReport.mockResolvedValue({
@@ -255,7 +301,7 @@ describe('reports', () => {
       voids: 0, voidedAmount: '0.00', expired: 1, open: 0,
       exceptions: [{ saleId: 3, kind: 'underpaid', coin: 'BTC', cryptoAmount: '0.001', paidAmount: '0.0005', fiatAmount: '58.00 EUR', createdAt: '2026-11-21T12:00:00.000Z' }],
       otherCurrencySales: 0, firstSaleAt: '2026-11-21T09:00:00.000Z', lastSaleAt: '2026-11-21T12:00:00.000Z',
-      tills: [], refunds: [], refunded: '0.00',
+      tills: [], refunds: [{ coin: 'BTC', refunds: 1, cryptoAmount: '0.00172414', fiatAmount: '10.00' }], refunded: '10.00',
     });
     backend.salesHistory.mockResolvedValue({ rows: [], next: null });
     backend.exportCsv.mockResolvedValue(2);
@@ -264,6 +310,9 @@ describe('reports', () => {
     expect((await screen.findByTestId('report-gross')).textContent).toBe('32.50 EUR');
     expect(screen.getByTestId('report-tips').textContent).toBe('2.00 EUR');
     expect(screen.getByTestId('report-exception').dataset.kind).toBe('underpaid');
+    // Money given back that day, per coin and in all.
+    expect(screen.getByTestId('report-refund-BTC').textContent).toBe('BTC10.00172414 BTC10.00 EUR');
+    expect(screen.getByTestId('report-refunded').textContent).toBe('Given back: 10.00 EUR');
 
     await fireEvent.click(screen.getByTestId('owner-tab-sales'));
     await fireEvent.change(await screen.findByTestId('sales-status'), { target: { value: 'paid' } });

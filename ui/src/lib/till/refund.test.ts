@@ -1,27 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import type { RefundSuggestion } from '../bindings/RefundSuggestion';
-import { confirmLine, formFrom, KIND_LABELS, missing } from './refund';
+import type { RefundPreview } from '../bindings/RefundPreview';
+import { overpaidSuggestion } from '../../test/fixtures';
+import { confirmLine, emailStep, formFrom, kindLabel, missing, switchUnit } from './refund';
 
-const overpaid: RefundSuggestion = {
-  saleId: 7,
-  kind: 'overpaid',
-  coin: 'BTC',
-  network: 'Bitcoin',
-  fiatCurrency: 'EUR',
-  fiatAmount: '100.00',
-  cryptoAmount: '0.00172414',
-  left: '0.01896552',
-  gateway: 'demo',
-  needsEmail: false,
-  note: 'Counos has no refund call: ...',
-};
+const overpaid = overpaidSuggestion;
 
 describe('the refund form', () => {
-  it('opens on the sale with the overpaid excess prefilled in the coin', () => {
+  it('opens on the sale with the overpaid excess prefilled in the shop currency', () => {
     const form = formFrom(overpaid);
-    expect(form).toMatchObject({ sale: '7', kind: 'overpaid', amount: '0.00172414', inCoin: true });
+    expect(form).toMatchObject({ sale: '7', kind: 'overpaid', amount: '100.00', inCoin: false });
     expect(form.reason).toBe('Customer paid more than asked');
-    expect(KIND_LABELS[form.kind as 'overpaid']).toBe('Overpaid excess');
+    expect(kindLabel(form.kind)).toBe('Overpaid excess');
+  });
+
+  it('switches the amount between the shop currency and the coin from the suggestion', () => {
+    const inCoin = switchUnit(formFrom(overpaid), overpaid, true);
+    expect(inCoin).toMatchObject({ amount: '0.00172414', inCoin: true });
+    expect(switchUnit(inCoin, overpaid, false)).toMatchObject({ amount: '100.00', inCoin: false });
   });
 
   it('asks for the address, then the reason, before anything is sent', () => {
@@ -40,11 +35,26 @@ describe('the refund form', () => {
     expect(missing({ ...form, email: 'a@b.example' }, coingate)).toBeNull();
   });
 
-  it('reads the amount, coin and network back beside the QR', () => {
-    const form = { ...formFrom(overpaid), address: 'tb1q...' };
-    expect(confirmLine(form, overpaid)).toBe(
-      'Send 0.00172414 BTC on Bitcoin to this address. Check it with the customer.',
+  it('reads back what the core checked: the coin amount, its value and the network', () => {
+    const preview: RefundPreview = {
+      saleId: 7,
+      kind: 'overpaid',
+      coin: 'BTC',
+      network: 'Bitcoin',
+      address: 'tb1q...',
+      fiatAmount: '100.00',
+      fiatCurrency: 'EUR',
+      cryptoAmount: '0.00172414',
+      qrPng: 'data:image/png;base64,',
+    };
+    expect(confirmLine(preview)).toBe(
+      'Send 0.00172414 BTC (100.00 EUR) on Bitcoin to this address. Check it with the customer.',
     );
-    expect(confirmLine({ ...form, inCoin: false, amount: '100.00' }, overpaid)).toContain('100.00 EUR');
+  });
+
+  it('says whose e-mail confirms the refund: the owner on Counos, the customer on CoinGate', () => {
+    expect(emailStep('demo')).toMatch(/e-mails the owner/);
+    expect(emailStep('counos')).toMatch(/withdrawal/);
+    expect(emailStep('coingate-sandbox')).toMatch(/e-mails the customer/);
   });
 });

@@ -16,7 +16,7 @@ import { toastFor } from '../shared/toasts';
 import { setShopLocale, t } from '../i18n/index.svelte';
 
 /** The till's screens besides owner mode (a dialog over them). */
-export type TillScreen = 'till' | 'recent' | 'receipt';
+export type TillScreen = 'till' | 'recent' | 'receipt' | 'refund';
 
 export class TillState {
   info = $state<AppInfo | null>(null);
@@ -38,6 +38,8 @@ export class TillState {
 
   screen = $state<TillScreen>('till');
   receiptSaleId = $state<number | null>(null);
+  /** The sale whose refund the counter is asking for (issue 18). */
+  refundSaleId = $state<number | null>(null);
   ownerOpen = $state(false);
   displayError = $state<AppError | null>(null);
 
@@ -138,6 +140,12 @@ export class TillState {
 
   open(screen: TillScreen) {
     this.screen = screen;
+  }
+
+  /** A refund of a sale from Sales this shift; back there when it is done. */
+  startRefund(saleId: number) {
+    this.refundSaleId = saleId;
+    this.screen = 'refund';
   }
 
   showReceipt(saleId: number) {
