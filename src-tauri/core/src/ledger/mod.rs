@@ -19,7 +19,9 @@ mod refunds;
 mod shifts;
 
 pub use prints::AutoPrint;
-pub use refunds::{NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate};
+pub use refunds::{
+    refunded_fiat, sum_amount_list, NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate,
+};
 
 pub(crate) use owner::PinHolder;
 pub use owner::{OwnerAttempt, WithdrawalTurn};

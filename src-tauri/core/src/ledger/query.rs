@@ -311,25 +311,39 @@ pub struct StoredSale<'a> {
     pub late_payment_at: Option<&'a str>,
     pub cashier: Option<&'a str>,
     pub shift_id: Option<i64>,
+    /// The fiat amounts of the sale's refunds given back or on their way
+    /// (`sent`, `done`), as stored, separated by spaces; `None` when it has
+    /// none. Gathered by the same statement (a subquery on the refunds'
+    /// sale index), added up exactly by the CSV (`sum_amount_list`).
+    pub refunded: Option<&'a str>,
 }
 
 /// The columns of [`StoredSale`], in its field order; the cashier's name
 /// is in the one column given (each backend keeps it its own way, see
 /// `select_sale`).
+/// The refunds' amounts come as one text per sale (`group_concat` in
+/// SQLite, `string_agg` in PostgreSQL: the one aggregate the two spell
+/// differently), over `refunds_sale`, in the same statement: a sale without
+/// refunds costs one index probe, and no query runs per row.
 macro_rules! stored_columns {
-    ($cashier:literal) => {
+    ($cashier:literal, $concat:literal) => {
         concat!(
             "SELECT id, created_at, paid_at, state, fiat_currency, fiat_amount,
     tip_amount, coin, coin_decimals, crypto_amount, paid_amount, rate, gateway, gateway_order_id,
     merchant_order_id, address, tx_id, voided_at, late_payment_at, ",
             $cashier,
-            ", shift_id FROM sales"
+            ", shift_id, (SELECT ",
+            $concat,
+            "(fiat_amount, ' ') FROM refunds WHERE refunds.sale_id = sales.id
+        AND refunds.state IN ('sent', 'done')) FROM sales"
         )
     };
 }
-const SELECT_STORED_SQLITE: &str =
-    stored_columns!("(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)");
-const SELECT_STORED_PG: &str = stored_columns!("cashier_name");
+const SELECT_STORED_SQLITE: &str = stored_columns!(
+    "(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)",
+    "group_concat"
+);
+const SELECT_STORED_PG: &str = stored_columns!("cashier_name", "string_agg");
 
 fn stored_from_row<'a>(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<StoredSale<'a>> {
     let text = |i: usize| -> rusqlite::Result<&'a str> { Ok(r.get_ref(i)?.as_str()?) };
@@ -357,6 +371,7 @@ fn stored_from_row<'a>(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<StoredSale<
         late_payment_at: opt(18)?,
         cashier: opt(19)?,
         shift_id: r.get(20)?,
+        refunded: opt(21)?,
     })
 }
 
@@ -366,6 +381,7 @@ struct OwnedStored {
     id: i64,
     coin_decimals: u32,
     shift_id: Option<i64>,
+    refunded: Option<String>,
     /// Columns 1..=19 without 8 (the precision): index = column - 1, or - 2
     /// past it.
     texts: Vec<Option<String>>,
@@ -383,6 +399,7 @@ impl OwnedStored {
             id: r.int(0)?,
             coin_decimals,
             shift_id: r.opt_int(20)?,
+            refunded: r.opt_text(21)?,
             texts,
         })
     }
@@ -419,6 +436,7 @@ impl OwnedStored {
             late_payment_at: opt(16),
             cashier: opt(17),
             shift_id: self.shift_id,
+            refunded: self.refunded.as_deref(),
         })
     }
 }
