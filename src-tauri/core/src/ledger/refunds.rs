@@ -606,3 +606,19 @@ impl Ledger {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_amounts_handed_over_as_one_text_add_up_exactly_or_not_at_all() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        // 0.1 + 0.2 in floats is 0.30000000000000004; here it is 0.30.
+        assert_eq!(sum_amount_list("0.10 0.20"), Some(d("0.30")));
+        assert_eq!(sum_amount_list("1.60"), Some(d("1.60")));
+        assert_eq!(sum_amount_list(""), Some(Decimal::ZERO));
+        assert_eq!(sum_amount_list("1.60 abc"), None);
+        assert_eq!(sum_amount_list(&format!("{} 1", Decimal::MAX)), None);
+    }
+}
