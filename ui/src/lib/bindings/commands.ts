@@ -164,6 +164,8 @@ export function commands(invoke: Invoke) {
     ownerRefundReject: (args: { refundId: number; why: string }) => invoke<RefundRecord>('owner_refund_reject', args),
     /** `owner_refund_send` (owner). */
     ownerRefundSend: (args: { refundId: number }) => invoke<RefundRecord>('owner_refund_send', args),
+    /** `owner_refund_resolve` (owner). */
+    ownerRefundResolve: (args: { refundId: number; sent: boolean; gatewayId: string | null }) => invoke<RefundRecord>('owner_refund_resolve', args),
     /** `owner_printer_settings` (owner). */
     ownerPrinterSettings: () => invoke<PrinterSettings>('owner_printer_settings'),
     /** `owner_save_printer_settings` (owner). */
