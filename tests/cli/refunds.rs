@@ -12,27 +12,26 @@ fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
-#[test]
-fn the_owner_refunds_an_overpaid_excess_from_the_command_line_and_follows_it() {
-    let shop = Shop::new(BIN, "refund-cli");
+/// A shop on a Counos sandbox of its own whose sale 1 (1000 EUR in BTC) the
+/// customer paid `paid` BTC for, seen by the till.
+fn paid_counos_sale(name: &str, paid: &str) -> (Shop, crate::support::Sandbox) {
+    let shop = Shop::new(BIN, name);
     let sandbox = shop.serve_sandbox();
     shop.use_gateway("counos", &format!("{}/counos/api/", sandbox.1), "1234");
     shop.ok_with(&["sale", "1000", "EUR", "BTC"], "", None);
-    // 1000 EUR is 0.01724138 BTC; the customer sends 100 EUR more.
     shop.ok_with(
-        &[
-            "sandbox",
-            "pay",
-            "1",
-            "--amount",
-            "0.01896552",
-            "--url",
-            &sandbox.1,
-        ],
+        &["sandbox", "pay", "1", "--amount", paid, "--url", &sandbox.1],
         "",
         None,
     );
     shop.ok_with(&["order", "1"], "", None);
+    (shop, sandbox)
+}
+
+#[test]
+fn the_owner_refunds_an_overpaid_excess_from_the_command_line_and_follows_it() {
+    // 1000 EUR is 0.01724138 BTC; the customer sends 100 EUR more.
+    let (shop, sandbox) = paid_counos_sale("refund-cli", "0.01896552");
     let refund = |amount: &str, address: &str| {
         vec![
             "refund".to_string(),
@@ -112,24 +111,7 @@ fn the_owner_refunds_an_overpaid_excess_from_the_command_line_and_follows_it() {
 /// settled by the owner with `cryptill refund-resolve <ID> --failed`.
 #[test]
 fn a_refund_left_being_sent_is_found_at_the_gateway_or_settled_by_the_owner() {
-    let shop = Shop::new(BIN, "refund-resolve");
-    let sandbox = shop.serve_sandbox();
-    shop.use_gateway("counos", &format!("{}/counos/api/", sandbox.1), "1234");
-    shop.ok_with(&["sale", "1000", "EUR", "BTC"], "", None);
-    shop.ok_with(
-        &[
-            "sandbox",
-            "pay",
-            "1",
-            "--amount",
-            "0.01724138",
-            "--url",
-            &sandbox.1,
-        ],
-        "",
-        None,
-    );
-    shop.ok_with(&["order", "1"], "", None);
+    let (shop, sandbox) = paid_counos_sale("refund-resolve", "0.01724138");
     let refund = |amount: &'static str| {
         [
             "refund",

@@ -14,7 +14,7 @@ use cryptill_core::ledger::{AutoPrint, RefundState};
 use cryptill_core::money::Currency;
 use cryptill_core::owner::{pin, unlock_with_pin};
 use cryptill_core::printer::{PrintOutcome, PrinterSettings, Printing, ReportKind};
-use cryptill_core::refund::{Asker, RefundForm, Refunds};
+use cryptill_core::refund::{Asker, Refunds};
 use cryptill_core::report::{self, SaleFilter};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::settings::Settings;
@@ -511,14 +511,7 @@ async fn a_reprinted_receipt_lists_the_sales_refunds_and_the_printed_z_report_th
     let control = &shop.counter.sandbox.control;
     control.permit_withdrawals(true).await.unwrap();
     let refunds = Refunds::new(ledger, &shop.checkout);
-    let form = RefundForm {
-        sale: sale_id.to_string(),
-        kind: "return".into(),
-        amount: "40.00".into(),
-        address: "tb1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9".into(),
-        reason: "Returned unopened".into(),
-        ..RefundForm::default()
-    };
+    let form = counter::return_form(sale_id, "40.00");
     let asked = refunds.request(&form, Asker::Owner, Some(&ok)).unwrap();
     let sent = refunds.send(&ok, asked.id).await.unwrap();
     assert_eq!(sent.state, RefundState::Sent);

@@ -9,7 +9,7 @@ use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::ledger::{Ledger, RefundState};
 use cryptill_core::money::Currency;
 use cryptill_core::owner::{self, pin, Unlocked};
-use cryptill_core::refund::{Asker, RefundForm, Refunds};
+use cryptill_core::refund::{Asker, Refunds};
 use cryptill_core::report::{self, SaleFilter};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::shift::{shift_report_text, Shifts};
@@ -382,14 +382,7 @@ async fn a_refund_done_in_a_shift_is_in_its_x_and_z_and_not_in_the_next_shift() 
     let sale = sell(&c, "100.00", None, "BTC", true).await;
     c.sandbox.control.permit_withdrawals(true).await.unwrap();
     let refunds = Refunds::new(&c.ledger, &c.checkout);
-    let form = RefundForm {
-        sale: sale.to_string(),
-        kind: "return".into(),
-        amount: "40.00".into(),
-        address: "tb1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9".into(),
-        reason: "Returned".into(),
-        ..RefundForm::default()
-    };
+    let form = counter::return_form(sale, "40.00");
     let asked = refunds.request(&form, Asker::Owner, Some(&ok)).unwrap();
     let sent = refunds.send(&ok, asked.id).await.unwrap();
     // Accepted, not done yet: no money counted as given back.

@@ -117,3 +117,16 @@ pub fn entry(amount: &str) -> SaleEntry {
         coin: "BTC".into(),
     }
 }
+
+/// A return of `amount` (in euros) of sale `sale_id` to a testnet Bitcoin
+/// address the core and the sandbox accept, as the owner types it.
+pub fn return_form(sale_id: i64, amount: &str) -> cryptill_core::refund::RefundForm {
+    cryptill_core::refund::RefundForm {
+        sale: sale_id.to_string(),
+        kind: "return".into(),
+        amount: amount.into(),
+        address: "tb1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9".into(),
+        reason: "Returned".into(),
+        ..Default::default()
+    }
+}
