@@ -529,15 +529,7 @@ async fn a_reprinted_receipt_lists_the_sales_refunds_and_the_printed_z_report_th
     assert!(paper.value("on").is_some(), "{text}");
     lines_fit(&paper, 32);
 
-    let withdrawal: i64 = sent.gateway_refund_id.unwrap().parse().unwrap();
-    control
-        .counos_complete_withdrawal(withdrawal, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        refunds.follow(asked.id).await.unwrap().state,
-        RefundState::Done
-    );
+    counter::confirm_refund(control, &refunds, &sent).await;
     shop.printing.print_receipt(sale_id).await.unwrap();
     let z = report::z_report(ledger, &SaleFilter::today(), "EUR").unwrap();
     shop.printing

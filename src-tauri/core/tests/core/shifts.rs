@@ -6,7 +6,7 @@
 
 use cryptill_core::checkout::{LineEntry, SaleEntry};
 use cryptill_core::gateway::{GatewayKind, SaleState};
-use cryptill_core::ledger::{Ledger, RefundState};
+use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
 use cryptill_core::owner::{self, pin, Unlocked};
 use cryptill_core::refund::{Asker, Refunds};
@@ -387,16 +387,7 @@ async fn a_refund_done_in_a_shift_is_in_its_x_and_z_and_not_in_the_next_shift() 
     let sent = refunds.send(&ok, asked.id).await.unwrap();
     // Accepted, not done yet: no money counted as given back.
     assert_eq!(s.x_report().unwrap().refunded, "0.00");
-    let withdrawal: i64 = sent.gateway_refund_id.unwrap().parse().unwrap();
-    c.sandbox
-        .control
-        .counos_complete_withdrawal(withdrawal, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        refunds.follow(asked.id).await.unwrap().state,
-        RefundState::Done
-    );
+    counter::confirm_refund(&c.sandbox.control, &refunds, &sent).await;
 
     let x = s.x_report().unwrap();
     assert_eq!(x.refunded, "40.00");

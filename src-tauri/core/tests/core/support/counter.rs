@@ -130,3 +130,21 @@ pub fn return_form(sale_id: i64, amount: &str) -> cryptill_core::refund::RefundF
         ..Default::default()
     }
 }
+
+/// The owner confirms the Counos e-mail of a sent refund's withdrawal (the
+/// sandbox's dashboard step); followed, the refund is done.
+pub async fn confirm_refund(
+    control: &cryptill_sandbox::client::Control,
+    refunds: &cryptill_core::refund::Refunds<'_>,
+    sent: &cryptill_core::ledger::RefundRecord,
+) {
+    let withdrawal: i64 = sent.gateway_refund_id.as_deref().unwrap().parse().unwrap();
+    control
+        .counos_complete_withdrawal(withdrawal, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        refunds.follow(sent.id).await.unwrap().state,
+        cryptill_core::ledger::RefundState::Done
+    );
+}
