@@ -4,7 +4,7 @@
 //! (cryptill_core::refund), shared with the command line.
 
 use cryptill_core::ledger::RefundRecord;
-use cryptill_core::refund::{Asker, RefundForm, RefundPreview, RefundSuggestion};
+use cryptill_core::refund::{Asker, RefundForm, RefundPreview, RefundSuggestion, Resolution};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::AppError;
 use tauri::State;
@@ -126,5 +126,27 @@ pub async fn owner_demo_confirm_refund(
             owner.till.sandbox_url().as_deref(),
             refund_id,
         )
+        .await?)
+}
+
+/// Settles a refund whose answer was lost, after the owner checked the
+/// gateway's dashboard: `sent` (with the dashboard's id, if shown) or
+/// failed. The core asks the gateway first and records what it holds.
+#[tauri::command]
+pub async fn owner_refund_resolve(
+    owner: Owner,
+    refund_id: i64,
+    sent: bool,
+    gateway_id: Option<String>,
+) -> Result<RefundRecord, AppError> {
+    let resolution = if sent {
+        Resolution::Sent(gateway_id)
+    } else {
+        Resolution::Failed
+    };
+    Ok(owner
+        .till
+        .refunds()
+        .resolve(&owner.unlocked, refund_id, resolution)
         .await?)
 }

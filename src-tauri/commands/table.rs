@@ -101,6 +101,11 @@ command_table! {
         owner_refund_send,
         owner_demo_confirm_refund,
     },
+    // A refund whose answer was lost: the owner marks it sent or failed
+    // after checking the gateway (issue 18, the books).
+    owner: refund::{
+        owner_refund_resolve,
+    },
     // The owner's receipt printer (issue 13).
     owner: printer::{
         owner_printer_settings,

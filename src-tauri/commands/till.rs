@@ -109,10 +109,17 @@ pub async fn mark_for_owner(shop: State<'_, Shop>, sale_id: i64) -> Result<Payme
     Ok(shop.till()?.checkout().mark_for_owner(sale_id)?)
 }
 
-/// The sales left open by the last run, each asked about again (once per run).
+/// The sales left open by the last run, each asked about again (once per
+/// run); and refunds whose gateway answer the last run never wrote down,
+/// looked up at the gateway (issue 18).
 #[tauri::command]
 pub async fn resumed_sales(shop: State<'_, Shop>) -> Result<Vec<Payment>, AppError> {
-    Ok(shop.till()?.checkout().resume().await)
+    let till = shop.till()?;
+    let resumed = till.checkout().resume().await;
+    if let Err(e) = till.refunds().resolve_lost().await {
+        tracing::warn!("could not look up refunds left being sent: {e}");
+    }
+    Ok(resumed)
 }
 
 #[tauri::command]

@@ -53,6 +53,7 @@ fn sample_args(cmd: &str, dir: &std::path::Path) -> Value {
             json!({ "refundId": 1 })
         }
         "owner_refund_reject" => json!({ "refundId": 1, "why": "no" }),
+        "owner_refund_resolve" => json!({ "refundId": 1, "sent": false, "gatewayId": null }),
         other => panic!("owner command {other} has no sample arguments in this test"),
     }
 }

@@ -12,27 +12,26 @@ fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
-#[test]
-fn the_owner_refunds_an_overpaid_excess_from_the_command_line_and_follows_it() {
-    let shop = Shop::new(BIN, "refund-cli");
+/// A shop on a Counos sandbox of its own whose sale 1 (1000 EUR in BTC) the
+/// customer paid `paid` BTC for, seen by the till.
+fn paid_counos_sale(name: &str, paid: &str) -> (Shop, crate::support::Sandbox) {
+    let shop = Shop::new(BIN, name);
     let sandbox = shop.serve_sandbox();
     shop.use_gateway("counos", &format!("{}/counos/api/", sandbox.1), "1234");
     shop.ok_with(&["sale", "1000", "EUR", "BTC"], "", None);
-    // 1000 EUR is 0.01724138 BTC; the customer sends 100 EUR more.
     shop.ok_with(
-        &[
-            "sandbox",
-            "pay",
-            "1",
-            "--amount",
-            "0.01896552",
-            "--url",
-            &sandbox.1,
-        ],
+        &["sandbox", "pay", "1", "--amount", paid, "--url", &sandbox.1],
         "",
         None,
     );
     shop.ok_with(&["order", "1"], "", None);
+    (shop, sandbox)
+}
+
+#[test]
+fn the_owner_refunds_an_overpaid_excess_from_the_command_line_and_follows_it() {
+    // 1000 EUR is 0.01724138 BTC; the customer sends 100 EUR more.
+    let (shop, sandbox) = paid_counos_sale("refund-cli", "0.01896552");
     let refund = |amount: &str, address: &str| {
         vec![
             "refund".to_string(),
@@ -104,4 +103,62 @@ fn the_owner_refunds_an_overpaid_excess_from_the_command_line_and_follows_it() {
         err.contains("0.00000000 BTC is left after earlier refunds"),
         "{err}"
     );
+}
+
+/// A refund whose answer was lost (the app closed between the gateway call
+/// and the ledger write) is left "being sent": `cryptill refunds` finds the
+/// Counos withdrawal behind it and records it; one Counos never took is
+/// settled by the owner with `cryptill refund-resolve <ID> --failed`.
+#[test]
+fn a_refund_left_being_sent_is_found_at_the_gateway_or_settled_by_the_owner() {
+    let (shop, sandbox) = paid_counos_sale("refund-resolve", "0.01724138");
+    let refund = |amount: &'static str| {
+        [
+            "refund",
+            "1",
+            "--amount",
+            amount,
+            "--address",
+            CUSTOMER,
+            "--reason",
+            "Returned",
+        ]
+    };
+    // Not permitted yet: refused, recorded failed (refund 1).
+    shop.refused(&refund("50.00"), "", Some("1234"));
+    assert!(sandbox
+        .control()
+        .run(|c| c.permit_withdrawals(true))
+        .unwrap());
+    let sent = shop.json_with(&refund("50.00"), Some("1234"));
+    assert_eq!(sent["state"], "sent");
+    let withdrawal = sent["gatewayRefundId"].as_str().unwrap().to_string();
+
+    // What a crash after the gateway's answer leaves: refund 2 being sent
+    // with no id; and refund 1, which Counos never took, being sent too.
+    rusqlite::Connection::open(shop.ledger_path())
+        .unwrap()
+        .execute_batch(
+            "UPDATE refunds SET state = 'sending', gateway_refund_id = NULL, gateway_status = NULL,
+                 sent_at = NULL, finished_at = NULL, message = NULL",
+        )
+        .unwrap();
+
+    let list = shop.json_with(&["refunds"], Some("1234"));
+    assert_eq!(list[0]["id"], 2);
+    assert_eq!(list[0]["state"], "sent");
+    assert_eq!(list[0]["gatewayRefundId"], withdrawal.as_str());
+    assert_eq!(list[1]["state"], "sending");
+    let said = list[1]["message"].as_str().unwrap();
+    assert!(said.contains("Counos dashboard"), "{said}");
+
+    // Neither --sent nor --failed: a usage error.
+    let out = shop.run_with(&["refund-resolve", "1"], "", Some("1234"));
+    assert_eq!(out.status.code(), Some(2));
+    let text = shop.ok_with(&["refund-resolve", "1", "--failed"], "", Some("1234"));
+    assert!(text.contains("State:    failed"), "{text}");
+    assert!(text.contains("marked it failed"), "{text}");
+    // Only a refund still being sent can be settled so.
+    let err = shop.refused(&["refund-resolve", "2", "--failed"], "", Some("1234"));
+    assert!(err.contains("only a refund still being sent"), "{err}");
 }

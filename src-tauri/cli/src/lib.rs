@@ -108,6 +108,10 @@ enum Command {
     Refund(refund::RefundArgs),
     /// Owner: every refund and where it stands (asks for the PIN).
     Refunds,
+    /// Owner: settle a refund left "being sent" (its answer was lost) after
+    /// checking the gateway's dashboard: --sent or --failed. The gateway is
+    /// asked first; if it holds the refund, that is recorded instead.
+    RefundResolve(refund::ResolveArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit
@@ -157,6 +161,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Settings(command) => settings::run(g, command).await,
         Command::Refund(args) => refund::refund(g, args).await,
         Command::Refunds => refund::refunds(g).await,
+        Command::RefundResolve(args) => refund::resolve(g, args).await,
     }
 }
 

@@ -4,7 +4,7 @@
 //! as for the window.
 
 use cryptill_core::ledger::RefundRecord;
-use cryptill_core::refund::{Asker, RefundForm};
+use cryptill_core::refund::{Asker, RefundForm, Resolution};
 use cryptill_core::Error;
 
 use crate::global::Global;
@@ -33,6 +33,23 @@ pub(crate) struct RefundArgs {
     /// for an overpaid sale, return for a paid one, underpaid otherwise).
     #[arg(long)]
     kind: Option<String>,
+}
+
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("outcome").required(true).args(["sent", "failed"])))]
+pub(crate) struct ResolveArgs {
+    /// The refund's number (from `cryptill refunds`).
+    refund: i64,
+    /// The gateway's dashboard shows the refund (Counos: the withdrawal).
+    #[arg(long)]
+    sent: bool,
+    /// The gateway has no such refund: nothing went out.
+    #[arg(long)]
+    failed: bool,
+    /// With --sent: the refund's (or withdrawal's) id in the dashboard, so
+    /// it is followed until done.
+    #[arg(long, requires = "sent")]
+    gateway_id: Option<String>,
 }
 
 /// One refund as the owner reads it.
@@ -114,5 +131,20 @@ pub(crate) async fn refunds(g: &Global) -> Result<(), Error> {
         }
         list.iter().map(describe).collect::<Vec<_>>().join("\n\n")
     });
+    Ok(())
+}
+
+/// `cryptill refund-resolve <ID> --sent|--failed`: the owner settles a
+/// refund whose answer was lost; the core asks the gateway first.
+pub(crate) async fn resolve(g: &Global, args: ResolveArgs) -> Result<(), Error> {
+    let resolution = if args.sent {
+        Resolution::Sent(args.gateway_id)
+    } else {
+        Resolution::Failed
+    };
+    let record = g
+        .with_owner(async |till, ok| till.refunds().resolve(ok, args.refund, resolution).await)
+        .await?;
+    print(g.json, &record, describe);
     Ok(())
 }

@@ -95,4 +95,12 @@ describe('commands', () => {
     await backend.simulate(7, 'full');
     expect(core.invoke).toHaveBeenCalledWith('simulate', { saleId: 7, kind: 'full' });
   });
+
+  it("settles a refund whose answer was lost as the owner's command reads it", async () => {
+    core.invoke.mockResolvedValue({ id: 3, state: 'failed' });
+    await backend.resolveRefund(3, false);
+    expect(core.invoke).toHaveBeenCalledWith('owner_refund_resolve', { refundId: 3, sent: false, gatewayId: null });
+    await backend.resolveRefund(4, true, 'w-17');
+    expect(core.invoke).toHaveBeenLastCalledWith('owner_refund_resolve', { refundId: 4, sent: true, gatewayId: 'w-17' });
+  });
 });

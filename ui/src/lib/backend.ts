@@ -472,3 +472,15 @@ export function refundPreview(form: RefundForm): Promise<RefundPreview> {
 export function demoConfirmRefund(refundId: number): Promise<RefundRecord> {
   return rust.ownerDemoConfirmRefund({ refundId });
 }
+
+// ---- refunds in the books (issue 18): a refund whose answer was lost --------------
+
+/**
+ * Owner mode: settles a refund left being sent (its gateway answer lost),
+ * after the owner checked the gateway's dashboard: sent (with the
+ * dashboard's id, if it shows one) or failed. The gateway is asked first;
+ * a refund it holds is recorded as it says, never as failed.
+ */
+export function resolveRefund(refundId: number, sent: boolean, gatewayId: string | null = null): Promise<RefundRecord> {
+  return rust.ownerRefundResolve({ refundId, sent, gatewayId });
+}

@@ -148,6 +148,8 @@ export function shiftReport(extra: Partial<ShiftReport> = {}): ShiftReport {
     open: 0,
     firstSaleAt: null,
     lastSaleAt: null,
+    refunds: [],
+    refunded: '0.00',
     ...extra,
   };
 }

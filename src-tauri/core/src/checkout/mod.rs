@@ -19,7 +19,7 @@ pub use budget::Budget;
 pub use types::seconds_left;
 pub use types::{
     AppEvent, CoinNetwork, CustomerView, LineEntry, Payment, Quote, Receipt, ReceiptLine,
-    SaleEntry, SaleSummary, SaleUpdate, Simulation,
+    ReceiptRefund, SaleEntry, SaleSummary, SaleUpdate, Simulation,
 };
 
 use std::collections::HashMap;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::gateway::SaleState;
+use crate::ledger::RefundState;
 
 /// A price converted into a coin, as the cashier sees it before charging.
 #[derive(Clone, Debug, Serialize, TS)]
@@ -171,6 +172,22 @@ pub struct Receipt {
     pub time: String,
     /// Who sold it; `None` on a till without cashiers (print it only when set).
     pub cashier: Option<String>,
+    /// Money given back for the sale (issue 18), oldest first: every refund
+    /// but a failed or rejected one, so a reprint shows what went back.
+    pub refunds: Vec<ReceiptRefund>,
+}
+
+/// One refund as a reprinted receipt lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ReceiptRefund {
+    pub fiat_amount: String,
+    pub crypto_amount: String,
+    pub coin: String,
+    /// RFC 3339 UTC: when it finished, was sent, or was asked, in that order.
+    pub time: String,
+    pub state: RefundState,
 }
 
 /// What the customer-facing display shows.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::types::{Payment, Receipt, ReceiptLine, SaleSummary};
+use super::types::{Payment, Receipt, ReceiptLine, ReceiptRefund, SaleSummary};
 use super::Checkout;
 use crate::error::Result;
 use crate::gateway::SaleState;
@@ -94,6 +94,19 @@ impl Checkout {
             transaction_id: sale.transaction_id.clone(),
             time: timestamp(sale.paid_at.unwrap_or(sale.created_at)),
             cashier: sale.cashier,
+            refunds: self
+                .ledger
+                .sale_refunds(sale_id)?
+                .into_iter()
+                .filter(|r| r.state.holds_money())
+                .map(|r| ReceiptRefund {
+                    time: r.finished_at.or(r.sent_at).unwrap_or(r.requested_at),
+                    fiat_amount: r.fiat_amount,
+                    crypto_amount: r.crypto_amount,
+                    coin: r.coin,
+                    state: r.state,
+                })
+                .collect(),
         })
     }
 

@@ -189,6 +189,33 @@ pub struct RefundRequest {
     pub email: Option<String>,
 }
 
+/// A refund the ledger left `sending` (the app closed between the gateway
+/// call and the ledger write), to look for among what the gateway holds:
+/// the gateway's refund (or withdrawal) of the same amount to the same
+/// address that no other refund of ours already claims.
+#[derive(Clone, Debug)]
+pub struct RefundProbe {
+    pub order: OrderRef,
+    /// As asked, in the price currency (CoinGate's `request_amount`).
+    pub fiat: Money,
+    /// As asked, in the coin (a Counos withdrawal's amount).
+    pub crypto: Money,
+    pub address: String,
+    /// Gateway ids the ledger already holds for other refunds.
+    pub claimed: Vec<String>,
+}
+
+impl RefundProbe {
+    /// Whether a gateway record of `id` to `address` fits this refund.
+    /// Addresses are compared without ASCII case: bech32 addresses are
+    /// case-insensitive, and no network tells two apart by case alone.
+    pub fn fits(&self, id: &str, address: Option<&str>) -> bool {
+        !id.is_empty()
+            && !self.claimed.iter().any(|c| c == id)
+            && address.is_some_and(|a| a.trim().eq_ignore_ascii_case(self.address.trim()))
+    }
+}
+
 /// Where a refund stands at the gateway, in one vocabulary for both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefundProgress {
@@ -342,4 +369,8 @@ pub trait Gateway: Send + Sync {
 
     /// Where a refund made by [`Gateway::refund`] stands now.
     async fn refund_status(&self, order: &OrderRef, refund_id: &str) -> Result<GatewayRefund>;
+
+    /// The gateway's record of a refund whose answer never reached the
+    /// ledger ([`RefundProbe`]), if it holds one; `None` if it holds none.
+    async fn find_refund(&self, probe: &RefundProbe) -> Result<Option<GatewayRefund>>;
 }

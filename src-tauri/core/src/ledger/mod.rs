@@ -21,7 +21,9 @@ mod shifts;
 
 pub use prints::AutoPrint;
 pub use refunds::more_than_left;
-pub use refunds::{NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate};
+pub use refunds::{
+    refunded_fiat, sum_amount_list, NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate,
+};
 
 pub(crate) use owner::PinHolder;
 pub use owner::{OwnerAttempt, WithdrawalTurn};
@@ -1156,20 +1158,23 @@ const SALE_COLUMNS: [&str; 32] = [
     "till_name",
 ];
 
-/// `$columns!(cashier, till)` with where each ledger keeps a sale's
-/// cashier name and till name (the sale reads here and the CSV's in
-/// query.rs).
+/// `$columns!(cashier, till, text_agg)` with where each ledger keeps a
+/// sale's cashier name and till name (the sale reads here and the CSV's in
+/// query.rs), and the one aggregate the two spell differently: joining
+/// texts (`group_concat` in SQLite, `string_agg` in PostgreSQL).
 macro_rules! with_names {
     ($columns:ident, sqlite) => {
         $columns!(
             "(SELECT name FROM cashiers WHERE cashiers.id = sales.cashier_id)",
-            "NULL"
+            "NULL",
+            "group_concat"
         )
     };
     ($columns:ident, postgres) => {
         $columns!(
             "cashier_name",
-            "(SELECT name FROM tills WHERE tills.id = sales.till_id)"
+            "(SELECT name FROM tills WHERE tills.id = sales.till_id)",
+            "string_agg"
         )
     };
 }
@@ -1178,7 +1183,7 @@ pub(crate) use with_names;
 /// The sale's columns (see [`SALE_COLUMNS`]); the cashier's name and the
 /// till's come from where each ledger keeps them.
 macro_rules! sale_columns {
-    ($cashier:literal, $till:literal) => {
+    ($cashier:literal, $till:literal, $text_agg:literal) => {
         concat!(
             "SELECT id, merchant_order_id, state, fiat_amount, fiat_currency, coin,
     coin_decimals, network, crypto_amount, paid_amount, rate, gateway, gateway_order_id, address,

@@ -123,6 +123,14 @@ impl RefundState {
         !matches!(self, RefundState::Failed | RefundState::Rejected)
     }
 
+    /// Given back or on its way: the gateway accepted it (`sent`) or the
+    /// money went out (`done`). What a sale's "refunded" figure and the
+    /// CSV's `refunded` column add up (its subquery in `query.rs` names the
+    /// same two states).
+    pub fn is_refunded(self) -> bool {
+        matches!(self, RefundState::Sent | RefundState::Done)
+    }
+
     /// For the person at the counter.
     pub fn label(self) -> &'static str {
         match self {
@@ -195,6 +203,41 @@ fn money(text: &str, currency: Currency) -> Result<Money> {
     Decimal::from_str(text)
         .map(|amount| Money::new(amount, currency))
         .map_err(|_| Error::Storage(format!("The ledger holds '{text}' as a refund amount.")))
+}
+
+/// What `refunds` gave back (or have on their way) in the shop's currency:
+/// the sum of those [`RefundState::is_refunded`], `None` when there are none.
+/// Checked: a ledger that does not add up is an error.
+pub fn refunded_fiat(refunds: &[RefundRecord]) -> Result<Option<Money>> {
+    let mut sum: Option<Money> = None;
+    for refund in refunds.iter().filter(|r| r.state.is_refunded()) {
+        let fiat = refund.fiat()?;
+        sum = Some(match sum {
+            None => fiat,
+            Some(so_far) => {
+                let added = so_far.amount().checked_add(fiat.amount()).ok_or_else(|| {
+                    Error::Storage(format!(
+                        "The refunds of sale {} do not add up.",
+                        refund.sale_id
+                    ))
+                })?;
+                Money::new(added, so_far.currency().clone())
+            }
+        });
+    }
+    Ok(sum)
+}
+
+/// The sum of amounts the ledger handed over as one text, separated by
+/// spaces (the CSV's per-sale aggregate, `group_concat`/`string_agg` of the
+/// refunds' stored amounts): added up exactly here, never in SQL (SQLite's
+/// `SUM` of text is a float). `None` when a part is not a number or the sum
+/// overflows.
+pub fn sum_amount_list(list: &str) -> Option<Decimal> {
+    list.split_ascii_whitespace()
+        .try_fold(Decimal::ZERO, |sum, part| {
+            sum.checked_add(Decimal::from_str(part).ok()?)
+        })
 }
 
 /// A refund about to be recorded.
@@ -413,6 +456,29 @@ impl Ledger {
         })
     }
 
+    /// The refunds of each of `sale_ids`, oldest first: one statement for a
+    /// page of the sales history, not one per sale.
+    pub fn refunds_of_sales(&self, sale_ids: &[i64]) -> Result<Vec<RefundRecord>> {
+        if sale_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = (1..=sale_ids.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let ids: Vec<Value> = sale_ids.iter().map(|id| Value::Int(*id)).collect();
+        self.with_db(|db, _| {
+            db.all(
+                &format!(
+                    "SELECT {COLUMNS} FROM refunds WHERE sale_id IN ({marks})
+                     ORDER BY requested_at, id"
+                ),
+                &ids,
+                from_row,
+            )
+        })
+    }
+
     /// Refunds that finished as done in `[from, to)` (`None`: open end),
     /// oldest first: what a report counts as money given back.
     pub fn refunds_done_between(
@@ -512,11 +578,14 @@ impl Ledger {
 
     /// Records the gateway's answer (or silence) for a refund being sent or
     /// followed. `sent_at` is set the first time it reaches `sent` or
-    /// beyond with a gateway id; `finished_at` when it becomes final.
+    /// beyond (or gets a gateway id); `finished_at` when it becomes final.
     pub fn update_refund(&self, id: i64, update: &RefundUpdate<'_>) -> Result<RefundRecord> {
         let now = timestamp(self.now());
         let finished = update.state.is_final().then_some(now.as_str());
-        let sent = update.gateway_refund_id.map(|_| now.as_str());
+        // Sent once the gateway gave an id, or once it is known to have
+        // taken it (the owner's word for a send that lost its answer).
+        let sent = (update.gateway_refund_id.is_some() || update.state.is_refunded())
+            .then_some(now.as_str());
         self.move_refund(
             id,
             &[RefundState::Sending, RefundState::Sent],
@@ -541,4 +610,20 @@ pub fn more_than_left(sale_id: i64, left: &Money) -> Error {
     Error::Input(format!(
         "That is more than sale {sale_id} can give back: {left} is left after what was paid and earlier refunds. Type at most that."
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_amounts_handed_over_as_one_text_add_up_exactly_or_not_at_all() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        // 0.1 + 0.2 in floats is 0.30000000000000004; here it is 0.30.
+        assert_eq!(sum_amount_list("0.10 0.20"), Some(d("0.30")));
+        assert_eq!(sum_amount_list("1.60"), Some(d("1.60")));
+        assert_eq!(sum_amount_list(""), Some(Decimal::ZERO));
+        assert_eq!(sum_amount_list("1.60 abc"), None);
+        assert_eq!(sum_amount_list(&format!("{} 1", Decimal::MAX)), None);
+    }
 }

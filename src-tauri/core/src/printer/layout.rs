@@ -7,6 +7,7 @@ use super::codepage::CodePage;
 use super::document::Document;
 use super::settings::PaperWidth;
 use crate::checkout::{Payment, Receipt};
+use crate::ledger::RefundState;
 use crate::locale::LocaleFormat;
 use crate::report::ZReport;
 
@@ -80,11 +81,37 @@ pub fn receipt(
             "Transaction id"
         });
     }
+    refund_lines(&mut d, r, fmt);
     if !r.footer.trim().is_empty() {
         d.feed();
         d.centered(r.footer.trim());
     }
     d
+}
+
+/// A reprint of a sale with refunds lists each: amount in the shop's
+/// currency and in the coin, its date and where it stands.
+fn refund_lines(d: &mut Document, r: &Receipt, fmt: &LocaleFormat) {
+    if r.refunds.is_empty() {
+        return;
+    }
+    d.rule();
+    for refund in &r.refunds {
+        let state = match refund.state {
+            RefundState::Done => "Refunded",
+            RefundState::Sent => "Refund on its way",
+            _ => "Refund pending",
+        };
+        d.pair(
+            state,
+            &format!("-{} {}", fmt.amount(&refund.fiat_amount), r.fiat_currency),
+        );
+        d.pair("  on", &fmt.date_time(&refund.time));
+        d.pair(
+            "  in coin",
+            &format!("{} {}", fmt.amount(&refund.crypto_amount), refund.coin),
+        );
+    }
 }
 
 /// The slip a customer scans from paper: what to pay, where, until when.
@@ -195,6 +222,13 @@ pub fn report(
                 money(&e.fiat_amount)
             ));
         }
+    }
+    d.pair("Refunded", &money(&z.refunded));
+    for r in &z.refunds {
+        d.pair(
+            &format!("  {} ({} refunds)", r.coin, r.refunds),
+            &format!("{} {}", fmt.amount(&r.crypto_amount), r.coin),
+        );
     }
     if z.totals.other_currency_sales > 0 {
         d.pair(

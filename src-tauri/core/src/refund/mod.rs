@@ -16,7 +16,9 @@ use ts_rs::TS;
 
 use crate::checkout::Checkout;
 use crate::error::{Error, Result};
-use crate::gateway::{address, pick_network, GatewayKind, OrderRef, RefundProgress, RefundRequest};
+use crate::gateway::{
+    address, pick_network, GatewayKind, OrderRef, RefundProbe, RefundProgress, RefundRequest,
+};
 use crate::ledger::more_than_left;
 use crate::ledger::{Ledger, NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate, Sale};
 use crate::money::{Currency, Money};
@@ -119,6 +121,18 @@ pub struct RefundPreview {
     pub qr_png: String,
 }
 
+/// How the owner settles a refund left `sending` (its answer was lost and
+/// the gateway's own list could not tell), after checking the gateway's
+/// dashboard: Counos's withdrawals, or the order's refunds at CoinGate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// The gateway took it: its refund (or withdrawal) id when the dashboard
+    /// shows one, so it can be followed to done.
+    Sent(Option<String>),
+    /// The gateway has no such refund: nothing went out; it can be asked again.
+    Failed,
+}
+
 /// The refunds of an open till, as `till.refunds()` hands them out.
 pub struct Refunds<'a> {
     ledger: &'a Ledger,
@@ -182,6 +196,18 @@ fn gateway_note(kind: GatewayKind) -> &'static str {
     match kind {
         GatewayKind::Coingate | GatewayKind::CoingateSandbox => COINGATE_EMAIL_STEP,
         GatewayKind::Counos | GatewayKind::Demo => COUNOS_EMAIL_STEP,
+    }
+}
+
+/// Where the owner checks a refund whose answer was lost.
+fn where_to_check(kind: GatewayKind) -> &'static str {
+    match kind {
+        GatewayKind::Coingate | GatewayKind::CoingateSandbox => {
+            "Check the order's refunds in the CoinGate dashboard."
+        }
+        GatewayKind::Counos | GatewayKind::Demo => {
+            "Check the terminal's withdrawals in the Counos dashboard (and the confirmation e-mails)."
+        }
     }
 }
 
@@ -614,9 +640,175 @@ impl<'a> Refunds<'a> {
         self.follow(id).await
     }
 
-    /// Follows every sent refund once; one that cannot be read keeps its
-    /// state (the error is logged, the others go on).
+    /// What to look for at the gateway for `record`: its amount and address,
+    /// and the ids our other refunds through the same gateway already hold.
+    fn probe(&self, record: &RefundRecord) -> Result<RefundProbe> {
+        let sale = self.paid_sale(&record.sale_id.to_string())?;
+        let claimed = self
+            .ledger
+            .refunds(&[])?
+            .into_iter()
+            .filter(|r| r.id != record.id && r.gateway == record.gateway)
+            .filter_map(|r| r.gateway_refund_id)
+            .filter(|id| !id.is_empty())
+            .collect();
+        Ok(RefundProbe {
+            order: OrderRef {
+                merchant_order_id: sale.merchant_order_id.clone(),
+                gateway_order_id: sale.gateway_order_id.clone(),
+            },
+            fiat: record.fiat()?,
+            crypto: record.crypto()?,
+            address: record.address.clone(),
+            claimed,
+        })
+    }
+
+    /// Whether `record` lost the gateway's answer: `sending` (the app closed
+    /// between the gateway call and the ledger write, or the call got no
+    /// answer), or `sent` on the owner's word without the gateway's id.
+    fn answer_lost(record: &RefundRecord) -> bool {
+        match record.state {
+            RefundState::Sending => true,
+            RefundState::Sent => record
+                .gateway_refund_id
+                .as_deref()
+                .is_none_or(str::is_empty),
+            _ => false,
+        }
+    }
+
+    /// Looks for a refund whose answer was lost among what the gateway
+    /// holds (CoinGate: the order's refunds, `GET /orders/{id}/refunds`;
+    /// Counos: the terminal's withdrawals to the address) and records what
+    /// it found: the gateway's id and state. `None` when the gateway holds
+    /// nothing like it (the refund is left as it is, with a sentence saying
+    /// what the owner can do).
+    pub async fn look_up(&self, id: i64) -> Result<Option<RefundRecord>> {
+        let record = self.ledger.refund(id)?;
+        if !Self::answer_lost(&record) {
+            return Ok(None);
+        }
+        let probe = self.probe(&record)?;
+        match self.checkout.gateway().find_refund(&probe).await? {
+            Some(found) => {
+                let message = format!(
+                    "Its answer was lost, but {} holds it as {}: {}",
+                    self.checkout.gateway().kind().label(),
+                    found.id,
+                    found.message
+                );
+                self.ledger
+                    .update_refund(
+                        id,
+                        &RefundUpdate {
+                            state: state_after(found.progress),
+                            gateway_refund_id: Some(&found.id),
+                            gateway_status: Some(&found.status),
+                            message: &message,
+                        },
+                    )
+                    .map(Some)
+            }
+            None if record.state == RefundState::Sending => {
+                let gateway = self.checkout.gateway().kind();
+                let message = format!(
+                    "{} lists no refund of {} to {} for sale {}, so it seems it never took it. {} Then mark it failed (it can be asked again) or sent.",
+                    gateway.label(),
+                    record.crypto()?,
+                    address::shown(&record.address),
+                    record.sale_id,
+                    where_to_check(gateway)
+                );
+                self.ledger.update_refund(
+                    id,
+                    &RefundUpdate {
+                        state: RefundState::Sending,
+                        gateway_refund_id: None,
+                        gateway_status: None,
+                        message: &message,
+                    },
+                )?;
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Every refund whose answer was lost, looked up once at the gateway
+    /// ([`Refunds::look_up`]); one that cannot be looked up keeps its state
+    /// (the error is logged, the others go on). Returns those it settled.
+    pub async fn resolve_lost(&self) -> Result<Vec<RefundRecord>> {
+        let mut settled = Vec::new();
+        let lost = self
+            .ledger
+            .refunds(&[RefundState::Sending, RefundState::Sent])?
+            .into_iter()
+            .filter(Self::answer_lost);
+        for record in lost {
+            match self.look_up(record.id).await {
+                Ok(Some(found)) => settled.push(found),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(refund = record.id, "could not look the refund up: {e}"),
+            }
+        }
+        Ok(settled)
+    }
+
+    /// The owner settles a refund left `sending`, after checking the
+    /// gateway's dashboard. The gateway is asked first: if it holds the
+    /// refund, that is recorded (whatever the owner chose), so a refund
+    /// that went out is never marked failed and asked again. If the gateway
+    /// cannot be reached, the owner's word stands.
+    pub async fn resolve(
+        &self,
+        _: &Unlocked,
+        id: i64,
+        resolution: Resolution,
+    ) -> Result<RefundRecord> {
+        let record = self.ledger.refund(id)?;
+        if record.state != RefundState::Sending {
+            return Err(Error::NotAllowed(format!(
+                "Refund {id} is {}; only a refund still being sent (its answer lost) can be marked sent or failed.",
+                record.state.label()
+            )));
+        }
+        match self.look_up(id).await {
+            Ok(Some(found)) => return Ok(found),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(refund = id, "could not look the refund up: {e}"),
+        }
+        let gateway = self.checkout.gateway().kind().label();
+        let (state, gateway_id, message) = match &resolution {
+            Resolution::Sent(gateway_id) => (
+                RefundState::Sent,
+                gateway_id.as_deref().map(str::trim).filter(|g| !g.is_empty()),
+                format!("The owner checked {gateway} and marked it sent."),
+            ),
+            Resolution::Failed => (
+                RefundState::Failed,
+                None,
+                format!(
+                    "The owner checked {gateway} and marked it failed: nothing was sent; the refund can be asked again."
+                ),
+            ),
+        };
+        self.ledger.update_refund(
+            id,
+            &RefundUpdate {
+                state,
+                gateway_refund_id: gateway_id,
+                gateway_status: None,
+                message: &message,
+            },
+        )
+    }
+
+    /// Follows every sent refund once, after looking up those whose answer
+    /// was lost ([`Refunds::resolve_lost`]); one that cannot be read keeps
+    /// its state (the error is logged, the others go on).
     pub async fn follow_all(&self) -> Result<Vec<RefundRecord>> {
+        self.resolve_lost().await?;
         let mut out = Vec::new();
         for record in self.ledger.refunds(&[RefundState::Sent])? {
             match self.follow(record.id).await {

@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 
 use super::{check_export_path, SaleFilter};
 use crate::error::{Error, Result};
-use crate::ledger::{Ledger, StoredSale};
+use crate::ledger::{sum_amount_list, Ledger, StoredSale};
 use crate::money::{fixed, Currency};
 use crate::sale::timestamp;
 
@@ -350,6 +350,14 @@ pub const CSV_COLUMNS: &[Column] = &[
     col("till", |s, c| {
         let till = s.till.unwrap_or(c.till.as_str());
         c.text.push_str(till)
+    }),
+    // What the sale's refunds gave back or have on their way (sent or
+    // done), in the shop's currency; empty when none.
+    col("refunded", |s, c| {
+        if let Some(sum) = s.refunded.and_then(sum_amount_list) {
+            let decimals = c.fiat_decimals(s.fiat_currency);
+            c.push(&fixed(sum, decimals))
+        }
     }),
 ];
 

@@ -16,7 +16,9 @@ use ts_rs::TS;
 pub use self::csv::{csv_header, export_csv, write_csv, CSV_COLUMNS};
 use crate::error::{Error, Result};
 use crate::gateway::SaleState;
-use crate::ledger::{Ledger, Order, Read, Sale, SaleCursor, SaleQuery, StatusFilter};
+use crate::ledger::{
+    refunded_fiat, Ledger, Order, Read, RefundRecord, Sale, SaleCursor, SaleQuery, StatusFilter,
+};
 use crate::money::{Currency, Money};
 use crate::sale::timestamp;
 
@@ -206,6 +208,21 @@ pub struct SaleRow {
     pub shift: Option<i64>,
     /// The till that sold it, on a shared ledger (`None`: this till).
     pub till: Option<String>,
+    /// The sale's refunds, oldest first, each with its state, amounts and
+    /// times (filled by [`history_page`]).
+    pub refunds: Vec<RefundRecord>,
+    /// What its refunds gave back or have on their way (sent or done), in
+    /// the sale's currency, e.g. `"1.60"`; `None` when nothing was.
+    pub refunded: Option<String>,
+}
+
+impl SaleRow {
+    /// Sets the sale's refunds and the refunded figure they add up to.
+    fn with_refunds(mut self, refunds: Vec<RefundRecord>) -> Result<Self> {
+        self.refunded = refunded_fiat(&refunds)?.map(|m| m.to_fixed());
+        self.refunds = refunds;
+        Ok(self)
+    }
 }
 
 impl From<&Sale> for SaleRow {
@@ -233,6 +250,8 @@ impl From<&Sale> for SaleRow {
             cashier: s.cashier.clone(),
             shift: s.shift_id,
             till: s.till.clone(),
+            refunds: Vec::new(),
+            refunded: None,
         }
     }
 }
@@ -288,10 +307,17 @@ pub fn history_page(ledger: &Ledger, filter: &SaleFilter, page: &PageRequest) ->
     } else {
         None
     };
-    Ok(SalePage {
-        rows: rows.iter().map(SaleRow::from).collect(),
-        next,
-    })
+    // The page's refunds in one statement, handed to their sales.
+    let ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
+    let mut refunds: BTreeMap<i64, Vec<RefundRecord>> = BTreeMap::new();
+    for refund in ledger.refunds_of_sales(&ids)? {
+        refunds.entry(refund.sale_id).or_default().push(refund);
+    }
+    let rows = rows
+        .iter()
+        .map(|s| SaleRow::from(s).with_refunds(refunds.remove(&s.id).unwrap_or_default()))
+        .collect::<Result<_>>()?;
+    Ok(SalePage { rows, next })
 }
 
 /// One coin's share of the takings.
@@ -362,7 +388,7 @@ pub struct TillTotals {
 }
 
 /// One coin's refunds in a report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct RefundTotal {
@@ -381,6 +407,14 @@ impl RefundTotal {
             self.refunds, self.crypto_amount, self.fiat_amount
         )
     }
+}
+
+/// A report's refund lines as text (the day's Z-report and a shift's X/Z
+/// say them alike): the sum, then one line per coin.
+pub fn refund_lines(refunded: &str, refunds: &[RefundTotal], currency: &str) -> Vec<String> {
+    let mut lines = vec![format!("Refunded:     {refunded} {currency}")];
+    lines.extend(refunds.iter().map(|r| r.line(currency)));
+    lines
 }
 
 /// The refunds done in `[from, to)` in `currency`, per coin, and their sum
@@ -692,10 +726,7 @@ pub fn z_report_text(r: &ZReport) -> String {
     for e in &r.totals.exceptions {
         lines.push(e.line());
     }
-    lines.push(format!("Refunded:     {} {}", r.refunded, r.currency));
-    for refund in &r.refunds {
-        lines.push(refund.line(&r.currency));
-    }
+    lines.extend(refund_lines(&r.refunded, &r.refunds, &r.currency));
     if r.totals.other_currency_sales > 0 {
         lines.push(format!(
             "Sales in other currencies (not in the totals): {}",

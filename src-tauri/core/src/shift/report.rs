@@ -13,7 +13,9 @@ use ts_rs::TS;
 use crate::error::Result;
 use crate::ledger::{Ledger, Sale, ShiftRecord};
 use crate::money::Currency;
-use crate::report::{exception, ReportException, SaleTotals};
+use crate::report::{
+    exception, refund_lines, refund_totals, RefundTotal, ReportException, SaleTotals,
+};
 use crate::sale::timestamp;
 
 /// One cashier's share of a shift.
@@ -71,6 +73,14 @@ pub struct ShiftReport {
     /// the last Z report.
     pub earlier: Vec<ReportException>,
     pub sign_ins: Vec<SignIn>,
+    /// Money given back during the shift (refunds that finished as done
+    /// since the last Z, so each is in exactly one Z), per coin, as the
+    /// day's Z-report shows them. Empty in a Z stored before refunds.
+    #[serde(default)]
+    pub refunds: Vec<RefundTotal>,
+    /// All of it in the report's currency, e.g. `"1.60"`.
+    #[serde(default)]
+    pub refunded: String,
 }
 
 pub(super) fn make(
@@ -122,6 +132,8 @@ pub(super) fn make(
             earlier.push(exception(&sale, "late"));
         }
     }
+    // Refunds done in the same window: since the last Z, up to now.
+    let (refunds, refunded) = refund_totals(ledger, Some(after), Some(now), currency)?;
     let sign_ins = ledger
         .shift_events(shift.id)?
         .into_iter()
@@ -145,6 +157,8 @@ pub(super) fn make(
         carried_over,
         earlier,
         sign_ins,
+        refunds,
+        refunded: refunded.to_fixed(),
     })
 }
 
@@ -197,6 +211,10 @@ pub fn shift_report_text(r: &ShiftReport) -> String {
         "Earlier sales settled in this shift",
         &r.earlier,
     );
+    // A Z stored before refunds were reported has no figure: no line.
+    if !r.refunded.is_empty() {
+        lines.extend(refund_lines(&r.refunded, &r.refunds, c));
+    }
     if t.other_currency_sales > 0 {
         lines.push(format!(
             "Sales in other currencies (not in the totals): {}",

@@ -10,10 +10,11 @@ use std::time::Duration;
 use crate::support::counter::{self, Counter};
 use cryptill_core::checkout::{Checkout, LineEntry, SaleEntry};
 use cryptill_core::gateway::{GatewayKind, SaleState};
-use cryptill_core::ledger::AutoPrint;
+use cryptill_core::ledger::{AutoPrint, RefundState};
 use cryptill_core::money::Currency;
 use cryptill_core::owner::{pin, unlock_with_pin};
 use cryptill_core::printer::{PrintOutcome, PrinterSettings, Printing, ReportKind};
+use cryptill_core::refund::{Asker, Refunds};
 use cryptill_core::report::{self, SaleFilter};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::settings::Settings;
@@ -479,4 +480,72 @@ async fn the_owner_prints_a_test_page_and_the_day_report() {
     assert_eq!(papers[1].value("Sales"), Some("1"), "{z_text}");
     lines_fit(&papers[1], 32);
     let _ = sale_id;
+}
+
+/// A reprint of a sale with a refund lists it: the amount in euros and in
+/// the coin, its date and where it stands (on its way, then refunded once
+/// the owner confirmed Counos's e-mail); the day's printed Z-report says
+/// what was refunded.
+#[tokio::test]
+async fn a_reprinted_receipt_lists_the_sales_refunds_and_the_printed_z_report_their_sum() {
+    let printer = VirtualPrinter::start();
+    let shop = shop(GatewayKind::Demo, &printer.address(), 58, false).await;
+    let ledger = &shop.counter.ledger;
+    let owner_pin = Sensitive::new("482916".to_string());
+    pin::set_first(ledger, &owner_pin).unwrap();
+    let ok = unlock_with_pin(ledger, &owner_pin).unwrap();
+    // A sale large enough that its refund is above the demo terminal's
+    // smallest withdrawal (0.0005 BTC).
+    let entry = SaleEntry {
+        lines: vec![LineEntry {
+            label: "Espresso machine".into(),
+            amount: "100.00".into(),
+        }],
+        tip: None,
+        coin: "BTC".into(),
+    };
+    let sale_id = shop.checkout.start_sale(&entry).await.unwrap().sale_id;
+    shop.checkout.place(sale_id).await.unwrap();
+    shop.counter.pay(sale_id, Payment::full()).await;
+    shop.checkout.refresh(sale_id).await.unwrap();
+    let control = &shop.counter.sandbox.control;
+    control.permit_withdrawals(true).await.unwrap();
+    let refunds = Refunds::new(ledger, &shop.checkout);
+    let form = counter::return_form(sale_id, "40.00");
+    let asked = refunds.request(&form, Asker::Owner, Some(&ok)).unwrap();
+    let sent = refunds.send(&ok, asked.id).await.unwrap();
+    assert_eq!(sent.state, RefundState::Sent);
+
+    shop.printing.print_receipt(sale_id).await.unwrap();
+    let paper = printer.wait_for(1, WAIT).remove(0);
+    let text = paper.text();
+    assert_eq!(
+        paper.value("Refund on its way"),
+        Some("-40.00 EUR"),
+        "{text}"
+    );
+    let coin = format!("{} BTC", sent.crypto_amount);
+    assert_eq!(paper.value("in coin"), Some(coin.as_str()), "{text}");
+    assert!(paper.value("on").is_some(), "{text}");
+    lines_fit(&paper, 32);
+
+    counter::confirm_refund(control, &refunds, &sent).await;
+    shop.printing.print_receipt(sale_id).await.unwrap();
+    let z = report::z_report(ledger, &SaleFilter::today(), "EUR").unwrap();
+    shop.printing
+        .print_report(&ok, ReportKind::Z, &z)
+        .await
+        .unwrap();
+    let papers = printer.wait_for(3, WAIT);
+    let text = papers[1].text();
+    assert_eq!(papers[1].value("Refunded"), Some("-40.00 EUR"), "{text}");
+    assert!(papers[1].value("Refund on its way").is_none(), "{text}");
+    let z_text = papers[2].text();
+    assert_eq!(papers[2].value("Refunded"), Some("40.00 EUR"), "{z_text}");
+    assert_eq!(
+        papers[2].value("BTC (1 refunds)"),
+        Some(coin.as_str()),
+        "{z_text}"
+    );
+    lines_fit(&papers[2], 32);
 }

@@ -7,10 +7,11 @@
 use std::net::{Ipv4Addr, SocketAddr};
 
 use cryptill_core::checkout::Simulation;
+use cryptill_core::gateway::{pick_network, OrderRef, RefundRequest};
 use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::ledger::{Ledger, RefundKind, RefundState};
 use cryptill_core::owner::{self, pin, Unlocked};
-use cryptill_core::refund::{Asker, RefundForm};
+use cryptill_core::refund::{Asker, RefundForm, Resolution};
 use cryptill_core::report::{self, SaleFilter};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{ErrorKind, Till, TillConfig};
@@ -285,8 +286,15 @@ async fn bad_refunds_are_each_refused_with_a_sentence_and_nothing_recorded() {
 /// CoinGate: the refund call, its pending state, and the sandbox
 /// completing it; and the gateway's refusal of an order that cannot be
 /// refunded recorded as failed, never as sent.
-#[tokio::test]
-async fn coingate_refund_is_sent_followed_to_completed_and_a_refusal_is_failed() {
+/// A till on the sandbox's CoinGate dialect (its own sandbox process).
+struct CoinGateShop {
+    _dir: tempfile::TempDir,
+    _till_dir: tempfile::TempDir,
+    sandbox: cryptill_sandbox::Handle,
+    till: Till,
+}
+
+async fn coingate_shop(name: &str) -> CoinGateShop {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = cryptill_sandbox::start(
         cryptill_sandbox::Config::demo(dir.path().join("gateway.sqlite3")),
@@ -295,7 +303,7 @@ async fn coingate_refund_is_sent_followed_to_completed_and_a_refusal_is_failed()
     .await
     .unwrap();
     let base = sandbox.coingate_url();
-    let (_tdir, till) = till_for("coingate", |ledger, keys| {
+    let (till_dir, till) = till_for(name, |ledger, keys| {
         let ok = owner::unlock_with_pin(ledger, &secret("1234")).unwrap();
         owner::switch_gateway(&ok, ledger, GatewayKind::CoingateSandbox, Some(&base)).unwrap();
         keys.set(
@@ -305,44 +313,66 @@ async fn coingate_refund_is_sent_followed_to_completed_and_a_refusal_is_failed()
         .unwrap();
     })
     .await;
+    CoinGateShop {
+        _dir: dir,
+        _till_dir: till_dir,
+        sandbox,
+        till,
+    }
+}
+
+impl CoinGateShop {
+    /// A 10.00 EUR sale paid 0.0002 BTC (overpaid): its id and CoinGate order.
+    async fn overpaid_sale(&self) -> (i64, String) {
+        let checkout = self.till.checkout();
+        let sale = checkout.charge("10.00", "BTC").await.unwrap();
+        let order = self
+            .till
+            .ledger()
+            .sale(sale.sale_id)
+            .unwrap()
+            .gateway_order_id
+            .unwrap();
+        self.sandbox
+            .control()
+            .pay(Dialect::Coingate, &order, Payment::of(dec!(0.0002)))
+            .await
+            .unwrap();
+        assert_eq!(
+            checkout.refresh(sale.sale_id).await.unwrap().state,
+            SaleState::Overpaid
+        );
+        (sale.sale_id, order)
+    }
+
+    async fn close(self) {
+        self.till.close().await;
+        self.sandbox.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn coingate_refund_is_sent_followed_to_completed_and_a_refusal_is_failed() {
+    let shop = coingate_shop("coingate").await;
+    let (sandbox, till) = (&shop.sandbox, &shop.till);
     let control = sandbox.control();
     let checkout = till.checkout();
-    let ok = owner(&till);
+    let ok = owner(till);
     let refunds = till.refunds();
-
-    let sale = checkout.charge("10.00", "BTC").await.unwrap();
-    let order = till
-        .ledger()
-        .sale(sale.sale_id)
-        .unwrap()
-        .gateway_order_id
-        .unwrap();
-    control
-        .pay(Dialect::Coingate, &order, Payment::of(dec!(0.0002)))
-        .await
-        .unwrap();
-    assert_eq!(
-        checkout.refresh(sale.sale_id).await.unwrap().state,
-        SaleState::Overpaid
-    );
+    let (sale_id, order) = shop.overpaid_sale().await;
 
     // CoinGate needs the customer's e-mail.
-    let mut no_email = form(sale.sale_id, "overpaid", "1.60", CUSTOMER);
+    let mut no_email = form(sale_id, "overpaid", "1.60", CUSTOMER);
     no_email.email = None;
     let err = refunds
         .request(&no_email, Asker::Owner, Some(&ok))
         .unwrap_err();
     assert!(err.to_string().contains("e-mail"), "{err}");
 
-    let suggestion = refunds.suggest(&sale.sale_id.to_string()).unwrap();
+    let suggestion = refunds.suggest(&sale_id.to_string()).unwrap();
     assert!(suggestion.needs_email);
     assert_eq!(suggestion.crypto_amount, "0.00002759");
-    let mut asked = form(
-        sale.sale_id,
-        "overpaid",
-        &suggestion.crypto_amount,
-        CUSTOMER,
-    );
+    let mut asked = form(sale_id, "overpaid", &suggestion.crypto_amount, CUSTOMER);
     asked.in_coin = true;
     let record = refunds.request(&asked, Asker::Owner, Some(&ok)).unwrap();
     let sent = refunds.send(&ok, record.id).await.unwrap();
@@ -351,7 +381,7 @@ async fn coingate_refund_is_sent_followed_to_completed_and_a_refusal_is_failed()
     assert!(sent.message.unwrap().contains("e-mails the customer"));
     let refund_id: i64 = sent.gateway_refund_id.clone().unwrap().parse().unwrap();
     // What reached CoinGate: the amount in the price currency at the sale's rate.
-    let at_gateway = control_refund(&sandbox, &order, refund_id).await;
+    let at_gateway = control_refund(sandbox, &order, refund_id).await;
     assert_eq!(at_gateway["request_amount"], "1.6");
     assert_eq!(at_gateway["address"], CUSTOMER);
     assert_eq!(at_gateway["email"], "customer@example.com");
@@ -399,8 +429,212 @@ async fn coingate_refund_is_sent_followed_to_completed_and_a_refusal_is_failed()
     assert_eq!(failed.state, RefundState::Failed);
     assert_eq!(failed.gateway_refund_id, None);
     assert_eq!(failed.sent_at, None);
+    shop.close().await;
+}
+
+/// What the app sends the gateway for refund `id`, as `Refunds::send`
+/// builds it: used to play the gateway call of a send whose answer the app
+/// never wrote down.
+async fn gateway_request(till: &Till, id: i64) -> RefundRequest {
+    let record = till.ledger().refund(id).unwrap();
+    let sale = till.ledger().sale(record.sale_id).unwrap();
+    let coins = till.checkout().coins().await.unwrap();
+    RefundRequest {
+        order: OrderRef {
+            merchant_order_id: sale.merchant_order_id.clone(),
+            gateway_order_id: sale.gateway_order_id.clone(),
+        },
+        coin: pick_network(&coins, &record.coin, Some(&record.network))
+            .unwrap()
+            .unwrap(),
+        fiat: record.fiat().unwrap(),
+        crypto: record.crypto().unwrap(),
+        address: record.address.clone(),
+        reason: record.reason.clone(),
+        email: record.email.clone(),
+    }
+}
+
+/// The app closes between CoinGate taking a refund and the ledger write:
+/// the refund is left `sending` while CoinGate holds it. Following the
+/// refunds finds it among the order's refunds (same amount, same address,
+/// not claimed by another of ours) and records CoinGate's id and state; one
+/// CoinGate never got stays `sending` with a sentence, and the owner marks
+/// it failed; a refund CoinGate holds is never marked failed, whatever the
+/// owner chooses.
+#[tokio::test]
+async fn a_coingate_refund_whose_answer_was_lost_is_found_at_coingate_and_one_never_taken_is_marked_failed(
+) {
+    let shop = coingate_shop("coingate-lost").await;
+    let till = &shop.till;
+    let ok = owner(till);
+    let refunds = till.refunds();
+    let (sale_id, order) = shop.overpaid_sale().await;
+    let ask = |amount: &str| {
+        refunds
+            .request(
+                &form(sale_id, "return", amount, CUSTOMER),
+                Asker::Owner,
+                Some(&ok),
+            )
+            .unwrap()
+    };
+
+    // Sent whole first: its id at CoinGate is ours already.
+    let earlier = ask("0.40");
+    let earlier = refunds.send(&ok, earlier.id).await.unwrap();
+    // The same amount to the same address, its answer lost.
+    let lost = ask("0.40");
+    till.ledger().start_sending_refund(lost.id).unwrap();
+    let taken = till
+        .checkout()
+        .gateway()
+        .refund(&gateway_request(till, lost.id).await)
+        .await
+        .unwrap();
+    assert_ne!(Some(&taken.id), earlier.gateway_refund_id.as_ref());
+    // One CoinGate never heard of.
+    let never = ask("0.30");
+    till.ledger().start_sending_refund(never.id).unwrap();
+    assert_eq!(
+        till.ledger().refund(lost.id).unwrap().state,
+        RefundState::Sending
+    );
+
+    refunds.follow_all().await.unwrap();
+    let found = till.ledger().refund(lost.id).unwrap();
+    assert_eq!(found.state, RefundState::Sent);
+    assert_eq!(found.gateway_refund_id.as_deref(), Some(taken.id.as_str()));
+    assert_eq!(found.gateway_status.as_deref(), Some("pending"));
+    assert!(found.sent_at.is_some());
+    let stuck = till.ledger().refund(never.id).unwrap();
+    assert_eq!(stuck.state, RefundState::Sending);
+    let said = stuck.message.unwrap();
+    assert!(said.contains("CoinGate"), "{said}");
+    assert!(said.contains("mark it failed"), "{said}");
+
+    // The owner checked the dashboard: nothing there; marked failed, and
+    // the money is free to refund again.
+    let failed = refunds
+        .resolve(&ok, never.id, Resolution::Failed)
+        .await
+        .unwrap();
+    assert_eq!(failed.state, RefundState::Failed);
+    assert_eq!(failed.sent_at, None);
+    assert!(failed.message.unwrap().contains("marked it failed"));
+    let again = refunds
+        .resolve(&ok, never.id, Resolution::Failed)
+        .await
+        .unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::NotAllowed);
+
+    // Another lost answer, and the owner says failed: CoinGate holds it,
+    // so it is recorded as sent with CoinGate's id instead.
+    let third = ask("0.20");
+    till.ledger().start_sending_refund(third.id).unwrap();
+    let held = till
+        .checkout()
+        .gateway()
+        .refund(&gateway_request(till, third.id).await)
+        .await
+        .unwrap();
+    let kept = refunds
+        .resolve(&ok, third.id, Resolution::Failed)
+        .await
+        .unwrap();
+    assert_eq!(kept.state, RefundState::Sent);
+    assert_eq!(kept.gateway_refund_id, Some(held.id));
+
+    // Found, it is followed to the end like any other.
+    shop.sandbox
+        .control()
+        .coingate_refund_action(&order, &taken.id, "complete", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        refunds.follow(lost.id).await.unwrap().state,
+        RefundState::Done
+    );
+
+    // The books: the sales history carries the sale's four refunds and
+    // what went back or is on its way (0.40 done, 0.40 + 0.20 sent; the
+    // failed one is not money back); the CSV's last column says the same.
+    let page = report::history_page(
+        till.ledger(),
+        &SaleFilter::default(),
+        &report::PageRequest::default(),
+    )
+    .unwrap();
+    let row = page.rows.iter().find(|r| r.id == sale_id).unwrap();
+    let states: Vec<_> = row.refunds.iter().map(|r| r.state).collect();
+    assert_eq!(
+        states,
+        vec![
+            RefundState::Sent,
+            RefundState::Done,
+            RefundState::Failed,
+            RefundState::Sent
+        ]
+    );
+    assert_eq!(row.refunded.as_deref(), Some("1.00"));
+    let mut csv = Vec::new();
+    report::write_csv(till.ledger(), &SaleFilter::default(), &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().ends_with(",refunded"), "{csv}");
+    let line = lines
+        .find(|l| l.starts_with(&format!("{sale_id},")))
+        .unwrap();
+    assert!(line.ends_with(",1.00"), "{csv}");
+    shop.close().await;
+}
+
+/// On Counos (the demo speaks it) a refund is a withdrawal: one whose
+/// answer was lost is found in the terminal's withdrawals to the address,
+/// of the same coin amount; when the owner says it was sent (the Counos
+/// dashboard shows it), that is recorded.
+#[tokio::test]
+async fn a_counos_refund_whose_answer_was_lost_is_found_in_the_withdrawals_or_marked_sent() {
+    let (_dir, till) = till_for("demo-lost", |_, _| {}).await;
+    let checkout = till.checkout();
+    let sale = checkout.charge("1000.00", "BTC").await.unwrap();
+    till.simulate(sale.sale_id, Simulation::Full).await.unwrap();
+    checkout.refresh(sale.sale_id).await.unwrap();
+    let ok = owner(&till);
+    till.owner()
+        .demo_withdraw_permission(&ok, true)
+        .await
+        .unwrap();
+    let refunds = till.refunds();
+    // Above the demo terminal's smallest withdrawal (0.0005 BTC).
+    let mut asked = form(sale.sale_id, "return", "50.00", CUSTOMER);
+    asked.email = None;
+
+    let lost = refunds.request(&asked, Asker::Owner, Some(&ok)).unwrap();
+    till.ledger().start_sending_refund(lost.id).unwrap();
+    let taken = checkout
+        .gateway()
+        .refund(&gateway_request(&till, lost.id).await)
+        .await
+        .unwrap();
+    let settled = refunds.resolve_lost().await.unwrap();
+    assert_eq!(settled.len(), 1);
+    assert_eq!(settled[0].id, lost.id);
+    assert_eq!(settled[0].state, RefundState::Sent);
+    assert_eq!(settled[0].gateway_refund_id, Some(taken.id));
+
+    // A second, the Counos answer lost and its withdrawal not listed (here:
+    // never made): the owner saw it in the dashboard and marks it sent.
+    let second = refunds.request(&asked, Asker::Owner, Some(&ok)).unwrap();
+    till.ledger().start_sending_refund(second.id).unwrap();
+    let marked = refunds
+        .resolve(&ok, second.id, Resolution::Sent(None))
+        .await
+        .unwrap();
+    assert_eq!(marked.state, RefundState::Sent);
+    assert!(marked.sent_at.is_some());
+    assert!(marked.message.unwrap().contains("marked it sent"));
     till.close().await;
-    sandbox.shutdown().await;
 }
 
 async fn control_refund(

@@ -9,6 +9,7 @@ use cryptill_core::gateway::{GatewayKind, SaleState};
 use cryptill_core::ledger::Ledger;
 use cryptill_core::money::Currency;
 use cryptill_core::owner::{self, pin, Unlocked};
+use cryptill_core::refund::{Asker, Refunds};
 use cryptill_core::report::{self, SaleFilter};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::shift::{shift_report_text, Shifts};
@@ -282,7 +283,7 @@ async fn shifts_switch_cashiers_close_as_z_1_2_and_never_rewrite_an_old_z() {
     let csv = String::from_utf8(csv).unwrap();
     assert_eq!(n, 1);
     assert!(
-        csv.lines().next().unwrap().contains(",cashier,shift,till"),
+        csv.lines().next().unwrap().contains(",cashier,shift,till,refunded"),
         "{csv}"
     );
     assert!(
@@ -366,4 +367,61 @@ async fn disabling_every_cashier_gives_back_the_one_person_till() {
     assert!(!s.status().unwrap().cashiers_set_up);
     let id = sell(&c, "1.00", None, "BTC", false).await;
     assert_eq!(c.ledger.sale(id).unwrap().cashier, None);
+}
+
+/// A refund finished in a shift is in its X and its Z, per coin and in the
+/// shop's currency, as the day's Z-report shows refunds; the next shift's
+/// report does not count it again.
+#[tokio::test]
+async fn a_refund_done_in_a_shift_is_in_its_x_and_z_and_not_in_the_next_shift() {
+    let c = counter().await;
+    let s = shifts(&c);
+    let ok = owner(&c.ledger);
+    s.add_cashier(&ok, "Ana", &secret("1111")).unwrap();
+    s.open("Ana", &secret("1111")).unwrap();
+    let sale = sell(&c, "100.00", None, "BTC", true).await;
+    c.sandbox.control.permit_withdrawals(true).await.unwrap();
+    let refunds = Refunds::new(&c.ledger, &c.checkout);
+    let form = counter::return_form(sale, "40.00");
+    let asked = refunds.request(&form, Asker::Owner, Some(&ok)).unwrap();
+    let sent = refunds.send(&ok, asked.id).await.unwrap();
+    // Accepted, not done yet: no money counted as given back.
+    assert_eq!(s.x_report().unwrap().refunded, "0.00");
+    counter::confirm_refund(&c.sandbox.control, &refunds, &sent).await;
+
+    let x = s.x_report().unwrap();
+    assert_eq!(x.refunded, "40.00");
+    let per_coin: Vec<_> = x
+        .refunds
+        .iter()
+        .map(|r| {
+            (
+                r.coin.as_str(),
+                r.refunds,
+                r.crypto_amount.as_str(),
+                r.fiat_amount.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        per_coin,
+        vec![("BTC", 1, sent.crypto_amount.as_str(), "40.00")]
+    );
+    let text = shift_report_text(&x);
+    assert!(text.contains("Refunded:     40.00 EUR"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "BTC    1 refund(s): {} BTC = 40.00 EUR",
+            sent.crypto_amount
+        )),
+        "{text}"
+    );
+    let z = s.close().unwrap();
+    assert_eq!((z.refunded.as_str(), z.refunds.len()), ("40.00", 1));
+    // The stored Z reads back with its refunds.
+    assert_eq!(s.z_report(&ok, 1).unwrap(), z);
+
+    s.open("Ana", &secret("1111")).unwrap();
+    let next = s.x_report().unwrap();
+    assert_eq!((next.refunded.as_str(), next.refunds.len()), ("0.00", 0));
 }

@@ -364,6 +364,7 @@ describe('cashiers and shifts', () => {
       coin: 'BTC', cryptoAmount: '0.0001', paidAmount: '0.0001', rate: '50000', gateway: 'demo',
       gatewayOrderId: '9', address: null, transactionId: null, createdAt: '2026-11-29T09:00:00.000Z',
       paidAt: null, voidedAt: null, latePaymentAt: null, needsOwner: false, cashier: 'Ana', shift: 1,
+      refunds: [], refunded: null,
     };
     backend.salesHistory.mockResolvedValue({ rows: [row], next: null });
     await openUnlocked();
@@ -391,6 +392,25 @@ describe('cashiers and shifts', () => {
     expect((await screen.findByTestId('shift-report-title')).textContent).toContain('Z report 1');
     expect(screen.getByTestId('shift-report-cashier').dataset.cashier).toBe('Ana');
     expect(screen.getByTestId('shift-report-gross').textContent).toBe('14.50 EUR');
+    expect(screen.getByTestId('shift-report-refunded').textContent).toBe('Refunded: 0.00 EUR');
+  });
+
+  it("shows a shift report's refunds, in all and per coin", async () => {
+    const z1 = shiftReport({
+      number: 1,
+      closedAt: '2026-11-29T12:00:00.000Z',
+      refunded: '40.00',
+      refunds: [{ coin: 'BTC', refunds: 1, cryptoAmount: '0.00068966', fiatAmount: '40.00' }],
+    });
+    backend.shiftReports.mockResolvedValue([z1]);
+    backend.shiftReport.mockResolvedValue(z1);
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-shifts'));
+    await fireEvent.click(await screen.findByTestId('shift-history-open'));
+    expect((await screen.findByTestId('shift-report-refunded')).textContent).toBe('Refunded: 40.00 EUR');
+    const coins = screen.getByTestId('shift-report-refunded-coins').textContent ?? '';
+    expect(coins).toContain('BTC');
+    expect(coins).toContain('40.00 EUR');
   });
 });
 
@@ -399,7 +419,7 @@ describe('sales history', () => {
     id, merchantOrderId: `m${id}`, state: 'paid', fiatAmount: '1.00', fiatCurrency: 'EUR', tipAmount: null,
     coin: 'BTC', cryptoAmount: '0.00001', paidAmount: '0.00001', rate: '58000', gateway: 'demo',
     gatewayOrderId: `g${id}`, address: null, transactionId: null, createdAt: '2026-11-21T12:00:00.000Z',
-    paidAt: null, voidedAt: null, latePaymentAt: null, needsOwner: false,
+    paidAt: null, voidedAt: null, latePaymentAt: null, needsOwner: false, refunds: [], refunded: null,
   });
 
   it('shows the newest page and reads older pages with the same filter on request', async () => {
@@ -416,6 +436,35 @@ describe('sales history', () => {
     expect(screen.getAllByTestId('sale-row').map((r) => r.dataset.sale)).toEqual(['10', '9', '8']);
     // The last page: no more to read.
     expect(screen.queryByTestId('sales-older')).toBeNull();
+  });
+
+  it("shows each sale's refunds under it and what went back beside it", async () => {
+    const refund = (id: number, state: string, finishedAt: string | null) => ({
+      id, saleId: 10, kind: 'return', reason: 'Returned', fiatAmount: '0.40', fiatCurrency: 'EUR',
+      cryptoAmount: '0.00000690', coin: 'BTC', coinDecimals: 8, network: 'Bitcoin', address: 'tb1q',
+      email: null, gateway: 'demo', state, requestedBy: 'owner', approvedBy: 'owner', gatewayRefundId: null,
+      gatewayStatus: null, message: null, requestedAt: '2026-11-21T13:00:00.000Z', approvedAt: null,
+      sentAt: null, finishedAt, updatedAt: '2026-11-21T13:00:00.000Z',
+    });
+    backend.salesHistory.mockResolvedValue({
+      rows: [
+        { ...row(10), refunds: [refund(1, 'done', '2026-11-21T14:00:00.000Z'), refund(2, 'failed', null)], refunded: '0.40' },
+        row(9),
+      ],
+      next: null,
+    });
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-sales'));
+    await waitFor(() => expect(screen.getAllByTestId('sale-row')).toHaveLength(2));
+    const refunded = screen.getAllByTestId('sale-refunded').map((c) => c.textContent);
+    expect(refunded).toEqual(['0.40 EUR', '']);
+    expect(screen.getAllByTestId('sale-refunds').map((r) => r.dataset.sale)).toEqual(['10']);
+    const lines = screen.getAllByTestId('sale-refund');
+    expect(lines.map((l) => l.dataset.state)).toEqual(['done', 'failed']);
+    expect(lines[0].textContent).toContain('Refund 1: 0.40 EUR');
+    expect(lines[0].textContent).toContain('BTC');
+    expect(lines[0].textContent).toContain('refunded');
+    expect(lines[1].textContent).toContain('failed');
   });
 });
 

@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 use crate::gateway::wire::{id_text, opt_count, opt_decimal, opt_id_text};
 use crate::gateway::{
     exact_money, Balance, Coin, Conversion, Gateway, GatewayKind, GatewayOrder, GatewayRefund,
-    OrderRef, OrderRequest, RefundRequest, WithdrawReceipt, WithdrawRequest, Withdrawal,
+    OrderRef, OrderRequest, RefundProbe, RefundRequest, WithdrawReceipt, WithdrawRequest,
+    Withdrawal,
 };
 use crate::money::{Currency, Money};
 
@@ -310,6 +311,10 @@ impl Gateway for CoinGateClient {
 
     async fn refund_status(&self, order: &OrderRef, refund_id: &str) -> Result<GatewayRefund> {
         self.get_refund(order, refund_id).await
+    }
+
+    async fn find_refund(&self, probe: &RefundProbe) -> Result<Option<GatewayRefund>> {
+        self.find_order_refund(probe).await
     }
 }
 

@@ -1,5 +1,6 @@
-//! Merchant refunds: `POST /orders/{id}/refunds` and
-//! `GET /orders/{id}/refunds/{refund_id}`.
+//! Merchant refunds: `POST /orders/{id}/refunds`,
+//! `GET /orders/{id}/refunds/{refund_id}`, and `GET /orders/{id}/refunds`
+//! to find a refund whose answer was lost.
 //!
 //! gateways.md: "Refunds: `POST /orders/{id}/refunds` (amount in price
 //! currency, address, currency_id, platform_id, reason, email,
@@ -16,7 +17,9 @@ use super::wire::split_gateway_id;
 use super::{CoinGateClient, DO_NOT_CONVERT};
 use crate::error::{Error, Result};
 use crate::gateway::wire::{id_text, opt_decimal};
-use crate::gateway::{exact_money, GatewayRefund, OrderRef, RefundProgress, RefundRequest};
+use crate::gateway::{
+    exact_money, GatewayRefund, OrderRef, RefundProbe, RefundProgress, RefundRequest,
+};
 use rust_decimal::Decimal;
 
 #[derive(Deserialize)]
@@ -29,6 +32,12 @@ struct RefundJson {
     refund_amount: Option<Decimal>,
     #[serde(default)]
     compliance_rejection_reason: Option<String>,
+    /// What was asked, in the price currency (read when a lost answer is
+    /// looked for among the order's refunds).
+    #[serde(default, deserialize_with = "opt_decimal")]
+    request_amount: Option<Decimal>,
+    #[serde(default)]
+    address: Option<String>,
 }
 
 /// A refund status as progress; an unknown word still waits (a status
@@ -142,6 +151,46 @@ impl CoinGateClient {
             .json(form, Auth::Private, &format!("order {order_id}"))
             .await?;
         Ok(self.gateway_refund(answer, Some(&request.coin.symbol)))
+    }
+
+    /// `GET /orders/{id}/refunds`: the order's refunds, searched for one
+    /// of the probe's amount (`request_amount`, in the price currency, as
+    /// it was asked) to its address that no refund of ours claims yet. The
+    /// list's wrapper is not documented: a bare array, or an object holding
+    /// it as `refunds` or `data`, is read.
+    pub(super) async fn find_order_refund(
+        &self,
+        probe: &RefundProbe,
+    ) -> Result<Option<GatewayRefund>> {
+        let Some(order_id) = probe.order.gateway_order_id.as_deref() else {
+            return Ok(None);
+        };
+        let what = format!("the refunds of order {order_id}");
+        let answer: serde_json::Value = self
+            .json(
+                self.http.get(self.order_url(order_id, &["refunds"])),
+                Auth::Private,
+                &what,
+            )
+            .await?;
+        let list = match &answer {
+            serde_json::Value::Array(items) => items.as_slice(),
+            serde_json::Value::Object(o) => ["refunds", "data"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(|v| v.as_array()))
+                .map(Vec::as_slice)
+                .ok_or_else(|| self.protocol(format!("{what} are not a list")))?,
+            _ => return Err(self.protocol(format!("{what} are not a list"))),
+        };
+        for item in list {
+            let refund: RefundJson = serde_json::from_value(item.clone())
+                .map_err(|e| self.protocol(format!("a refund of order {order_id}: {e}")))?;
+            let same_amount = refund.request_amount == Some(probe.fiat.amount());
+            if same_amount && probe.fits(&refund.id, refund.address.as_deref()) {
+                return Ok(Some(self.gateway_refund(refund, None)));
+            }
+        }
+        Ok(None)
     }
 
     /// `GET /orders/{id}/refunds/{refund_id}`.

@@ -10,7 +10,8 @@ use super::{CounosClient, WITHDRAW_NOT_PERMITTED, WITHDRAW_PERMISSION_HINT};
 use crate::error::{Error, Result};
 use crate::gateway::{
     Balance, Coin, Conversion, Gateway, GatewayKind, GatewayOrder, GatewayRefund, OrderRef,
-    OrderRequest, RefundProgress, RefundRequest, WithdrawReceipt, WithdrawRequest, Withdrawal,
+    OrderRequest, RefundProbe, RefundProgress, RefundRequest, WithdrawReceipt, WithdrawRequest,
+    Withdrawal,
 };
 use crate::money::{Currency, Money};
 
@@ -283,6 +284,15 @@ impl Gateway for CounosClient {
         })
     }
 
+    async fn find_refund(&self, probe: &RefundProbe) -> Result<Option<GatewayRefund>> {
+        let list = self.withdrawals(Some(&probe.address)).await?;
+        let Some(found) = lost_withdrawal(probe, list) else {
+            return Ok(None);
+        };
+        // Read as any followed refund is.
+        self.refund_status(&probe.order, &found.id).await.map(Some)
+    }
+
     /// The withdrawal behind a refund, found in the withdrawal list by its id.
     async fn refund_status(&self, _: &OrderRef, refund_id: &str) -> Result<GatewayRefund> {
         let found = self
@@ -318,6 +328,18 @@ impl Gateway for CounosClient {
             message,
         })
     }
+}
+
+/// The withdrawal behind a refund whose answer was lost: Counos lists
+/// withdrawals "searchable by wallet address" (gateways.md), newest first;
+/// the newest of the refund's coin amount to its address that no refund of
+/// ours claims is it.
+fn lost_withdrawal(probe: &RefundProbe, list: Vec<Withdrawal>) -> Option<Withdrawal> {
+    list.into_iter().find(|w| {
+        w.coin.eq_ignore_ascii_case(probe.crypto.currency().code())
+            && w.amount.as_ref().map(Money::amount) == Some(probe.crypto.amount())
+            && probe.fits(&w.id, w.address.as_deref())
+    })
 }
 
 /// A Counos withdrawal's status as refund progress: `done` (or `completed`)

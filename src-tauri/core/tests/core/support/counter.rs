@@ -122,3 +122,34 @@ pub fn entry(amount: &str) -> SaleEntry {
         coin: "BTC".into(),
     }
 }
+
+/// A return of `amount` (in euros) of sale `sale_id` to a testnet Bitcoin
+/// address the core and the sandbox accept, as the owner types it.
+pub fn return_form(sale_id: i64, amount: &str) -> cryptill_core::refund::RefundForm {
+    cryptill_core::refund::RefundForm {
+        sale: sale_id.to_string(),
+        kind: "return".into(),
+        amount: amount.into(),
+        address: "tb1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9".into(),
+        reason: "Returned".into(),
+        ..Default::default()
+    }
+}
+
+/// The owner confirms the Counos e-mail of a sent refund's withdrawal (the
+/// sandbox's dashboard step); followed, the refund is done.
+pub async fn confirm_refund(
+    control: &cryptill_sandbox::client::Control,
+    refunds: &cryptill_core::refund::Refunds<'_>,
+    sent: &cryptill_core::ledger::RefundRecord,
+) {
+    let withdrawal: i64 = sent.gateway_refund_id.as_deref().unwrap().parse().unwrap();
+    control
+        .counos_complete_withdrawal(withdrawal, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        refunds.follow(sent.id).await.unwrap().state,
+        cryptill_core::ledger::RefundState::Done
+    );
+}
