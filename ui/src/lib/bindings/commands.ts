@@ -15,6 +15,7 @@ import type { PrinterSettings } from './PrinterSettings';
 import type { Quote } from './Quote';
 import type { Receipt } from './Receipt';
 import type { RefundForm } from './RefundForm';
+import type { RefundPreview } from './RefundPreview';
 import type { RefundRecord } from './RefundRecord';
 import type { RefundSuggestion } from './RefundSuggestion';
 import type { SaleEntry } from './SaleEntry';
@@ -154,6 +155,8 @@ export function commands(invoke: Invoke) {
     refundApproveWithPin: (args: { refundId: number; pin: string }) => invoke<RefundRecord>('refund_approve_with_pin', args),
     /** `sale_refunds` (till). */
     saleRefunds: (args: { saleId: number }) => invoke<RefundRecord[]>('sale_refunds', args),
+    /** `refund_preview` (till). */
+    refundPreview: (args: { form: RefundForm }) => invoke<RefundPreview>('refund_preview', args),
     /** `owner_refunds` (owner). */
     ownerRefunds: () => invoke<RefundRecord[]>('owner_refunds'),
     /** `owner_refund` (owner). */
@@ -164,6 +167,8 @@ export function commands(invoke: Invoke) {
     ownerRefundReject: (args: { refundId: number; why: string }) => invoke<RefundRecord>('owner_refund_reject', args),
     /** `owner_refund_send` (owner). */
     ownerRefundSend: (args: { refundId: number }) => invoke<RefundRecord>('owner_refund_send', args),
+    /** `owner_demo_confirm_refund` (owner). */
+    ownerDemoConfirmRefund: (args: { refundId: number }) => invoke<RefundRecord>('owner_demo_confirm_refund', args),
     /** `owner_refund_resolve` (owner). */
     ownerRefundResolve: (args: { refundId: number; sent: boolean; gatewayId: string | null }) => invoke<RefundRecord>('owner_refund_resolve', args),
     /** `owner_printer_settings` (owner). */
@@ -176,5 +181,7 @@ export function commands(invoke: Invoke) {
     ownerPrintReport: (args: { filter: SaleFilter; x: boolean }) => invoke<void>('owner_print_report', args),
     /** `keypad_ready` (till). */
     keypadReady: () => invoke<void>('keypad_ready'),
+    /** `owner_tills` (owner). */
+    ownerTills: () => invoke<string[]>('owner_tills'),
   };
 }
