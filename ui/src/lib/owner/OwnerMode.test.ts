@@ -473,7 +473,7 @@ describe('several tills on a shared ledger', () => {
     id, merchantOrderId: `m${id}`, state: 'paid', fiatAmount: '1.00', fiatCurrency: 'EUR', tipAmount: null,
     coin: 'BTC', cryptoAmount: '0.00001', paidAmount: '0.00001', rate: '58000', gateway: 'demo',
     gatewayOrderId: `g${id}`, address: null, transactionId: null, createdAt: '2026-11-21T12:00:00.000Z',
-    paidAt: null, voidedAt: null, latePaymentAt: null, needsOwner: false, cashier: null, shift: null, till,
+    paidAt: null, voidedAt: null, latePaymentAt: null, needsOwner: false, cashier: null, shift: null, till, refunds: [], refunded: null,
   });
 
   it('shows a till column and filter only when the ledger has several tills', async () => {
