@@ -275,6 +275,14 @@ sentences! {
     auto_print_needs_printer() = "Automatic printing needs a receipt printer. Enter the printer's address first.";
     not_a_printer_address(text, why, forms) = "'{text}' is not a printer address: {why}. {forms}";
     no_printer_address(forms) = "No printer address was given. {forms}";
+    printer_file_unusable(target, detail) = "The receipt printer file {target} cannot be used ({detail}). Check that the printer is plugged in and switched on, and that Cryptill may write to that file.";
+    printer_usb_unusable(target, detail) = "The USB receipt printer {target} cannot be used ({detail}). Check that the printer is plugged in and switched on; on Linux the till's user needs access to it (a udev rule, or file:/dev/usb/lp0 with the usblp driver).";
+    printer_serial_unusable(target, detail) = "The serial receipt printer on {target} cannot be used ({detail}). Check the cable, that the printer is switched on, and that the speed matches the printer's (serial:DEVICE:BAUD).";
+    printer_refused(target) = "The receipt printer at {target} refused the connection. Check that the printer is switched on and that its address and port are right (Settings, Printer).";
+    printer_silent(target, seconds) = "The receipt printer at {target} did not answer within {seconds} seconds. Check that it is switched on, connected to the network, and not busy with another job.";
+    printer_cut_off(target) = "The receipt printer at {target} stopped in the middle of the receipt (the connection was cut), so the receipt is not complete. Check its paper, cover and power, then print the receipt again.";
+    printer_not_found(target, detail) = "The receipt printer at {target} cannot be found on the network ({detail}). Check the printer's address in Settings.";
+    printer_unreachable(target, detail) = "The receipt printer at {target} cannot be reached ({detail}). Check that it is switched on and connected to the network.";
     print_stopped(detail) = "The print job stopped unexpectedly ({detail}). Print it again.";
 }
 

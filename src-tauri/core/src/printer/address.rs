@@ -119,7 +119,7 @@ impl PrinterAddress {
         }
     }
 
-    fn target(&self) -> String {
+    pub(crate) fn target(&self) -> String {
         match self {
             Self::Network { host, port } if host.contains(':') => format!("[{host}]:{port}"),
             Self::Network { host, port } => format!("{host}:{port}"),
