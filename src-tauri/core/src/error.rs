@@ -164,6 +164,14 @@ impl Error {
         }
     }
 
+    /// The keyring failed, said by a sentence of the catalogue.
+    pub fn keyring(said: Said) -> Self {
+        Error::Said {
+            kind: ErrorKind::Keyring,
+            said,
+        }
+    }
+
     /// Storage failed, said by a sentence of the catalogue.
     pub fn storage(said: Said) -> Self {
         Error::Said {

@@ -118,10 +118,7 @@ impl KeyStore {
 
 fn unavailable(e: &keyring::Error) -> Error {
     // keyring's messages never contain the secret itself, only the failure.
-    Error::Keyring(format!(
-        "The system keyring is not available ({e}). Cryptill keeps gateway keys only there. \
-         On Linux, make sure a Secret Service (GNOME Keyring or KWallet) is running and unlocked, then restart Cryptill."
-    ))
+    Error::keyring(Said::keyring_unavailable(e))
 }
 
 /// The till's identity for the keyring: its install id (random, in the

@@ -283,6 +283,12 @@ sentences! {
     printer_cut_off(target) = "The receipt printer at {target} stopped in the middle of the receipt (the connection was cut), so the receipt is not complete. Check its paper, cover and power, then print the receipt again.";
     printer_not_found(target, detail) = "The receipt printer at {target} cannot be found on the network ({detail}). Check the printer's address in Settings.";
     printer_unreachable(target, detail) = "The receipt printer at {target} cannot be reached ({detail}). Check that it is switched on and connected to the network.";
+    no_key_after_move(gateway, name) = "No API key for {gateway} is stored for this till. Its data was moved or copied from another folder or computer, and keys stay with the till they were given to. Ask the owner to enter the key again (`cryptill gateway key set {name}`), or, if the data was moved on this computer, to move the keys (`cryptill owner keys move`).";
+    no_key(gateway) = "No API key for {gateway} is stored. Ask the owner to enter it in Settings.";
+    keyring_unavailable(detail) = "The system keyring is not available ({detail}). Cryptill keeps gateway keys only there. On Linux, make sure a Secret Service (GNOME Keyring or KWallet) is running and unlocked, then restart Cryptill.";
+    coingate_unknown(gateway, what, detail) = "{gateway} does not know {what} ({detail}). Check it in the CoinGate dashboard.";
+    order_unknown(gateway, detail) = "{gateway} does not know this order ({detail}).";
+    no_order_for_sale(gateway, order) = "{gateway} has no order for sale {order}.";
     print_stopped(detail) = "The print job stopped unexpectedly ({detail}). Print it again.";
 }
 

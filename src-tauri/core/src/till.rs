@@ -335,18 +335,10 @@ fn required_key(ledger: &Ledger, keys: &KeyStore, kind: GatewayKind) -> Result<S
     let moved = ledger
         .setting(KEYS_IDENTITY)?
         .is_some_and(|filed| Some(filed.as_str()) != keys.till());
-    Err(Error::Keyring(if moved {
-        format!(
-            "No API key for {} is stored for this till. Its data was moved or copied from another folder or computer, and keys stay with the till they were given to. \
-             Ask the owner to enter the key again (`cryptill gateway key set {}`), or, if the data was moved on this computer, to move the keys (`cryptill owner keys move`).",
-            kind.label(),
-            kind.as_str()
-        )
+    Err(Error::keyring(if moved {
+        Said::no_key_after_move(kind.label(), kind.as_str())
     } else {
-        format!(
-            "No API key for {} is stored. Ask the owner to enter it in Settings.",
-            kind.label()
-        )
+        Said::no_key(kind.label())
     }))
 }
 

@@ -424,33 +424,24 @@ async fn a_german_shop_prints_german_words_decimal_commas_and_days_first_with_do
 
 #[tokio::test]
 async fn french_and_spanish_shops_print_their_own_words() {
-    let (paper, sale_id) = receipt_of(Settings {
-        locale: "fr-FR".into(),
-        ..Settings::default()
-    })
-    .await;
-    let text = paper.text();
-    assert!(text.contains("Ticket"), "{text}");
-    assert!(
-        paper.line_with(&format!("Vente {sale_id}")).is_some(),
-        "{text}"
-    );
-    assert!(paper.line_with("Montant").is_some(), "{text}");
-    assert!(paper.line_with("Payé en").is_some(), "{text}");
-
-    let (paper, sale_id) = receipt_of(Settings {
-        locale: "es-ES".into(),
-        ..Settings::default()
-    })
-    .await;
-    let text = paper.text();
-    assert!(text.contains("Recibo"), "{text}");
-    assert!(
-        paper.line_with(&format!("Venta {sale_id}")).is_some(),
-        "{text}"
-    );
-    assert!(paper.line_with("Importe").is_some(), "{text}");
-    assert!(paper.line_with("Pagado en").is_some(), "{text}");
+    for (locale, title, sale, amount, paid_in) in [
+        ("fr-FR", "Ticket", "Vente", "Montant", "Payé en"),
+        ("es-ES", "Recibo", "Venta", "Importe", "Pagado en"),
+    ] {
+        let (paper, sale_id) = receipt_of(Settings {
+            locale: locale.into(),
+            ..Settings::default()
+        })
+        .await;
+        let text = paper.text();
+        assert!(text.contains(title), "{text}");
+        assert!(
+            paper.line_with(&format!("{sale} {sale_id}")).is_some(),
+            "{text}"
+        );
+        assert!(paper.line_with(amount).is_some(), "{text}");
+        assert!(paper.line_with(paid_in).is_some(), "{text}");
+    }
 }
 
 #[tokio::test]

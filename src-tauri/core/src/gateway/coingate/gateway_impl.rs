@@ -208,10 +208,9 @@ impl Gateway for CoinGateClient {
                     .await?
                     .and_then(|o| o.id)
                     .ok_or_else(|| {
-                        Error::NotFound(format!(
-                            "{} has no order for sale {}.",
+                        Error::not_found(Said::no_order_for_sale(
                             self.name(),
-                            order.merchant_order_id
+                            &order.merchant_order_id,
                         ))
                     })?;
                 self.get_order(&listed).await?
