@@ -88,7 +88,7 @@ impl Currency {
                 ..
             }) => Ok(Self { code, decimals }),
             Some(row) => Err(Error::input(Said::currency_no_minor_unit(
-                &row.code, &row.name,
+                row.code, row.name,
             ))),
             None => Err(Error::input(Said::not_a_currency(shown(&code)))),
         }
@@ -165,7 +165,7 @@ impl Money {
     /// negative rate, or a result too large to hold, is an error, never a
     /// panic.
     pub fn converted_up(&self, rate: Decimal, coin: Currency) -> Result<Money, Error> {
-        let refused = || Error::input(Said::amount_unconvertible(&self, &coin, rate));
+        let refused = || Error::input(Said::amount_unconvertible(self, &coin, rate));
         if rate <= Decimal::ZERO {
             return Err(refused());
         }
