@@ -51,10 +51,7 @@ impl Slot {
 }
 
 fn storage(message: String) -> AppError {
-    AppError {
-        kind: ErrorKind::Storage,
-        message,
-    }
+    AppError::plain(ErrorKind::Storage, message)
 }
 
 /// Takes the till's window lock, or hands over to the window holding it.

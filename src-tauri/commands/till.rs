@@ -147,9 +147,11 @@ pub async fn open_customer_display<R: Runtime>(
     shop: State<'_, Shop>,
 ) -> Result<(), AppError> {
     let till = shop.till()?;
-    customer::open(&app, till.ledger()).map_err(|e| AppError {
-        kind: cryptill_core::ErrorKind::Internal,
-        message: format!("The customer display could not open ({e})."),
+    customer::open(&app, till.ledger()).map_err(|e| {
+        AppError::plain(
+            cryptill_core::ErrorKind::Internal,
+            format!("The customer display could not open ({e})."),
+        )
     })
 }
 

@@ -32,13 +32,18 @@ fn the_window_sells_through_ipc_in_demo_mode() {
 }
 
 #[test]
-fn errors_cross_as_kind_and_a_message_for_the_cashier() {
+fn errors_cross_as_kind_a_message_for_the_cashier_and_the_sentence_to_translate() {
     let w = demo_window("ipc");
     let err = charge(&w, "1.234", "BTC").unwrap_err();
     assert_eq!(err["kind"], "input");
     assert_eq!(
         err["message"],
         "EUR has 2 decimal places; '1.234' has more. Remove the extra digits."
+    );
+    // The same sentence by its code and values, for the window to say in the shop's language.
+    assert_eq!(
+        err["said"],
+        json!({"code": "amount_too_precise", "params": {"currency": "EUR", "decimals": "2", "text": "1.234"}})
     );
     let err = invoke(&w, "simulate", json!({"saleId": 999, "kind": "full"})).unwrap_err();
     assert_eq!(err["kind"], "notFound");

@@ -86,6 +86,11 @@ test("a German shop sells in German with a decimal comma and reads German dates"
   const day = today(".");
   await session.click("owner-button");
   await session.waitFor("unlock-dialog");
+  // Rust's refusal in German, with its count of tries left.
+  await typeInto(session, "unlock-pin", "0000");
+  await session.click("unlock-submit");
+  const wrong = await session.until("the wrong-PIN sentence", () => session.text("unlock-error"));
+  assert.match(wrong, /^Falsche PIN\. Noch \d+ Versuch/);
   await typeInto(session, "unlock-pin", PIN);
   await session.click("unlock-submit");
   await session.waitFor("owner-panel");

@@ -19,7 +19,7 @@ mod settings;
 mod shift;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use cryptill_core::Error;
+use cryptill_core::{Error, ErrorKind};
 
 use crate::global::Global;
 
@@ -124,8 +124,8 @@ pub fn main() -> i32 {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("cryptill: {e}");
-            match e {
-                Error::Input(_) | Error::NotFound(_) | Error::NotAllowed(_) => 2,
+            match e.kind() {
+                ErrorKind::Input | ErrorKind::NotFound | ErrorKind::NotAllowed => 2,
                 _ => 1,
             }
         }

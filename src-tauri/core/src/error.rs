@@ -5,43 +5,46 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::said::{Param, Said};
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The cashier or owner typed something that cannot be used.
     #[error("{0}")]
     Input(String),
 
-    #[error(
-        "{gateway} says the API key is not valid. Ask the owner to enter it again in Settings."
-    )]
+    /// A sentence of the catalogue (`said.rs`) the window can translate,
+    /// with the kind the UI switches on. New errors are made this way.
+    #[error("{said}")]
+    Said { kind: ErrorKind, said: Said },
+
+    #[error("{}", Said::gateway_auth(.gateway))]
     GatewayAuth { gateway: String },
 
-    #[error("Cannot reach {gateway} ({detail}). Check the internet connection, then press Retry.")]
+    #[error("{}", Said::gateway_unreachable(.gateway, .detail))]
     GatewayUnreachable { gateway: String, detail: String },
 
-    #[error(
-        "{gateway} has a problem on its side (HTTP {status}). Wait a moment, then press Retry."
-    )]
+    #[error("{}", Said::gateway_down(.gateway, .status))]
     GatewayDown { gateway: String, status: u16 },
 
-    #[error("{gateway} is busy and asked us to slow down. Wait a minute, then press Retry.")]
+    #[error("{}", Said::gateway_rate_limited(.gateway))]
     GatewayRateLimited { gateway: String },
 
     /// The gateway answered and refused; `message` is the gateway's own words.
-    #[error("{gateway} refused: {message}")]
+    #[error("{}", Said::gateway_refused(.gateway, .message))]
     GatewayRefused { gateway: String, message: String },
 
-    #[error("{gateway} sent an answer Cryptill does not understand ({detail}). Press Retry; if it keeps happening, tell the owner.")]
+    #[error("{}", Said::gateway_protocol(.gateway, .detail))]
     GatewayProtocol { gateway: String, detail: String },
 
     /// The gateway answered with an order other than the one asked for (a
     /// reused order id, another amount or coin). Nothing of it is stored.
-    #[error("{gateway} answered with an order that does not match this sale ({detail}). The sale was not marked with it. Press Retry; if it happens again, tell the owner.")]
+    #[error("{}", Said::gateway_mismatch(.gateway, .detail))]
     GatewayMismatch { gateway: String, detail: String },
 
     /// A gateway number that cannot be right (a price off by orders of
     /// magnitude, an amount out of any range). `detail` names it.
-    #[error("{detail}. Nothing was charged. Wait a minute and try again; if it keeps happening, tell the owner.")]
+    #[error("{}", Said::gateway_implausible(.detail))]
     GatewayImplausible { gateway: String, detail: String },
 
     #[error("{0}")]
@@ -54,10 +57,7 @@ pub enum Error {
     /// own error, for the log. `nothing_sent`: the failure came before this
     /// operation called the gateway (recording a new sale), so the person
     /// can be told that no order exists for it.
-    #[error(
-        "Could not {context} in the sales ledger ({source}). {}Check free disk space and try again.",
-        nothing_sent_note(*.nothing_sent)
-    )]
+    #[error("{}", if *.nothing_sent { Said::ledger_failed_nothing_sent(.source) } else { Said::ledger_failed(.source) })]
     Ledger {
         context: &'static str,
         nothing_sent: bool,
@@ -81,6 +81,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Input(_) => ErrorKind::Input,
+            Error::Said { kind, .. } => *kind,
             Error::GatewayAuth { .. } => ErrorKind::Auth,
             Error::GatewayUnreachable { .. }
             | Error::GatewayDown { .. }
@@ -97,6 +98,88 @@ impl Error {
         }
     }
 
+    /// The sentence the window translates: the catalogue's code and values
+    /// (None for a plain-English one, which the window shows as it is).
+    pub fn said(&self) -> Option<Said> {
+        let text = |v: &dyn std::fmt::Display| v.to_string();
+        Some(match self {
+            Error::Said { said, .. } => said.clone(),
+            Error::GatewayAuth { gateway } => Said::gateway_auth(gateway),
+            Error::GatewayUnreachable { gateway, detail } => {
+                Said::gateway_unreachable(gateway, detail)
+            }
+            Error::GatewayDown { gateway, status } => Said::gateway_down(gateway, status),
+            Error::GatewayRateLimited { gateway } => Said::gateway_rate_limited(gateway),
+            Error::GatewayRefused { gateway, message } => Said::gateway_refused(gateway, message),
+            Error::GatewayProtocol { gateway, detail } => Said::gateway_protocol(gateway, detail),
+            Error::GatewayMismatch { gateway, detail } => Said::gateway_mismatch(gateway, detail),
+            Error::GatewayImplausible { detail, .. } => Said::gateway_implausible(detail),
+            Error::Ledger {
+                nothing_sent: true,
+                source,
+                ..
+            } => Said::ledger_failed_nothing_sent(text(source)),
+            Error::Ledger { source, .. } => Said::ledger_failed(text(source)),
+            _ => return None,
+        })
+    }
+
+    /// What this error says, as a value of another sentence ("Line 2: …").
+    pub fn as_param(&self) -> Param {
+        match self.said() {
+            Some(said) => Param::Said(Box::new(said)),
+            None => Param::Text(self.to_string()),
+        }
+    }
+
+    /// Bad input, said by a sentence of the catalogue.
+    pub fn input(said: Said) -> Self {
+        Error::Said {
+            kind: ErrorKind::Input,
+            said,
+        }
+    }
+
+    /// Not allowed now, said by a sentence of the catalogue.
+    pub fn not_allowed(said: Said) -> Self {
+        Error::Said {
+            kind: ErrorKind::NotAllowed,
+            said,
+        }
+    }
+
+    /// Not found, said by a sentence of the catalogue.
+    pub fn not_found(said: Said) -> Self {
+        Error::Said {
+            kind: ErrorKind::NotFound,
+            said,
+        }
+    }
+
+    /// The printer failed, said by a sentence of the catalogue.
+    pub fn printer(said: Said) -> Self {
+        Error::Said {
+            kind: ErrorKind::Printer,
+            said,
+        }
+    }
+
+    /// The keyring failed, said by a sentence of the catalogue.
+    pub fn keyring(said: Said) -> Self {
+        Error::Said {
+            kind: ErrorKind::Keyring,
+            said,
+        }
+    }
+
+    /// Storage failed, said by a sentence of the catalogue.
+    pub fn storage(said: Said) -> Self {
+        Error::Said {
+            kind: ErrorKind::Storage,
+            said,
+        }
+    }
+
     /// The same error, known to have happened before anything of this
     /// operation was sent to the gateway (see [`Error::Ledger`]).
     pub(crate) fn before_gateway(self) -> Self {
@@ -110,14 +193,6 @@ impl Error {
             },
             other => other,
         }
-    }
-}
-
-fn nothing_sent_note(nothing_sent: bool) -> &'static str {
-    if nothing_sent {
-        "Nothing was sent to the gateway. "
-    } else {
-        ""
     }
 }
 
@@ -173,12 +248,28 @@ pub enum ErrorKind {
     Internal,
 }
 
-/// An error as it crosses to the UI: `{kind, message}`.
+/// An error as it crosses to the UI: `{kind, message}`, and `said` (the
+/// sentence's code and values) when the window can say it in the shop's
+/// language; `message` is always the English.
 #[derive(Clone, Debug, Serialize, TS)]
 #[ts(export)]
 pub struct AppError {
     pub kind: ErrorKind,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub said: Option<Said>,
+}
+
+impl AppError {
+    /// An error in English only (no sentence of the catalogue).
+    pub fn plain(kind: ErrorKind, message: String) -> Self {
+        Self {
+            kind,
+            message,
+            said: None,
+        }
+    }
 }
 
 impl From<Error> for AppError {
@@ -186,6 +277,7 @@ impl From<Error> for AppError {
         Self {
             kind: e.kind(),
             message: e.to_string(),
+            said: e.said(),
         }
     }
 }

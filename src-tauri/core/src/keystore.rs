@@ -7,6 +7,7 @@
 //! computer never finds the shop's keys. Moving keys to another identity is
 //! an explicit owner action (`owner::keys`).
 
+use crate::said::Said;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -99,9 +100,7 @@ impl KeyStore {
 
     pub fn set(&self, gateway: &str, key: &Sensitive<String>) -> Result<()> {
         if key.expose().trim().is_empty() {
-            return Err(Error::Input(
-                "The API key is empty. Paste the key from the gateway's dashboard.".into(),
-            ));
+            return Err(Error::input(Said::api_key_empty()));
         }
         self.entry(gateway)?
             .set_password(key.expose().trim())
@@ -119,10 +118,7 @@ impl KeyStore {
 
 fn unavailable(e: &keyring::Error) -> Error {
     // keyring's messages never contain the secret itself, only the failure.
-    Error::Keyring(format!(
-        "The system keyring is not available ({e}). Cryptill keeps gateway keys only there. \
-         On Linux, make sure a Secret Service (GNOME Keyring or KWallet) is running and unlocked, then restart Cryptill."
-    ))
+    Error::keyring(Said::keyring_unavailable(e))
 }
 
 /// The till's identity for the keyring: its install id (random, in the

@@ -15,6 +15,7 @@ pub mod printer;
 pub mod qr;
 pub mod refund;
 pub mod report;
+pub mod said;
 pub mod sale;
 pub mod secret;
 pub mod settings;

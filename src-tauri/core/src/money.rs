@@ -1,5 +1,6 @@
 //! Exact money: decimals with each currency's own precision, never floats.
 
+use crate::said::Said;
 use std::fmt;
 use std::str::FromStr;
 
@@ -86,16 +87,10 @@ impl Currency {
                 minor_units: Some(decimals),
                 ..
             }) => Ok(Self { code, decimals }),
-            Some(row) => Err(Error::Input(format!(
-                "{} ({}) has no minor unit in ISO 4217 (a metal, unit of account or test code), \
-                 so a till cannot price in it. \
-                 Use the currency your shop prices in, such as EUR or USD.",
-                row.code, row.name
+            Some(row) => Err(Error::input(Said::currency_no_minor_unit(
+                row.code, row.name,
             ))),
-            None => Err(Error::Input(format!(
-                "'{}' is not a currency code. Use a three-letter ISO 4217 code such as EUR or USD.",
-                shown(&code)
-            ))),
+            None => Err(Error::input(Said::not_a_currency(shown(&code)))),
         }
     }
 
@@ -170,11 +165,7 @@ impl Money {
     /// negative rate, or a result too large to hold, is an error, never a
     /// panic.
     pub fn converted_up(&self, rate: Decimal, coin: Currency) -> Result<Money, Error> {
-        let refused = || {
-            Error::Input(format!(
-                "Cannot convert {self} to {coin} at the rate {rate}. Pick another coin."
-            ))
-        };
+        let refused = || Error::input(Said::amount_unconvertible(self, &coin, rate));
         if rate <= Decimal::ZERO {
             return Err(refused());
         }
@@ -191,14 +182,9 @@ impl Money {
     pub fn parse_entry(text: &str, currency: &Currency) -> Result<Self, Error> {
         let typed = text.trim();
         if typed.is_empty() {
-            return Err(Error::Input("Type an amount first.".into()));
+            return Err(Error::input(Said::amount_missing()));
         }
-        let not_an_amount = || {
-            Error::Input(format!(
-                "'{}' is not an amount. Type digits with at most one decimal point.",
-                shown(text)
-            ))
-        };
+        let not_an_amount = || Error::input(Said::not_an_amount(shown(text)));
         let mut whole = String::new();
         let mut fraction: Option<String> = None;
         for c in typed.chars() {
@@ -208,39 +194,22 @@ impl Money {
                 if fraction.is_some() {
                     // "1.234,56", "1,234.56", "1.234.567": grouping, which
                     // cannot be told from a decimal point.
-                    return Err(Error::Input(format!(
-                        "'{}' has more than one '.' or ','. Type the amount without \
-                         thousands separators, such as 1234.56.",
-                        shown(text)
-                    )));
+                    return Err(Error::input(Said::amount_two_points(shown(text))));
                 }
                 fraction = Some(String::new());
             } else if matches!(
                 c,
                 '-' | '\u{2212}' | '\u{2012}' | '\u{2013}' | '\u{FE63}' | '\u{FF0D}'
             ) {
-                return Err(Error::Input(format!(
-                    "'{}' is negative. Type the price of the sale without a minus sign.",
-                    shown(text)
-                )));
+                return Err(Error::input(Said::amount_negative(shown(text))));
             } else if matches!(c, '+' | '\u{FF0B}') {
-                return Err(Error::Input(format!(
-                    "'{}' has a '+'. Type the price of the sale without a sign.",
-                    shown(text)
-                )));
+                return Err(Error::input(Said::amount_plus(shown(text))));
             } else if c.is_whitespace()
                 || matches!(c, '\'' | '_' | '\u{2019}' | '\u{066C}' | '\u{00B7}')
             {
-                return Err(Error::Input(format!(
-                    "'{}' has spaces or thousands separators. Type the amount as one \
-                     number, such as 1234.56.",
-                    shown(text)
-                )));
+                return Err(Error::input(Said::amount_spaces(shown(text))));
             } else if c.is_numeric() {
-                return Err(Error::Input(format!(
-                    "'{}' uses digits Cryptill does not read. Type it with 0-9.",
-                    shown(text)
-                )));
+                return Err(Error::input(Said::amount_foreign_digits(shown(text))));
             } else {
                 return Err(not_an_amount());
             }
@@ -250,10 +219,10 @@ impl Money {
             return Err(not_an_amount());
         }
         if fraction.len() > currency.decimals as usize {
-            return Err(Error::Input(format!(
-                "{currency} has {} decimal places; '{}' has more. Remove the extra digits.",
+            return Err(Error::input(Said::amount_too_precise(
+                currency,
                 currency.decimals,
-                shown(text)
+                shown(text),
             )));
         }
         // Held with the currency's full precision: at most 28 digits in all
@@ -262,12 +231,7 @@ impl Money {
         // number is refused, never cut or wrapped. Leading zeros carry no
         // value; only one check of the length before parsing is needed.
         let whole = whole.trim_start_matches('0');
-        let too_large = || {
-            Error::Input(format!(
-                "'{}' is too large to be an amount. Check the number of digits.",
-                shown(text)
-            ))
-        };
+        let too_large = || Error::input(Said::amount_too_long(shown(text)));
         let places = currency.decimals as usize;
         let digits = format!("{whole}{fraction:0<places$}");
         let mantissa = match digits.len() {
@@ -278,9 +242,7 @@ impl Money {
         let amount = Decimal::try_from_i128_with_scale(mantissa, currency.decimals)
             .map_err(|_| too_large())?;
         if amount.is_zero() {
-            return Err(Error::Input(
-                "The amount is zero. Type the price of the sale.".into(),
-            ));
+            return Err(Error::input(Said::amount_zero()));
         }
         Ok(Self::new(amount, currency.clone()))
     }

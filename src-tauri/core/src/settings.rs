@@ -2,6 +2,7 @@
 //! kept in the ledger's `settings` table, one row a setting, so a setting
 //! added later needs no migration and an old ledger reads with defaults.
 
+use crate::said::Said;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -39,9 +40,9 @@ pub fn check_ceiling(amount: &Money) -> Result<()> {
 }
 
 fn too_large(text: &str) -> Error {
-    Error::Input(format!(
-        "'{}' is too large for a sale (at most {MAX_AMOUNT_DIGITS} digits before the decimal point). Check the amount.",
-        text.chars().take(40).collect::<String>()
+    Error::input(Said::sale_too_large(
+        text.chars().take(40).collect::<String>(),
+        MAX_AMOUNT_DIGITS,
     ))
 }
 
@@ -89,10 +90,9 @@ impl SaleLimits {
 
     fn check_max(&self, amount: &Money) -> Result<()> {
         match self.max_sale {
-            Some(max) if amount.amount() > max => Err(Error::Input(format!(
-                "{amount} is more than this till takes in one sale ({} {}). Check the amount; the owner can raise the limit.",
-                fixed(max, self.fiat.decimals()),
-                self.fiat.code()
+            Some(max) if amount.amount() > max => Err(Error::input(Said::sale_over_max(
+                amount,
+                format!("{} {}", fixed(max, self.fiat.decimals()), self.fiat.code()),
             ))),
             _ => Ok(()),
         }
@@ -101,9 +101,7 @@ impl SaleLimits {
     /// The number of lines of a sale.
     pub fn check_lines(&self, lines: usize) -> Result<()> {
         if lines > MAX_LINES {
-            return Err(Error::Input(format!(
-                "A sale can have at most {MAX_LINES} lines; this one has {lines}. Split it into two sales."
-            )));
+            return Err(Error::input(Said::sale_too_many_lines(MAX_LINES, lines)));
         }
         Ok(())
     }
@@ -202,19 +200,14 @@ pub const SETTING_NAMES: &[&str] = &[
 ];
 
 fn unknown_setting(name: &str) -> Error {
-    Error::Input(format!(
-        "There is no setting '{name}'. The settings are: {}.",
-        SETTING_NAMES.join(", ")
-    ))
+    Error::input(Said::no_such_setting(name, SETTING_NAMES.join(", ")))
 }
 
 fn on_off(name: &str, value: &str) -> Result<bool> {
     match value.trim().to_ascii_lowercase().as_str() {
         "on" | "true" | "yes" => Ok(true),
         "off" | "false" | "no" => Ok(false),
-        other => Err(Error::Input(format!(
-            "'{other}' is not a choice for {name}: say on or off."
-        ))),
+        other => Err(Error::input(Said::not_on_or_off(other, name))),
     }
 }
 
@@ -274,9 +267,7 @@ impl Settings {
     /// Checks every rule, naming the setting that breaks one.
     pub fn validate(&self) -> Result<()> {
         if self.shop_name.trim().is_empty() || self.shop_name.chars().count() > 80 {
-            return Err(Error::Input(
-                "The shop name must have 1 to 80 characters.".into(),
-            ));
+            return Err(Error::input(Said::shop_name_length()));
         }
         let currency = Currency::fiat(&self.fiat_currency)?;
         if self.locale.trim().is_empty()
@@ -285,15 +276,10 @@ impl Settings {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
-            return Err(Error::Input(format!(
-                "'{}' is not a locale. Use a code such as en-IE, de-DE or en-US.",
-                self.locale
-            )));
+            return Err(Error::input(Said::not_a_locale(&self.locale)));
         }
         if self.tip_presets.len() > 6 || self.tip_presets.iter().any(|p| *p == 0 || *p > 100) {
-            return Err(Error::Input(
-                "Tip presets are up to six whole percentages between 1 and 100.".into(),
-            ));
+            return Err(Error::input(Said::tip_presets_rule()));
         }
         let max_ok = self.max_sale().is_some_and(|m| {
             m > Decimal::ZERO
@@ -301,35 +287,28 @@ impl Settings {
                 && check_ceiling(&Money::new(m, currency.clone())).is_ok()
         });
         if !max_ok {
-            return Err(Error::Input(format!(
-                "The maximum sale amount '{}' must be a positive amount in {currency} with at most {MAX_AMOUNT_DIGITS} digits before the decimal point.",
-                self.max_sale_amount
+            return Err(Error::input(Said::max_sale_rule(
+                &self.max_sale_amount,
+                &currency,
+                MAX_AMOUNT_DIGITS,
             )));
         }
         if self.receipt_footer.chars().count() > 300 {
-            return Err(Error::Input(
-                "The receipt footer can have at most 300 characters.".into(),
-            ));
+            return Err(Error::input(Said::footer_too_long()));
         }
         if !(1..=240).contains(&self.idle_lock_minutes) {
-            return Err(Error::Input(
-                "Owner mode must lock after 1 to 240 idle minutes.".into(),
-            ));
+            return Err(Error::input(Said::idle_lock_range()));
         }
         if self
             .offered_coins
             .iter()
             .any(|c| c.is_empty() || !c.chars().all(|ch| ch.is_ascii_alphanumeric()))
         {
-            return Err(Error::Input(
-                "Offered coins are ticker symbols such as BTC or ETH.".into(),
-            ));
+            return Err(Error::input(Said::coins_are_tickers()));
         }
         for (coin, network) in &self.coin_networks {
             if coin.is_empty() || !coin.chars().all(|ch| ch.is_ascii_alphanumeric()) {
-                return Err(Error::Input(format!(
-                    "'{coin}' is not a ticker symbol. Networks are chosen per coin such as BTC or ETH."
-                )));
+                return Err(Error::input(Said::network_coin_not_ticker(coin)));
             }
             let network = network.trim();
             if network.is_empty()
@@ -337,9 +316,7 @@ impl Settings {
                 || network.contains([';', '='])
                 || network.chars().any(char::is_control)
             {
-                return Err(Error::Input(format!(
-                    "'{network}' is not a network name for {coin}. Pick one of the networks the gateway lists (cryptill coins)."
-                )));
+                return Err(Error::input(Said::not_a_network(network, coin)));
             }
         }
         Ok(())
@@ -429,11 +406,10 @@ impl Settings {
             "tip-presets" => {
                 self.tip_presets = split(value)
                     .map(|p| {
-                        p.trim_end_matches('%').trim().parse().map_err(|_| {
-                            Error::Input(format!(
-                                "'{p}' is not a whole percentage. Tip presets are written like 5,10,15."
-                            ))
-                        })
+                        p.trim_end_matches('%')
+                            .trim()
+                            .parse()
+                            .map_err(|_| Error::input(Said::not_a_tip_percentage(p)))
                     })
                     .collect::<Result<_>>()?
             }
@@ -441,12 +417,10 @@ impl Settings {
             "sound" => self.sound = on_off(name, value)?,
             "receipt-footer" => self.receipt_footer = value.to_string(),
             "idle-lock-minutes" => {
-                self.idle_lock_minutes = value.trim().parse().map_err(|_| {
-                    Error::Input(format!(
-                        "'{}' is not a number of minutes. Owner mode must lock after 1 to 240 idle minutes.",
-                        value.trim()
-                    ))
-                })?
+                self.idle_lock_minutes = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::input(Said::not_idle_minutes(value.trim())))?
             }
             "lock-on-blur" => self.lock_on_blur = on_off(name, value)?,
             _ => return Err(unknown_setting(name)),

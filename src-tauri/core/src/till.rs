@@ -2,6 +2,7 @@
 //! mode, the embedded sandbox) wired together. The window and the command
 //! line both open one of these and call into it.
 
+use crate::said::Said;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -274,14 +275,13 @@ impl Till {
     /// a till that takes real payments.
     pub async fn simulate(&self, sale_id: i64, kind: Simulation) -> Result<()> {
         let Some(sandbox) = &self.sandbox else {
-            return Err(Error::NotAllowed(
-                "Simulated payments exist only in demo mode; this till takes real payments.".into(),
-            ));
+            return Err(Error::not_allowed(Said::simulation_demo_only()));
         };
         let sale = self.ledger.sale(sale_id)?;
-        let crypto = sale.crypto.clone().ok_or_else(|| {
-            Error::NotAllowed(format!("Sale {sale_id} has no order yet to pay into."))
-        })?;
+        let crypto = sale
+            .crypto
+            .clone()
+            .ok_or_else(|| Error::not_allowed(Said::sale_no_order_yet(sale_id)))?;
         let paid = sale.paid.as_ref().map(Money::amount).unwrap_or_default();
         let left = (crypto.amount() - paid).max(Decimal::ZERO);
         let coin = crypto.currency().clone();
@@ -335,18 +335,10 @@ fn required_key(ledger: &Ledger, keys: &KeyStore, kind: GatewayKind) -> Result<S
     let moved = ledger
         .setting(KEYS_IDENTITY)?
         .is_some_and(|filed| Some(filed.as_str()) != keys.till());
-    Err(Error::Keyring(if moved {
-        format!(
-            "No API key for {} is stored for this till. Its data was moved or copied from another folder or computer, and keys stay with the till they were given to. \
-             Ask the owner to enter the key again (`cryptill gateway key set {}`), or, if the data was moved on this computer, to move the keys (`cryptill owner keys move`).",
-            kind.label(),
-            kind.as_str()
-        )
+    Err(Error::keyring(if moved {
+        Said::no_key_after_move(kind.label(), kind.as_str())
     } else {
-        format!(
-            "No API key for {} is stored. Ask the owner to enter it in Settings.",
-            kind.label()
-        )
+        Said::no_key(kind.label())
     }))
 }
 

@@ -38,6 +38,7 @@ import type { WithdrawOutcome } from './bindings/WithdrawOutcome';
 import type { Withdrawal } from './bindings/Withdrawal';
 import type { WithdrawalRequest } from './bindings/WithdrawalRequest';
 import type { ZReport } from './bindings/ZReport';
+import type { Said } from './bindings/Said';
 
 // A Record (not a list) so a kind added in Rust fails the build until it is listed here.
 const ERROR_KINDS: Record<ErrorKind, true> = {
@@ -69,7 +70,12 @@ function isAppError(value: unknown): value is AppError {
  * arrive from Tauri itself (a missing command, a denied permission, a panic).
  */
 export function toAppError(reason: unknown): AppError {
-  if (isAppError(reason)) return { kind: reason.kind, message: reason.message };
+  if (isAppError(reason)) {
+    // `said` (the sentence's code and values) lets the window say it in the shop's language.
+    const said = (reason as { said?: unknown }).said;
+    const known = typeof said === 'object' && said !== null && typeof (said as Said).code === 'string';
+    return known ? { kind: reason.kind, message: reason.message, said: said as Said } : { kind: reason.kind, message: reason.message };
+  }
   // Opened in a plain browser (e.g. `npm run dev` alone), invoke() fails with
   // a TypeError because Tauri's IPC is missing; say so instead of a JS error.
   if (reason instanceof TypeError && !isTauri()) {

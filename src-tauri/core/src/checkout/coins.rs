@@ -1,5 +1,6 @@
 //! Which coins the till offers, on which network.
 
+use crate::said::Said;
 use std::time::Instant;
 
 use super::types::CoinNetwork;
@@ -51,11 +52,7 @@ impl Checkout {
             .get(&symbol)
             .cloned();
         crate::gateway::pick_network(&self.coins().await?, &symbol, chosen.as_deref())?;
-        None.ok_or_else(|| {
-            Error::Input(format!(
-                "{symbol} is not offered by this terminal. Pick one of the coins shown."
-            ))
-        })
+        None.ok_or_else(|| Error::input(Said::coin_not_offered(symbol)))
     }
 
     /// A coin the gateway knows, for following a sale already made (the
@@ -69,11 +66,7 @@ impl Checkout {
             .cloned();
         on_network
             .or_else(|| coins.into_iter().find(|c| c.symbol == symbol))
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "The gateway no longer lists {symbol} for this terminal."
-                ))
-            })
+            .ok_or_else(|| Error::not_found(Said::coin_no_longer_listed(symbol)))
     }
 
     /// The coins offered at the counter: those the gateway enables, narrowed
@@ -136,11 +129,8 @@ impl Checkout {
     pub async fn set_network(&self, symbol: &str, network: &str) -> Result<Coin> {
         let symbol = symbol.trim().to_ascii_uppercase();
         let coins = self.coins().await?;
-        let coin = crate::gateway::pick_network(&coins, &symbol, Some(network))?.ok_or_else(|| {
-            Error::Input(format!(
-                "The gateway does not offer {symbol} at this terminal. See the coins it offers with: cryptill coins."
-            ))
-        })?;
+        let coin = crate::gateway::pick_network(&coins, &symbol, Some(network))?
+            .ok_or_else(|| Error::input(Said::coin_not_at_terminal(&symbol)))?;
         let mut settings = Settings::load(&self.ledger)?;
         settings.coin_networks.insert(symbol, coin.network.clone());
         settings.save(&self.ledger)?;

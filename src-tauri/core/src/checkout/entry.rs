@@ -3,10 +3,12 @@
 
 use super::types::{LineEntry, Payment, SaleEntry};
 use super::Checkout;
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::gateway::SaleState;
 use crate::ledger::{Sale, SaleLine};
 use crate::money::{Currency, Money};
+use crate::said::Said;
 use crate::settings::SaleLimits;
 
 impl Checkout {
@@ -14,7 +16,7 @@ impl Checkout {
     /// here reaches a gateway; every refusal names the line at fault.
     pub fn validate(&self, entry: &SaleEntry) -> Result<(Money, Vec<SaleLine>, Option<Money>)> {
         if entry.lines.is_empty() {
-            return Err(Error::Input("Type an amount first.".into()));
+            return Err(Error::input(Said::amount_missing()));
         }
         // The amount rules live in one place (`SaleLimits`): the window, IPC
         // and the command line all come through here.
@@ -24,7 +26,9 @@ impl Checkout {
         let mut lines = Vec::new();
         for (i, line) in entry.lines.iter().enumerate() {
             let amount = limits.entry(&line.amount).map_err(|e| match e {
-                Error::Input(m) if several => Error::Input(format!("Line {}: {m}", i + 1)),
+                e if several && e.kind() == ErrorKind::Input => {
+                    Error::input(Said::for_line(i + 1, e.as_param()))
+                }
                 other => other,
             })?;
             lines.push(SaleLine {
@@ -37,7 +41,7 @@ impl Checkout {
             // A zero tip is no tip, not an error.
             Some(text) if crate::money::parse_decimal(text).is_some_and(|d| d.is_zero()) => None,
             Some(text) => Some(limits.entry(text).map_err(|e| match e {
-                Error::Input(m) => Error::Input(format!("Tip: {m}")),
+                e if e.kind() == ErrorKind::Input => Error::input(Said::for_tip(e.as_param())),
                 other => other,
             })?),
         };
@@ -78,9 +82,9 @@ impl Checkout {
     pub async fn try_again(&self, sale_id: i64) -> Result<Payment> {
         let old = self.ledger.sale(sale_id)?;
         if old.state != SaleState::Expired {
-            return Err(Error::NotAllowed(format!(
-                "Sale {sale_id} is {}, not expired; only an expired sale is tried again.",
-                old.state.as_str()
+            return Err(Error::not_allowed(Said::sale_not_expired(
+                sale_id,
+                old.state.as_str(),
             )));
         }
         let mut lines: Vec<LineEntry> = self
@@ -135,10 +139,7 @@ impl Checkout {
     pub async fn charge_in(&self, amount: &str, currency: &str, coin: &str) -> Result<Payment> {
         let currency = Currency::fiat(currency)?;
         if currency != self.fiat {
-            return Err(Error::Input(format!(
-                "This till sells in {}; type the amount in {} (the gateway converts it to the coin).",
-                self.fiat, self.fiat
-            )));
+            return Err(Error::input(Said::sale_in_shop_currency(&self.fiat)));
         }
         self.charge(amount, coin).await
     }

@@ -1,5 +1,7 @@
 //! Placing a recorded sale's gateway order (exclusively, once) and following it.
 
+use crate::error::ErrorKind;
+use crate::said::Said;
 use std::time::{Duration, Instant};
 
 use super::types::Payment;
@@ -36,10 +38,7 @@ impl Checkout {
             }
             // Someone else is placing it: wait for their answer.
             if waited_since.elapsed() > PLACEMENT_WAIT {
-                return Err(Error::NotAllowed(format!(
-                    "Sale {} is being sent to the gateway by another Cryptill window or command. Wait a moment, then open the sale again.",
-                    sale.id
-                )));
+                return Err(Error::not_allowed(Said::sale_being_sent(sale.id)));
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
             sale = self.ledger.sale(sale.id)?;
@@ -177,7 +176,7 @@ impl Checkout {
                     }
                     delay = POLL_INTERVAL;
                 }
-                Err(e @ Error::NotFound(_)) => return Err(e),
+                Err(e) if e.kind() == ErrorKind::NotFound => return Err(e),
                 Err(e) => {
                     tracing::warn!(sale = sale_id, error = %e, "payment status check failed");
                     delay = (delay * 2).min(MAX_BACKOFF);

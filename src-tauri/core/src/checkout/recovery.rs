@@ -1,6 +1,8 @@
 //! What happens to sales off the happy path: voids, sales for the owner,
 //! late payments, and the sales found open at start-up.
 
+use crate::error::ErrorKind;
+use crate::said::Said;
 use std::time::Duration;
 
 use super::types::Payment;
@@ -16,9 +18,9 @@ impl Checkout {
     pub async fn void(&self, sale_id: i64) -> Result<Payment> {
         let sale = self.ledger.sale(sale_id)?;
         if !matches!(sale.state, SaleState::Creating | SaleState::Awaiting) {
-            return Err(Error::NotAllowed(format!(
-                "Sale {sale_id} is {} and cannot be canceled.",
-                sale.state.as_str()
+            return Err(Error::not_allowed(Said::sale_cannot_be_canceled(
+                sale_id,
+                sale.state.as_str(),
             )));
         }
         let coin = self.gateway_coin(sale.coin.code(), &sale.network).await?;
@@ -30,14 +32,14 @@ impl Checkout {
             Ok(order) => {
                 if !order.paid.amount().is_zero() || order.state != SaleState::Awaiting {
                     let sale = self.ledger.record_order(sale_id, &order)?;
-                    return Err(Error::NotAllowed(format!(
-                        "The gateway has already seen a payment for sale {sale_id} (it is {} now), so it cannot be canceled. Wait for the payment to finish, or mark it for the owner.",
-                        sale.state.as_str()
+                    return Err(Error::not_allowed(Said::sale_payment_seen(
+                        sale_id,
+                        sale.state.as_str(),
                     )));
                 }
             }
             // The order was never made: there is nothing to pay into.
-            Err(Error::NotFound(_)) if sale.state == SaleState::Creating => {}
+            Err(e) if e.kind() == ErrorKind::NotFound && sale.state == SaleState::Creating => {}
             Err(e) => return Err(e),
         }
         let after = self.ledger.void_sale(sale_id)?;
@@ -84,7 +86,7 @@ impl Checkout {
                         flagged.push(sale.id);
                     }
                 }
-                Err(Error::NotFound(_)) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
                 Err(e @ Error::GatewayRateLimited { .. }) => {
                     // Stop this round; the budget pauses the watcher too.
                     self.budget.pause(Duration::from_secs(60));

@@ -1,6 +1,7 @@
 //! The HTTP policy every gateway client shares: TLS except on loopback, a
 //! timeout on every call, and transport failures worded for the counter.
 
+use crate::said::Said;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -15,11 +16,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Accepts `https://` anywhere and `http://` only on loopback (the sandbox),
 /// so an API key never crosses a network in clear text.
 pub fn check_base_url(raw: &str) -> Result<Url> {
-    let mut url = Url::parse(raw.trim()).map_err(|e| {
-        Error::Input(format!(
-            "'{raw}' is not a web address ({e}). Use a full address such as https://payment.counos.io/api/."
-        ))
-    })?;
+    let mut url =
+        Url::parse(raw.trim()).map_err(|e| Error::input(Said::not_a_web_address(raw, e)))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -29,16 +27,8 @@ pub fn check_base_url(raw: &str) -> Result<Url> {
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
-        "http" => {
-            return Err(Error::Input(format!(
-                "'{raw}' is not encrypted. Gateways must be reached over https:// (plain http:// is allowed only for a sandbox on this computer)."
-            )))
-        }
-        other => {
-            return Err(Error::Input(format!(
-                "'{raw}' uses '{other}:'. Use an https:// address."
-            )))
-        }
+        "http" => return Err(Error::input(Said::web_address_not_encrypted(raw))),
+        other => return Err(Error::input(Said::web_address_scheme(raw, other))),
     }
     // Joining relative paths needs a trailing slash, or the last segment is dropped.
     if !url.path().ends_with('/') {

@@ -10,6 +10,7 @@ mod http;
 mod parser_properties;
 mod wire;
 
+use crate::said::Said;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -66,14 +67,14 @@ pub fn pick_network(coins: &[Coin], symbol: &str, chosen: Option<&str>) -> Resul
     match (exact, matching.as_slice()) {
         (Some(coin), _) => Ok(Some((*coin).clone())),
         (None, [one]) => Ok(Some((**one).clone())),
-        _ => Err(crate::error::Error::Input(format!(
-            "The gateway does not offer {symbol} on a network called '{chosen}'. It offers it on: {}. \
-             Pick one of these for {symbol} in Settings (or: cryptill gateway network {symbol} <NETWORK>).",
+        _ => Err(crate::error::Error::input(Said::network_not_offered(
+            symbol,
+            chosen,
             candidates
                 .iter()
                 .map(|c| c.network.as_str())
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
         ))),
     }
 }

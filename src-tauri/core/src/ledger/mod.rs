@@ -37,6 +37,7 @@ pub use live::ShopSaleChanged;
 pub use migrations::SCHEMA_VERSION;
 pub use pg::PG_SCHEMA_VERSION;
 
+use crate::said::Said;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
@@ -468,9 +469,7 @@ impl Ledger {
     pub fn set_till_name(&self, name: &str) -> Result<String> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
-            return Err(Error::Input(
-                "A till's name is 1 to 40 characters, e.g. 'Counter 2'.".into(),
-            ));
+            return Err(Error::input(Said::till_name_rule()));
         }
         if let Some(shared) = &self.shared {
             lock(&shared.pg).rename_till(shared.till, name)?;
@@ -736,7 +735,7 @@ impl Ledger {
                 sale_from_row,
             )
         })?
-        .ok_or_else(|| Error::NotFound(format!("There is no sale number {id} in the ledger.")))
+        .ok_or_else(|| Error::not_found(Said::sale_not_found(id)))
     }
 
     /// A sale by what a person may have at hand: the local sale number, our
@@ -754,9 +753,7 @@ impl Ledger {
         })?;
         match found {
             Some(id) => self.sale(id),
-            None => Err(Error::NotFound(format!(
-                "No sale in the ledger has the number or order id '{reference}'."
-            ))),
+            None => Err(Error::not_found(Said::sale_reference_not_found(reference))),
         }
     }
 
@@ -852,9 +849,9 @@ impl Ledger {
         })?;
         let sale = self.sale(id)?;
         if changed == 0 {
-            return Err(Error::NotAllowed(format!(
-                "Sale {id} is {} and cannot be canceled any more.",
-                sale.state.as_str()
+            return Err(Error::not_allowed(Said::sale_cannot_be_canceled_any_more(
+                id,
+                sale.state.as_str(),
             )));
         }
         Ok(sale)

@@ -13,6 +13,7 @@
 //! `done` or `failed`; or `rejected` by the owner before sending. Nothing is
 //! `sent` unless the gateway accepted it.
 
+use crate::said::Said;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -322,9 +323,7 @@ fn left_to_refund(db: &mut dyn Db, sale_id: i64) -> Result<Option<Money>> {
         |r| Ok((r.opt_text(0)?, r.text(1)?, decimals(r, 2)?)),
     )?;
     let Some((paid, coin, decimals)) = sale else {
-        return Err(Error::NotFound(format!(
-            "There is no sale number {sale_id}."
-        )));
+        return Err(Error::not_found(Said::refund_sale_not_found(sale_id)));
     };
     let currency = Currency::new(&coin, decimals);
     let Some(paid) = paid else {
@@ -359,21 +358,13 @@ impl Ledger {
         let now = timestamp(self.now());
         let id = self.in_tx(|db, _| {
             let left = left_to_refund(db, new.sale_id)?.ok_or_else(|| {
-                Error::NotAllowed(format!(
-                    "Sale {} has received no payment, so there is nothing to refund.",
-                    new.sale_id
-                ))
+                Error::not_allowed(Said::refund_nothing_paid(new.sale_id))
             })?;
             if new.crypto.currency().code() != left.currency().code() {
-                return Err(Error::Input(format!(
-                    "Sale {} was paid in {}; a refund of it is in {} too.",
-                    new.sale_id,
-                    left.currency().code(),
-                    left.currency().code()
-                )));
+                return Err(Error::input(Said::refund_same_coin(new.sale_id, left.currency().code(), left.currency().code())));
             }
             if new.crypto.amount() <= Decimal::ZERO {
-                return Err(Error::Input("The refund must be more than zero.".into()));
+                return Err(Error::input(Said::refund_zero()));
             }
             if new.crypto.amount() > left.amount() {
                 return Err(more_than_left(new.sale_id, &left));
@@ -425,7 +416,7 @@ impl Ledger {
                 from_row,
             )
         })?
-        .ok_or_else(|| Error::NotFound(format!("There is no refund number {id}.")))
+        .ok_or_else(|| Error::not_found(Said::refund_not_found(id)))
     }
 
     /// Every refund, newest first; `states` keeps only those (empty: all).
@@ -607,9 +598,7 @@ impl Ledger {
 /// A refund beyond what the sale can still give back, said the same way
 /// when the counter previews it and when the ledger refuses to record it.
 pub fn more_than_left(sale_id: i64, left: &Money) -> Error {
-    Error::Input(format!(
-        "That is more than sale {sale_id} can give back: {left} is left after what was paid and earlier refunds. Type at most that."
-    ))
+    Error::input(Said::refund_more_than_left(sale_id, left))
 }
 
 #[cfg(test)]

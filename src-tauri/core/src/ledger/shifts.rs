@@ -2,6 +2,7 @@
 //! who sells in it now, every sign-in, and each closed shift's Z report as
 //! it was made.
 
+use crate::said::Said;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
@@ -110,9 +111,7 @@ pub(super) fn selling_shift(db: &mut dyn Db) -> Result<Option<(i64, i64)>> {
         &[],
     )? != 0;
     if any_cashier {
-        return Err(Error::NotAllowed(
-            "No shift is open, so no sale can start. A cashier signs in with their PIN to open one (Sign in, or `cryptill shift open --cashier NAME`).".into(),
-        ));
+        return Err(Error::not_allowed(Said::no_shift_for_sale()));
     }
     Ok(None)
 }
@@ -144,7 +143,7 @@ impl Ledger {
                 cashier_from_row,
             )
             .optional()?
-            .ok_or_else(|| Error::NotFound(format!("There is no cashier number {id}.")))
+            .ok_or_else(|| Error::not_found(Said::cashier_number_not_found(id)))
     }
 
     /// A cashier by name, whatever the case of the letters.
@@ -204,10 +203,9 @@ impl Ledger {
         let mut conn = self.conn();
         let tx = write_tx(&mut conn)?;
         if let Some(open) = open_shift_in(&tx)? {
-            return Err(Error::NotAllowed(format!(
-                "A shift is open already (opened by {} at {}). Close it first, or switch cashier within it.",
-                open.opened_by,
-                timestamp(open.opened_at)
+            return Err(Error::not_allowed(Said::shift_opened_already(
+                &open.opened_by,
+                timestamp(open.opened_at),
             )));
         }
         tx.execute(
@@ -255,9 +253,7 @@ impl Ledger {
             return Err(no_open_shift());
         };
         if next_number_in(&tx)? != number {
-            return Err(Error::NotAllowed(
-                "Another shift was closed meanwhile. Look at the shift history.".into(),
-            ));
+            return Err(Error::not_allowed(Said::shift_closed_meanwhile()));
         }
         tx.execute(
             "UPDATE shifts SET closed_at = ?1, closed_by = cashier_id, number = ?2, z_report = ?3
@@ -283,7 +279,7 @@ impl Ledger {
                 shift_from_row,
             )
             .optional()?
-            .ok_or_else(|| Error::NotFound(format!("There is no shift {id}.")))
+            .ok_or_else(|| Error::not_found(Said::shift_not_found(id)))
     }
 
     /// Closed shifts, newest first.
@@ -400,7 +396,5 @@ fn next_number_in(conn: &rusqlite::Connection) -> Result<u32> {
 }
 
 pub(crate) fn no_open_shift() -> Error {
-    Error::NotAllowed(
-        "No shift is open. A cashier opens one with their PIN (Sign in, or `cryptill shift open --cashier NAME`).".into(),
-    )
+    Error::not_allowed(Said::no_shift_open())
 }

@@ -1,6 +1,8 @@
 //! The owner facade: what the owner screens and owner commands do on an
 //! open till.
 
+use crate::error::ErrorKind;
+use crate::said::Said;
 use chrono::{DateTime, Utc};
 use cryptill_sandbox::client::Control;
 use serde::{Deserialize, Serialize};
@@ -225,10 +227,7 @@ impl<'a> Owner<'a> {
     pub fn delete_gateway_key(&self, unlocked: &Unlocked, gateway: &str) -> Result<GatewayChoice> {
         let kind = parse_gateway(gateway)?;
         if kind == self.checkout().gateway().kind() {
-            return Err(Error::NotAllowed(format!(
-                "{} is the gateway in use; its key cannot be deleted. Choose another gateway and restart first.",
-                kind.label()
-            )));
+            return Err(Error::not_allowed(Said::gateway_key_in_use(kind.label())));
         }
         delete_key(unlocked, self.ledger(), self.keys(), kind)?;
         self.gateway_choice(unlocked)
@@ -271,16 +270,10 @@ impl<'a> Owner<'a> {
             .await?
             .into_iter()
             .find(|c| c.symbol == symbol)
-            .ok_or_else(|| {
-                Error::Input(format!(
-                    "{symbol} is not a coin of this terminal. Pick one from the balances."
-                ))
-            })?;
+            .ok_or_else(|| Error::input(Said::withdraw_coin_unknown(symbol)))?;
         let address = form.address.trim();
         if address.is_empty() {
-            return Err(Error::Input(
-                "Type or paste the wallet address to withdraw to.".into(),
-            ));
+            return Err(Error::input(Said::withdraw_address_missing()));
         }
         let amount = Money::parse_entry(&form.amount, &Currency::new(&coin.symbol, coin.decimals))?;
         let gateway = self.checkout().gateway();
@@ -310,9 +303,13 @@ impl<'a> Owner<'a> {
             }
             Err(e) => {
                 let outcome = match e {
-                    Error::GatewayRefused { .. } | Error::NotAllowed(_) | Error::Input(_) => {
-                        "refused"
-                    }
+                    Error::GatewayRefused { .. }
+                    | Error::NotAllowed(_)
+                    | Error::Input(_)
+                    | Error::Said {
+                        kind: ErrorKind::NotAllowed | ErrorKind::Input,
+                        ..
+                    } => "refused",
                     _ => "failed",
                 };
                 self.ledger()
@@ -360,9 +357,7 @@ impl<'a> Owner<'a> {
     /// owner in training sees both answers a real Counos terminal gives.
     pub async fn demo_withdraw_permission(&self, _: &Unlocked, permitted: bool) -> Result<()> {
         let Some(base) = self.sandbox_url.clone() else {
-            return Err(Error::NotAllowed(
-                "This is a real gateway: allow withdrawals in the Counos dashboard (account/terminals).".into(),
-            ));
+            return Err(Error::not_allowed(Said::withdraw_permission_real_gateway()));
         };
         Control::new(&base)?.permit_withdrawals(permitted).await?;
         Ok(())

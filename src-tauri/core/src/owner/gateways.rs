@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::gateway::{check_base_url, GatewayKind};
 use crate::keystore::{KeyStore, KEYS_IDENTITY};
 use crate::ledger::Ledger;
+use crate::said::Said;
 use crate::secret::Sensitive;
 use crate::settings::base_url_setting;
 
@@ -23,10 +24,9 @@ pub fn switch_gateway(
 ) -> Result<()> {
     let open = ledger.open_sales()?;
     if let Some(first) = open.first() {
-        return Err(Error::NotAllowed(format!(
-            "{} sale(s) are still waiting for payment (first: number {}). Settle them (`cryptill order <number>`) before changing gateway.",
+        return Err(Error::not_allowed(Said::sales_still_open(
             open.len(),
-            first.id
+            first.id,
         )));
     }
     if let Some(url) = base_url.map(str::trim).filter(|u| !u.is_empty()) {
@@ -52,9 +52,7 @@ pub fn refuse_credentials(url: &str) -> Result<()> {
             .is_some_and(|authority| authority.contains('@')),
     };
     if has_credentials {
-        return Err(Error::Input(
-            "The gateway address contains a user name or password (user:password@). Cryptill does not store those; type the address without them. The API key goes into the keyring with `cryptill gateway key set`.".into(),
-        ));
+        return Err(Error::input(Said::gateway_address_has_user()));
     }
     Ok(())
 }
@@ -81,18 +79,11 @@ pub fn set_key(
 pub fn delete_key(_: &Unlocked, ledger: &Ledger, keys: &KeyStore, kind: GatewayKind) -> Result<()> {
     let saved = ledger.setting("gateway")?;
     if kind != GatewayKind::Demo && saved.as_deref() == Some(kind.as_str()) {
-        return Err(Error::NotAllowed(format!(
-            "{} is the gateway chosen for this till; its key cannot be deleted. Choose another gateway first.",
-            kind.label()
-        )));
+        return Err(Error::not_allowed(Said::gateway_key_chosen(kind.label())));
     }
     keys.delete(kind.keyring_account())
 }
 
 pub fn parse_gateway(name: &str) -> Result<GatewayKind> {
-    GatewayKind::parse(name.trim()).ok_or_else(|| {
-        Error::Input(format!(
-            "'{name}' is not a gateway. Choose demo, counos, coingate or coingate-sandbox."
-        ))
-    })
+    GatewayKind::parse(name.trim()).ok_or_else(|| Error::input(Said::not_a_gateway(name)))
 }

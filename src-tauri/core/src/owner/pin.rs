@@ -2,6 +2,7 @@
 //! inside, never the PIN), with a lock-out that grows after repeated wrong
 //! PINs and lives in the ledger, so restarting the app does not reset it.
 
+use crate::said::Said;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
@@ -30,7 +31,7 @@ pub fn lockout_after(failed_attempts: u32) -> Option<Duration> {
 /// the lock-out makes guessing impractical.
 pub fn check_pin_rules(pin: &str) -> Result<()> {
     if !(4..=12).contains(&pin.chars().count()) || !pin.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::Input("The owner PIN must be 4 to 12 digits.".into()));
+        return Err(Error::input(Said::owner_pin_rule()));
     }
     Ok(())
 }
@@ -91,9 +92,7 @@ pub fn is_set(ledger: &Ledger) -> Result<bool> {
 /// one ([`change`]), so a cashier cannot take over owner mode.
 pub fn set_first(ledger: &Ledger, pin: &Sensitive<String>) -> Result<()> {
     if is_set(ledger)? {
-        return Err(Error::NotAllowed(
-            "An owner PIN is already set. Unlock owner mode with it to change it.".into(),
-        ));
+        return Err(Error::not_allowed(Said::owner_pin_set_already()));
     }
     ledger.set_owner_pin(&hash_pin(pin)?)
 }
@@ -118,31 +117,30 @@ pub fn change(
 /// refused like a wrong one, so a lock-out cannot be skipped by guessing,
 /// and the answer tells a guesser nothing about the PIN.
 pub fn verify(ledger: &Ledger, pin: &Sensitive<String>, now: DateTime<Utc>) -> Result<()> {
-    verify_holder(ledger, PinHolder::Owner, "Owner mode", pin, now)
+    verify_holder(ledger, PinHolder::Owner, None, pin, now)
 }
 
 /// [`verify`] for the PIN of `holder` (the owner's or a cashier's, each
 /// with its own count and lock-out); `what` names what the lock-out
-/// locks in its messages ("Owner mode", "Ana's sign-in").
+/// locks in its messages (owner mode, or the named cashier's sign-in).
 pub(crate) fn verify_holder(
     ledger: &Ledger,
     holder: PinHolder,
-    what: &str,
+    cashier: Option<&str>,
     pin: &Sensitive<String>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     ledger.pin_attempt(holder, |attempt| {
         let Some(auth) = attempt.auth()? else {
-            return Err(Error::NotAllowed(
-                "No owner PIN is set yet. Set one first (the window asks for it, or run `cryptill owner pin set`).".into(),
-            ));
+            return Err(Error::not_allowed(Said::owner_pin_not_set()));
         };
         if auth.locked_until.is_some_and(|until| until > now) {
             let failed = attempt.fail(now, lockout_after)?;
             let seconds = lockout_after(failed).map_or(1, |w| w.num_seconds().max(1));
-            return Err(Error::NotAllowed(format!(
-                "Too many wrong PINs. {what} is locked for {seconds} more second(s); every try while it is locked counts as a wrong PIN and makes the wait longer."
-            )));
+            return Err(Error::not_allowed(match cashier {
+                None => Said::owner_still_locked(seconds),
+                Some(name) => Said::cashier_still_locked(name, seconds),
+            }));
         }
         if matches(pin, &auth.pin_phc)? {
             attempt.succeed(now)?;
@@ -150,23 +148,14 @@ pub(crate) fn verify_holder(
         }
         let failed = attempt.fail(now, lockout_after)?;
         Err(match lockout_after(failed) {
-            Some(wait) => Error::NotAllowed(format!(
-                "Wrong PIN. {what} is locked for {} second(s) after {failed} wrong PINs.",
-                wait.num_seconds()
-            )),
-            None => Error::Input(format!(
-                "Wrong PIN. {} more try(s) before {} locks for a while.",
-                FREE_ATTEMPTS - failed,
-                lowercase_first(what)
-            )),
+            Some(wait) => Error::not_allowed(match cashier {
+                None => Said::owner_wrong_pin_locked(wait.num_seconds(), failed),
+                Some(name) => Said::cashier_wrong_pin_locked(name, wait.num_seconds(), failed),
+            }),
+            None => Error::input(match cashier {
+                None => Said::owner_wrong_pin(FREE_ATTEMPTS - failed),
+                Some(name) => Said::cashier_wrong_pin(FREE_ATTEMPTS - failed, name),
+            }),
         })
     })
-}
-
-/// "Owner mode" in the middle of a sentence: "owner mode"; a name stays.
-fn lowercase_first(what: &str) -> String {
-    match what.strip_prefix("Owner") {
-        Some(rest) => format!("owner{rest}"),
-        None => what.to_string(),
-    }
 }

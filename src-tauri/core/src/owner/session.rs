@@ -1,5 +1,6 @@
 //! The owner's presence: the [`Unlocked`] proof and the window's [`Session`].
 
+use crate::said::Said;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
@@ -16,9 +17,7 @@ pub struct Unlocked(());
 
 /// What every owner refusal says.
 pub fn locked_error() -> Error {
-    Error::NotAllowed(
-        "Owner mode is locked. Unlock it with the owner PIN (the Owner button).".into(),
-    )
+    Error::not_allowed(Said::owner_locked())
 }
 
 /// The window's owner session: unlocked by the PIN, locked by the Lock

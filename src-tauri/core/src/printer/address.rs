@@ -1,6 +1,7 @@
 //! Where the receipt printer is: one line the owner types, read the same way
 //! at every door (Settings, `cryptill printer use`).
 
+use crate::said::Said;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -31,9 +32,10 @@ pub enum PrinterAddress {
 const FORMS: &str = "Use tcp://HOST:PORT for a network printer (port 9100 if left out), usb:VID:PID (as lsusb shows them, e.g. usb:04b8:0202), serial:DEVICE[:BAUD] (e.g. serial:/dev/ttyUSB0:9600) or file:PATH (e.g. file:/dev/usb/lp0).";
 
 fn bad(text: &str, why: &str) -> Error {
-    Error::Input(format!(
-        "'{}' is not a printer address: {why}. {FORMS}",
-        text.chars().take(80).collect::<String>()
+    Error::input(Said::not_a_printer_address(
+        text.chars().take(80).collect::<String>(),
+        why,
+        FORMS,
     ))
 }
 
@@ -41,9 +43,7 @@ impl PrinterAddress {
     pub fn parse(text: &str) -> Result<Self> {
         let t = text.trim();
         if t.is_empty() {
-            return Err(Error::Input(format!(
-                "No printer address was given. {FORMS}"
-            )));
+            return Err(Error::input(Said::no_printer_address(FORMS)));
         }
         if t.chars().any(char::is_control) {
             return Err(bad(t, "it contains a control character"));
@@ -119,7 +119,7 @@ impl PrinterAddress {
         }
     }
 
-    fn target(&self) -> String {
+    pub(crate) fn target(&self) -> String {
         match self {
             Self::Network { host, port } if host.contains(':') => format!("[{host}]:{port}"),
             Self::Network { host, port } => format!("{host}:{port}"),

@@ -1,14 +1,14 @@
 //! What each printout says: the receipt of a paid sale, the payment slip,
 //! the test page, the X/Z report. Pure functions from what the till knows
 //! to a [`Document`]; no printer needed. Amounts and days are written the
-//! shop locale's way ([`LocaleFormat`]), the words stay English for now.
+//! shop locale's way ([`LocaleFormat`]), the words in its language ([`Words`]).
 
 use super::codepage::CodePage;
 use super::document::Document;
 use super::settings::PaperWidth;
 use crate::checkout::{Payment, Receipt};
 use crate::ledger::RefundState;
-use crate::locale::LocaleFormat;
+use crate::locale::{LocaleFormat, Words};
 use crate::report::ZReport;
 
 /// What a receipt needs besides the [`Receipt`] view of the sale.
@@ -24,6 +24,7 @@ pub fn receipt(
     r: &Receipt,
     extras: &ReceiptExtras,
     fmt: &LocaleFormat,
+    w: &Words,
     width: PaperWidth,
     code: CodePage,
 ) -> Document {
@@ -31,57 +32,60 @@ pub fn receipt(
     let cur = &r.fiat_currency;
     let money = |amount: &str| fmt.amount(amount);
     d.title(&r.shop_name);
-    d.centered("Receipt");
+    d.centered(w.receipt);
     if extras.test_money {
-        d.bold_centered("DEMO - NOT A REAL PAYMENT");
+        d.bold_centered(w.demo_receipt);
     }
     d.feed();
-    d.pair(&format!("Sale {}", r.sale_id), &fmt.date_time(&r.time));
+    d.pair(
+        &format!("{} {}", w.sale, r.sale_id),
+        &fmt.date_time(&r.time),
+    );
     if let Some(cashier) = &extras.cashier {
-        d.pair("Cashier", cashier);
+        d.pair(w.cashier, cashier);
     }
     d.rule();
     for (n, line) in r.lines.iter().enumerate() {
         let label = match line.label.trim() {
-            "" => format!("Item {}", n + 1),
+            "" => format!("{} {}", w.item, n + 1),
             label => label.to_string(),
         };
         d.pair(&label, &money(&line.amount));
     }
     if let Some(tip) = &r.tip_amount {
-        d.pair("Tip", &money(tip));
+        d.pair(w.tip, &money(tip));
     }
     d.rule();
-    d.bold_pair("Total", &format!("{} {cur}", money(&r.fiat_amount)));
+    d.bold_pair(w.total, &format!("{} {cur}", money(&r.fiat_amount)));
     d.feed();
-    d.pair("Paid in", &format!("{} {}", r.coin, r.network));
-    d.pair("Amount", &format!("{} {}", money(&r.crypto_amount), r.coin));
+    d.pair(w.paid_in, &format!("{} {}", r.coin, r.network));
+    d.pair(w.amount, &format!("{} {}", money(&r.crypto_amount), r.coin));
     if !r.paid_amount.is_empty() && r.paid_amount != r.crypto_amount {
-        d.pair("Received", &format!("{} {}", money(&r.paid_amount), r.coin));
+        d.pair(w.received, &format!("{} {}", money(&r.paid_amount), r.coin));
     }
     if let Some(rate) = &r.rate {
-        d.pair("Rate", &format!("1 {} = {} {cur}", r.coin, money(rate)));
+        d.pair(w.rate, &format!("1 {} = {} {cur}", r.coin, money(rate)));
     }
     if !r.address.is_empty() {
-        d.pair("Address", &r.address);
+        d.pair(w.address, &r.address);
     }
     if !r.gateway_order_id.is_empty() {
-        d.pair("Order", &r.gateway_order_id);
+        d.pair(w.order, &r.gateway_order_id);
     }
     if let Some(tx) = &r.transaction_id {
-        d.pair("Transaction", tx);
+        d.pair(w.transaction, tx);
         let link = (!extras.test_money)
             .then(|| transaction_link(&r.coin, &r.network, tx))
             .flatten();
         d.feed();
         d.qr(link.as_deref().unwrap_or(tx));
         d.centered(if link.is_some() {
-            "Scan to see the payment"
+            w.scan_payment
         } else {
-            "Transaction id"
+            w.transaction_id
         });
     }
-    refund_lines(&mut d, r, fmt);
+    refund_lines(&mut d, r, fmt, w);
     if !r.footer.trim().is_empty() {
         d.feed();
         d.centered(r.footer.trim());
@@ -91,24 +95,24 @@ pub fn receipt(
 
 /// A reprint of a sale with refunds lists each: amount in the shop's
 /// currency and in the coin, its date and where it stands.
-fn refund_lines(d: &mut Document, r: &Receipt, fmt: &LocaleFormat) {
+fn refund_lines(d: &mut Document, r: &Receipt, fmt: &LocaleFormat, w: &Words) {
     if r.refunds.is_empty() {
         return;
     }
     d.rule();
     for refund in &r.refunds {
         let state = match refund.state {
-            RefundState::Done => "Refunded",
-            RefundState::Sent => "Refund on its way",
-            _ => "Refund pending",
+            RefundState::Done => w.refunded,
+            RefundState::Sent => w.refund_on_its_way,
+            _ => w.refund_pending,
         };
         d.pair(
             state,
             &format!("-{} {}", fmt.amount(&refund.fiat_amount), r.fiat_currency),
         );
-        d.pair("  on", &fmt.date_time(&refund.time));
+        d.pair(&format!("  {}", w.refund_on), &fmt.date_time(&refund.time));
         d.pair(
-            "  in coin",
+            &format!("  {}", w.refund_in_coin),
             &format!("{} {}", fmt.amount(&refund.crypto_amount), refund.coin),
         );
     }
@@ -120,56 +124,63 @@ pub fn payment_slip(
     p: &Payment,
     test_money: bool,
     fmt: &LocaleFormat,
+    w: &Words,
     width: PaperWidth,
     code: CodePage,
 ) -> Document {
     let mut d = Document::new(width, code);
     d.title(shop);
-    d.centered("Payment request");
+    d.centered(w.payment_request);
     if test_money {
-        d.bold_centered("DEMO - DO NOT PAY");
+        d.bold_centered(w.demo_slip);
     }
     d.feed();
     d.pair(
-        &format!("Sale {}", p.sale_id),
+        &format!("{} {}", w.sale, p.sale_id),
         &format!("{} {}", fmt.amount(&p.fiat_amount), p.fiat_currency),
     );
     // The exact amount to send, every digit (the QR below carries the same).
     d.bold_pair(
-        "Pay",
+        w.pay,
         &format!("{} {}", fmt.amount(&p.crypto_amount), p.coin),
     );
-    d.pair("Network", &p.network);
-    d.pair("Address", &p.address);
+    d.pair(w.network, &p.network);
+    d.pair(w.address, &p.address);
     if let Some(at) = &p.expires_at {
-        d.pair("Pay before", &fmt.date_time(at));
+        d.pair(w.pay_before, &fmt.date_time(at));
     }
     d.feed();
     d.qr(&p.payment_uri);
-    d.centered("Scan with your wallet");
+    d.centered(w.scan_wallet);
     d
 }
 
 /// What the owner prints to see that the printer, paper and letters work.
-pub fn test_page(shop: &str, printer: &str, width: PaperWidth, code: CodePage) -> Document {
+pub fn test_page(
+    shop: &str,
+    printer: &str,
+    w: &Words,
+    width: PaperWidth,
+    code: CodePage,
+) -> Document {
     let mut d = Document::new(width, code);
     d.title(shop);
-    d.centered("Printer test page");
+    d.centered(w.test_page);
     d.feed();
-    d.pair("Printer", printer);
+    d.pair(w.printer, printer);
     d.pair(
-        "Paper",
+        w.paper,
         match width {
             PaperWidth::Mm58 => "58 mm",
             PaperWidth::Mm80 => "80 mm",
         },
     );
-    d.pair("Characters", code.sample());
+    d.pair(w.characters, code.sample());
     d.rule();
-    d.text("The dashes above span the paper: if they wrap or stop short, choose the other paper width.");
+    d.text(w.dashes_note);
     d.feed();
     d.qr("Cryptill printer test");
-    d.centered("A QR code prints above");
+    d.centered(w.qr_above);
     d
 }
 
@@ -179,6 +190,7 @@ pub fn report(
     title: &str,
     z: &ZReport,
     fmt: &LocaleFormat,
+    w: &Words,
     width: PaperWidth,
     code: CodePage,
 ) -> Document {
@@ -187,52 +199,53 @@ pub fn report(
     let money = |amount: &str| format!("{} {cur}", fmt.amount(amount));
     d.title(shop);
     d.bold_centered(title);
-    d.centered(&period(z, fmt));
-    d.pair("Printed", &fmt.date_time(&z.generated_at));
+    d.centered(&period(z, fmt, w));
+    d.pair(w.printed, &fmt.date_time(&z.generated_at));
     d.rule();
-    d.pair("Sales", &z.totals.sales_count.to_string());
-    d.bold_pair("Total", &money(&z.totals.gross));
-    d.pair("Tips", &money(&z.totals.tips));
-    d.pair("Net of tips", &money(&z.totals.net));
+    d.pair(w.sales, &z.totals.sales_count.to_string());
+    d.bold_pair(w.total, &money(&z.totals.gross));
+    d.pair(w.tips, &money(&z.totals.tips));
+    d.pair(w.net_of_tips, &money(&z.totals.net));
     d.rule();
     for c in &z.totals.coins {
         d.pair(
-            &format!("{} ({} sales)", c.coin, c.sales),
+            &format!("{} ({} {})", c.coin, c.sales, w.sales_of_coin),
             &money(&c.fiat_amount),
         );
         d.pair(
-            "  received",
+            &format!("  {}", w.coin_received),
             &format!("{} {}", fmt.amount(&c.paid_amount), c.coin),
         );
     }
     d.rule();
     d.pair(
-        "Voids",
+        w.voids,
         &format!("{} ({})", z.totals.voids, money(&z.totals.voided_amount)),
     );
-    d.pair("Expired", &z.totals.expired.to_string());
-    d.pair("Still open", &z.totals.open.to_string());
+    d.pair(w.expired, &z.totals.expired.to_string());
+    d.pair(w.still_open, &z.totals.open.to_string());
     if !z.totals.exceptions.is_empty() {
-        d.pair("For the owner", &z.totals.exceptions.len().to_string());
+        d.pair(w.for_the_owner, &z.totals.exceptions.len().to_string());
         for e in &z.totals.exceptions {
             d.text(&format!(
-                "  sale {} {}: {}",
+                "  {} {} {}: {}",
+                w.sale,
                 e.sale_id,
                 e.kind,
                 money(&e.fiat_amount)
             ));
         }
     }
-    d.pair("Refunded", &money(&z.refunded));
+    d.pair(w.refunded, &money(&z.refunded));
     for r in &z.refunds {
         d.pair(
-            &format!("  {} ({} refunds)", r.coin, r.refunds),
+            &format!("  {} ({} {})", r.coin, r.refunds, w.refunds_of_coin),
             &format!("{} {}", fmt.amount(&r.crypto_amount), r.coin),
         );
     }
     if z.totals.other_currency_sales > 0 {
         d.pair(
-            "Other currencies",
+            w.other_currencies,
             &z.totals.other_currency_sales.to_string(),
         );
     }
@@ -240,13 +253,14 @@ pub fn report(
 }
 
 /// The report's days in the locale's order ("28.11.2026", "1/11/2026 to 28/11/2026").
-fn period(z: &ZReport, fmt: &LocaleFormat) -> String {
+fn period(z: &ZReport, fmt: &LocaleFormat, w: &Words) -> String {
     match (&z.from, &z.to) {
         (Some(f), Some(t)) if f == t => fmt.day(f),
         (f, t) => format!(
-            "{} to {}",
-            f.as_deref().map_or("the start".into(), |d| fmt.day(d)),
-            t.as_deref().map_or("now".into(), |d| fmt.day(d))
+            "{} {} {}",
+            f.as_deref().map_or(w.the_start.into(), |d| fmt.day(d)),
+            w.to,
+            t.as_deref().map_or(w.now.into(), |d| fmt.day(d))
         ),
     }
 }

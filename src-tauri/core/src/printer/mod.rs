@@ -28,6 +28,7 @@ pub use document::Document;
 pub use layout::ReceiptExtras;
 pub use settings::{PaperWidth, PrinterSettings};
 
+use crate::said::Said;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -37,7 +38,7 @@ use crate::checkout::{Checkout, SaleUpdate};
 use crate::error::{Error, Result};
 use crate::gateway::{GatewayKind, SaleState};
 use crate::ledger::Ledger;
-use crate::locale::LocaleFormat;
+use crate::locale::{LocaleFormat, Words};
 use crate::owner::Unlocked;
 use crate::report::ZReport;
 use crate::settings::Settings;
@@ -86,10 +87,7 @@ fn is_paid(state: SaleState) -> bool {
 }
 
 fn no_printer() -> Error {
-    Error::Input(
-        "No receipt printer is set up. The owner chooses one in Settings (or `cryptill printer use ADDRESS`); until then, Receipt prints through the system's dialog."
-            .into(),
-    )
+    Error::input(Said::no_printer())
 }
 
 impl Printing {
@@ -216,7 +214,13 @@ impl Printing {
     /// Owner: prints the test page on the chosen printer; says where it went.
     pub async fn test_page(&self, _: &Unlocked) -> Result<String> {
         let (address, width, code, shop) = self.target()?;
-        let document = layout::test_page(&shop.shop_name, &address.to_string(), width, code);
+        let document = layout::test_page(
+            &shop.shop_name,
+            &address.to_string(),
+            Words::for_locale(&shop.locale),
+            width,
+            code,
+        );
         self.send(&address, &document).await?;
         Ok(format!("Test page sent to {address}."))
     }
@@ -237,19 +241,27 @@ impl Printing {
     ) -> Result<Document> {
         let sale = self.inner.ledger.sale(sale_id)?;
         if !is_paid(sale.state) {
-            return Err(Error::NotAllowed(format!(
-                "Sale {sale_id} is {}: a receipt prints once it is paid.",
-                sale.state.as_str()
+            return Err(Error::not_allowed(Said::receipt_not_paid(
+                sale_id,
+                sale.state.as_str(),
             )));
         }
         let receipt = self.inner.checkout.receipt(sale_id)?;
-        let fmt = LocaleFormat::for_locale(&Settings::load(&self.inner.ledger)?.locale);
+        let locale = Settings::load(&self.inner.ledger)?.locale;
+        let fmt = LocaleFormat::for_locale(&locale);
         let extras = ReceiptExtras {
             // None on a till without cashiers: the line is left out.
             cashier: sale.cashier.clone(),
             test_money: test_money(sale.gateway),
         };
-        Ok(layout::receipt(&receipt, &extras, &fmt, width, code))
+        Ok(layout::receipt(
+            &receipt,
+            &extras,
+            &fmt,
+            Words::for_locale(&locale),
+            width,
+            code,
+        ))
     }
 
     /// The payment slip of a sale waiting for payment: the QR on paper.
@@ -257,22 +269,21 @@ impl Printing {
         let (address, width, code, shop) = self.target()?;
         let sale = self.inner.ledger.sale(sale_id)?;
         if !matches!(sale.state, SaleState::Awaiting | SaleState::Underpaid) {
-            return Err(Error::NotAllowed(format!(
-                "Sale {sale_id} is {}: a payment slip is for a sale waiting for payment.",
-                sale.state.as_str()
+            return Err(Error::not_allowed(Said::slip_not_waiting(
+                sale_id,
+                sale.state.as_str(),
             )));
         }
         let payment = self.inner.checkout.payment(&sale)?;
         if payment.payment_uri.is_empty() {
-            return Err(Error::NotAllowed(format!(
-                "Sale {sale_id} has no payment address yet; wait for its QR code on screen."
-            )));
+            return Err(Error::not_allowed(Said::slip_no_address(sale_id)));
         }
         let document = layout::payment_slip(
             &shop.shop_name,
             &payment,
             test_money(sale.gateway),
             &LocaleFormat::for_locale(&shop.locale),
+            Words::for_locale(&shop.locale),
             width,
             code,
         );
@@ -287,12 +298,13 @@ impl Printing {
         report: &ZReport,
     ) -> Result<()> {
         let (address, width, code, shop) = self.target()?;
+        let words = Words::for_locale(&shop.locale);
         let title = match kind {
-            ReportKind::X => "X report (not a close)",
-            ReportKind::Z => "Z report",
+            ReportKind::X => words.x_report,
+            ReportKind::Z => words.z_report,
         };
         let fmt = LocaleFormat::for_locale(&shop.locale);
-        let document = layout::report(&shop.shop_name, title, report, &fmt, width, code);
+        let document = layout::report(&shop.shop_name, title, report, &fmt, words, width, code);
         self.send(&address, &document).await
     }
 
@@ -316,11 +328,7 @@ impl Printing {
         let address = address.clone();
         tokio::task::spawn_blocking(move || transport::send(&address, &bytes))
             .await
-            .map_err(|e| {
-                Error::Printer(format!(
-                    "The print job stopped unexpectedly ({e}). Print it again."
-                ))
-            })?
+            .map_err(|e| Error::printer(Said::print_stopped(e)))?
     }
 }
 

@@ -3,6 +3,7 @@
 //! settings table under their own keys (no migration; an old ledger reads
 //! as "no printer").
 
+use crate::said::Said;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -49,9 +50,7 @@ impl PaperWidth {
         match mm {
             58 => Ok(Self::Mm58),
             80 => Ok(Self::Mm80),
-            other => Err(Error::Input(format!(
-                "Receipt paper is 58 or 80 mm wide, not {other}. Check the roll's width on its box."
-            ))),
+            other => Err(Error::input(Said::paper_width(other))),
         }
     }
 
@@ -98,10 +97,7 @@ impl PrinterSettings {
         let address = self.address()?;
         self.paper()?;
         if self.auto_print && address.is_none() {
-            return Err(Error::Input(
-                "Automatic printing needs a receipt printer. Enter the printer's address first."
-                    .into(),
-            ));
+            return Err(Error::input(Said::auto_print_needs_printer()));
         }
         Ok(Self {
             printer: address.map(|a| a.to_string()).unwrap_or_default(),

@@ -14,6 +14,7 @@
 //! Every call blocks (the drivers do); callers run it on a blocking thread,
 //! never on the counter's path.
 
+use crate::said::Said;
 use std::io::{ErrorKind as Io, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
@@ -36,14 +37,14 @@ pub const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 /// Sends one job to the printer: all of it, or an error that says what to check.
 pub fn send(address: &PrinterAddress, bytes: &[u8]) -> Result<()> {
-    let who = address.describe();
+    let target = address.target();
     match address {
         PrinterAddress::Network { host, port } => {
-            let driver = Raw9100::connect(host, *port).map_err(|e| network_error(&who, &e))?;
+            let driver = Raw9100::connect(host, *port).map_err(|e| network_error(&target, &e))?;
             driver
                 .write_all(bytes)
-                .map_err(|e| network_error(&who, &e))?;
-            driver.finish().map_err(|e| network_error(&who, &e))
+                .map_err(|e| network_error(&target, &e))?;
+            driver.finish().map_err(|e| network_error(&target, &e))
         }
         PrinterAddress::File { path } => {
             // A device file (`/dev/usb/lp0`) must exist: creating a plain
@@ -55,15 +56,15 @@ pub fn send(address: &PrinterAddress, bytes: &[u8]) -> Result<()> {
                 options.create(true);
             }
             let driver = escpos::driver::FileDriver::open_with_options(path, &options);
-            write_local(driver, bytes, &who, FILE_CHECK)
+            write_local(driver, bytes, |e| Said::printer_file_unusable(&target, e))
         }
         PrinterAddress::Usb { vendor, product } => {
             let driver = escpos::driver::NativeUsbDriver::open(*vendor, *product);
-            write_local(driver, bytes, &who, USB_CHECK)
+            write_local(driver, bytes, |e| Said::printer_usb_unusable(&target, e))
         }
         PrinterAddress::Serial { device, baud } => {
             let driver = escpos::driver::SerialPortDriver::open(device, *baud, Some(WRITE_TIMEOUT));
-            write_local(driver, bytes, &who, SERIAL_CHECK)
+            write_local(driver, bytes, |e| Said::printer_serial_unusable(&target, e))
         }
     }
 }
@@ -72,39 +73,25 @@ pub fn send(address: &PrinterAddress, bytes: &[u8]) -> Result<()> {
 fn write_local(
     driver: escpos::errors::Result<impl Driver>,
     bytes: &[u8],
-    who: &str,
-    check: &str,
+    said: impl FnOnce(&escpos::errors::PrinterError) -> Said,
 ) -> Result<()> {
     driver
         .and_then(|driver| driver.write(bytes).and_then(|()| driver.flush()))
-        .map_err(|e| Error::Printer(format!("{who} cannot be used ({e}). {check}.")))
+        .map_err(|e| Error::printer(said(&e)))
 }
 
-const FILE_CHECK: &str =
-    "Check that the printer is plugged in and switched on, and that Cryptill may write to that file";
-const USB_CHECK: &str = "Check that the printer is plugged in and switched on; on Linux the till's user needs access to it (a udev rule, or file:/dev/usb/lp0 with the usblp driver)";
-const SERIAL_CHECK: &str = "Check the cable, that the printer is switched on, and that the speed matches the printer's (serial:DEVICE:BAUD)";
-
-fn network_error(who: &str, e: &std::io::Error) -> Error {
-    let sentence = match e.kind() {
-        Io::ConnectionRefused => format!(
-            "{who} refused the connection. Check that the printer is switched on and that its address and port are right (Settings, Printer)."
-        ),
-        Io::TimedOut | Io::WouldBlock => format!(
-            "{who} did not answer within {} seconds. Check that it is switched on, connected to the network, and not busy with another job.",
-            CONNECT_TIMEOUT.as_secs()
-        ),
-        Io::ConnectionReset | Io::BrokenPipe | Io::ConnectionAborted | Io::UnexpectedEof => format!(
-            "{who} stopped in the middle of the receipt (the connection was cut), so the receipt is not complete. Check its paper, cover and power, then print the receipt again."
-        ),
-        Io::NotFound => format!(
-            "{who} cannot be found on the network ({e}). Check the printer's address in Settings."
-        ),
-        _ => format!(
-            "{who} cannot be reached ({e}). Check that it is switched on and connected to the network."
-        ),
-    };
-    Error::Printer(sentence)
+/// What a network printer's failure means for the person at the counter
+/// (`target`: its host and port).
+fn network_error(target: &str, e: &std::io::Error) -> Error {
+    Error::printer(match e.kind() {
+        Io::ConnectionRefused => Said::printer_refused(target),
+        Io::TimedOut | Io::WouldBlock => Said::printer_silent(target, CONNECT_TIMEOUT.as_secs()),
+        Io::ConnectionReset | Io::BrokenPipe | Io::ConnectionAborted | Io::UnexpectedEof => {
+            Said::printer_cut_off(target)
+        }
+        Io::NotFound => Said::printer_not_found(target, e),
+        _ => Said::printer_unreachable(target, e),
+    })
 }
 
 /// A connection to a printer's raw port.

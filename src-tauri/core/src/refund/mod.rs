@@ -10,6 +10,8 @@
 //!   amount to the customer's address, which Counos confirms by an e-mail to
 //!   the terminal owner before anything is sent (gateways.md, "Withdraw").
 
+use crate::error::ErrorKind;
+use crate::said::Said;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -157,12 +159,7 @@ fn sale_rate(sale: &Sale) -> Result<Decimal> {
                 .then(|| sale.fiat.amount().checked_div(crypto))
                 .flatten()
         })
-        .ok_or_else(|| {
-            Error::NotAllowed(format!(
-                "Sale {} has no exchange rate recorded, so its refund cannot be worked out.",
-                sale.id
-            ))
-        })
+        .ok_or_else(|| Error::not_allowed(Said::refund_no_rate(sale.id)))
 }
 
 /// `crypto` in the sale's currency at its rate, to the currency's cents.
@@ -170,7 +167,7 @@ fn to_fiat(crypto: Decimal, rate: Decimal, fiat: &Currency) -> Result<Money> {
     crypto
         .checked_mul(rate)
         .map(|value| Money::new(value, fiat.clone()))
-        .ok_or_else(|| Error::Input("That amount is too large.".into()))
+        .ok_or_else(|| Error::input(Said::refund_amount_too_large()))
 }
 
 /// `fiat` in the coin at the sale's rate, to the nearest smallest unit: the
@@ -180,7 +177,7 @@ fn to_fiat(crypto: Decimal, rate: Decimal, fiat: &Currency) -> Result<Money> {
 fn to_coin(fiat: Decimal, rate: Decimal, coin: &Currency) -> Result<Money> {
     fiat.checked_div(rate)
         .map(|value| Money::new(value, coin.clone()))
-        .ok_or_else(|| Error::Input("That amount is too large.".into()))
+        .ok_or_else(|| Error::input(Said::refund_amount_too_large()))
 }
 
 /// The ledger state for what the gateway says of a refund it accepted.
@@ -223,18 +220,14 @@ impl<'a> Refunds<'a> {
     fn paid_sale(&self, reference: &str) -> Result<Sale> {
         let reference = reference.trim();
         if reference.is_empty() {
-            return Err(Error::Input(
-                "Say which sale to refund: its number from Sales this shift or the receipt.".into(),
-            ));
+            return Err(Error::input(Said::refund_which_sale()));
         }
         let sale = self.ledger.find_sale(reference)?;
         if sale.gateway != self.checkout.gateway().kind() {
-            return Err(Error::NotAllowed(format!(
-                "Sale {} was paid through {}, but this till now uses {}. Refund it from {} (in its dashboard), or switch the till back first.",
+            return Err(Error::not_allowed(Said::refund_other_gateway(
                 sale.id,
                 sale.gateway.label(),
                 self.checkout.gateway().kind().label(),
-                sale.gateway.label()
             )));
         }
         Ok(sale)
@@ -269,12 +262,10 @@ impl<'a> Refunds<'a> {
     /// What the refund form of `sale` starts with.
     pub fn suggest(&self, sale: &str) -> Result<RefundSuggestion> {
         let sale = self.paid_sale(sale)?;
-        let left = self.ledger.refundable_left(sale.id)?.ok_or_else(|| {
-            Error::NotAllowed(format!(
-                "Sale {} has received no payment, so there is nothing to refund.",
-                sale.id
-            ))
-        })?;
+        let left = self
+            .ledger
+            .refundable_left(sale.id)?
+            .ok_or_else(|| Error::not_allowed(Said::refund_nothing_paid(sale.id)))?;
         let paid = sale.paid.clone().map(|p| p.amount()).unwrap_or_default();
         let expected = sale.crypto.as_ref().map(Money::amount).unwrap_or_default();
         let (kind, amount) = match sale.state {
@@ -361,36 +352,26 @@ impl<'a> Refunds<'a> {
     /// Every check of a refund form, for the preview and the request alike.
     fn check(&self, form: &RefundForm) -> Result<Checked> {
         let sale = self.paid_sale(&form.sale)?;
-        let kind = RefundKind::parse(&form.kind).ok_or_else(|| {
-            Error::Input(format!(
-                "'{}' is not a kind of refund. Choose return (goods back), overpaid (the excess of an overpayment) or underpaid (a payment that could not be finished).",
-                form.kind.trim()
-            ))
-        })?;
+        let kind = RefundKind::parse(&form.kind)
+            .ok_or_else(|| Error::input(Said::refund_not_a_kind(form.kind.trim())))?;
         let reason = form.reason.trim();
         if reason.is_empty() {
-            return Err(Error::Input(
-                "Type the reason for the refund (for example: customer returned the item).".into(),
-            ));
+            return Err(Error::input(Said::refund_reason_missing()));
         }
         if reason.chars().count() > 500 {
-            return Err(Error::Input(
-                "The reason is longer than 500 characters; shorten it.".into(),
-            ));
+            return Err(Error::input(Said::refund_reason_too_long()));
         }
         let address = form.address.trim();
         if address.is_empty() {
-            return Err(Error::Input(
-                "Type or scan the customer's wallet address to send the refund to.".into(),
-            ));
+            return Err(Error::input(Said::refund_address_missing()));
         }
         let coin = sale.coin.code().to_string();
         address::check(address, &sale.network, &coin).map_err(|detail| {
-            Error::Input(format!(
-                "'{}' is not a {coin} address on the {} network ({detail}). Ask the customer for a {coin} address on {}.",
+            Error::input(Said::refund_bad_address(
                 address::shown(address),
-                sale.network,
-                sale.network
+                &coin,
+                &sale.network,
+                &detail,
             ))
         })?;
         let gateway = self.checkout.gateway().kind();
@@ -404,15 +385,10 @@ impl<'a> Refunds<'a> {
             if email.contains(char::is_whitespace)
                 || parts.is_none_or(|(user, host)| user.is_empty() || !host.contains('.'))
             {
-                return Err(Error::Input(format!(
-                    "'{email}' is not an e-mail address. Type it as name@example.com."
-                )));
+                return Err(Error::input(Said::refund_bad_email(email)));
             }
         } else if needs_email(gateway) {
-            return Err(Error::Input(
-                "CoinGate e-mails the customer to confirm the refund address: type the customer's e-mail address."
-                    .into(),
-            ));
+            return Err(Error::input(Said::refund_email_missing()));
         }
         let rate = sale_rate(&sale)?;
         let coin_currency = Currency::new(&coin, sale.coin.decimals());
@@ -428,9 +404,7 @@ impl<'a> Refunds<'a> {
             (fiat, crypto)
         };
         if crypto.amount() <= Decimal::ZERO {
-            return Err(Error::Input(format!(
-                "{fiat} is less than the smallest amount of {coin}; type a larger amount."
-            )));
+            return Err(Error::input(Said::refund_below_smallest(&fiat, &coin)));
         }
         // The ledger checks it again as it records the refund (one
         // transaction); here the preview says it before the customer waits.
@@ -444,10 +418,7 @@ impl<'a> Refunds<'a> {
             let expected = sale.crypto.as_ref().map(Money::amount).unwrap_or_default();
             let excess = paid.checked_sub(expected).unwrap_or_default();
             if excess <= Decimal::ZERO {
-                return Err(Error::Input(format!(
-                    "Sale {} was not overpaid. Choose return or underpaid instead.",
-                    sale.id
-                )));
+                return Err(Error::input(Said::refund_not_overpaid(sale.id)));
             }
             // Earlier refunds of the sale come out of the excess first.
             let left = self
@@ -458,11 +429,10 @@ impl<'a> Refunds<'a> {
             let refunded = paid.checked_sub(left).unwrap_or_default();
             let excess_left = excess.checked_sub(refunded).unwrap_or_default();
             if crypto.amount() > excess_left {
-                return Err(Error::Input(format!(
-                    "The overpaid excess of sale {} is {}, of which {} is left after earlier refunds; type at most that, or choose return.",
+                return Err(Error::input(Said::refund_over_excess(
                     sale.id,
                     Money::new(excess, coin_currency.clone()),
-                    Money::new(excess_left.max(Decimal::ZERO), coin_currency.clone())
+                    Money::new(excess_left.max(Decimal::ZERO), coin_currency.clone()),
                 )));
             }
         }
@@ -512,10 +482,7 @@ impl<'a> Refunds<'a> {
         let sale = self.paid_sale(&record.sale_id.to_string())?;
         let coins = self.checkout.coins().await?;
         let coin = pick_network(&coins, &record.coin, Some(&record.network))?.ok_or_else(|| {
-            Error::NotAllowed(format!(
-                "The gateway no longer offers {} on {}, so the refund cannot be sent from here.",
-                record.coin, record.network
-            ))
+            Error::not_allowed(Said::refund_coin_gone(&record.coin, &record.network))
         })?;
         let request = RefundRequest {
             order: OrderRef {
@@ -548,6 +515,10 @@ impl<'a> Refunds<'a> {
                         | Error::Input(_)
                         | Error::NotAllowed(_)
                         | Error::NotFound(_)
+                        | Error::Said {
+                            kind: ErrorKind::Input | ErrorKind::NotAllowed | ErrorKind::NotFound,
+                            ..
+                        }
                 );
                 let (state, message) = if refused {
                     (

@@ -10,6 +10,7 @@
 //! quote, as OWASP's "CSV Injection" page recommends. Amounts never start
 //! with one of these (they are never negative), so numbers stay numbers.
 
+use crate::said::Said;
 use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
@@ -456,12 +457,7 @@ fn write_rows(
 /// it is removed.
 pub fn export_csv(ledger: &Ledger, filter: &SaleFilter, path: &Path) -> Result<usize> {
     check_export_path(path)?;
-    let fail = |e: std::io::Error| {
-        Error::Storage(format!(
-            "Cannot write the CSV to {} ({e}). Choose a folder you can write to.",
-            path.display()
-        ))
-    };
+    let fail = |e: std::io::Error| Error::storage(Said::csv_cannot_write(path.display(), e));
     let folder = path.parent().unwrap_or(Path::new("."));
     let mut partial = tempfile::Builder::new()
         .prefix(".cryptill-export-")

@@ -5,6 +5,7 @@
 
 mod csv;
 
+use crate::said::Said;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -80,15 +81,13 @@ impl SaleFilter {
                 let day = parse_day(d)?;
                 let next = day
                     .succ_opt()
-                    .ok_or_else(|| Error::Input(format!("'{d}' is too far in the future.")))?;
+                    .ok_or_else(|| Error::input(Said::date_too_far(d)))?;
                 day_start(&next)
             })
             .transpose()?;
         if let (Some(f), Some(t)) = (from, to) {
             if f >= t {
-                return Err(Error::Input(
-                    "The first day comes after the last day. Swap them.".into(),
-                ));
+                return Err(Error::input(Said::dates_swapped()));
             }
         }
         Ok((from, to))
@@ -123,11 +122,8 @@ fn clean(value: &Option<String>) -> Option<&str> {
 }
 
 pub fn parse_day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::Input(format!(
-            "'{text}' is not a date. Write it as YYYY-MM-DD, e.g. 2026-11-21."
-        ))
-    })
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::input(Said::not_a_date(text)))
 }
 
 /// Midnight at the start of `day` in the till's time zone, in UTC. On a day
@@ -143,7 +139,7 @@ fn day_start(day: &NaiveDate) -> Result<DateTime<Utc>> {
                 .earliest()
         })
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| Error::Input(format!("{day} has no start in this time zone.")))
+        .ok_or_else(|| Error::input(Said::day_has_no_start(day)))
 }
 
 /// The sales the filter keeps, oldest first. All of them in memory: for a
@@ -760,16 +756,10 @@ pub fn check_export_path(path: &Path) -> Result<()> {
             .extension()
             .is_none_or(|e| !e.eq_ignore_ascii_case("csv"))
     {
-        return Err(Error::Input(format!(
-            "'{}' is not a full path to a .csv file. Type one such as /home/shop/sales.csv.",
-            path.display()
-        )));
+        return Err(Error::input(Said::csv_path_not_full(path.display())));
     }
     if path.parent().is_none_or(|p| !p.is_dir()) {
-        return Err(Error::Input(format!(
-            "The folder of '{}' does not exist. Choose an existing folder.",
-            path.display()
-        )));
+        return Err(Error::input(Said::csv_folder_missing(path.display())));
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The owner's cashiers: a name and a 4-8 digit PIN each, hashed and
 //! locked out like the owner PIN.
 
+use crate::said::Said;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
@@ -43,7 +44,7 @@ impl CashierInfo {
 /// sign-in; the lock-out keeps guessing slow.
 pub fn check_cashier_pin(pin: &str) -> Result<()> {
     if !(4..=8).contains(&pin.chars().count()) || !pin.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::Input("A cashier PIN must be 4 to 8 digits.".into()));
+        return Err(Error::input(Said::cashier_pin_rule()));
     }
     Ok(())
 }
@@ -53,20 +54,15 @@ pub fn check_cashier_pin(pin: &str) -> Result<()> {
 pub(super) fn check_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
-        return Err(Error::Input(
-            "A cashier's name is 1 to 40 characters, e.g. Ana.".into(),
-        ));
+        return Err(Error::input(Said::cashier_name_rule()));
     }
     Ok(name.to_string())
 }
 
 pub(super) fn named(ledger: &Ledger, name: &str) -> Result<CashierRecord> {
-    ledger.cashier_named(name)?.ok_or_else(|| {
-        Error::NotFound(format!(
-            "There is no cashier called '{}'. The owner adds cashiers (Owner, Cashiers; or `cryptill cashier add NAME`).",
-            name.trim()
-        ))
-    })
+    ledger
+        .cashier_named(name)?
+        .ok_or_else(|| Error::not_found(Said::cashier_not_found(name.trim())))
 }
 
 pub(super) fn add(
@@ -81,9 +77,7 @@ pub(super) fn add(
     // (who is here, unlocked) is told to choose another.
     if let Some(owner) = ledger.owner_auth()? {
         if pin::matches(pin, &owner.pin_phc)? {
-            return Err(Error::Input(
-                "That is the owner PIN. Choose another PIN for the cashier.".into(),
-            ));
+            return Err(Error::input(Said::cashier_pin_is_owner_pin()));
         }
     }
     let added = ledger.add_cashier(&name, &pin::hash_checked(pin)?)?;
@@ -99,16 +93,12 @@ pub(super) fn verify(
 ) -> Result<CashierRecord> {
     let cashier = named(ledger, name)?;
     if cashier.disabled_at.is_some() {
-        return Err(Error::NotAllowed(format!(
-            "{} is disabled and cannot sign in. The owner can enable them again in Owner, Cashiers.",
-            cashier.name
-        )));
+        return Err(Error::not_allowed(Said::cashier_disabled(&cashier.name)));
     }
-    let what = format!("{}'s sign-in", cashier.name);
     pin::verify_holder(
         ledger,
         PinHolder::Cashier(cashier.id),
-        &what,
+        Some(&cashier.name),
         pin,
         crate::clock::now(),
     )?;

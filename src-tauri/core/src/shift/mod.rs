@@ -17,6 +17,7 @@ mod report;
 pub use cashiers::{check_cashier_pin, CashierInfo};
 pub use report::{shift_report_text, CashierTotal, ShiftReport, SignIn};
 
+use crate::said::Said;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
@@ -97,10 +98,9 @@ impl<'a> Shifts<'a> {
         // Checked before the PIN: a second shift is refused without
         // spending one of the cashier's tries.
         if let Some(open) = self.ledger.open_shift()? {
-            return Err(Error::NotAllowed(format!(
-                "A shift is open already ({} sells in it since {}). Switch cashier within it, or close it first.",
-                open.cashier,
-                timestamp(open.opened_at)
+            return Err(Error::not_allowed(Said::shift_open_already(
+                &open.cashier,
+                timestamp(open.opened_at),
             )));
         }
         let cashier = cashiers::verify(self.ledger, name, pin)?;
@@ -218,11 +218,9 @@ impl<'a> Shifts<'a> {
 }
 
 fn stored(ledger: &Ledger, number: u32) -> Result<ShiftReport> {
-    let json = ledger.stored_z_report(number)?.ok_or_else(|| {
-        Error::NotFound(format!(
-            "There is no Z report number {number}. Shift history lists the closed shifts."
-        ))
-    })?;
+    let json = ledger
+        .stored_z_report(number)?
+        .ok_or_else(|| Error::not_found(Said::z_report_not_found(number)))?;
     serde_json::from_str(&json).map_err(|e| {
         Error::Storage(format!(
             "The stored Z report {number} cannot be read ({e}); the ledger may be damaged."

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use cryptill_core::money::{iso_4217, Currency, Money};
 use cryptill_core::qr::{payment_uri, png};
-use cryptill_core::Error;
+use cryptill_core::ErrorKind;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Signed;
@@ -135,7 +135,8 @@ fn check_entry(text: &str, currency: &Currency) -> Result<(), TestCaseError> {
             let decimals = shown.split_once('.').map_or(0, |(_, f)| f.len());
             prop_assert_eq!(decimals, currency.decimals() as usize, "{}", shown);
         }
-        Err(Error::Input(message)) => {
+        Err(error) if error.kind() == ErrorKind::Input => {
+            let message = error.to_string();
             prop_assert!(!message.is_empty());
             prop_assert!(message.chars().count() <= 200, "{}", message);
             prop_assert!(!message.chars().any(char::is_control), "{:?}", message);

@@ -388,7 +388,7 @@ async fn the_shop_language_chooses_letters_the_printer_has() {
 }
 
 #[tokio::test]
-async fn a_german_shop_prints_decimal_commas_and_days_first_with_dots() {
+async fn a_german_shop_prints_german_words_decimal_commas_and_days_first_with_dots() {
     let (paper, sale_id) = receipt_of(Settings {
         shop_name: "Eckcafé".into(),
         locale: "de-DE".into(),
@@ -396,9 +396,10 @@ async fn a_german_shop_prints_decimal_commas_and_days_first_with_dots() {
     })
     .await;
     let text = paper.text();
+    assert!(text.contains("Beleg"), "{text}");
     assert!(
         paper
-            .line_with("Total")
+            .line_with("Summe")
             .unwrap()
             .text
             .ends_with("12,50 EUR"),
@@ -410,12 +411,67 @@ async fn a_german_shop_prints_decimal_commas_and_days_first_with_dots() {
         .text
         .starts_with("Flat white"));
     let today = chrono::Local::now().format("%d.%m.%Y").to_string();
-    let sale_line = paper.line_with(&format!("Sale {sale_id}")).unwrap();
+    let sale_line = paper.line_with(&format!("Verkauf {sale_id}")).unwrap();
     assert!(sale_line.text.contains(&today), "{text}");
     // The amount to pay keeps its exact digits; only the sign changes.
-    let amount = paper.line_with("Amount").unwrap();
+    let amount = paper.line_with("Betrag").unwrap();
     assert!(amount.text.contains("0,000"), "{text}");
     assert!(!amount.text.contains("0.000"), "{text}");
+    assert!(paper.line_with("Bezahlt in").is_some(), "{text}");
+    for english in ["Receipt", "Total", "Sale ", "Amount", "Paid in"] {
+        assert!(!text.contains(english), "{english}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn french_and_spanish_shops_print_their_own_words() {
+    for (locale, title, sale, amount, paid_in) in [
+        ("fr-FR", "Ticket", "Vente", "Montant", "Payé en"),
+        ("es-ES", "Recibo", "Venta", "Importe", "Pagado en"),
+    ] {
+        let (paper, sale_id) = receipt_of(Settings {
+            locale: locale.into(),
+            ..Settings::default()
+        })
+        .await;
+        let text = paper.text();
+        assert!(text.contains(title), "{text}");
+        assert!(
+            paper.line_with(&format!("{sale} {sale_id}")).is_some(),
+            "{text}"
+        );
+        assert!(paper.line_with(amount).is_some(), "{text}");
+        assert!(paper.line_with(paid_in).is_some(), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_german_shop_prints_its_day_report_in_german() {
+    let printer = VirtualPrinter::start();
+    let shop = shop(GatewayKind::Demo, &printer.address(), 80, false).await;
+    let ledger = &shop.counter.ledger;
+    Settings {
+        locale: "de-DE".into(),
+        ..Settings::default()
+    }
+    .save(ledger)
+    .unwrap();
+    let owner_pin = Sensitive::new("482916".to_string());
+    pin::set_first(ledger, &owner_pin).unwrap();
+    let unlocked = unlock_with_pin(ledger, &owner_pin).unwrap();
+    shop.paid_sale().await;
+    let z = report::z_report(ledger, &SaleFilter::today(), "EUR").unwrap();
+    shop.printing
+        .print_report(&unlocked, ReportKind::X, &z)
+        .await
+        .unwrap();
+    let paper = printer.wait_for(1, WAIT).remove(0);
+    let text = paper.text();
+    assert!(text.contains("X-Bericht (kein Abschluss)"), "{text}");
+    assert_eq!(paper.value("Summe"), Some("12,50 EUR"), "{text}");
+    assert_eq!(paper.value("Verkäufe"), Some("1"), "{text}");
+    assert!(paper.line_with("Trinkgelder").is_some(), "{text}");
+    assert!(!text.contains("Total"), "{text}");
 }
 
 #[tokio::test]

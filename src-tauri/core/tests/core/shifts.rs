@@ -283,7 +283,10 @@ async fn shifts_switch_cashiers_close_as_z_1_2_and_never_rewrite_an_old_z() {
     let csv = String::from_utf8(csv).unwrap();
     assert_eq!(n, 1);
     assert!(
-        csv.lines().next().unwrap().contains(",cashier,shift,till,refunded"),
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains(",cashier,shift,till,refunded"),
         "{csv}"
     );
     assert!(

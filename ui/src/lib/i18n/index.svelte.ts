@@ -104,3 +104,13 @@ export function t(key: string, values?: Values): string {
   void shop.locale;
   return get(_)(key, values ? { values } : undefined);
 }
+
+/** Whether the English catalogue (which every language falls back to) has the message `key`. */
+export function hasMessage(key: string): boolean {
+  let node: unknown = CATALOGUES.en;
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, part)) return false;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === 'string';
+}

@@ -2,11 +2,13 @@ import type { AppError } from '../bindings/AppError';
 
 /**
  * Whether a refusal means the owner session has ended (idle time, window
- * blur, Lock): Rust says "Owner mode is locked" on every owner command then.
- * Other `notAllowed` answers (e.g. CoinGate payouts) are shown as they are.
+ * blur, Lock): Rust says its `owner_locked` sentence ("Owner mode is locked")
+ * on every owner command then. Other `notAllowed` answers (e.g. CoinGate
+ * payouts) are shown as they are.
  */
 export function isLocked(error: AppError): boolean {
-  return error.kind === 'notAllowed' && error.message.startsWith('Owner mode is locked');
+  if (error.kind !== 'notAllowed') return false;
+  return error.said ? error.said.code === 'owner_locked' : error.message.startsWith('Owner mode is locked');
 }
 
 /** Calls `run`; a locked session goes to `onlocked`, other errors to the caller. */

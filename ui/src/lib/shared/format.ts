@@ -1,6 +1,7 @@
 import type { AppError } from '../bindings/AppError';
 import type { ErrorKind } from '../bindings/ErrorKind';
-import { languageOf, shop, t } from '../i18n/index.svelte';
+import type { Said } from '../bindings/Said';
+import { hasMessage, languageOf, shop, t, type Values } from '../i18n/index.svelte';
 import { coin as coinText } from '../i18n/format';
 import type { Payment } from '../bindings/Payment';
 import type { SaleState } from '../bindings/SaleState';
@@ -83,22 +84,37 @@ export function errorTitle(kind: ErrorKind): string {
   return t(`error.title.${kind}`);
 }
 
-// Rust's sentences are English ({kind, message}); these few the counter
-// meets often are said in the shop's language. Any other keeps Rust's
-// sentence, which names the input and what to do.
-const KNOWN_ERRORS: [RegExp, string][] = [
-  [/^Owner mode is locked/, 'error.known.ownerLocked'],
-  [/^Wrong PIN\./, 'error.known.wrongPin'],
-];
+// Rust's sentences are English in `message`; most also come with `said`
+// (the sentence's stable code and its values, see src-tauri/core/src/said.rs),
+// which the catalogue's `error.said.<code>` says in the shop's language. An
+// English shop reads Rust's own sentence; a code the catalogue lacks (or an
+// error without `said`) keeps the English message.
+
+/** The catalogue's message for a sentence of Rust's, or null where the catalogue has none. */
+export function saidText(said: Said): string | null {
+  const key = `error.said.${said.code}`;
+  if (!hasMessage(key)) return null;
+  const values: Values = {};
+  for (const [name, param] of Object.entries(said.params)) {
+    if (param === undefined) continue;
+    if (typeof param === 'string') {
+      // A sale's state is a word the window already says (state.paid ...).
+      values[name] = name === 'state' && hasMessage(`state.${param}`) ? t(`state.${param}`) : param;
+    } else {
+      const inner = saidText(param);
+      if (inner === null) return null;
+      values[name] = inner;
+    }
+  }
+  return t(key, values);
+}
 
 /**
- * What an error says in the shop's language: a known sentence translated
- * (`detail` keeps Rust's English words, e.g. the wait after wrong PINs),
- * else Rust's own sentence.
+ * What an error says in the shop's language (Rust's English for an English
+ * shop and for any sentence the catalogue lacks). `detail` is kept for
+ * callers that show a second line; it is null today.
  */
 export function errorText(error: AppError): { text: string; detail: string | null } {
-  if (languageOf(shop.locale) === 'en') return { text: error.message, detail: null };
-  const known = KNOWN_ERRORS.find(([pattern]) => pattern.test(error.message));
-  if (!known) return { text: error.message, detail: null };
-  return { text: t(known[1]), detail: error.message };
+  if (languageOf(shop.locale) === 'en' || !error.said) return { text: error.message, detail: null };
+  return { text: saidText(error.said) ?? error.message, detail: null };
 }

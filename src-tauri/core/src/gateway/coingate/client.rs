@@ -1,6 +1,7 @@
 //! CoinGate's transport: requests, authentication, rate limits, back-off,
 //! and the client's own calls (orders, rates, lists) over them.
 
+use crate::said::Said;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -188,8 +189,8 @@ impl CoinGateClient {
                 "PageNotFound" | "RecordNotFound" | "OrderNotFound"
             )
         {
-            return Err(Error::NotFound(format!(
-                "{gateway} does not know {what} ({joined}). Check it in the CoinGate dashboard."
+            return Err(Error::not_found(Said::coingate_unknown(
+                &gateway, what, &joined,
             )));
         }
         if reply.status.is_server_error() || reason == "InternalServerError" {

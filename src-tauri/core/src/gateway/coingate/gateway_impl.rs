@@ -1,6 +1,7 @@
 //! The [`Gateway`] trait over the CoinGate client: how a sale, a key test,
 //! balances and withdrawals map onto CoinGate's calls.
 
+use crate::said::Said;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
@@ -208,10 +209,9 @@ impl Gateway for CoinGateClient {
                     .await?
                     .and_then(|o| o.id)
                     .ok_or_else(|| {
-                        Error::NotFound(format!(
-                            "{} has no order for sale {}.",
+                        Error::not_found(Said::no_order_for_sale(
                             self.name(),
-                            order.merchant_order_id
+                            &order.merchant_order_id,
                         ))
                     })?;
                 self.get_order(&listed).await?
@@ -297,11 +297,8 @@ impl Gateway for CoinGateClient {
     /// confirmed with two-factor authentication in the dashboard
     /// (gateways.md, "Withdrawals"), which an app cannot do.
     async fn withdraw(&self, _request: &WithdrawRequest) -> Result<WithdrawReceipt> {
-        Err(Error::NotAllowed(format!(
-            "{} payouts cannot be sent from Cryptill: CoinGate asks for each payout to be \
-             requested and confirmed with two-factor authentication in its dashboard. \
-             Open the CoinGate dashboard, go to Payouts, and request it there.",
-            self.name()
+        Err(Error::not_allowed(Said::coingate_payouts_in_dashboard(
+            self.name(),
         )))
     }
 

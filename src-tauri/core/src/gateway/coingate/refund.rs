@@ -10,6 +10,7 @@
 //! (optional), then `rejected` or `completed`, both final. CoinGate e-mails
 //! the shopper to approve the address; a refund is rejected when they do not.
 
+use crate::said::Said;
 use serde::Deserialize;
 
 use super::client::Auth;
@@ -120,12 +121,7 @@ impl CoinGateClient {
             .as_deref()
             .map(str::trim)
             .filter(|e| !e.is_empty())
-            .ok_or_else(|| {
-                Error::Input(
-                    "CoinGate e-mails the customer to confirm the refund address: type the customer's e-mail address."
-                        .into(),
-                )
-            })?;
+            .ok_or_else(|| Error::input(Said::refund_email_missing()))?;
         let (currency_id, platform_id) =
             split_gateway_id(&request.coin.gateway_id).ok_or_else(|| {
                 self.protocol(format!(

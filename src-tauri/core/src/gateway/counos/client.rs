@@ -1,5 +1,6 @@
 //! Counos's transport and the client's own calls (tickers, rates, orders).
 
+use crate::said::Said;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -141,9 +142,7 @@ impl CounosClient {
                 message
             };
             if status.as_u16() == 404 {
-                return Err(Error::NotFound(format!(
-                    "{gateway} does not know this order ({message})."
-                )));
+                return Err(Error::not_found(Said::order_unknown(&gateway, &message)));
             }
             return Err(Error::GatewayRefused { gateway, message });
         }

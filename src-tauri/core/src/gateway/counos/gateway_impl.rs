@@ -1,5 +1,6 @@
 //! The [`Gateway`] trait over the Counos client.
 
+use crate::said::Said;
 use async_trait::async_trait;
 use reqwest::header::CONTENT_TYPE;
 use rust_decimal::Decimal;
@@ -185,14 +186,10 @@ impl Gateway for CounosClient {
     async fn withdraw(&self, request: &WithdrawRequest) -> Result<WithdrawReceipt> {
         let address = request.address.trim();
         if address.is_empty() {
-            return Err(Error::Input(
-                "Type or paste the wallet address to withdraw to.".into(),
-            ));
+            return Err(Error::input(Said::withdraw_address_missing()));
         }
         if request.amount.amount() <= Decimal::ZERO {
-            return Err(Error::Input(
-                "The amount to withdraw must be more than zero.".into(),
-            ));
+            return Err(Error::input(Said::withdraw_amount_zero()));
         }
         let ticker_id: i64 = request.coin.gateway_id.parse().map_err(|_| {
             self.protocol(format!(
