@@ -195,6 +195,7 @@ pub struct Words {
     pub refund_in_coin: &'static str,
     pub refunds_of_coin: &'static str,
     /// A period's "from … to …".
+    pub from: &'static str,
     pub to: &'static str,
     pub the_start: &'static str,
     pub now: &'static str,
@@ -268,6 +269,7 @@ const ENGLISH: Words = Words {
     refund_on: "on",
     refund_in_coin: "in coin",
     refunds_of_coin: "refunds",
+    from: "from",
     to: "to",
     the_start: "the start",
     now: "now",
@@ -321,6 +323,7 @@ const GERMAN: Words = Words {
     refund_on: "am",
     refund_in_coin: "in Krypto",
     refunds_of_coin: "Erstattungen",
+    from: "vom",
     to: "bis",
     the_start: "Beginn",
     now: "jetzt",
@@ -374,7 +377,8 @@ const FRENCH: Words = Words {
     refund_on: "le",
     refund_in_coin: "en crypto",
     refunds_of_coin: "remboursements",
-    to: "au",
+    from: "depuis",
+    to: "jusqu'à",
     the_start: "le début",
     now: "maintenant",
 };
@@ -427,7 +431,8 @@ const SPANISH: Words = Words {
     refund_on: "el",
     refund_in_coin: "en cripto",
     refunds_of_coin: "reembolsos",
-    to: "a",
+    from: "desde",
+    to: "hasta",
     the_start: "el inicio",
     now: "ahora",
 };

@@ -252,12 +252,13 @@ pub fn report(
     d
 }
 
-/// The report's days in the locale's order ("28.11.2026", "1/11/2026 to 28/11/2026").
+/// The report's days in the locale's order ("28.11.2026", "from 1/11/2026 to 28/11/2026").
 fn period(z: &ZReport, fmt: &LocaleFormat, w: &Words) -> String {
     match (&z.from, &z.to) {
         (Some(f), Some(t)) if f == t => fmt.day(f),
         (f, t) => format!(
-            "{} {} {}",
+            "{} {} {} {}",
+            w.from,
             f.as_deref().map_or(w.the_start.into(), |d| fmt.day(d)),
             w.to,
             t.as_deref().map_or(w.now.into(), |d| fmt.day(d))
