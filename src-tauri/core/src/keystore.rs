@@ -155,9 +155,9 @@ fn machine_id() -> Result<String> {
     if let Some(id) = os_machine_id().filter(|id| !id.trim().is_empty()) {
         return Ok(id.trim().to_string());
     }
-    let dir = dirs::config_dir().map(|d| d.join(APP_ID)).ok_or_else(|| {
-        Error::Storage("Cannot find this computer's config folder for Cryptill.".into())
-    })?;
+    let dir = dirs::config_dir()
+        .map(|d| d.join(APP_ID))
+        .ok_or_else(|| Error::storage(Said::no_config_folder()))?;
     let path = dir.join("machine-id");
     if let Ok(id) = std::fs::read_to_string(&path) {
         if !id.trim().is_empty() {
@@ -165,17 +165,11 @@ fn machine_id() -> Result<String> {
         }
     }
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| Error::Storage(format!("Cannot get random bytes ({e}).")))?;
+    getrandom::fill(&mut bytes).map_err(|e| Error::storage(Said::no_random_bytes(e)))?;
     let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(&path, &id))
-        .map_err(|e| {
-            Error::Storage(format!(
-                "Cannot write {} ({e}). Check that your config folder is writable.",
-                path.display()
-            ))
-        })?;
+        .map_err(|e| Error::storage(Said::config_cannot_write(path.display(), e)))?;
     Ok(id)
 }
 

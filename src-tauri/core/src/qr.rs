@@ -10,6 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::said::Said;
 
 /// Big enough to scan from 50 cm on a laptop screen, and a PNG of a few KiB.
 const MIN_PIXELS: u32 = 480;
@@ -99,7 +100,7 @@ fn encode_path(text: &str) -> String {
 /// A PNG of `text` as a QR code.
 pub fn png(text: &str) -> Result<Vec<u8>> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-        .map_err(|e| Error::Input(format!("Cannot draw a QR code for this payment ({e}).")))?;
+        .map_err(|e| Error::input(Said::qr_cannot_draw(e)))?;
     let picture = code
         .render::<Luma<u8>>()
         .min_dimensions(MIN_PIXELS, MIN_PIXELS)
@@ -108,7 +109,7 @@ pub fn png(text: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     picture
         .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
-        .map_err(|e| Error::Storage(format!("Cannot encode the QR picture ({e}).")))?;
+        .map_err(|e| Error::storage(Said::qr_cannot_encode(e)))?;
     Ok(bytes)
 }
 

@@ -13,7 +13,8 @@
 //! catalogues cannot drift apart.
 //!
 //! Errors still built from a plain `String` (`Error::Input(String)` ...)
-//! reach the window in English only; new sentences belong here.
+//! reach the window in English only (what is left: sentences only the
+//! command line says, and internal faults); new sentences belong here.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -290,6 +291,78 @@ sentences! {
     order_unknown(gateway, detail) = "{gateway} does not know this order ({detail}).";
     no_order_for_sale(gateway, order) = "{gateway} has no order for sale {order}.";
     print_stopped(detail) = "The print job stopped unexpectedly ({detail}). Print it again.";
+
+    // Refunds, continued (refund/, ledger/refunds.rs, gateway/).
+    refund_confirm_in_email() = "This is a real gateway: confirm the withdrawal from the e-mail Counos sent to the terminal owner.";
+    refund_no_withdrawal_waiting(id) = "Refund {id} has no withdrawal waiting for the e-mail's confirmation.";
+    refund_not_lost(id, refund_state) = "Refund {id} is {refund_state}; only a refund still being sent (its answer lost) can be marked sent or failed.";
+    refund_cannot_be_approved(id, refund_state) = "Refund {id} is {refund_state}; it cannot be approved now.";
+    refund_cannot_be_rejected(id, refund_state) = "Refund {id} is {refund_state}; it cannot be rejected now.";
+    refund_cannot_be_sent(id, refund_state) = "Refund {id} is {refund_state}; it cannot be sent now.";
+    refund_cannot_be_changed(id, refund_state) = "Refund {id} is {refund_state}; it cannot be changed now.";
+    refund_no_main_account(gateway, coin) = "{gateway} lists no main {coin} account to pay the refund from. Check the accounts in the CoinGate dashboard.";
+    refund_no_coingate_order() = "This sale has no CoinGate order, so there is nothing to refund at CoinGate.";
+    sale_no_coingate_order() = "This sale has no CoinGate order.";
+    withdrawal_not_listed(gateway, id) = "{gateway} does not list withdrawal {id}. Check the terminal's withdrawals in the Counos dashboard.";
+    withdrawal_busy_elsewhere() = "Another till of the shop is sending a withdrawal from this gateway account right now. Wait a moment, then try again.";
+    withdrawal_not_found(id) = "No withdrawal request {id}.";
+    api_key_bad_characters(gateway) = "The {gateway} API key has characters a key cannot have. Paste it again from the dashboard.";
+    coingate_key_bad(gateway) = "The {gateway} API key is empty or has characters a key cannot have. Paste it again from the CoinGate dashboard.";
+    ledger_bad_refund_amount(text) = "The ledger holds '{text}' as a refund amount.";
+    sale_refunds_do_not_add_up(id) = "The refunds of sale {id} do not add up.";
+    refunds_do_not_add_up() = "The refunds in the ledger do not add up.";
+    ledger_unknown_value(what, value) = "The ledger holds an unknown {what} '{value}'. Tell the owner.";
+
+    // The shop's shared ledger (ledger/pg.rs, choice.rs, live.rs, mod.rs).
+    shop_ledger_unreachable(host) = "The shop's ledger at {host} cannot be reached. Check the network or the server, then try again.";
+    shop_one_currency(host, shop, code) = "The shop's ledger at {host} keeps the shop's sales in {shop}, and every till of the shop sells in {shop}; this till is set to {code}. Set this till's currency to {shop}, then try again.";
+    not_a_postgres_address(url, detail) = "'{url}' is not a PostgreSQL address ({detail}). Write it as postgres://USER@HOST:PORT/DB.";
+    postgres_password_in_address() = "Leave the password out of the address: Cryptill asks for it and keeps it in the system keyring.";
+    postgres_no_server(url) = "'{url}' names no server. Write it as postgres://USER@HOST:PORT/DB.";
+    shop_ledger_tls_failed(detail) = "Cannot set up TLS for the ledger ({detail}).";
+    shop_ledger_cannot_connect(detail) = "Cannot start the ledger's connection ({detail}).";
+    till_name_taken(name) = "Another till of the shop is called '{name}'. Choose another name.";
+    shop_ledger_refused_change(place, detail) = "The shop's ledger at {place} refused a change ({detail}). Nothing of it was kept; try again, and tell the owner if it keeps happening.";
+    shop_ledger_tills_full() = "The shop's ledger has 999 tills already; a till's number is part of its order ids, so there can be no more.";
+    shop_ledger_newer(place, version, known) = "The shop's ledger at {place} was updated by a newer Cryptill (server schema {version}, this till knows {known}). Nothing was changed; install the latest Cryptill on this till.";
+    shop_ledger_cannot_read_sales(place, detail) = "The shop's ledger at {place} could not read the sales ({detail}). Try again.";
+    shop_ledger_cannot_start_reading(detail) = "Cannot start reading the ledger ({detail}).";
+    shop_ledger_bad_value(column, detail) = "The shop's ledger sent a value Cryptill cannot read (column {column}: {detail}). Tell the owner.";
+    shop_ledger_cannot_listen(detail) = "Cannot start listening to the shop's ledger ({detail}).";
+    shop_ledger_password_missing() = "The shop ledger's password is not in this till's keyring. The owner sets it again with `cryptill ledger use`.";
+    ledger_choice_unreadable(file, detail) = "The ledger choice in {file} cannot be read ({detail}). Choose again with `cryptill ledger use`.";
+    data_file_cannot_read(file, detail) = "Cannot read {file} ({detail}). Check the data folder's permissions.";
+    ledger_choice_cannot_write(detail) = "Cannot write the ledger choice ({detail}).";
+    data_file_cannot_write(file, detail) = "Cannot write {file} ({detail}). Check the data folder's permissions.";
+
+    // Starting and storage (till.rs, ledger/, keystore.rs, owner/pin.rs, qr.rs ...).
+    no_app_data_folder() = "Cannot find this computer's app-data folder. Set CRYPTILL_DATA_DIR to a folder for Cryptill's data.";
+    data_folder_cannot_create(path, detail) = "Cannot create the data folder {path} ({detail}). Check permissions or set CRYPTILL_DATA_DIR.";
+    ledger_no_install_id() = "The ledger has no install id; it is damaged. Restore a backup.";
+    saved_gateway_unknown(name) = "The saved gateway '{name}' is unknown. Choose a gateway again in Settings.";
+    demo_gateway_cannot_start(detail) = "Cannot start the demo gateway: {detail}";
+    ledger_cannot_open(path, detail) = "Cannot open the sales ledger at {path} ({detail}). Check that the folder exists and is writable.";
+    ledger_cannot_update(path, detail) = "Cannot update the sales ledger at {path} ({detail}). Your sales are untouched; install the latest Cryptill.";
+    ledger_cannot_read(path, detail) = "Cannot read the sales ledger at {path} ({detail}). Try again.";
+    ledger_empty_value() = "The sales ledger holds an empty value where one is needed. Tell the owner.";
+    ledger_empty_column(column) = "The sales ledger holds an empty value where one is needed (column {column}). Tell the owner.";
+    ledger_no_row() = "The sales ledger returned no row. Try again.";
+    ledger_bad_count(value) = "The ledger holds {value} where a count belongs. Tell the owner.";
+    till_id_failed(detail) = "Cannot make a till id ({detail}). Try again.";
+    order_id_failed(detail) = "Cannot make an order id ({detail}). Try again.";
+    csv_write_failed(detail) = "Cannot write the CSV ({detail}).";
+    z_report_cannot_write(detail) = "Cannot write the Z report ({detail}).";
+    z_report_unreadable(number, detail) = "The stored Z report {number} cannot be read ({detail}); the ledger may be damaged.";
+    receipt_layout_failed(detail) = "This receipt cannot be laid out for the printer ({detail}).";
+    pin_no_random(detail) = "Cannot get random bytes for the PIN ({detail}).";
+    pin_cannot_salt(detail) = "Cannot salt the PIN ({detail}).";
+    pin_cannot_hash(detail) = "Cannot hash the PIN ({detail}).";
+    owner_pin_damaged(detail) = "The stored owner PIN is damaged ({detail}). Set a new one with `cryptill owner pin set`.";
+    qr_cannot_draw(detail) = "Cannot draw a QR code for this payment ({detail}).";
+    qr_cannot_encode(detail) = "Cannot encode the QR picture ({detail}).";
+    no_config_folder() = "Cannot find this computer's config folder for Cryptill.";
+    no_random_bytes(detail) = "Cannot get random bytes ({detail}).";
+    config_cannot_write(path, detail) = "Cannot write {path} ({detail}). Check that your config folder is writable.";
 }
 
 #[cfg(test)]

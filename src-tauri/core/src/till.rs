@@ -33,12 +33,9 @@ pub fn default_data_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("CRYPTILL_DATA_DIR").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
-    dirs::data_dir().map(|d| d.join(APP_ID)).ok_or_else(|| {
-        Error::Storage(
-            "Cannot find this computer's app-data folder. Set CRYPTILL_DATA_DIR to a folder for Cryptill's data."
-                .into(),
-        )
-    })
+    dirs::data_dir()
+        .map(|d| d.join(APP_ID))
+        .ok_or_else(|| Error::storage(Said::no_app_data_folder()))
 }
 
 #[derive(Clone, Debug)]
@@ -61,9 +58,9 @@ impl TillConfig {
     /// The keyring entries of the till whose ledger is `ledger` in this
     /// config's data folder (see [`crate::keystore::till_identity`]).
     pub fn keys(&self, ledger: &Ledger) -> Result<KeyStore> {
-        let install = ledger.setting(INSTALL_ID)?.ok_or_else(|| {
-            Error::Storage("The ledger has no install id; it is damaged. Restore a backup.".into())
-        })?;
+        let install = ledger
+            .setting(INSTALL_ID)?
+            .ok_or_else(|| Error::storage(Said::ledger_no_install_id()))?;
         let identity = crate::keystore::till_identity(&install, &self.data_dir)?;
         Ok(KeyStore::for_till(&self.keyring_service, &identity))
     }
@@ -114,9 +111,9 @@ impl Till {
     pub async fn open(config: TillConfig) -> Result<Self> {
         crate::clock::offset_from_env();
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            Error::Storage(format!(
-                "Cannot create the data folder {} ({e}). Check permissions or set CRYPTILL_DATA_DIR.",
-                config.data_dir.display()
+            Error::storage(Said::data_folder_cannot_create(
+                config.data_dir.display(),
+                e,
             ))
         })?;
         let ledger = Arc::new(Ledger::open(&config.data_dir.join("cryptill.sqlite3"))?);
@@ -127,11 +124,8 @@ impl Till {
         strip_url_credentials(&ledger)?;
         let kind = match ledger.setting("gateway")? {
             None => GatewayKind::Demo,
-            Some(name) => GatewayKind::parse(&name).ok_or_else(|| {
-                Error::Storage(format!(
-                    "The saved gateway '{name}' is unknown. Choose a gateway again in Settings."
-                ))
-            })?,
+            Some(name) => GatewayKind::parse(&name)
+                .ok_or_else(|| Error::storage(Said::saved_gateway_unknown(&name)))?,
         };
         let fiat = Currency::fiat(&Settings::load(&ledger)?.fiat_currency)?;
 
@@ -372,5 +366,5 @@ async fn start_sandbox(data_dir: &Path) -> Result<cryptill_sandbox::Handle> {
     let config = cryptill_sandbox::Config::demo(data_dir.join("demo-gateway.sqlite3"));
     cryptill_sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .await
-        .map_err(|e| Error::Storage(format!("Cannot start the demo gateway: {e}")))
+        .map_err(|e| Error::storage(Said::demo_gateway_cannot_start(e)))
 }

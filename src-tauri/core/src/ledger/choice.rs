@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Ledger;
 use crate::error::{Error, Result};
+use crate::said::Said;
 use crate::secret::Sensitive;
 
 /// The keyring entry (per till, like the gateway keys) of the shared
@@ -37,16 +38,12 @@ pub fn path(sqlite: &Path) -> PathBuf {
 pub fn read(sqlite: &Path) -> Result<LedgerChoice> {
     let file = path(sqlite);
     match std::fs::read_to_string(&file) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| {
-            Error::Storage(format!(
-                "The ledger choice in {} cannot be read ({e}). Choose again with `cryptill ledger use`.",
-                file.display()
-            ))
-        }),
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| Error::storage(Said::ledger_choice_unreadable(file.display(), e))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LedgerChoice::Sqlite),
-        Err(e) => Err(Error::Storage(format!(
-            "Cannot read {} ({e}). Check the data folder's permissions.",
-            file.display()
+        Err(e) => Err(Error::storage(Said::data_file_cannot_read(
+            file.display(),
+            e,
         ))),
     }
 }
@@ -57,15 +54,10 @@ pub fn write(sqlite: &Path, choice: &LedgerChoice) -> Result<()> {
     let file = path(sqlite);
     let tmp = file.with_extension("json.tmp");
     let text = serde_json::to_string_pretty(choice)
-        .map_err(|e| Error::Storage(format!("Cannot write the ledger choice ({e}).")))?;
+        .map_err(|e| Error::storage(Said::ledger_choice_cannot_write(e)))?;
     std::fs::write(&tmp, text)
         .and_then(|()| std::fs::rename(&tmp, &file))
-        .map_err(|e| {
-            Error::Storage(format!(
-                "Cannot write {} ({e}). Check the data folder's permissions.",
-                file.display()
-            ))
-        })
+        .map_err(|e| Error::storage(Said::data_file_cannot_write(file.display(), e)))
 }
 
 /// The keyring entries of the till whose file is `sqlite`.
@@ -76,11 +68,9 @@ fn keys(local: &Ledger, sqlite: &Path) -> Result<crate::keystore::KeyStore> {
 
 /// The shared ledger's password from the keyring.
 pub(crate) fn password(local: &Ledger, sqlite: &Path) -> Result<Sensitive<String>> {
-    keys(local, sqlite)?.get(PASSWORD_ENTRY)?.ok_or_else(|| {
-        Error::Keyring(
-            "The shop ledger's password is not in this till's keyring. The owner sets it again with `cryptill ledger use`.".into(),
-        )
-    })
+    keys(local, sqlite)?
+        .get(PASSWORD_ENTRY)?
+        .ok_or_else(|| Error::keyring(Said::shop_ledger_password_missing()))
 }
 
 /// Keeps the shared ledger's password in the keyring. Without one nothing

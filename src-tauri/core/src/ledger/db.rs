@@ -7,6 +7,7 @@
 //! keeps to that SQL runs on both backends without code of its own.
 
 use crate::error::{Error, Result};
+use crate::said::Said;
 
 /// Which database holds the shop's sales.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,9 +80,7 @@ pub(crate) trait Cols {
 }
 
 fn null_at(i: usize) -> Error {
-    Error::Storage(format!(
-        "The sales ledger holds an empty value where one is needed (column {i}). Tell the owner."
-    ))
+    Error::storage(Said::ledger_empty_column(i))
 }
 
 /// A statement runner: the till's SQLite connection (or one of its
@@ -137,7 +136,7 @@ impl dyn Db + '_ {
     /// `RETURNING id`).
     pub(crate) fn int(&mut self, sql: &str, args: &[Value]) -> Result<i64> {
         self.first(sql, args, |r| r.int(0))?
-            .ok_or_else(|| Error::Storage("The sales ledger returned no row. Try again.".into()))
+            .ok_or_else(|| Error::storage(Said::ledger_no_row()))
     }
 }
 

@@ -21,6 +21,7 @@ use ts_rs::TS;
 
 use super::pg::Pg;
 use crate::error::{Error, Result};
+use crate::said::Said;
 
 /// The channel the server's trigger notifies on.
 pub(crate) const CHANNEL: &str = "cryptill_sales";
@@ -151,9 +152,7 @@ impl Listener {
                 }
             })
             .map_err(|e| {
-                Error::Storage(format!(
-                    "Cannot start listening to the shop's ledger ({e})."
-                ))
+                Error::storage(Said::shop_ledger_cannot_listen(e))
             })?;
         // The first connection is bounded by the connect timeout.
         let _ = first.recv_timeout(Duration::from_secs(15));

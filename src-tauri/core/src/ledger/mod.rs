@@ -284,12 +284,8 @@ impl Ledger {
 
     /// Opens (or creates) the till's SQLite file and brings its schema up to date.
     pub fn open_sqlite(path: &Path) -> Result<Self> {
-        let mut conn = Connection::open(path).map_err(|e| {
-            Error::Storage(format!(
-                "Cannot open the sales ledger at {} ({e}). Check that the folder exists and is writable.",
-                path.display()
-            ))
-        })?;
+        let mut conn = Connection::open(path)
+            .map_err(|e| Error::storage(Said::ledger_cannot_open(path.display(), e)))?;
         // The busy timeout comes before anything else: even switching to WAL
         // takes a lock, and the window, the watcher and any number of
         // command-line runs share this file. A writer that finds it busy
@@ -301,12 +297,8 @@ impl Ledger {
         conn.pragma_update(None, "synchronous", "FULL")?;
         // SQLite leaves foreign keys off per connection unless asked.
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrations::apply(&mut conn).map_err(|e| {
-            Error::Storage(format!(
-                "Cannot update the sales ledger at {} ({e}). Your sales are untouched; install the latest Cryptill.",
-                path.display()
-            ))
-        })?;
+        migrations::apply(&mut conn)
+            .map_err(|e| Error::storage(Said::ledger_cannot_update(path.display(), e)))?;
         Ok(Self {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
@@ -368,8 +360,7 @@ impl Ledger {
             return Ok(id);
         }
         let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| Error::Storage(format!("Cannot make a till id ({e}). Try again.")))?;
+        getrandom::fill(&mut bytes).map_err(|e| Error::storage(Said::till_id_failed(e)))?;
         let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         self.conn().execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
@@ -446,8 +437,8 @@ impl Ledger {
             Some(shop) if shop != code => {
                 let place = lock(&shared.pg).place.clone();
                 let host = place.split(['/', ':']).next().unwrap_or(&place).to_string();
-                Err(Error::NotAllowed(format!(
-                    "The shop's ledger at {host} keeps the shop's sales in {shop}, and every till of the shop sells in {shop}; this till is set to {code}. Set this till's currency to {shop}, then try again."
+                Err(Error::not_allowed(Said::shop_one_currency(
+                    host, shop, code,
                 )))
             }
             _ => Ok(()),
@@ -1105,8 +1096,7 @@ fn sqlite_node(db: &mut dyn Db) -> Result<i64> {
         return Ok(node);
     }
     let mut bytes = [0u8; 4];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| Error::Storage(format!("Cannot make an order id ({e}). Try again.")))?;
+    getrandom::fill(&mut bytes).map_err(|e| Error::storage(Said::order_id_failed(e)))?;
     let node = i64::from(u32::from_le_bytes(bytes)) % ORDER_ID_NODES;
     db.execute(
         "INSERT INTO settings (key, value) VALUES ('order_id_node', ?1)",
@@ -1229,11 +1219,7 @@ const fn col(name: &str) -> usize {
 
 fn small(r: &dyn Cols, i: usize) -> Result<u32> {
     let v = r.int(i)?;
-    u32::try_from(v).map_err(|_| {
-        Error::Storage(format!(
-            "The ledger holds {v} where a count belongs. Tell the owner."
-        ))
-    })
+    u32::try_from(v).map_err(|_| Error::storage(Said::ledger_bad_count(v)))
 }
 
 fn sale_from_row(r: &dyn Cols) -> Result<Sale> {

@@ -205,8 +205,8 @@ impl Ledger {
         });
         let key = (0x5749_5448_i64 << 32) | i64::from(hash);
         if !lock(&shared.pg).try_lock(key)? {
-            return Err(crate::Error::NotAllowed(
-                "Another till of the shop is sending a withdrawal from this gateway account right now. Wait a moment, then try again.".into(),
+            return Err(crate::Error::not_allowed(
+                crate::said::Said::withdrawal_busy_elsewhere(),
             ));
         }
         Ok(WithdrawalTurn {
@@ -253,7 +253,7 @@ impl Ledger {
         self.withdrawal_requests()?
             .into_iter()
             .find(|r| r.id == id)
-            .ok_or_else(|| crate::Error::NotFound(format!("No withdrawal request {id}.")))
+            .ok_or_else(|| crate::Error::not_found(crate::said::Said::withdrawal_not_found(id)))
     }
 
     /// Every withdrawal request, newest first.

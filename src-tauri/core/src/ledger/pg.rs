@@ -25,6 +25,7 @@ use postgres::{Client, NoTls, Statement};
 
 use super::db::{to_postgres, Backend, Cols, Db, Value};
 use crate::error::{Error, Result};
+use crate::said::Said;
 
 /// How long a till waits for the server to answer a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -202,9 +203,7 @@ struct Session {
 /// The sentence for a server that does not answer.
 pub(crate) fn unreachable(place: &str) -> Error {
     let host = place.split(['/', ':']).next().unwrap_or(place);
-    Error::Storage(format!(
-        "The shop's ledger at {host} cannot be reached. Check the network or the server, then try again."
-    ))
+    Error::storage(Said::shop_ledger_unreachable(host))
 }
 
 fn loopback(host: &Host) -> bool {
@@ -239,20 +238,13 @@ pub(crate) fn place_of(config: &postgres::Config) -> String {
 /// Reads a `postgres://USER@HOST:PORT/DB` address; a password in it is
 /// refused (it goes to the keyring, never into a file).
 pub(crate) fn parse_url(url: &str) -> Result<postgres::Config> {
-    let config = postgres::Config::from_str(url.trim()).map_err(|e| {
-        Error::Input(format!(
-            "'{url}' is not a PostgreSQL address ({e}). Write it as postgres://USER@HOST:PORT/DB."
-        ))
-    })?;
+    let config = postgres::Config::from_str(url.trim())
+        .map_err(|e| Error::input(Said::not_a_postgres_address(url, e)))?;
     if config.get_password().is_some() {
-        return Err(Error::Input(
-            "Leave the password out of the address: Cryptill asks for it and keeps it in the system keyring.".into(),
-        ));
+        return Err(Error::input(Said::postgres_password_in_address()));
     }
     if config.get_hosts().is_empty() {
-        return Err(Error::Input(format!(
-            "'{url}' names no server. Write it as postgres://USER@HOST:PORT/DB."
-        )));
+        return Err(Error::input(Said::postgres_no_server(url)));
     }
     Ok(config)
 }
@@ -285,7 +277,7 @@ impl Pg {
                 rustls::crypto::ring::default_provider(),
             ))
             .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Storage(format!("Cannot set up TLS for the ledger ({e}).")))?
+            .map_err(|e| Error::storage(Said::shop_ledger_tls_failed(e)))?
             .with_root_certificates(roots)
             .with_no_client_auth();
             Some(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
@@ -309,7 +301,7 @@ impl Pg {
                     job(&mut session);
                 }
             })
-            .map_err(|e| Error::Storage(format!("Cannot start the ledger's connection ({e}).")))?;
+            .map_err(|e| Error::storage(Said::shop_ledger_cannot_connect(e)))?;
         let pg = Self {
             jobs,
             config,
@@ -427,9 +419,7 @@ impl Pg {
                 &[&name, &till],
             );
             if s.check(taken)?.is_some() {
-                return Err(Error::Input(format!(
-                    "Another till of the shop is called '{name}'. Choose another name."
-                )));
+                return Err(Error::input(Said::till_name_taken(name)));
             }
             let done = s
                 .client()?
@@ -495,10 +485,7 @@ impl Session {
                 self.statements.clear();
                 unreachable(&self.place)
             } else {
-                Error::Storage(format!(
-                    "The shop's ledger at {} refused a change ({e}). Nothing of it was kept; try again, and tell the owner if it keeps happening.",
-                    self.place
-                ))
+                Error::storage(Said::shop_ledger_refused_change(&self.place, e))
             }
         })
     }
@@ -537,9 +524,7 @@ impl Session {
                 .query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM tills", &[])?
                 .get(0);
             if id > 999 {
-                return Ok(Err(Error::NotAllowed(
-                    "The shop's ledger has 999 tills already; a till's number is part of its order ids, so there can be no more.".into(),
-                )));
+                return Ok(Err(Error::not_allowed(Said::shop_ledger_tills_full())));
             }
             let mut name = name
                 .map(str::to_string)
@@ -579,8 +564,8 @@ fn migrate(client: &mut Client, place: &str) -> Result<Result<()>, postgres::Err
     };
     let known = MIGRATIONS.len() as i64;
     if version > known {
-        return Ok(Err(Error::Storage(format!(
-            "The shop's ledger at {place} was updated by a newer Cryptill (server schema {version}, this till knows {known}). Nothing was changed; install the latest Cryptill on this till."
+        return Ok(Err(Error::storage(Said::shop_ledger_newer(
+            place, version, known,
         ))));
     }
     if version < known {
@@ -647,16 +632,14 @@ impl Reader {
                 };
                 if let Err(e) = run() {
                     let _ = batches.send(Err(if e.as_db_error().is_some() {
-                        Error::Storage(format!(
-                            "The shop's ledger at {place} could not read the sales ({e}). Try again."
-                        ))
+                        Error::storage(Said::shop_ledger_cannot_read_sales(&place, e))
                     } else {
                         tracing::warn!(ledger = %place, error = %e, "lost the shop's ledger while reading");
                         unreachable(&place)
                     }));
                 }
             })
-            .map_err(|e| Error::Storage(format!("Cannot start reading the ledger ({e}).")))?;
+            .map_err(|e| Error::storage(Said::shop_ledger_cannot_start_reading(e)))?;
         let mut outcome = Ok(());
         'read: for batch in rx.iter() {
             match batch {
@@ -726,9 +709,7 @@ impl ToSql for Value {
 }
 
 fn column_error(i: usize, e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!(
-        "The shop's ledger sent a value Cryptill cannot read (column {i}: {e}). Tell the owner."
-    ))
+    Error::storage(Said::shop_ledger_bad_value(i, e))
 }
 
 impl Cols for postgres::Row {

@@ -12,6 +12,7 @@ use ts_rs::TS;
 use super::db::{args, Backend, Cols, Db, SqliteDb, Value};
 use super::{sale_from_row, select_sale, timestamp, with_names, Ledger, Sale, Scope, BUSY_TIMEOUT};
 use crate::error::{Error, Result};
+use crate::said::Said;
 
 /// Which sales to read. Every field narrows; `None` keeps all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -409,14 +410,7 @@ impl OwnedStored {
 
     fn borrowed(&self) -> Result<StoredSale<'_>> {
         let opt = |i: usize| self.texts[i].as_deref();
-        let text = |i: usize| {
-            opt(i).ok_or_else(|| {
-                Error::Storage(
-                    "The sales ledger holds an empty value where one is needed. Tell the owner."
-                        .into(),
-                )
-            })
-        };
+        let text = |i: usize| opt(i).ok_or_else(|| Error::storage(Said::ledger_empty_value()));
         Ok(StoredSale {
             id: self.id,
             created_at: text(0)?,
@@ -540,12 +534,7 @@ impl Ledger {
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| {
-            Error::Storage(format!(
-                "Cannot read the sales ledger at {} ({e}). Try again.",
-                self.path.display()
-            ))
-        })?;
+        .map_err(|e| Error::storage(Said::ledger_cannot_read(self.path.display(), e)))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(conn)
     }

@@ -203,7 +203,7 @@ impl RefundRecord {
 fn money(text: &str, currency: Currency) -> Result<Money> {
     Decimal::from_str(text)
         .map(|amount| Money::new(amount, currency))
-        .map_err(|_| Error::Storage(format!("The ledger holds '{text}' as a refund amount.")))
+        .map_err(|_| Error::storage(Said::ledger_bad_refund_amount(text)))
 }
 
 /// What `refunds` gave back (or have on their way) in the shop's currency:
@@ -217,10 +217,7 @@ pub fn refunded_fiat(refunds: &[RefundRecord]) -> Result<Option<Money>> {
             None => fiat,
             Some(so_far) => {
                 let added = so_far.amount().checked_add(fiat.amount()).ok_or_else(|| {
-                    Error::Storage(format!(
-                        "The refunds of sale {} do not add up.",
-                        refund.sale_id
-                    ))
+                    Error::storage(Said::sale_refunds_do_not_add_up(refund.sale_id))
                 })?;
                 Money::new(added, so_far.currency().clone())
             }
@@ -273,9 +270,7 @@ const COLUMNS: &str = "id, sale_id, kind, reason, fiat_amount, fiat_currency, cr
     updated_at";
 
 fn bad(what: &str, value: &str) -> Error {
-    Error::Storage(format!(
-        "The ledger holds an unknown {what} '{value}'. Tell the owner."
-    ))
+    Error::storage(Said::ledger_unknown_value(what, value))
 }
 
 fn decimals(r: &dyn Cols, i: usize) -> Result<u32> {
@@ -342,9 +337,9 @@ fn left_to_refund(db: &mut dyn Db, sale_id: i64) -> Result<Option<Money>> {
     for (amount, state) in rows {
         if RefundState::parse(&state).is_none_or(RefundState::holds_money) {
             let amount = money(&amount, currency.clone())?.amount();
-            left = left.checked_sub(amount).ok_or_else(|| {
-                Error::Storage(format!("The refunds of sale {sale_id} do not add up."))
-            })?;
+            left = left
+                .checked_sub(amount)
+                .ok_or_else(|| Error::storage(Said::sale_refunds_do_not_add_up(sale_id)))?;
         }
     }
     Ok(Some(Money::new(left.max(Decimal::ZERO), currency)))
@@ -523,16 +518,12 @@ impl Ledger {
         let changed = self.with_db(|db, _| db.execute(&sql, &all))?;
         let record = self.refund(id)?;
         if changed == 0 {
-            return Err(Error::NotAllowed(format!(
-                "Refund {id} is {}; it cannot be {} now.",
-                record.state.label(),
-                match to {
-                    RefundState::Approved => "approved",
-                    RefundState::Rejected => "rejected",
-                    RefundState::Sending => "sent",
-                    _ => "changed",
-                }
-            )));
+            return Err(Error::not_allowed(match to {
+                RefundState::Approved => Said::refund_cannot_be_approved(id, record.state.label()),
+                RefundState::Rejected => Said::refund_cannot_be_rejected(id, record.state.label()),
+                RefundState::Sending => Said::refund_cannot_be_sent(id, record.state.label()),
+                _ => Said::refund_cannot_be_changed(id, record.state.label()),
+            }));
         }
         Ok(record)
     }

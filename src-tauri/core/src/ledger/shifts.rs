@@ -126,9 +126,7 @@ impl Ledger {
             params![name, pin_phc, now],
         )?;
         if inserted == 0 {
-            return Err(Error::Input(format!(
-                "There is a cashier called '{name}' already. Choose another name."
-            )));
+            return Err(Error::input(Said::cashier_name_taken(name)));
         }
         let id = conn.last_insert_rowid();
         drop(conn);
@@ -174,9 +172,7 @@ impl Ledger {
             params![name, timestamp(crate::clock::now()), id],
         )?;
         if changed == 0 {
-            return Err(Error::Input(format!(
-                "There is a cashier called '{name}' already. Choose another name."
-            )));
+            return Err(Error::input(Said::cashier_name_taken(name)));
         }
         self.cashier(id)
     }

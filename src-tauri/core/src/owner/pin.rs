@@ -63,22 +63,17 @@ pub fn hash_pin(pin: &Sensitive<String>) -> Result<String> {
 /// above, a cashier's in `shift::cashiers`).
 pub(crate) fn hash_checked(pin: &Sensitive<String>) -> Result<String> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt)
-        .map_err(|e| Error::Storage(format!("Cannot get random bytes for the PIN ({e}).")))?;
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| Error::Storage(format!("Cannot salt the PIN ({e}).")))?;
+    getrandom::fill(&mut salt).map_err(|e| Error::storage(Said::pin_no_random(e)))?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| Error::storage(Said::pin_cannot_salt(e)))?;
     argon2()
         .hash_password(pin.expose().as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::Storage(format!("Cannot hash the PIN ({e}).")))
+        .map_err(|e| Error::storage(Said::pin_cannot_hash(e)))
 }
 
 pub(crate) fn matches(pin: &Sensitive<String>, phc: &str) -> Result<bool> {
-    let parsed = PasswordHash::new(phc).map_err(|e| {
-        Error::Storage(format!(
-            "The stored owner PIN is damaged ({e}). Set a new one with `cryptill owner pin set`."
-        ))
-    })?;
+    let parsed = PasswordHash::new(phc).map_err(|e| Error::storage(Said::owner_pin_damaged(e)))?;
     Ok(argon2()
         .verify_password(pin.expose().as_bytes(), &parsed)
         .is_ok())

@@ -14,6 +14,7 @@ use escpos::utils::{JustifyMode, Protocol, QRCodeCorrectionLevel, QRCodeModel, Q
 use super::codepage::CodePage;
 use super::settings::PaperWidth;
 use crate::error::{Error, Result};
+use crate::said::Said;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Align {
@@ -160,11 +161,7 @@ impl Document {
     pub fn to_escpos(&self) -> Result<Vec<u8>> {
         let bytes = Capture::default();
         let mut p = Printer::new(bytes.clone(), Protocol::default(), None);
-        let fail = |e: escpos::errors::PrinterError| {
-            Error::Input(format!(
-                "This receipt cannot be laid out for the printer ({e})."
-            ))
-        };
+        let fail = |e: escpos::errors::PrinterError| Error::input(Said::receipt_layout_failed(e));
         p.init().map_err(fail)?;
         p.page_code(self.code.page).map_err(fail)?;
         let mut style = (Align::Left, false, false);

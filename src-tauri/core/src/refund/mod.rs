@@ -590,9 +590,7 @@ impl<'a> Refunds<'a> {
         id: i64,
     ) -> Result<RefundRecord> {
         let Some(base) = sandbox_url else {
-            return Err(Error::NotAllowed(
-                "This is a real gateway: confirm the withdrawal from the e-mail Counos sent to the terminal owner.".into(),
-            ));
+            return Err(Error::not_allowed(Said::refund_confirm_in_email()));
         };
         let record = self.ledger.refund(id)?;
         let withdrawal = record
@@ -600,11 +598,7 @@ impl<'a> Refunds<'a> {
             .as_deref()
             .filter(|_| record.state == RefundState::Sent)
             .and_then(|w| w.parse::<i64>().ok())
-            .ok_or_else(|| {
-                Error::NotAllowed(format!(
-                    "Refund {id} has no withdrawal waiting for the e-mail's confirmation."
-                ))
-            })?;
+            .ok_or_else(|| Error::not_allowed(Said::refund_no_withdrawal_waiting(id)))?;
         cryptill_sandbox::client::Control::new(base)?
             .counos_complete_withdrawal(withdrawal, None)
             .await?;
@@ -739,9 +733,9 @@ impl<'a> Refunds<'a> {
     ) -> Result<RefundRecord> {
         let record = self.ledger.refund(id)?;
         if record.state != RefundState::Sending {
-            return Err(Error::NotAllowed(format!(
-                "Refund {id} is {}; only a refund still being sent (its answer lost) can be marked sent or failed.",
-                record.state.label()
+            return Err(Error::not_allowed(Said::refund_not_lost(
+                id,
+                record.state.label(),
             )));
         }
         match self.look_up(id).await {

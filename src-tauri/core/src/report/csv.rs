@@ -404,7 +404,7 @@ fn quote(field: &str) -> String {
 /// holds. Returns the number of sales. `out` should be buffered.
 pub fn write_csv(ledger: &Ledger, filter: &SaleFilter, out: &mut impl Write) -> Result<usize> {
     write_rows(ledger, filter, out, |e| {
-        Error::Storage(format!("Cannot write the CSV ({e})."))
+        Error::storage(Said::csv_write_failed(e))
     })
 }
 

@@ -421,7 +421,7 @@ pub fn refund_totals(
     to: Option<DateTime<Utc>>,
     currency: &Currency,
 ) -> Result<(Vec<RefundTotal>, Money)> {
-    let overflow = || Error::Storage("The refunds in the ledger do not add up.".into());
+    let overflow = || Error::storage(Said::refunds_do_not_add_up());
     let mut per_coin: Vec<(String, u32, Money, Decimal)> = Vec::new();
     let mut total = Decimal::ZERO;
     for refund in ledger.refunds_done_between(from, to)? {

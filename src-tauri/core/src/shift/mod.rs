@@ -154,7 +154,7 @@ impl<'a> Shifts<'a> {
             at: timestamp(at),
         });
         let json = serde_json::to_string(&z)
-            .map_err(|e| Error::Storage(format!("Cannot write the Z report ({e}).")))?;
+            .map_err(|e| Error::storage(Said::z_report_cannot_write(e)))?;
         self.ledger.end_shift(shift.id, number, at, &json)?;
         tracing::info!(shift = shift.id, number, "shift closed");
         Ok(z)
@@ -221,11 +221,7 @@ fn stored(ledger: &Ledger, number: u32) -> Result<ShiftReport> {
     let json = ledger
         .stored_z_report(number)?
         .ok_or_else(|| Error::not_found(Said::z_report_not_found(number)))?;
-    serde_json::from_str(&json).map_err(|e| {
-        Error::Storage(format!(
-            "The stored Z report {number} cannot be read ({e}); the ledger may be damaged."
-        ))
-    })
+    serde_json::from_str(&json).map_err(|e| Error::storage(Said::z_report_unreadable(number, e)))
 }
 
 /// Seconds of a lock-out still to run at `now`, if any.

@@ -51,10 +51,7 @@ impl CoinGateClient {
         // A key that cannot go in a header would fail on every call with a
         // vague transport error; say so now instead.
         if trimmed.is_empty() || HeaderValue::from_str(&format!("Token {trimmed}")).is_err() {
-            return Err(Error::Input(format!(
-                "The {} API key is empty or has characters a key cannot have. Paste it again from the CoinGate dashboard.",
-                kind.name()
-            )));
+            return Err(Error::input(Said::coingate_key_bad(kind.name())));
         }
         Ok(Self {
             kind,

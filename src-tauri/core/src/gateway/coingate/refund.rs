@@ -100,22 +100,16 @@ impl CoinGateClient {
                     && a.account_type.as_deref().unwrap_or("main") == "main"
             })
             .and_then(|a| a.id)
-            .ok_or_else(|| {
-                Error::NotAllowed(format!(
-                    "{} lists no main {wanted} account to pay the refund from. Check the accounts in the CoinGate dashboard.",
-                    self.name()
-                ))
-            })
+            .ok_or_else(|| Error::not_allowed(Said::refund_no_main_account(self.name(), &wanted)))
     }
 
     /// `POST /orders/{id}/refunds`.
     pub(super) async fn create_refund(&self, request: &RefundRequest) -> Result<GatewayRefund> {
-        let order_id = request.order.gateway_order_id.as_deref().ok_or_else(|| {
-            Error::NotAllowed(
-                "This sale has no CoinGate order, so there is nothing to refund at CoinGate."
-                    .into(),
-            )
-        })?;
+        let order_id = request
+            .order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| Error::not_allowed(Said::refund_no_coingate_order()))?;
         let email = request
             .email
             .as_deref()
@@ -198,7 +192,7 @@ impl CoinGateClient {
         let order_id = order
             .gateway_order_id
             .as_deref()
-            .ok_or_else(|| Error::NotFound("This sale has no CoinGate order.".into()))?;
+            .ok_or_else(|| Error::not_found(Said::sale_no_coingate_order()))?;
         let answer: RefundJson = self
             .json(
                 self.http

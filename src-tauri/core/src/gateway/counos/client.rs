@@ -77,12 +77,8 @@ impl CounosClient {
         request: reqwest::RequestBuilder,
     ) -> Result<(String, Option<Box<RawValue>>)> {
         // Marked sensitive so no debug output of the request shows it.
-        let key = http::key_header(self.key.expose()).ok_or_else(|| {
-            Error::Input(format!(
-                "The {} API key has characters a key cannot have. Paste it again from the dashboard.",
-                self.name()
-            ))
-        })?;
+        let key = http::key_header(self.key.expose())
+            .ok_or_else(|| Error::input(Said::api_key_bad_characters(self.name())))?;
         let response = request
             // Header names are case-insensitive; the official clients send it lower-case.
             .header("x-api-key", key)

@@ -297,12 +297,7 @@ impl Gateway for CounosClient {
             .await?
             .into_iter()
             .find(|w| !refund_id.is_empty() && w.id == refund_id)
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "{} does not list withdrawal {refund_id}. Check the terminal's withdrawals in the Counos dashboard.",
-                    self.name()
-                ))
-            })?;
+            .ok_or_else(|| Error::not_found(Said::withdrawal_not_listed(self.name(), refund_id)))?;
         let progress = withdrawal_progress(&found.status);
         let message = match progress {
             RefundProgress::Completed => format!(
