@@ -15,6 +15,11 @@
 //! Errors still built from a plain `String` (`Error::Input(String)` ...)
 //! reach the window in English only (what is left: sentences only the
 //! command line says, and internal faults); new sentences belong here.
+//!
+//! A value that is a word the window already says is named after it, so
+//! the window says that word in the shop's language too: `state` (a sale's
+//! state, `state.<value>`), `refund_state` (a refund's state, passed as its
+//! English label, `error.refundState`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -401,6 +406,25 @@ mod tests {
             for name in s.params {
                 assert!(used.contains(name), "{}: {name} unused", s.code);
             }
+        }
+    }
+
+    /// A refund's state inside a sentence is its English label; the window
+    /// finds it in the English catalogue's `error.refundState` to say it in
+    /// the shop's language, so the two must say the same words.
+    #[test]
+    fn the_window_knows_every_refund_state_by_its_english() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../ui/src/lib/i18n/messages/en.json");
+        let en: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for state in crate::ledger::RefundState::ALL {
+            assert_eq!(
+                en["error"]["refundState"][state.as_str()],
+                state.label(),
+                "{}",
+                state.as_str()
+            );
         }
     }
 

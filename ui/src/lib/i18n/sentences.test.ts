@@ -86,6 +86,19 @@ describe('an error in the shop language', () => {
     expect(errorText(receipt).text).toMatch(/^Verkauf 7 ist /);
   });
 
+  it("says a refund's state (Rust's English label) in the same language", () => {
+    const refund: AppError = {
+      kind: 'notAllowed',
+      message: 'Refund 3 is rejected by the owner; it cannot be approved now.',
+      said: { code: 'refund_cannot_be_approved', params: { id: '3', refund_state: 'rejected by the owner' } },
+    };
+    expect(errorText(refund).text).toBe(refund.message);
+    setShopLocale('de-DE');
+    expect(errorText(refund).text).toBe('Erstattung 3 ist vom Inhaber abgelehnt; sie kann jetzt nicht freigegeben werden.');
+    setShopLocale('es-ES');
+    expect(errorText(refund).text).toBe('El reembolso 3 está rechazado por el propietario; ahora no se puede aprobar.');
+  });
+
   it("keeps Rust's English for a sentence the catalogue lacks, or an error without one", () => {
     setShopLocale('de-DE');
     const unknown: AppError = { kind: 'storage', message: 'Cannot write.', said: { code: 'no_such_code', params: {} } };

@@ -1,7 +1,7 @@
 import type { AppError } from '../bindings/AppError';
 import type { ErrorKind } from '../bindings/ErrorKind';
 import type { Said } from '../bindings/Said';
-import { hasMessage, languageOf, shop, t, type Values } from '../i18n/index.svelte';
+import { CATALOGUES, hasMessage, languageOf, shop, t, type Values } from '../i18n/index.svelte';
 import { coin as coinText } from '../i18n/format';
 import type { Payment } from '../bindings/Payment';
 import type { SaleState } from '../bindings/SaleState';
@@ -90,6 +90,21 @@ export function errorTitle(kind: ErrorKind): string {
 // English shop reads Rust's own sentence; a code the catalogue lacks (or an
 // error without `said`) keeps the English message.
 
+/**
+ * A value of a sentence that is a word the window says too: a sale's state
+ * (`state.paid` ...), or a refund's state, which Rust passes as its English
+ * label (RefundState::label, the English of `error.refundState`).
+ */
+function wordIn(name: string, value: string): string {
+  if (name === 'state' && hasMessage(`state.${value}`)) return t(`state.${value}`);
+  if (name === 'refund_state') {
+    const english: Record<string, string> = CATALOGUES.en.error.refundState;
+    const code = Object.keys(english).find((k) => english[k] === value);
+    if (code !== undefined) return t(`error.refundState.${code}`);
+  }
+  return value;
+}
+
 /** The catalogue's message for a sentence of Rust's, or null where the catalogue has none. */
 export function saidText(said: Said): string | null {
   const key = `error.said.${said.code}`;
@@ -98,8 +113,7 @@ export function saidText(said: Said): string | null {
   for (const [name, param] of Object.entries(said.params)) {
     if (param === undefined) continue;
     if (typeof param === 'string') {
-      // A sale's state is a word the window already says (state.paid ...).
-      values[name] = name === 'state' && hasMessage(`state.${param}`) ? t(`state.${param}`) : param;
+      values[name] = wordIn(name, param);
     } else {
       const inner = saidText(param);
       if (inner === null) return null;
