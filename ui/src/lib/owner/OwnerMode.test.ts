@@ -38,6 +38,7 @@ const backend = vi.hoisted(() => ({
   rejectRefund: vi.fn(),
   sendRefund: vi.fn(),
   demoConfirmRefund: vi.fn(),
+  resolveRefund: vi.fn(),
 }));
 vi.mock('../backend', () => backend);
 
@@ -289,6 +290,19 @@ describe('refunds', () => {
     await fireEvent.click(screen.getByTestId('refund-reject-go-2'));
     expect(backend.rejectRefund).toHaveBeenCalledWith(2, 'Goods not brought back');
     await waitFor(() => expect(backend.ownerRefunds).toHaveBeenCalledTimes(3));
+  });
+
+  it("settles a send whose answer was lost as the owner saw it on the gateway's dashboard", async () => {
+    backend.ownerRefunds.mockResolvedValue([refund(1, 'sending', { approvedBy: 'owner' })]);
+    backend.resolveRefund.mockResolvedValue(refund(1, 'sent'));
+    await openUnlocked();
+    await fireEvent.click(screen.getByTestId('owner-tab-refunds'));
+    await fireEvent.input(await screen.findByTestId('refund-resolve-id-1'), { target: { value: ' R-9 ' } });
+    await fireEvent.click(screen.getByTestId('refund-mark-sent-1'));
+    expect(backend.resolveRefund).toHaveBeenLastCalledWith(1, true, 'R-9');
+    await fireEvent.click(await screen.findByTestId('refund-mark-failed-1'));
+    expect(backend.resolveRefund).toHaveBeenLastCalledWith(1, false);
+    expect(screen.queryByTestId('refund-approve-1')).toBeNull();
   });
 });
 

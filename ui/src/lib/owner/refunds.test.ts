@@ -14,14 +14,18 @@ function refund(state: RefundState, gateway = 'demo', gatewayRefundId: string | 
 
 describe("the owner's refund actions", () => {
   it('approves or rejects a request, sends or rejects an approved one', () => {
-    expect(actionsFor(refund('requested'), false)).toEqual({ approve: true, send: false, reject: true, demoEmail: false });
-    expect(actionsFor(refund('approved'), false)).toEqual({ approve: false, send: true, reject: true, demoEmail: false });
+    expect(actionsFor(refund('requested'), false)).toEqual({ approve: true, send: false, reject: true, demoEmail: false, resolve: false });
+    expect(actionsFor(refund('approved'), false)).toEqual({ approve: false, send: true, reject: true, demoEmail: false, resolve: false });
   });
 
-  it('offers nothing on a refund that is sending, done, failed or rejected', () => {
-    for (const state of ['sending', 'done', 'failed', 'rejected'] as const) {
+  it('offers nothing on a refund that is done, failed or rejected', () => {
+    for (const state of ['done', 'failed', 'rejected'] as const) {
       expect(Object.values(actionsFor(refund(state), true)).some(Boolean), state).toBe(false);
     }
+  });
+
+  it('offers only marking sent or failed on a refund whose send was interrupted', () => {
+    expect(actionsFor(refund('sending'), true)).toEqual({ approve: false, send: false, reject: false, demoEmail: false, resolve: true });
   });
 
   it("offers the demo's e-mail confirmation only on a sent withdrawal in demo mode", () => {
