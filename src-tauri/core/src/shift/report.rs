@@ -132,8 +132,17 @@ pub(super) fn make(
             earlier.push(exception(&sale, "late"));
         }
     }
-    // Refunds done in the same window: since the last Z, up to now.
-    let (refunds, refunded) = refund_totals(ledger, Some(after), Some(now), currency)?;
+    // Refunds done in the same window as those sales, (after, now]: one
+    // done in the very millisecond of this report (the ledger keeps
+    // milliseconds) is in it, and the next shift, which starts after it,
+    // does not count it again. `refund_totals` takes [from, to).
+    let millisecond = chrono::Duration::milliseconds(1);
+    let (refunds, refunded) = refund_totals(
+        ledger,
+        Some(after + millisecond),
+        Some(now + millisecond),
+        currency,
+    )?;
     let sign_ins = ledger
         .shift_events(shift.id)?
         .into_iter()
