@@ -130,7 +130,9 @@ impl<'a> Shifts<'a> {
             self.ledger,
             &shift,
             None,
-            crate::clock::now(),
+            // The ledger's clock (the server's on a shared ledger), the one
+            // its sales, refunds and shifts are stamped with.
+            self.ledger.now(),
             &self.currency,
         )
     }
@@ -143,7 +145,7 @@ impl<'a> Shifts<'a> {
             .open_shift()?
             .ok_or_else(crate::ledger::no_open_shift)?;
         let number = self.ledger.next_shift_number()?;
-        let at = crate::clock::now();
+        let at = self.ledger.now();
         let mut z = report::make(self.ledger, &shift, Some(number), at, &self.currency)?;
         z.closed_at = Some(timestamp(at));
         z.closed_by = Some(shift.cashier.clone());
