@@ -158,6 +158,13 @@ impl<'a> Shifts<'a> {
         let json = serde_json::to_string(&z)
             .map_err(|e| Error::storage(Said::z_report_cannot_write(e)))?;
         self.ledger.end_shift(shift.id, number, at, &json)?;
+        // The ledger stamps in milliseconds and a Z covers (last Z, at]:
+        // anything done after the close must be stamped after `at`, or it
+        // would count in this Z and not the next. Wait out the close's
+        // millisecond (at most one) before the till goes on.
+        while self.ledger.now().timestamp_millis() <= at.timestamp_millis() {
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
         tracing::info!(shift = shift.id, number, "shift closed");
         Ok(z)
     }
