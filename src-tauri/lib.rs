@@ -22,8 +22,20 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> 
         .invoke_handler(commands::handler())
         .on_window_event(commands::owner::on_window_event)
         .setup(|app| {
-            if let Some(till) = app.try_state::<Shop>().and_then(|shop| shop.till().ok()) {
-                start_watching(app.handle(), &till);
+            if let Some(shop) = app.try_state::<Shop>() {
+                match shop.till_if_open() {
+                    Some(till) => start_watching(app.handle(), &till),
+                    // Still opening (`run`): the watcher starts once it is
+                    // open, without holding up the window's thread.
+                    None => {
+                        let app = app.handle().clone();
+                        std::thread::spawn(move || {
+                            if let Ok(till) = app.state::<Shop>().till() {
+                                start_watching(&app, &till);
+                            }
+                        });
+                    }
+                }
             }
             if let Some(guard) = app
                 .try_state::<instance::Slot>()
@@ -166,17 +178,24 @@ pub fn run() {
             None
         }
     };
-    let till = tauri::async_runtime::block_on(open_till());
-    if let Err(e) = &till {
-        tracing::error!(kind = ?e.kind, "cannot open the till: {}", e.message);
-    }
-    let shop = Shop::new(till);
-    let till = shop.till().ok();
+    // The till (its ledger, the keyring, the demo gateway) opens on a
+    // thread of its own while Tauri starts GTK, creates the window and
+    // WebKit starts its processes: the keypad does not wait for both one
+    // after the other (issue 11, BENCHMARKS.md "Round 23: the app's own
+    // process"). A command that comes before it is open waits for it.
+    let (opened, opening) = std::sync::mpsc::sync_channel(1);
+    std::thread::spawn(move || {
+        let till = tauri::async_runtime::block_on(open_till());
+        if let Err(e) = &till {
+            tracing::error!(kind = ?e.kind, "cannot open the till: {}", e.message);
+        }
+        let _ = opened.send(till);
+    });
     builder(tauri::Builder::default())
-        .manage(shop)
+        .manage(Shop::opening(opening))
         .manage(instance::Slot::new(instance))
-        .on_window_event(move |window, event| {
-            if let Some(till) = &till {
+        .on_window_event(|window, event| {
+            if let Some(till) = window.try_state::<Shop>().and_then(|s| s.till_if_open()) {
                 customer::on_window_event(window, event, till.ledger());
             }
         })

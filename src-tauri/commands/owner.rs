@@ -210,7 +210,10 @@ pub fn on_window_event<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tau
         let Some(shop) = window.try_state::<Shop>() else {
             return;
         };
-        let Ok(till) = shop.till() else { return };
+        // Not open yet: nobody can have unlocked the owner's screens.
+        let Some(till) = shop.till_if_open() else {
+            return;
+        };
         let lock = Settings::load(till.ledger())
             .map(|s| s.lock_on_blur)
             .unwrap_or(true);

@@ -5,7 +5,9 @@
 use cryptill_core::{Till, TillConfig};
 use serde_json::{json, Value};
 
-use crate::window::{charge, demo_window, invoke, window};
+use cryptill_app::Shop;
+
+use crate::window::{charge, demo_window, invoke, window, window_on};
 
 #[test]
 fn the_window_sells_through_ipc_in_demo_mode() {
@@ -60,6 +62,46 @@ fn a_till_that_could_not_open_explains_why_on_every_command() {
         err,
         json!({"kind": "keyring", "message": "The system keyring is not available."})
     );
+}
+
+/// The window opens while the till is still opening on its own thread
+/// (`run`): a command that comes first waits for it and is answered.
+#[test]
+fn a_command_sent_while_the_till_is_still_opening_waits_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::window::demo_config("ipc-opening", &dir);
+    let (opened, opening) = std::sync::mpsc::sync_channel(1);
+    let w = window_on(Shop::opening(opening), dir);
+    let opener = std::thread::spawn(move || {
+        // Later than the first command below.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let till = tauri::async_runtime::block_on(Till::open(config));
+        opened.send(till.map_err(Into::into)).unwrap();
+    });
+    let info = invoke(&w, "app_info", json!({})).unwrap();
+    assert_eq!(info["demo"], true);
+    opener.join().unwrap();
+    let payment = charge(&w, "3.00", "BTC").unwrap();
+    assert_eq!(payment["state"], "awaiting");
+}
+
+#[test]
+fn a_till_that_fails_while_opening_explains_why_on_every_command() {
+    let (opened, opening) = std::sync::mpsc::sync_channel(1);
+    let w = window_on(Shop::opening(opening), tempfile::tempdir().unwrap());
+    opened
+        .send(Err(cryptill_core::Error::Keyring(
+            "The system keyring is not available.".into(),
+        )
+        .into()))
+        .unwrap();
+    for _ in 0..2 {
+        let err = invoke(&w, "app_info", json!({})).unwrap_err();
+        assert_eq!(
+            err,
+            json!({"kind": "keyring", "message": "The system keyring is not available."})
+        );
+    }
 }
 
 #[test]

@@ -17,8 +17,13 @@ pub struct Window {
 }
 
 pub fn window(till: Result<Till, AppError>, dir: tempfile::TempDir) -> Window {
+    window_on(Shop::new(till), dir)
+}
+
+/// The same window on a `Shop` as given (e.g. one whose till is still opening).
+pub fn window_on(shop: Shop, dir: tempfile::TempDir) -> Window {
     let app = builder(mock_builder())
-        .manage(Shop::new(till))
+        .manage(shop)
         .build(mock_context(noop_assets()))
         .expect("mock app builds");
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -35,10 +40,16 @@ pub fn window(till: Result<Till, AppError>, dir: tempfile::TempDir) -> Window {
 /// (`name`), so tests never touch the shop's real keys.
 pub fn demo_window(name: &str) -> Window {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = TillConfig::new(dir.path());
-    config.keyring_service = format!("cryptill-test-{name}-{}", std::process::id());
+    let config = demo_config(name, &dir);
     let till = tauri::async_runtime::block_on(Till::open(config));
     window(till.map_err(Into::into), dir)
+}
+
+/// A demo till's settings in `dir`, its key under a keyring service of its own.
+pub fn demo_config(name: &str, dir: &tempfile::TempDir) -> TillConfig {
+    let mut config = TillConfig::new(dir.path());
+    config.keyring_service = format!("cryptill-test-{name}-{}", std::process::id());
+    config
 }
 
 pub fn invoke(w: &Window, cmd: &str, args: Value) -> Result<Value, Value> {
