@@ -401,9 +401,9 @@ fn quote(field: &str) -> String {
 }
 
 /// Full batches the reading thread may get ahead of the writing one (about
-/// 12 ms of reading): enough that one thread losing its core for a moment
+/// 15 ms of reading): enough that one thread losing its core for a moment
 /// on a busy till does not stall the other. With the one being filled and
-/// the one being written, at most ten batches (about 3 MB) are alive,
+/// the one being written, at most ten batches (about 7 MB) are alive,
 /// whatever the ledger holds.
 const IN_FLIGHT: usize = 8;
 /// CSV bytes the writing thread gathers before one `write` to `out`: small
@@ -432,12 +432,14 @@ pub fn write_csv(
 /// steps through the ledger's rows and copies each sale into a [`Batch`];
 /// a scoped thread formats the batches' sales into CSV and writes them, in
 /// the order they were read (one channel, one reader, one writer). At a
-/// million sales, stepping SQLite and formatting take about the same time,
-/// so together they take about half. Either side's failure stops the
-/// other: a failed write drops the channel, so the reading stops at its
-/// next batch; a failed read ends the channel, the writer finishes, and the
-/// read's error is returned (the writer's first, when both failed: the read
-/// then failed because the writer stopped).
+/// million sales reading took 1.8 s of CPU and writing 1.5 s, at the same
+/// time, where one thread took 3.2 s (BENCHMARKS.md, round 23).
+///
+/// Either side's failure stops the other: a failed write drops the
+/// channel, so the reading stops at its next batch; a failed read ends the
+/// channel, the writer finishes, and the read's error is returned (the
+/// writer's first, when both failed: the read then failed because the
+/// writer stopped).
 fn write_rows(
     ledger: &Ledger,
     filter: &SaleFilter,
