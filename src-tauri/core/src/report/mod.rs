@@ -3,6 +3,7 @@
 //! exact decimals in each currency's precision; days are the till's local
 //! days, times are also given in UTC.
 
+mod batch;
 mod csv;
 
 use crate::said::Said;
