@@ -219,6 +219,8 @@ test("every main screen fits 900x640 without scrolling, left to right and right 
       await ownerTab("balances", "balance-BTC");
       await fits("owner-balances-fa");
       await ownerTab("withdrawals", "withdraw-submit");
+      await session.click("withdrawals-show-requests");
+      await session.until("the requests", async () => (await run("return document.querySelectorAll('[data-testid=request-row]').length")) >= 60);
       await fits("owner-withdrawals-fa", { scrolls: "withdrawals-list" });
       await ownerTab("refunds", "refund-row-1");
       await fits("owner-refunds-fa");
