@@ -29,6 +29,8 @@ describe('the shop language', () => {
     expect(t('entry.charge')).toBe('دریافت وجه');
     expect(t('owner.printer.title')).toBe('چاپگر رسید');
     expect(t('refund.owner.title')).toBe('بازپرداخت‌ها، تازه‌ترین در بالا');
+    // Counts keep Latin digits, as every number of the window does.
+    expect(t('refund.owner.waiting', { count: 12 })).toBe('12 مورد در انتظار تأیید شما');
   });
 
   it('falls back to English key by key in a partial language', () => {
