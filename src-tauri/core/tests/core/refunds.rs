@@ -631,9 +631,7 @@ async fn a_coingate_refund_whose_answer_was_lost_is_found_at_coingate_and_one_ne
 async fn a_counos_refund_whose_answer_was_lost_is_found_in_the_withdrawals_or_marked_sent() {
     let (_dir, till) = till_for("demo-lost", |_, _| {}).await;
     let checkout = till.checkout();
-    let sale = checkout.charge("1000.00", "BTC").await.unwrap();
-    till.simulate(sale.sale_id, Simulation::Full).await.unwrap();
-    checkout.refresh(sale.sale_id).await.unwrap();
+    let sale_id = paid_demo_sale(&till).await;
     let ok = owner(&till);
     till.owner()
         .demo_withdraw_permission(&ok, true)
@@ -641,7 +639,7 @@ async fn a_counos_refund_whose_answer_was_lost_is_found_in_the_withdrawals_or_ma
         .unwrap();
     let refunds = till.refunds();
     // Above the demo terminal's smallest withdrawal (0.0005 BTC).
-    let mut asked = form(sale.sale_id, "return", "50.00", CUSTOMER);
+    let mut asked = form(sale_id, "return", "50.00", CUSTOMER);
     asked.email = None;
 
     let lost = refunds.request(&asked, Asker::Owner, Some(&ok)).unwrap();
@@ -677,20 +675,25 @@ async fn a_counos_refund_whose_answer_was_lost_is_found_in_the_withdrawals_or_ma
     till.close().await;
 }
 
-/// A refund's note is kept with its sentence's code and values (the window
-/// says it in the shop's language); a reason the owner typed stays as
-/// typed, and a note from before notes had codes (English only) reads back
-/// as it is, without a code.
-#[tokio::test]
-async fn a_refunds_note_is_kept_with_its_code_and_an_owners_words_as_typed() {
-    let (_dir, till) = till_for("notes", |_, _| {}).await;
+/// A 1000 EUR sale paid in full at the demo gateway (Counos's dialect).
+async fn paid_demo_sale(till: &Till) -> i64 {
     let checkout = till.checkout();
     let sale = checkout.charge("1000.00", "BTC").await.unwrap();
     till.simulate(sale.sale_id, Simulation::Full).await.unwrap();
     checkout.refresh(sale.sale_id).await.unwrap();
+    sale.sale_id
+}
+
+/// A refund's note is kept with its sentence's code and values (the window
+/// says it in the shop's language); a reason the owner typed stays as
+/// typed, without a code (the window shows such a note as it is).
+#[tokio::test]
+async fn a_refunds_note_is_kept_with_its_code_and_an_owners_words_as_typed() {
+    let (_dir, till) = till_for("notes", |_, _| {}).await;
+    let sale_id = paid_demo_sale(&till).await;
     let ok = owner(&till);
     let refunds = till.refunds();
-    let mut asked = form(sale.sale_id, "return", "10.00", CUSTOMER);
+    let mut asked = form(sale_id, "return", "10.00", CUSTOMER);
     asked.email = None;
     let ask = || {
         refunds
