@@ -363,6 +363,8 @@ describe('reports', () => {
     expect((await screen.findByTestId('report-gross')).textContent).toBe('32.50 EUR');
     expect(screen.getByTestId('report-tips').textContent).toBe('2.00 EUR');
     expect(screen.getByTestId('report-exception').dataset.kind).toBe('underpaid');
+    // The sale's price says its currency once.
+    expect(screen.getByTestId('report-exception').textContent).toContain('58.00 EUR, asked');
     // Money given back that day, per coin and in all.
     expect(screen.getByTestId('report-refund-BTC').textContent).toBe('BTC10.00172414 BTC10.00 EUR');
     expect(screen.getByTestId('report-refunded').textContent).toBe('Given back: 10.00 EUR');
