@@ -24,7 +24,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// One sentence of the catalogue as the window's list gets it.
@@ -37,7 +37,7 @@ pub struct Sentence {
 
 /// A value in a sentence: text, or another sentence (a line number in
 /// front of what was wrong with that line).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
 #[ts(export)]
 pub enum Param {
@@ -46,8 +46,9 @@ pub enum Param {
 }
 
 /// A sentence with its values. `code` is stable; the English is the
-/// catalogue's template with the values put in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+/// catalogue's template with the values put in. Read back from JSON where
+/// the ledger keeps a sentence (a refund's note, `refunds.message_said`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Said {
     pub code: String,
@@ -127,6 +128,69 @@ impl Said {
     /// "Tip: …" in front of what was wrong with the tip.
     pub fn for_tip(problem: Param) -> Said {
         Said::new("on_tip", vec![("problem", problem)])
+    }
+
+    /// A refund's note after the gateway refused it or did not answer:
+    /// what went wrong (an error's own sentence) and what it means.
+    pub fn refund_after_error(sent_unknown: bool, problem: Param) -> Said {
+        let code = if sent_unknown {
+            "refund_send_unknown"
+        } else {
+            "refund_send_refused"
+        };
+        Said::new(code, vec![("problem", problem)])
+    }
+
+    /// A refund's note when the gateway turned out to hold it after all.
+    pub fn refund_found(gateway: &str, id: &str, answer: Said) -> Said {
+        Said::new(
+            "refund_found_after_loss",
+            vec![
+                ("gateway", Param::Text(gateway.to_string())),
+                ("id", Param::Text(id.to_string())),
+                ("answer", Param::Said(Box::new(answer))),
+            ],
+        )
+    }
+
+    /// A refund's note when the gateway lists no refund like it.
+    pub fn refund_not_found_at_gateway(
+        gateway: &str,
+        amount: impl fmt::Display,
+        address: &str,
+        sale: i64,
+        check: Said,
+    ) -> Said {
+        Said::new(
+            "refund_not_listed",
+            vec![
+                ("gateway", Param::Text(gateway.to_string())),
+                ("amount", Param::Text(amount.to_string())),
+                ("address", Param::Text(address.to_string())),
+                ("sale", Param::Text(sale.to_string())),
+                ("check", Param::Said(Box::new(check))),
+            ],
+        )
+    }
+
+    /// A receipt the till printed by itself that did not print: why, and
+    /// that the sale is safe.
+    pub fn auto_print_failed_because(problem: Param, sale: i64) -> Said {
+        Said::new(
+            "auto_print_failed",
+            vec![
+                ("problem", problem),
+                ("sale", Param::Text(sale.to_string())),
+            ],
+        )
+    }
+
+    /// A Counos refund's note: the withdrawal it became.
+    pub fn refund_as_withdrawal(registered: Said) -> Said {
+        Said::new(
+            "refund_via_withdrawal",
+            vec![("registered", Param::Said(Box::new(registered)))],
+        )
     }
 }
 
@@ -296,6 +360,8 @@ sentences! {
     order_unknown(gateway, detail) = "{gateway} does not know this order ({detail}).";
     no_order_for_sale(gateway, order) = "{gateway} has no order for sale {order}.";
     print_stopped(detail) = "The print job stopped unexpectedly ({detail}). Print it again.";
+    receipt_printed(sale) = "Receipt of sale {sale} printed.";
+    auto_print_failed(problem, sale) = "{problem} Sale {sale} is paid and recorded; print its receipt again from Sales this shift.";
 
     // Refunds, continued (refund/, ledger/refunds.rs, gateway/).
     refund_confirm_in_email() = "This is a real gateway: confirm the withdrawal from the e-mail Counos sent to the terminal owner.";
@@ -317,6 +383,29 @@ sentences! {
     sale_refunds_do_not_add_up(id) = "The refunds of sale {id} do not add up.";
     refunds_do_not_add_up() = "The refunds in the ledger do not add up.";
     ledger_unknown_value(what, value) = "The ledger holds an unknown {what} '{value}'. Tell the owner.";
+
+    // A refund's note, kept in the ledger with its code and values
+    // (refunds.message_said) and shown in owner mode's Refunds tab.
+    refund_send_refused(problem) = "{problem} Nothing was sent; the refund can be asked again.";
+    refund_send_unknown(problem) = "{problem} It is not known whether the gateway took the refund: check its dashboard before asking again.";
+    refund_found_after_loss(gateway, id, answer) = "Its answer was lost, but {gateway} holds it as {id}: {answer}";
+    refund_not_listed(gateway, amount, address, sale, check) = "{gateway} lists no refund of {amount} to {address} for sale {sale}, so it seems it never took it. {check} Then mark it failed (it can be asked again) or sent.";
+    refund_check_coingate() = "Check the order's refunds in the CoinGate dashboard.";
+    refund_check_counos() = "Check the terminal's withdrawals in the Counos dashboard (and the confirmation e-mails).";
+    refund_owner_marked_sent(gateway) = "The owner checked {gateway} and marked it sent.";
+    refund_owner_marked_failed(gateway) = "The owner checked {gateway} and marked it failed: nothing was sent; the refund can be asked again.";
+    refund_owner_did_not_approve() = "The owner did not approve this refund.";
+    refund_via_withdrawal(registered) = "Counos has no refund call, so this refund is a withdrawal from the terminal. {registered}";
+    withdrawal_registered(gateway, amount, address) = "{gateway} registered the withdrawal of {amount} to {address}. It has e-mailed the terminal owner a confirmation link that shows the fee and the withdrawable amount; nothing is sent until the owner confirms the withdrawal there.";
+    withdrawal_done(address) = "The withdrawal to {address} is done.";
+    withdrawal_done_tx(address, tx) = "The withdrawal to {address} is done (transaction {tx}).";
+    withdrawal_done_no_address() = "The withdrawal to the customer is done.";
+    withdrawal_done_no_address_tx(tx) = "The withdrawal to the customer is done (transaction {tx}).";
+    withdrawal_waits_for_email() = "The withdrawal waits for the owner to confirm it in the link Counos e-mailed.";
+    coingate_refund_pending(gateway, status) = "{gateway} accepted the refund ({status}). It e-mails the customer to confirm the address, then sends it.";
+    coingate_refund_completed(gateway) = "{gateway} sent the refund to the customer.";
+    coingate_refund_rejected(gateway) = "{gateway} rejected the refund. Nothing was sent; the amount can be refunded again.";
+    coingate_refund_rejected_why(gateway, why) = "{gateway} rejected the refund: {why}. Nothing was sent; the amount can be refunded again.";
 
     // The shop's shared ledger (ledger/pg.rs, choice.rs, live.rs, mod.rs).
     shop_ledger_unreachable(host) = "The shop's ledger at {host} cannot be reached. Check the network or the server, then try again.";
@@ -388,6 +477,23 @@ mod tests {
         );
     }
 
+    /// A refund's note is kept in the ledger as JSON and read back whole,
+    /// a sentence inside a sentence included.
+    #[test]
+    fn a_sentence_kept_as_json_reads_back_the_same() {
+        let said = Said::refund_after_error(
+            false,
+            Param::Said(Box::new(Said::gateway_refused("Counos", "not permitted"))),
+        );
+        let json = serde_json::to_string(&said).unwrap();
+        let back: Said = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, said);
+        assert_eq!(
+            back.to_string(),
+            "Counos refused: not permitted Nothing was sent; the refund can be asked again."
+        );
+    }
+
     #[test]
     fn every_code_is_written_once_and_names_only_its_own_values() {
         let mut codes = std::collections::BTreeSet::new();
@@ -424,6 +530,38 @@ mod tests {
                 state.label(),
                 "{}",
                 state.as_str()
+            );
+        }
+    }
+
+    /// A gateway inside a sentence is its English name or label; the window
+    /// finds it in the English catalogue's `error.gateway` to say it in the
+    /// shop's language, so the two must say the same words.
+    #[test]
+    fn the_window_knows_every_gateway_by_its_english() {
+        use crate::gateway::GatewayKind;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../ui/src/lib/i18n/messages/en.json");
+        let en: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for kind in [
+            GatewayKind::Demo,
+            GatewayKind::Counos,
+            GatewayKind::Coingate,
+            GatewayKind::CoingateSandbox,
+        ] {
+            let words = &en["error"]["gateway"];
+            assert_eq!(
+                words["name"][kind.as_str()],
+                kind.name(),
+                "{}",
+                kind.as_str()
+            );
+            assert_eq!(
+                words["label"][kind.as_str()],
+                kind.label(),
+                "{}",
+                kind.as_str()
             );
         }
     }

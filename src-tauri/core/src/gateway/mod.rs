@@ -167,8 +167,12 @@ pub struct WithdrawRequest {
 #[ts(export)]
 pub struct WithdrawReceipt {
     pub withdrawal: Option<Withdrawal>,
-    /// For the owner: what was registered and what to do next.
+    /// For the owner: what was registered and what to do next (English,
+    /// as the command line says it).
     pub message: String,
+    /// The same sentence's code and values, for the window to say in the
+    /// shop's language.
+    pub said: Said,
 }
 
 /// What the owner sends back to a customer for a sale (issue 18).
@@ -239,8 +243,9 @@ pub struct GatewayRefund {
     pub progress: RefundProgress,
     /// What the customer gets in the coin, when the gateway says.
     pub crypto: Option<Money>,
-    /// For the person at the counter: what happens next, or why not.
-    pub message: String,
+    /// For the person at the counter: what happens next, or why not, as a
+    /// sentence the ledger keeps with its code (the refund's note).
+    pub message: Said,
 }
 
 fn money_text<S: Serializer>(money: &Money, s: S) -> std::result::Result<S::Ok, S::Error> {

@@ -83,6 +83,7 @@ const REFUND_COLUMNS: &[&str] = &[
     "sent_at",
     "finished_at",
     "updated_at",
+    "message_said",
 ];
 
 /// What one copy did.

@@ -245,6 +245,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX refunds_sale ON refunds (sale_id);
     CREATE INDEX refunds_requested_at ON refunds (requested_at);
     CREATE INDEX refunds_state ON refunds (state);",
+    // A refund's note in the shop's language (issue 16): `message` keeps
+    // the English (the command line's, and what older rows hold alone);
+    // `message_said` the same sentence's code and values as JSON
+    // (said.rs), which the window says from its catalogue.
+    "ALTER TABLE refunds ADD COLUMN message_said TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

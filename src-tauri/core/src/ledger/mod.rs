@@ -23,6 +23,7 @@ pub use prints::AutoPrint;
 pub use refunds::more_than_left;
 pub use refunds::{
     refunded_fiat, sum_amount_list, NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate,
+    RejectWhy,
 };
 
 pub(crate) use owner::PinHolder;

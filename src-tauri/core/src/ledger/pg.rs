@@ -167,6 +167,9 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO shop_settings (key, value)
         SELECT 'fiat_currency', fiat_currency FROM sales
         GROUP BY fiat_currency ORDER BY COUNT(*) DESC, fiat_currency LIMIT 1;",
+    // 6: a refund's note with its sentence's code and values as JSON
+    // (said.rs), beside the English `message` that older tills read.
+    "ALTER TABLE refunds ADD COLUMN message_said TEXT;",
 ];
 
 /// The server schema this build writes.

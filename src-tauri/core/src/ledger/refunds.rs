@@ -175,8 +175,13 @@ pub struct RefundRecord {
     pub gateway_refund_id: Option<String>,
     /// The gateway's own word for it.
     pub gateway_status: Option<String>,
-    /// The last sentence about it: the gateway's answer, or why not.
+    /// The last sentence about it: the gateway's answer, or why not, in
+    /// English (as the command line says it).
     pub message: Option<String>,
+    /// The same sentence's code and values, for the window to say in the
+    /// shop's language; `None` for a note the owner typed and for rows
+    /// written before notes had codes (shown as they are).
+    pub said: Option<Said>,
     pub requested_at: String,
     pub approved_at: Option<String>,
     pub sent_at: Option<String>,
@@ -261,13 +266,34 @@ pub struct RefundUpdate<'a> {
     pub state: RefundState,
     pub gateway_refund_id: Option<&'a str>,
     pub gateway_status: Option<&'a str>,
-    pub message: &'a str,
+    /// Stored as its English and as its code and values.
+    pub message: &'a Said,
+}
+
+/// Why the owner refused a refund.
+#[derive(Clone, Copy, Debug)]
+pub enum RejectWhy<'a> {
+    /// In the owner's own words: kept as typed, in any language.
+    Typed(&'a str),
+    /// The core's sentence, when the owner gave no reason.
+    Said(&'a Said),
+}
+
+/// A note as the ledger keeps it: the English, and the sentence as JSON.
+fn said_json(said: &Said) -> String {
+    serde_json::to_string(said).expect("a sentence is plain JSON")
+}
+
+/// A stored sentence read back; one this build cannot read (damaged, or
+/// written by a newer till) leaves the English note alone.
+fn said_from(json: Option<String>) -> Option<Said> {
+    json.and_then(|text| serde_json::from_str(&text).ok())
 }
 
 const COLUMNS: &str = "id, sale_id, kind, reason, fiat_amount, fiat_currency, crypto_amount, coin,
     coin_decimals, network, address, email, gateway, state, requested_by, approved_by,
     gateway_refund_id, gateway_status, message, requested_at, approved_at, sent_at, finished_at,
-    updated_at";
+    updated_at, message_said";
 
 fn bad(what: &str, value: &str) -> Error {
     Error::storage(Said::ledger_unknown_value(what, value))
@@ -301,6 +327,7 @@ fn from_row(r: &dyn Cols) -> Result<RefundRecord> {
         gateway_refund_id: r.opt_text(16)?,
         gateway_status: r.opt_text(17)?,
         message: r.opt_text(18)?,
+        said: said_from(r.opt_text(24)?),
         requested_at: r.text(19)?,
         approved_at: r.opt_text(20)?,
         sent_at: r.opt_text(21)?,
@@ -540,15 +567,20 @@ impl Ledger {
         )
     }
 
-    /// The owner refuses a refund not sent yet.
-    pub fn reject_refund(&self, id: i64, by: &str, why: &str) -> Result<RefundRecord> {
+    /// The owner refuses a refund not sent yet: `why` as the owner typed
+    /// it, or the sentence said when they gave no reason.
+    pub fn reject_refund(&self, id: i64, by: &str, why: RejectWhy<'_>) -> Result<RefundRecord> {
         let now = timestamp(self.now());
+        let (text, said) = match why {
+            RejectWhy::Typed(typed) => (typed.to_string(), None),
+            RejectWhy::Said(said) => (said.to_string(), Some(said_json(said))),
+        };
         self.move_refund(
             id,
             &[RefundState::Requested, RefundState::Approved],
             RefundState::Rejected,
-            "approved_by = ?4, message = ?5, finished_at = ?6",
-            args![by, why, now],
+            "approved_by = ?4, message = ?5, finished_at = ?6, message_said = ?7",
+            args![by, text, now, said],
         )
     }
 
@@ -574,13 +606,15 @@ impl Ledger {
             update.state,
             "gateway_refund_id = COALESCE(?4, gateway_refund_id),
              gateway_status = COALESCE(?5, gateway_status), message = ?6,
-             sent_at = COALESCE(sent_at, ?7), finished_at = COALESCE(finished_at, ?8)",
+             sent_at = COALESCE(sent_at, ?7), finished_at = COALESCE(finished_at, ?8),
+             message_said = ?9",
             args![
                 update.gateway_refund_id,
                 update.gateway_status,
-                update.message,
+                update.message.to_string(),
                 sent,
                 finished,
+                said_json(update.message),
             ],
         )
     }

@@ -54,6 +54,9 @@ pub struct PrintOutcome {
     pub printed: bool,
     /// For the cashier: "Receipt of sale 12 printed." or what to check.
     pub message: String,
+    /// The same sentence's code and values, for the window to say in the
+    /// shop's language.
+    pub said: Said,
 }
 
 /// The X or Z report on paper.
@@ -177,9 +180,11 @@ impl Printing {
             }
         }
         let result = self.print_receipt(sale_id).await;
-        let error = result.as_ref().err().map(|e| {
-            format!("{e} Sale {sale_id} is paid and recorded; print its receipt again from Sales this shift.")
-        });
+        let failed = result
+            .as_ref()
+            .err()
+            .map(|e| Said::auto_print_failed_because(e.as_param(), sale_id));
+        let error = failed.as_ref().map(Said::to_string);
         if let Err(e) = self
             .inner
             .ledger
@@ -187,10 +192,12 @@ impl Printing {
         {
             tracing::warn!(sale = sale_id, error = %e, "cannot record the receipt's print");
         }
+        let said = failed.unwrap_or_else(|| Said::receipt_printed(sale_id));
         let outcome = PrintOutcome {
             sale_id,
             printed: error.is_none(),
-            message: error.unwrap_or_else(|| format!("Receipt of sale {sale_id} printed.")),
+            message: said.to_string(),
+            said,
         };
         if !outcome.printed {
             tracing::warn!(sale = sale_id, "{}", outcome.message);

@@ -22,7 +22,9 @@ use crate::gateway::{
     address, pick_network, GatewayKind, OrderRef, RefundProbe, RefundProgress, RefundRequest,
 };
 use crate::ledger::more_than_left;
-use crate::ledger::{Ledger, NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate, Sale};
+use crate::ledger::{
+    Ledger, NewRefund, RefundKind, RefundRecord, RefundState, RefundUpdate, RejectWhy, Sale,
+};
 use crate::money::{Currency, Money};
 use crate::owner::{locked_error, unlock_with_pin, Unlocked};
 use crate::sale::SaleState;
@@ -197,14 +199,10 @@ fn gateway_note(kind: GatewayKind) -> &'static str {
 }
 
 /// Where the owner checks a refund whose answer was lost.
-fn where_to_check(kind: GatewayKind) -> &'static str {
+fn where_to_check(kind: GatewayKind) -> Said {
     match kind {
-        GatewayKind::Coingate | GatewayKind::CoingateSandbox => {
-            "Check the order's refunds in the CoinGate dashboard."
-        }
-        GatewayKind::Counos | GatewayKind::Demo => {
-            "Check the terminal's withdrawals in the Counos dashboard (and the confirmation e-mails)."
-        }
+        GatewayKind::Coingate | GatewayKind::CoingateSandbox => Said::refund_check_coingate(),
+        GatewayKind::Counos | GatewayKind::Demo => Said::refund_check_counos(),
     }
 }
 
@@ -455,10 +453,11 @@ impl<'a> Refunds<'a> {
     /// The owner refuses a refund not yet sent.
     pub fn reject(&self, _: &Unlocked, id: i64, why: &str) -> Result<RefundRecord> {
         let why = why.trim();
+        let said = Said::refund_owner_did_not_approve();
         let why = if why.is_empty() {
-            "The owner did not approve this refund."
+            RejectWhy::Said(&said)
         } else {
-            why
+            RejectWhy::Typed(why)
         };
         self.ledger.reject_refund(id, "owner", why)
     }
@@ -520,19 +519,12 @@ impl<'a> Refunds<'a> {
                             ..
                         }
                 );
-                let (state, message) = if refused {
-                    (
-                        RefundState::Failed,
-                        format!("{e} Nothing was sent; the refund can be asked again."),
-                    )
+                let state = if refused {
+                    RefundState::Failed
                 } else {
-                    (
-                        RefundState::Sending,
-                        format!(
-                            "{e} It is not known whether the gateway took the refund: check its dashboard before asking again."
-                        ),
-                    )
+                    RefundState::Sending
                 };
+                let message = Said::refund_after_error(!refused, e.as_param());
                 self.ledger.update_refund(
                     id,
                     &RefundUpdate {
@@ -657,11 +649,10 @@ impl<'a> Refunds<'a> {
         let probe = self.probe(&record)?;
         match self.checkout.gateway().find_refund(&probe).await? {
             Some(found) => {
-                let message = format!(
-                    "Its answer was lost, but {} holds it as {}: {}",
+                let message = Said::refund_found(
                     self.checkout.gateway().kind().label(),
-                    found.id,
-                    found.message
+                    &found.id,
+                    found.message.clone(),
                 );
                 self.ledger
                     .update_refund(
@@ -677,13 +668,12 @@ impl<'a> Refunds<'a> {
             }
             None if record.state == RefundState::Sending => {
                 let gateway = self.checkout.gateway().kind();
-                let message = format!(
-                    "{} lists no refund of {} to {} for sale {}, so it seems it never took it. {} Then mark it failed (it can be asked again) or sent.",
+                let message = Said::refund_not_found_at_gateway(
                     gateway.label(),
                     record.crypto()?,
-                    address::shown(&record.address),
+                    &address::shown(&record.address),
                     record.sale_id,
-                    where_to_check(gateway)
+                    where_to_check(gateway),
                 );
                 self.ledger.update_refund(
                     id,
@@ -747,15 +737,16 @@ impl<'a> Refunds<'a> {
         let (state, gateway_id, message) = match &resolution {
             Resolution::Sent(gateway_id) => (
                 RefundState::Sent,
-                gateway_id.as_deref().map(str::trim).filter(|g| !g.is_empty()),
-                format!("The owner checked {gateway} and marked it sent."),
+                gateway_id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty()),
+                Said::refund_owner_marked_sent(gateway),
             ),
             Resolution::Failed => (
                 RefundState::Failed,
                 None,
-                format!(
-                    "The owner checked {gateway} and marked it failed: nothing was sent; the refund can be asked again."
-                ),
+                Said::refund_owner_marked_failed(gateway),
             ),
         };
         self.ledger.update_refund(

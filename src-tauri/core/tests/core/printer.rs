@@ -218,6 +218,7 @@ async fn a_sale_turning_paid_prints_its_receipt_by_itself_once_across_processes(
             sale_id,
             printed: true,
             message: format!("Receipt of sale {sale_id} printed."),
+            said: cryptill_core::said::Said::receipt_printed(sale_id),
         }
     );
     assert_eq!(

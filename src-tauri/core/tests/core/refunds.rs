@@ -13,6 +13,7 @@ use cryptill_core::ledger::{Ledger, RefundKind, RefundState};
 use cryptill_core::owner::{self, pin, Unlocked};
 use cryptill_core::refund::{Asker, RefundForm, Resolution};
 use cryptill_core::report::{self, SaleFilter};
+use cryptill_core::said::Param;
 use cryptill_core::secret::Sensitive;
 use cryptill_core::{ErrorKind, Till, TillConfig};
 use cryptill_sandbox::client::{Dialect, Payment};
@@ -121,8 +122,17 @@ async fn demo_overpaid_excess_goes_back_as_a_withdrawal_after_the_owner_pin() {
     assert_eq!(refused.kind(), ErrorKind::Gateway);
     let failed = till.ledger().refund(record.id).unwrap();
     assert_eq!(failed.state, RefundState::Failed);
-    assert!(failed.message.unwrap().contains("not permitted"));
+    assert!(failed.message.clone().unwrap().contains("not permitted"));
     assert_eq!(failed.sent_at, None);
+    // The note keeps its sentence's code, with the gateway's refusal (its
+    // own sentence) as a value, for the window to say in the shop's language.
+    let note = failed.said.clone().expect("a coded note");
+    assert_eq!(note.code, "refund_send_refused");
+    match &note.params["problem"] {
+        Param::Said(problem) => assert_eq!(problem.code, "gateway_refused"),
+        other => panic!("the refusal is not a sentence: {other:?}"),
+    }
+    assert_eq!(note.to_string(), failed.message.unwrap());
 
     // A failed refund holds no money: asked again, it goes through.
     let ok = owner(&till);
@@ -140,6 +150,18 @@ async fn demo_overpaid_excess_goes_back_as_a_withdrawal_after_the_owner_pin() {
     let message = sent.message.clone().unwrap();
     assert!(message.contains("Counos has no refund call"), "{message}");
     assert!(message.contains("e-mailed the terminal owner"), "{message}");
+    let note = sent.said.clone().expect("a coded note");
+    assert_eq!(note.code, "refund_via_withdrawal");
+    let Param::Said(registered) = &note.params["registered"] else {
+        panic!("{note:?}")
+    };
+    assert_eq!(registered.code, "withdrawal_registered");
+    assert_eq!(
+        registered.params["amount"],
+        Param::Text("0.00172414 BTC".into())
+    );
+    assert_eq!(registered.params["address"], Param::Text(CUSTOMER.into()));
+    assert_eq!(note.to_string(), message);
     let withdrawal: i64 = sent.gateway_refund_id.clone().unwrap().parse().unwrap();
 
     // Until the owner confirms the e-mail the refund waits; then it is done.
@@ -512,6 +534,18 @@ async fn a_coingate_refund_whose_answer_was_lost_is_found_at_coingate_and_one_ne
     let said = stuck.message.unwrap();
     assert!(said.contains("CoinGate"), "{said}");
     assert!(said.contains("mark it failed"), "{said}");
+    let note = stuck.said.expect("a coded note");
+    assert_eq!(note.code, "refund_not_listed");
+    assert_eq!(note.params["sale"], Param::Text(sale_id.to_string()));
+    assert_eq!(
+        note.params["amount"],
+        Param::Text(never.crypto().unwrap().to_string())
+    );
+    let Param::Said(check) = &note.params["check"] else {
+        panic!("{note:?}")
+    };
+    assert_eq!(check.code, "refund_check_coingate");
+    assert_eq!(note.to_string(), said);
 
     // The owner checked the dashboard: nothing there; marked failed, and
     // the money is free to refund again.
@@ -597,9 +631,7 @@ async fn a_coingate_refund_whose_answer_was_lost_is_found_at_coingate_and_one_ne
 async fn a_counos_refund_whose_answer_was_lost_is_found_in_the_withdrawals_or_marked_sent() {
     let (_dir, till) = till_for("demo-lost", |_, _| {}).await;
     let checkout = till.checkout();
-    let sale = checkout.charge("1000.00", "BTC").await.unwrap();
-    till.simulate(sale.sale_id, Simulation::Full).await.unwrap();
-    checkout.refresh(sale.sale_id).await.unwrap();
+    let sale_id = paid_demo_sale(&till).await;
     let ok = owner(&till);
     till.owner()
         .demo_withdraw_permission(&ok, true)
@@ -607,7 +639,7 @@ async fn a_counos_refund_whose_answer_was_lost_is_found_in_the_withdrawals_or_ma
         .unwrap();
     let refunds = till.refunds();
     // Above the demo terminal's smallest withdrawal (0.0005 BTC).
-    let mut asked = form(sale.sale_id, "return", "50.00", CUSTOMER);
+    let mut asked = form(sale_id, "return", "50.00", CUSTOMER);
     asked.email = None;
 
     let lost = refunds.request(&asked, Asker::Owner, Some(&ok)).unwrap();
@@ -634,6 +666,64 @@ async fn a_counos_refund_whose_answer_was_lost_is_found_in_the_withdrawals_or_ma
     assert_eq!(marked.state, RefundState::Sent);
     assert!(marked.sent_at.is_some());
     assert!(marked.message.unwrap().contains("marked it sent"));
+    let note = marked.said.expect("a coded note");
+    assert_eq!(note.code, "refund_owner_marked_sent");
+    assert_eq!(
+        note.params["gateway"],
+        Param::Text(GatewayKind::Demo.label().into())
+    );
+    till.close().await;
+}
+
+/// A 1000 EUR sale paid in full at the demo gateway (Counos's dialect).
+async fn paid_demo_sale(till: &Till) -> i64 {
+    let checkout = till.checkout();
+    let sale = checkout.charge("1000.00", "BTC").await.unwrap();
+    till.simulate(sale.sale_id, Simulation::Full).await.unwrap();
+    checkout.refresh(sale.sale_id).await.unwrap();
+    sale.sale_id
+}
+
+/// A refund's note is kept with its sentence's code and values (the window
+/// says it in the shop's language); a reason the owner typed stays as
+/// typed, without a code (the window shows such a note as it is).
+#[tokio::test]
+async fn a_refunds_note_is_kept_with_its_code_and_an_owners_words_as_typed() {
+    let (_dir, till) = till_for("notes", |_, _| {}).await;
+    let sale_id = paid_demo_sale(&till).await;
+    let ok = owner(&till);
+    let refunds = till.refunds();
+    let mut asked = form(sale_id, "return", "10.00", CUSTOMER);
+    asked.email = None;
+    let ask = || {
+        refunds
+            .request(&asked, Asker::Cashier("Ann".into()), None)
+            .unwrap()
+    };
+
+    let silent = refunds.reject(&ok, ask().id, "  ").unwrap();
+    assert_eq!(silent.state, RefundState::Rejected);
+    assert_eq!(
+        silent.message.as_deref(),
+        Some("The owner did not approve this refund.")
+    );
+    let note = silent.said.expect("a coded note");
+    assert_eq!(note.code, "refund_owner_did_not_approve");
+    assert!(note.params.is_empty());
+
+    let typed = refunds
+        .reject(&ok, ask().id, "Kunde hat storniert")
+        .unwrap();
+    assert_eq!(typed.message.as_deref(), Some("Kunde hat storniert"));
+    assert_eq!(typed.said, None, "the owner's own words have no code");
+
+    // Read back by another handle on the same ledger: the code survives
+    // the ledger (SQLite, or the shared PostgreSQL one).
+    let listed = till.ledger().refund(silent.id).unwrap();
+    assert_eq!(
+        listed.said.map(|s| s.code),
+        Some("refund_owner_did_not_approve".to_string())
+    );
     till.close().await;
 }
 

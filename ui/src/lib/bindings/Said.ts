@@ -3,6 +3,7 @@ import type { Param } from "./Param";
 
 /**
  * A sentence with its values. `code` is stable; the English is the
- * catalogue's template with the values put in.
+ * catalogue's template with the values put in. Read back from JSON where
+ * the ledger keeps a sentence (a refund's note, `refunds.message_said`).
  */
 export type Said = { code: string, params: { [key in string]: Param }, };

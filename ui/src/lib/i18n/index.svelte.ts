@@ -20,10 +20,10 @@ import fr from './messages/fr.json';
 import es from './messages/es.json';
 import fa from './messages/fa.json';
 
-/** Languages with a catalogue; the first four are complete. */
+/** Languages with a catalogue; those in COMPLETE have every key. */
 export const CATALOGUES = { en, de, fr, es, fa } as const;
 export type Language = keyof typeof CATALOGUES;
-export const COMPLETE: readonly Language[] = ['en', 'de', 'fr', 'es'];
+export const COMPLETE: readonly Language[] = ['en', 'de', 'fr', 'es', 'fa'];
 
 /** Languages written right to left (the document gets dir="rtl"). */
 const RTL = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'ckb', 'yi']);

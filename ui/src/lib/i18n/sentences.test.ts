@@ -6,7 +6,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { afterEach, describe, expect, it } from 'vitest';
 import sentences from '../bindings/sentences.json';
 import type { AppError } from '../bindings/AppError';
-import { errorText } from '../shared/format';
+import { errorText, inShopLanguage } from '../shared/format';
 import { CATALOGUES, COMPLETE, setShopLocale } from './index.svelte';
 
 type Sentence = { code: string; params: string[]; english: string };
@@ -97,6 +97,24 @@ describe('an error in the shop language', () => {
     expect(errorText(refund).text).toBe('Erstattung 3 ist vom Inhaber abgelehnt; sie kann jetzt nicht freigegeben werden.');
     setShopLocale('es-ES');
     expect(errorText(refund).text).toBe('El reembolso 3 está rechazado por el propietario; ahora no se puede aprobar.');
+  });
+
+  it("says a gateway's name inside a sentence, and a print that failed by itself, in the shop's language", () => {
+    setShopLocale('de-DE');
+    const auth: AppError = {
+      kind: 'auth',
+      message: 'The demo gateway says the API key is not valid. Ask the owner to enter it again in Settings.',
+      said: { code: 'gateway_auth', params: { gateway: 'The demo gateway' } },
+    };
+    expect(errorText(auth).text).toMatch(/^Das Demo-Gateway meldet/);
+    const printed = inShopLanguage('Receipt of sale 4 printed.', {
+      code: 'auto_print_failed',
+      params: { problem: { code: 'printer_refused', params: { target: '10.0.0.9:9100' } }, sale: '4' },
+    });
+    expect(printed).toMatch(/^Der Bondrucker unter 10\.0\.0\.9:9100 hat die Verbindung abgelehnt\./);
+    expect(printed).toContain('Verkauf 4 ist bezahlt und erfasst');
+    setShopLocale('fa-IR');
+    expect(errorText(auth).text).toMatch(/^درگاه نمایشی می‌گوید/);
   });
 
   it("keeps Rust's English for a sentence the catalogue lacks, or an error without one", () => {

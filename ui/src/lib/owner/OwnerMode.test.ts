@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import OwnerMode from './OwnerMode.svelte';
 import { shiftReport } from '../../test/fixtures';
+import { setShopLocale } from '../i18n/index.svelte';
 
 const backend = vi.hoisted(() => ({
   sessionStatus: vi.fn(),
@@ -279,7 +280,7 @@ describe('refunds', () => {
     await openUnlocked();
     await fireEvent.click(screen.getByTestId('owner-tab-refunds'));
     expect((await screen.findByTestId('refunds-waiting')).textContent).toBe('2 wait for your approval');
-    expect(screen.getByTestId('refund-stuck-1').textContent).toMatch(/not known whether demo took this refund/);
+    expect(screen.getByTestId('refund-stuck-1').textContent).toMatch(/not known whether Demo gateway \(sandbox\) took this refund/);
     expect(screen.queryByTestId('refund-send-1')).toBeNull();
     expect(screen.getByTestId('refund-row-1').textContent).toContain('Approved by owner');
 
@@ -304,6 +305,44 @@ describe('refunds', () => {
     expect(backend.resolveRefund).toHaveBeenLastCalledWith(1, false);
     expect(screen.queryByTestId('refund-approve-1')).toBeNull();
   });
+
+  it("says each refund's note and people in a German shop's words, and an owner's own words as typed", async () => {
+    const refused = {
+      code: 'refund_send_refused',
+      params: { problem: { code: 'gateway_refused', params: { gateway: 'Sandbox', message: 'withdraw is not permitted' } } },
+    };
+    backend.ownerRefunds.mockResolvedValue([
+      refund(4, 'failed', {
+        approvedBy: 'owner',
+        message: 'Sandbox refused: withdraw is not permitted Nothing was sent; the refund can be asked again.',
+        said: refused,
+      }),
+      refund(3, 'rejected', {
+        requestedBy: 'cashier at the counter',
+        message: 'The owner did not approve this refund.',
+        said: { code: 'refund_owner_did_not_approve', params: {} },
+      }),
+      refund(2, 'rejected', { message: 'Ware nicht zurückgebracht', said: null }),
+      // Written before notes had codes: shown as it is.
+      refund(1, 'failed', { message: 'Counos refused: old words. Nothing was sent; the refund can be asked again.' }),
+    ]);
+    setShopLocale('de-DE');
+    try {
+      await openUnlocked();
+      await fireEvent.click(screen.getByTestId('owner-tab-refunds'));
+      expect((await screen.findByTestId('refund-message-4')).textContent).toBe(
+        'Sandbox hat abgelehnt: withdraw is not permitted Es wurde nichts gesendet; die Erstattung kann erneut beantragt werden.',
+      );
+      expect(screen.getByTestId('refund-message-3').textContent).toBe('Der Inhaber hat diese Erstattung nicht freigegeben.');
+      expect(screen.getByTestId('refund-message-2').textContent).toBe('Ware nicht zurückgebracht');
+      expect(screen.getByTestId('refund-message-1').textContent).toMatch(/^Counos refused: old words/);
+      expect(screen.getByTestId('refund-row-4').textContent).toContain('Freigegeben von Inhaber');
+      expect(screen.getByTestId('refund-row-4').textContent).toContain('Angefragt von Kassierer/in Ana');
+      expect(screen.getByTestId('refund-row-3').textContent).toContain('Angefragt von Kasse');
+    } finally {
+      setShopLocale('en-IE');
+    }
+  });
 });
 
 describe('reports', () => {
@@ -324,6 +363,8 @@ describe('reports', () => {
     expect((await screen.findByTestId('report-gross')).textContent).toBe('32.50 EUR');
     expect(screen.getByTestId('report-tips').textContent).toBe('2.00 EUR');
     expect(screen.getByTestId('report-exception').dataset.kind).toBe('underpaid');
+    // The sale's price says its currency once.
+    expect(screen.getByTestId('report-exception').textContent).toContain('58.00 EUR, asked');
     // Money given back that day, per coin and in all.
     expect(screen.getByTestId('report-refund-BTC').textContent).toBe('BTC10.00172414 BTC10.00 EUR');
     expect(screen.getByTestId('report-refunded').textContent).toBe('Given back: 10.00 EUR');

@@ -7,7 +7,7 @@ function refund(state: RefundState, gateway = 'demo', gatewayRefundId: string | 
   return {
     id: 1, saleId: 1, kind: 'return', reason: 'r', fiatAmount: '1.00', fiatCurrency: 'EUR', cryptoAmount: '0.0001',
     coin: 'BTC', coinDecimals: 8, network: 'Bitcoin', address: 'tb1q', email: null, gateway, state,
-    requestedBy: 'cashier Ann', approvedBy: null, gatewayRefundId, gatewayStatus: null, message: null,
+    requestedBy: 'cashier Ann', approvedBy: null, gatewayRefundId, gatewayStatus: null, message: null, said: null,
     requestedAt: '', approvedAt: null, sentAt: null, finishedAt: null, updatedAt: '',
   };
 }

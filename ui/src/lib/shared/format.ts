@@ -97,12 +97,35 @@ export function errorTitle(kind: ErrorKind): string {
  */
 function wordIn(name: string, value: string): string {
   if (name === 'state' && hasMessage(`state.${value}`)) return t(`state.${value}`);
+  if (GATEWAY_VALUES.has(name)) return gatewayWords(value);
   if (name === 'refund_state') {
     const english: Record<string, string> = CATALOGUES.en.error.refundState;
     const code = Object.keys(english).find((k) => english[k] === value);
     if (code !== undefined) return t(`error.refundState.${code}`);
   }
   return value;
+}
+
+/** Values of Rust's sentences that name a gateway (by its English name or label). */
+const GATEWAY_VALUES = new Set(['gateway', 'paid_through', 'now_uses']);
+
+/**
+ * A gateway as Rust names it in a sentence (GatewayKind::name, "The demo
+ * gateway", or ::label, "Demo gateway (sandbox)"; the English of
+ * `error.gateway.name` / `.label`) in the shop's language.
+ */
+function gatewayWords(value: string): string {
+  for (const form of ['name', 'label'] as const) {
+    const english: Record<string, string> = CATALOGUES.en.error.gateway[form];
+    const kind = Object.keys(english).find((k) => english[k] === value);
+    if (kind !== undefined) return t(`error.gateway.${form}.${kind}`);
+  }
+  return value;
+}
+
+/** A gateway by its ledger id (`demo`, `coingate-sandbox` ...), as the owner's screens name it. */
+export function gatewayName(kind: string): string {
+  return hasMessage(`error.gateway.label.${kind}`) ? t(`error.gateway.label.${kind}`) : kind;
 }
 
 /** The catalogue's message for a sentence of Rust's, or null where the catalogue has none. */
@@ -129,6 +152,27 @@ export function saidText(said: Said): string | null {
  * callers that show a second line; it is null today.
  */
 export function errorText(error: AppError): { text: string; detail: string | null } {
-  if (languageOf(shop.locale) === 'en' || !error.said) return { text: error.message, detail: null };
-  return { text: saidText(error.said) ?? error.message, detail: null };
+  return { text: inShopLanguage(error.message, error.said), detail: null };
+}
+
+/**
+ * A sentence of Rust's in the shop's language: its English `message` for an
+ * English shop, for a code the catalogue lacks and where it has no code (a
+ * refund's note from before notes had codes, a reason the owner typed).
+ */
+export function inShopLanguage(message: string, said: Said | null | undefined): string {
+  if (languageOf(shop.locale) === 'en' || !said) return message;
+  return saidText(said) ?? message;
+}
+
+/**
+ * Who asked for or approved a refund, as the ledger names them (`owner`,
+ * `cashier <name>`, `cashier at the counter` on a till without cashiers),
+ * in the shop's language; anything else as it is.
+ */
+export function refundPerson(who: string): string {
+  if (who === 'owner') return t('refund.by.owner');
+  if (who === 'cashier at the counter') return t('refund.by.counter');
+  const cashier = /^cashier (.+)$/.exec(who);
+  return cashier ? t('refund.by.cashier', { name: cashier[1] }) : who;
 }

@@ -39,6 +39,7 @@ function record(extra: Partial<RefundRecord> = {}): RefundRecord {
     gatewayRefundId: null,
     gatewayStatus: null,
     message: null,
+    said: null,
     requestedAt: '2026-11-29T10:00:00Z',
     approvedAt: null,
     sentAt: null,

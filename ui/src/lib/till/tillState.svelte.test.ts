@@ -277,11 +277,12 @@ describe('the receipt printer', () => {
 
   it('a receipt that printed by itself is no news; one that could not is a warning that stays out of the way', async () => {
     const till = await started();
-    pushPrint({ saleId: 41, printed: true, message: 'Receipt of sale 41 printed.' });
+    pushPrint({ saleId: 41, printed: true, message: 'Receipt of sale 41 printed.', said: { code: 'receipt_printed', params: { sale: '41' } } });
     expect(till.toasts.items).toEqual([]);
     const failed =
       'The receipt printer at 192.168.1.50:9100 refused the connection. Check that the printer is switched on. Sale 41 is paid and recorded; print its receipt again from Sales this shift.';
-    pushPrint({ saleId: 41, printed: false, message: failed });
+    const refused = { code: 'printer_refused', params: { target: '192.168.1.50:9100' } };
+    pushPrint({ saleId: 41, printed: false, message: failed, said: { code: 'auto_print_failed', params: { problem: refused, sale: '41' } } });
     expect(till.toasts.items.map((t) => [t.text, t.tone])).toEqual([[failed, 'warn']]);
     // The cashier carries on: nothing else changed.
     expect(till.screen).toBe('till');

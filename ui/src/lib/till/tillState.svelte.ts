@@ -9,7 +9,7 @@ import type { Coin } from '../bindings/Coin';
 import type { Payment } from '../bindings/Payment';
 import type { SaleUpdate } from '../bindings/SaleUpdate';
 import type { Settings } from '../bindings/Settings';
-import { isFinal, isPaid } from '../shared/format';
+import { errorText, inShopLanguage, isFinal, isPaid } from '../shared/format';
 import { beepPaid } from '../shared/sound';
 import { ToastQueue } from '../shared/toastQueue.svelte';
 import { toastFor } from '../shared/toasts';
@@ -183,7 +183,7 @@ export class TillState {
       await backend.printReceipt(saleId);
       this.toasts.add(null, t('app.receiptPrinted', { sale: saleId }), 'info');
     } catch (error) {
-      this.toasts.add(null, (error as AppError).message, 'warn');
+      this.toasts.add(null, errorText(error as AppError).text, 'warn');
     }
   }
 
@@ -237,7 +237,7 @@ export class TillState {
       ),
       // A receipt printed by itself needs no news; one that could not print does.
       backend.onReceiptPrint((outcome) => {
-        if (!outcome.printed) this.toasts.add(null, outcome.message, 'warn');
+        if (!outcome.printed) this.toasts.add(null, inShopLanguage(outcome.message, outcome.said), 'warn');
       }),
     ];
     return () => {

@@ -55,21 +55,13 @@ impl CoinGateClient {
     fn gateway_refund(&self, answer: RefundJson, request_coin: Option<&str>) -> GatewayRefund {
         let status = answer.status.unwrap_or_else(|| "pending".into());
         let progress = progress(&status);
-        let message = match progress {
-            RefundProgress::Pending => format!(
-                "{} accepted the refund ({status}). It e-mails the customer to confirm the address, then sends it.",
-                self.name()
-            ),
-            RefundProgress::Completed => format!("{} sent the refund to the customer.", self.name()),
-            RefundProgress::Rejected => format!(
-                "{} rejected the refund{}. Nothing was sent; the amount can be refunded again.",
-                self.name(),
-                answer
-                    .compliance_rejection_reason
-                    .as_deref()
-                    .map(|why| format!(": {why}"))
-                    .unwrap_or_default()
-            ),
+        let message = match (progress, answer.compliance_rejection_reason.as_deref()) {
+            (RefundProgress::Pending, _) => Said::coingate_refund_pending(self.name(), &status),
+            (RefundProgress::Completed, _) => Said::coingate_refund_completed(self.name()),
+            (RefundProgress::Rejected, Some(why)) => {
+                Said::coingate_refund_rejected_why(self.name(), why)
+            }
+            (RefundProgress::Rejected, None) => Said::coingate_refund_rejected(self.name()),
         };
         GatewayRefund {
             id: answer.id,

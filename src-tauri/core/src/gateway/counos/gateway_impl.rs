@@ -240,16 +240,11 @@ impl Gateway for CounosClient {
         // gateways.md: on success the gateway e-mails the owner a link showing
         // the fee and the withdrawable amount, where the withdrawal is
         // confirmed. The app must say so.
-        let message = format!(
-            "{} registered the withdrawal of {} to {address}. It has e-mailed the terminal \
-             owner a confirmation link that shows the fee and the withdrawable amount; \
-             nothing is sent until the owner confirms the withdrawal there.",
-            self.name(),
-            request.amount
-        );
+        let said = Said::withdrawal_registered(self.name(), &request.amount, address);
         Ok(WithdrawReceipt {
             withdrawal,
-            message,
+            message: said.to_string(),
+            said,
         })
     }
 
@@ -274,10 +269,7 @@ impl Gateway for CounosClient {
             id,
             status,
             crypto: Some(request.crypto.clone()),
-            message: format!(
-                "Counos has no refund call, so this refund is a withdrawal from the terminal. {}",
-                receipt.message
-            ),
+            message: Said::refund_as_withdrawal(receipt.said),
         })
     }
 
@@ -299,18 +291,16 @@ impl Gateway for CounosClient {
             .find(|w| !refund_id.is_empty() && w.id == refund_id)
             .ok_or_else(|| Error::not_found(Said::withdrawal_not_listed(self.name(), refund_id)))?;
         let progress = withdrawal_progress(&found.status);
-        let message = match progress {
-            RefundProgress::Completed => format!(
-                "The withdrawal to {} is done{}.",
-                found.address.as_deref().unwrap_or("the customer"),
-                found
-                    .transaction_id
-                    .as_deref()
-                    .map(|tx| format!(" (transaction {tx})"))
-                    .unwrap_or_default()
-            ),
-            _ => "The withdrawal waits for the owner to confirm it in the link Counos e-mailed."
-                .into(),
+        let message = match (
+            progress,
+            found.address.as_deref(),
+            found.transaction_id.as_deref(),
+        ) {
+            (RefundProgress::Completed, Some(to), Some(tx)) => Said::withdrawal_done_tx(to, tx),
+            (RefundProgress::Completed, Some(to), None) => Said::withdrawal_done(to),
+            (RefundProgress::Completed, None, Some(tx)) => Said::withdrawal_done_no_address_tx(tx),
+            (RefundProgress::Completed, None, None) => Said::withdrawal_done_no_address(),
+            _ => Said::withdrawal_waits_for_email(),
         };
         Ok(GatewayRefund {
             id: found.id,
