@@ -1323,8 +1323,8 @@ mod tests {
         let me = claimant("test");
         assert!(ledger.claim_placement(sale.id, &me).unwrap());
         // The claim is written without a flush (with_db_unsynced); the
-        // connection is back to flushing every commit (2: FULL) for the
-        // conversion and the order that follow.
+        // connection is back to flushing every other commit (2: FULL),
+        // the order's among them.
         let synchronous: i64 = ledger
             .conn()
             .query_row("PRAGMA synchronous", [], |r| r.get(0))

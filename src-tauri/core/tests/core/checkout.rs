@@ -153,13 +153,7 @@ async fn the_ledger_is_flushed_while_the_order_request_is_out_before_its_answer_
     let c = counter().await;
     // On the shared ledger the server makes each commit durable itself.
     let unsynced = if c.shared.is_some() { 0 } else { 1 };
-    c.checkout.coins().await.unwrap();
-    let started = c
-        .checkout
-        .start_sale(&counter::entry("12.50"))
-        .await
-        .unwrap();
-    let id = started.sale_id;
+    let id = recorded_sale(&c).await;
     // Recorded (another process reads it: a crash of the app loses
     // nothing), but nobody waited for the disk yet.
     assert_eq!(c.ledger.unflushed_commits(), unsynced);
@@ -206,25 +200,29 @@ async fn the_ledger_is_flushed_while_the_order_request_is_out_before_its_answer_
 #[tokio::test]
 async fn a_lost_order_answer_is_told_only_after_the_sale_is_on_disk() {
     let c = counter().await;
-    c.checkout.coins().await.unwrap();
-    let started = c
-        .checkout
-        .start_sale(&counter::entry("12.50"))
-        .await
-        .unwrap();
+    let id = recorded_sale(&c).await;
     // The conversion passes; the order is made, its answer is lost.
     let faults = [
         cryptill_sandbox::Fault::Pass,
         cryptill_sandbox::Fault::Reset,
     ];
     c.sandbox.control.queue_faults(&faults).await.unwrap();
-    let lost = c.checkout.place(started.sale_id).await.unwrap_err();
+    let lost = c.checkout.place(id).await.unwrap_err();
     assert_eq!(lost.kind(), ErrorKind::Network, "{lost}");
     assert_eq!(c.ledger.unflushed_commits(), 0);
-    let sale = c.ledger.sale(started.sale_id).unwrap();
+    let sale = c.ledger.sale(id).unwrap();
     assert_eq!(sale.state, SaleState::Creating);
     assert!(sale.crypto.is_some());
-    let again = c.checkout.place(started.sale_id).await.unwrap();
+    let again = c.checkout.place(id).await.unwrap();
     assert_eq!(again.state, SaleState::Awaiting);
     assert_eq!(again.crypto_amount, sale.crypto.unwrap().to_fixed());
+}
+
+/// A sale recorded as Charge records it, its order not yet placed; the
+/// gateway's coin list is fetched first, so placing it asks for the
+/// conversion, then the order.
+async fn recorded_sale(c: &Counter) -> i64 {
+    c.checkout.coins().await.unwrap();
+    let entry = counter::entry("12.50");
+    c.checkout.start_sale(&entry).await.unwrap().sale_id
 }
