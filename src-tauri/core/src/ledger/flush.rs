@@ -54,6 +54,9 @@ impl Ledger {
     /// it returns: on SQLite it is committed to the write-ahead log without
     /// waiting for the disk (`synchronous = NORMAL`), and a later
     /// [`Ledger::flush`] (or any synced commit after it) makes it durable.
+    /// Used for a charge's placement claim (it only keeps two *live*
+    /// processes from placing one sale; a power cut leaves none alive) and
+    /// its conversion (flushed before the order's answer is recorded).
     pub(crate) fn with_db_unsynced<T>(
         &self,
         f: impl FnOnce(&mut dyn Db, &Scope) -> Result<T>,
