@@ -53,9 +53,14 @@ impl Checkout {
     /// answer carries the sale id: [`Checkout::place`] then creates the order,
     /// and can be repeated after any failure without a second charge.
     pub async fn start_sale(&self, entry: &SaleEntry) -> Result<Payment> {
+        let sale = self.record_new(entry).await?;
+        self.payment(&sale)
+    }
+
+    async fn record_new(&self, entry: &SaleEntry) -> Result<Sale> {
         let sale = self.record(entry, None).await?;
         tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
-        self.payment(&sale)
+        Ok(sale)
     }
 
     /// The one way a sale gets into the ledger: `entry` validated against
@@ -128,8 +133,10 @@ impl Checkout {
             tip: None,
             coin: coin.to_string(),
         };
-        let started = self.start_sale(&entry).await?;
-        self.place(started.sale_id).await
+        // The sale just recorded is placed as it is: no payment screen for
+        // it before its order, no second read of it (`place` does both).
+        let sale = self.record_new(&entry).await?;
+        self.place_order(sale).await
     }
 
     /// Charges `amount` (as typed) in `currency` and `coin`: the command

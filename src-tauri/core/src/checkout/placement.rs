@@ -2,6 +2,7 @@
 
 use crate::error::ErrorKind;
 use crate::said::Said;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::types::Payment;
@@ -81,6 +82,42 @@ impl Checkout {
     /// Converts (once; the first conversion stays locked) and creates the
     /// order. Safe to repeat after any failure: the gateway returns the
     /// order already made for this merchant order id.
+    ///
+    /// When the disk is waited for, and why (BENCHMARKS.md, "Round 23"):
+    /// the sale, its placement claim and its conversion are committed
+    /// without a flush (in the log: a crash of the app loses none of
+    /// them), and the log is flushed on another thread *while the order's
+    /// request is on its way*; both are waited for before the answer is
+    /// recorded, and the order's own commit waits for the disk (beside the
+    /// QR's drawing) before the QR is shown. So nobody can be shown a QR,
+    /// and so pay, for a sale that is not on disk with its conversion and
+    /// order. What a power cut leaves, by when it comes:
+    /// - before the order's request is sent: maybe the newest of the
+    ///   sale, claim and conversion are gone (the log keeps a prefix of its
+    ///   commits). The gateway never heard of the sale; a sale that
+    ///   survived is placed again at the next start (`resume`).
+    /// - while the request is out, before the flush is done: the gateway
+    ///   may hold an order the ledger has lost: no QR was shown, so it is
+    ///   never paid and expires. If the sale itself is gone, its merchant
+    ///   order id is never issued again (it counts milliseconds, later than
+    ///   any issued before: `next_merchant_order_id`); a copied or
+    ///   restored id is still refused by the clients' `check_matches`. If
+    ///   the sale survived but its conversion did not, the next start
+    ///   converts again; CoinGate re-finds the order by `order_id` and its
+    ///   fiat price (the same); on Counos `renew: false` returns the order
+    ///   with the first amount, which `check_matches` refuses when the rate
+    ///   moved: the sale stays unplaced with that sentence until the
+    ///   cashier voids it (void finds the unpaid order): never a second
+    ///   order, never a QR for it.
+    /// - after the flush, before the order's commit is on disk: sale and
+    ///   conversion are durable, no QR was shown; the next start places
+    ///   the sale again with the same id and amount, and the gateway hands
+    ///   back the order it made (Counos `renew: false`, CoinGate by
+    ///   `order_id`, gateways.md "Round 2").
+    /// - after the order's commit: as before this round.
+    ///
+    /// On the shared PostgreSQL ledger every commit is the server's, durable
+    /// when it answers; the flush does nothing there.
     pub(super) async fn create_order(&self, sale: &Sale) -> Result<Payment> {
         let coin = self.gateway_coin(sale.coin.code(), &sale.network).await?;
         let crypto = match sale.crypto.clone() {
@@ -91,7 +128,11 @@ impl Checkout {
                 conversion.crypto
             }
         };
-        let shop = Settings::load(&self.ledger)?.shop_name;
+        // Only the shop's name is needed here, not every setting.
+        let shop = self
+            .ledger
+            .setting("shop_name")?
+            .unwrap_or_else(|| Settings::default().shop_name);
         let request = OrderRequest {
             title: format!("Sale {} at {}", sale.merchant_order_id, shop.trim()),
             description: format!(
@@ -107,7 +148,18 @@ impl Checkout {
             crypto: crypto.clone(),
             fiat: sale.fiat.clone(),
         };
-        let order = self.gateway.create_order(&request).await?;
+        // The flush runs beside the request (it takes no lock the request
+        // needs); whatever the gateway answers, even nothing, it is waited
+        // for first: the gateway may have acted on the request.
+        let ledger = Arc::clone(&self.ledger);
+        let flush = tokio::task::spawn_blocking(move || ledger.flush());
+        let order = self.gateway.create_order(&request).await;
+        flush.await.map_err(|e| {
+            // Panicked or cancelled (the runtime is stopping): not on disk.
+            let log = self.ledger.log_file();
+            Error::storage(Said::data_file_cannot_write(log.display(), e))
+        })??;
+        let order = order?;
         // The QR is drawn while the order's commit waits for the disk (the
         // payment screen below then finds it drawn): the URI is the one
         // `payment` makes of the recorded sale.

@@ -9,6 +9,7 @@
 pub mod choice;
 mod copy;
 pub(crate) mod db;
+mod flush;
 pub mod generate;
 mod live;
 mod migrations;
@@ -66,6 +67,8 @@ pub struct Ledger {
     path: PathBuf,
     /// The shop's shared ledger, when the owner chose one.
     shared: Option<Shared>,
+    /// Commits made without waiting for the disk ([`flush`]).
+    unflushed: flush::Unflushed,
 }
 
 /// How long a write waits for another process's write to finish. Writes
@@ -304,6 +307,7 @@ impl Ledger {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
             shared: None,
+            unflushed: Default::default(),
         })
     }
 
@@ -503,28 +507,6 @@ impl Ledger {
         }
     }
 
-    /// Like [`Ledger::with_db`], for a write whose loss to a power cut (not
-    /// to a crash of the app) is harmless: on SQLite it is committed to the
-    /// write-ahead log without waiting for the disk (`synchronous = NORMAL`;
-    /// WAL keeps the file consistent either way, and the next synced commit
-    /// makes it durable with everything before it). Used for the placement
-    /// claim: it only keeps two live processes from placing one sale, and a
-    /// power cut leaves no process alive. Saves one disk flush per charge
-    /// (BENCHMARKS.md, "Checkout overhead").
-    pub(crate) fn with_db_unsynced<T>(
-        &self,
-        f: impl FnOnce(&mut dyn Db, &Scope) -> Result<T>,
-    ) -> Result<T> {
-        if self.shared.is_some() {
-            return self.with_db(f);
-        }
-        let conn = self.conn();
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let out = f(&mut SqliteDb(&conn), &Scope::SQLITE);
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        out
-    }
-
     /// On a shared ledger, a reader of long results on a connection of its
     /// own (the counter's connection stays free meanwhile).
     pub(crate) fn shared_reader(&self) -> Option<pg::Reader> {
@@ -565,9 +547,9 @@ impl Ledger {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            // Cached: a charge reads several settings.
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
             .optional()?)
     }
 
@@ -628,7 +610,12 @@ impl Ledger {
             Some(_) => Some(self.selling_cashier(&mut SqliteDb(&self.conn()))?),
         };
         let created = self.now();
-        let id = self.in_tx(|db, scope| {
+        // Not waiting for the disk: the sale is in the log (a crash of the
+        // app loses nothing), and the checkout flushes the log beside the
+        // order's request, before any answer is recorded or shown
+        // (checkout/placement.rs). Its merchant order id comes from the
+        // clock, so a sale a power cut takes never has its id issued again.
+        let id = self.in_tx_unsynced(|db, scope| {
             let seller = match local_shift {
                 Some(seller) => seller,
                 None => self.selling_cashier(db)?,
@@ -663,10 +650,12 @@ impl Ledger {
         Ok(Some((shift, cashier, name.flatten())))
     }
 
-    /// Locks the conversion the order will be created with.
+    /// Locks the conversion the order will be created with. Not waiting for
+    /// the disk, like the sale's own commit (flushed beside the order's
+    /// request, checkout/placement.rs).
     pub fn record_conversion(&self, id: i64, conversion: &Conversion) -> Result<()> {
         let now = timestamp(self.now());
-        self.with_db(|db, _| {
+        self.with_db_unsynced(|db, _| {
             db.execute(
                 "UPDATE sales SET crypto_amount = ?1, rate = ?2, updated_at = ?3 WHERE id = ?4",
                 args![
@@ -1335,8 +1324,8 @@ mod tests {
         let me = claimant("test");
         assert!(ledger.claim_placement(sale.id, &me).unwrap());
         // The claim is written without a flush (with_db_unsynced); the
-        // connection is back to flushing every commit (2: FULL) for the
-        // conversion and the order that follow.
+        // connection is back to flushing every other commit (2: FULL),
+        // the order's among them.
         let synchronous: i64 = ledger
             .conn()
             .query_row("PRAGMA synchronous", [], |r| r.get(0))

@@ -141,3 +141,88 @@ async fn invalid_entries_never_reach_the_gateway() {
     let err = c.checkout.charge("5", "XYZ").await.unwrap_err();
     assert!(err.to_string().contains("not offered"), "{err}");
 }
+
+/// Round 23 (BENCHMARKS.md, "one flush, beside the order's round trip"):
+/// the sale, its claim and its conversion are committed without waiting
+/// for the disk, and the ledger's log is flushed while the order's request
+/// is out; the flush is done before the gateway's answer is recorded, so
+/// before any QR. Every gateway answer is held back here, so the ledger can
+/// be looked at while the order's request waits for its answer.
+#[tokio::test]
+async fn the_ledger_is_flushed_while_the_order_request_is_out_before_its_answer_is_recorded() {
+    let c = counter().await;
+    // On the shared ledger the server makes each commit durable itself.
+    let unsynced = if c.shared.is_some() { 0 } else { 1 };
+    let id = recorded_sale(&c).await;
+    // Recorded (another process reads it: a crash of the app loses
+    // nothing), but nobody waited for the disk yet.
+    assert_eq!(c.ledger.unflushed_commits(), unsynced);
+    let other = cryptill_core::ledger::Ledger::open(&c.ledger_path()).unwrap();
+    assert_eq!(other.sale(id).unwrap().state, SaleState::Creating);
+
+    let control = &c.sandbox.control;
+    control.reset_requests().await.unwrap();
+    control
+        .set_latency(std::time::Duration::from_millis(1000))
+        .await
+        .unwrap();
+    let look = async {
+        // The order's request has reached the gateway (counted on arrival,
+        // answered a second later)...
+        while control.requests().await.unwrap().matching("terminal/order") == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        // ...and the log is flushed while it waits for the answer.
+        loop {
+            let sale = c.ledger.sale(id).unwrap();
+            if c.ledger.unflushed_commits() == 0 || sale.state != SaleState::Creating {
+                return (sale, c.ledger.unflushed_commits());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    };
+    let (placed, (seen, unflushed)) = tokio::join!(c.checkout.place(id), look);
+    assert_eq!(unflushed, 0, "the log was not flushed before the answer");
+    assert_eq!(seen.state, SaleState::Creating, "the answer came first");
+    assert!(
+        seen.crypto.is_some(),
+        "the conversion is in what was flushed"
+    );
+    let placed = placed.unwrap();
+    assert_eq!(placed.state, SaleState::Awaiting);
+    assert!(placed.qr_png.starts_with("data:image/png"));
+    assert_eq!(c.ledger.unflushed_commits(), 0);
+}
+
+/// The order's request fails after the gateway acted on it (the answer is
+/// lost): the sale and its conversion are on disk before the failure is
+/// told, and Retry finds the one order the gateway made.
+#[tokio::test]
+async fn a_lost_order_answer_is_told_only_after_the_sale_is_on_disk() {
+    let c = counter().await;
+    let id = recorded_sale(&c).await;
+    // The conversion passes; the order is made, its answer is lost.
+    let faults = [
+        cryptill_sandbox::Fault::Pass,
+        cryptill_sandbox::Fault::Reset,
+    ];
+    c.sandbox.control.queue_faults(&faults).await.unwrap();
+    let lost = c.checkout.place(id).await.unwrap_err();
+    assert_eq!(lost.kind(), ErrorKind::Network, "{lost}");
+    assert_eq!(c.ledger.unflushed_commits(), 0);
+    let sale = c.ledger.sale(id).unwrap();
+    assert_eq!(sale.state, SaleState::Creating);
+    assert!(sale.crypto.is_some());
+    let again = c.checkout.place(id).await.unwrap();
+    assert_eq!(again.state, SaleState::Awaiting);
+    assert_eq!(again.crypto_amount, sale.crypto.unwrap().to_fixed());
+}
+
+/// A sale recorded as Charge records it, its order not yet placed; the
+/// gateway's coin list is fetched first, so placing it asks for the
+/// conversion, then the order.
+async fn recorded_sale(c: &Counter) -> i64 {
+    c.checkout.coins().await.unwrap();
+    let entry = counter::entry("12.50");
+    c.checkout.start_sale(&entry).await.unwrap().sale_id
+}
