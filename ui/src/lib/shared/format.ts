@@ -1,7 +1,7 @@
 import type { AppError } from '../bindings/AppError';
 import type { ErrorKind } from '../bindings/ErrorKind';
 import type { Said } from '../bindings/Said';
-import { CATALOGUES, hasMessage, languageOf, shop, t, type Values } from '../i18n/index.svelte';
+import { ENGLISH, hasMessage, languageOf, shop, t, type Values } from '../i18n/index.svelte';
 import { coin as coinText } from '../i18n/format';
 import type { Payment } from '../bindings/Payment';
 import type { SaleState } from '../bindings/SaleState';
@@ -98,7 +98,7 @@ export function errorTitle(kind: ErrorKind): string {
 function wordIn(name: string, value: string): string {
   if (name === 'state' && hasMessage(`state.${value}`)) return t(`state.${value}`);
   if (name === 'refund_state') {
-    const english: Record<string, string> = CATALOGUES.en.error.refundState;
+    const english: Record<string, string> = ENGLISH.error.refundState;
     const code = Object.keys(english).find((k) => english[k] === value);
     if (code !== undefined) return t(`error.refundState.${code}`);
   }
