@@ -6,6 +6,7 @@ pub mod commands;
 mod customer;
 pub mod instance;
 mod shop;
+mod webview;
 
 pub use shop::Shop;
 
@@ -19,6 +20,7 @@ use tauri::{Emitter, Manager};
 /// and `tauri::test` (`mock_builder()`), so tests exercise the same handler list.
 pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
     base.manage(customer::Display::default())
+        .plugin(webview::settings())
         .invoke_handler(commands::handler())
         .on_window_event(commands::owner::on_window_event)
         .setup(|app| {
