@@ -17,7 +17,8 @@
 //! policy set through `with_webview` comes too late; measured: no change).
 //! `WEBKIT_DISABLE_COMPOSITING_MODE` is WebKitGTK's switch for it, read when
 //! the first webview is made; a value already in the environment (the
-//! shop's own choice) is left as it is.
+//! shop's own choice) is left as it is: `WEBKIT_DISABLE_COMPOSITING_MODE=0`
+//! gives a till with a GPU worth using WebKit's default back.
 
 use tauri::plugin::{Builder, TauriPlugin};
 use tauri::Runtime;
