@@ -207,15 +207,16 @@ async function barePage(session) {
   await session.until("the page", async () => (await session.cmd("GET", "/title")) === "Bare window");
 }
 
+// Ports of their own: the end-to-end files use 4444 to 4468, and may run beside the bench.
 const sale = [];
 const bare = [];
 const bareNoGl = [];
 const saleGl = [];
 for (let run = 0; run < Math.max(3, Math.ceil(+RUNS / 2)); run++) {
-  sale.push(await pssUnderDriver(CRYPTILL, tillEnv, 4464, demoSale));
-  bare.push(await pssUnderDriver(BARE, {}, 4466, barePage));
-  bareNoGl.push(await pssUnderDriver(BARE, NO_GL, 4466, barePage));
-  saleGl.push(await pssUnderDriver(CRYPTILL, { ...tillEnv, ...GL }, 4464, demoSale));
+  sale.push(await pssUnderDriver(CRYPTILL, tillEnv, 4488, demoSale));
+  bare.push(await pssUnderDriver(BARE, {}, 4490, barePage));
+  bareNoGl.push(await pssUnderDriver(BARE, NO_GL, 4490, barePage));
+  saleGl.push(await pssUnderDriver(CRYPTILL, { ...tillEnv, ...GL }, 4488, demoSale));
 }
 console.log(`\nPSS after a demo sale, under tauri-driver (${sale.length} runs each, medians)`);
 console.log(`cryptill after a paid demo sale  ${mib(median(sale)).padStart(7)} MiB  [${sale.map(mib).join(" ")}]`);
