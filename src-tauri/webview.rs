@@ -30,6 +30,11 @@ const NO_COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 pub fn settings<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("webview-settings")
         .setup(|_app, _api| {
+            // Once, before GTK's WebKit reads it. Tokio's threads exist by
+            // now; std serialises its own environment access, and none of
+            // them reads the environment from C at this point of the start.
+            // (Setting it first thing in main(), before any thread, would be
+            // the tidier place.)
             if cfg!(target_os = "linux") && std::env::var_os(NO_COMPOSITING).is_none() {
                 std::env::set_var(NO_COMPOSITING, "1");
             }
