@@ -30,11 +30,11 @@ const NO_COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 pub fn settings<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("webview-settings")
         .setup(|_app, _api| {
-            // Once, before GTK's WebKit reads it. Tokio's threads exist by
-            // now; std serialises its own environment access, and none of
-            // them reads the environment from C at this point of the start.
-            // (Setting it first thing in main(), before any thread, would be
-            // the tidier place.)
+            // Once, before WebKit reads it. Tokio's threads exist by now:
+            // std serialises its own environment access, but a read from C
+            // (libc's getenv) in another thread at this very moment would
+            // race; first thing in main(), before any thread, is the safer
+            // place (the app's start-up is another part of issue 11's work).
             if cfg!(target_os = "linux") && std::env::var_os(NO_COMPOSITING).is_none() {
                 std::env::set_var(NO_COMPOSITING, "1");
             }
