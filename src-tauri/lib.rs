@@ -6,6 +6,8 @@ pub mod commands;
 mod customer;
 pub mod instance;
 mod shop;
+mod webview;
+pub use webview::paint_without_gl_compositing;
 
 pub use shop::Shop;
 

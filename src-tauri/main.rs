@@ -7,6 +7,9 @@ fn main() {
     if std::env::args_os().len() > 1 {
         std::process::exit(cryptill_cli::main());
     }
+    // Before any thread (logging included): it sets the environment WebKit
+    // reads (webview.rs).
+    cryptill_app::paint_without_gl_compositing();
     cryptill_cli::init_logging("info");
     cryptill_app::run();
 }

@@ -143,6 +143,17 @@ export class Session {
   }
 
   async screenshot(path) {
+    // WebKit takes a screenshot at the page's next paint. The app paints
+    // without GL compositing (src-tauri/webview.rs), and then a still page
+    // (no countdown ticking) paints no more and the screenshot would wait
+    // for ever: an invisible change just after the request makes the paint.
+    await this.cmd("POST", "/execute/sync", {
+      script: `setTimeout(() => {
+        const s = document.documentElement.style;
+        s.outline = s.outline ? "" : "1px solid transparent";
+      }, 50);`,
+      args: [],
+    });
     writeFileSync(path, Buffer.from(await this.cmd("GET", "/screenshot"), "base64"));
   }
 

@@ -1,10 +1,51 @@
 import { addMessages } from 'svelte-i18n';
-import { afterEach, describe, expect, it } from 'vitest';
-import { isRtl, setShopLocale, shop, t, usableLocale } from './index.svelte';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LANGUAGES, isRtl, languageLoaded, loadLanguage, setShopLocale, shop, t, usableLocale } from './index.svelte';
 
 afterEach(() => setShopLocale('en-IE'));
 
+// Runs first, while only English is loaded (each test file has its own modules).
+describe("loading a language's catalogue", () => {
+  it('starts with English only, and fetches the language the till last used as it starts', async () => {
+    expect(LANGUAGES.filter(languageLoaded)).toEqual(['en']);
+    localStorage.setItem('cryptill.locale', 'es-ES');
+    try {
+      vi.resetModules();
+      const fresh = await import('./index.svelte');
+      await vi.waitFor(() => expect(fresh.languageLoaded('es')).toBe(true));
+      expect(fresh.languageLoaded('de')).toBe(false);
+    } finally {
+      localStorage.removeItem('cryptill.locale');
+    }
+  });
+
+  it('switches only once the catalogue is in, never to half a language', async () => {
+    const switching = setShopLocale('de-DE');
+    expect(shop.locale).toBe('en-IE');
+    expect(t('entry.charge')).toBe('Charge');
+    await switching;
+    expect(shop.locale).toBe('de-DE');
+    expect(t('entry.charge')).toBe('Kassieren');
+  });
+
+  it('keeps the later choice when an earlier language loads after it', async () => {
+    const french = setShopLocale('fr-FR');
+    await setShopLocale('en-IE');
+    await french;
+    expect(shop.locale).toBe('en-IE');
+    expect(t('entry.charge')).toBe('Charge');
+  });
+
+  it('switches at once to a language already loaded, and loads the rest', async () => {
+    await Promise.all(['es-ES', 'fa-IR'].map(setShopLocale));
+    setShopLocale('de-AT');
+    expect(t('entry.charge')).toBe('Kassieren');
+  });
+});
+
 describe('the shop language', () => {
+  beforeAll(() => Promise.all(LANGUAGES.map(loadLanguage)));
+
   it('follows the locale setting: German, French and Spanish words, English by default', () => {
     expect(t('entry.charge')).toBe('Charge');
     setShopLocale('de-DE');

@@ -12,26 +12,82 @@
 // Every text goes through `t()`, which reads the reactive `shop.locale`:
 // templates and `$derived` values that call it follow a change of the
 // setting at once, without a reload.
+//
+// Only English (the fallback of every language, and the key checks'
+// reference) is in the start script; each other language is a chunk of its
+// own, loaded when the shop's locale asks for it (issue 11: the other
+// catalogues were a fifth of the script WebKit parsed and kept before the
+// keypad). `setShopLocale` switches once the catalogue is in, so a screen
+// never shows half a language. The till remembers its locale (below), so
+// its catalogue is fetched as this module starts, beside the first IPC
+// calls, and is in by the time the settings arrive.
 import { addMessages, init, locale as i18nLocale, _ } from 'svelte-i18n';
 import { get } from 'svelte/store';
 import en from './messages/en.json';
-import de from './messages/de.json';
-import fr from './messages/fr.json';
-import es from './messages/es.json';
-import fa from './messages/fa.json';
+
+type Catalogue = typeof en;
+type Messages = Parameters<typeof addMessages>[1];
+
+/** Each language's catalogue, loaded on demand (English is always there). */
+const LOADERS = {
+  en: async () => en,
+  de: () => import('./messages/de.json').then((m) => m.default),
+  fr: () => import('./messages/fr.json').then((m) => m.default),
+  es: () => import('./messages/es.json').then((m) => m.default),
+  fa: () => import('./messages/fa.json').then((m) => m.default),
+} as const satisfies Record<string, () => Promise<Messages>>;
 
 /** Languages with a catalogue; those in COMPLETE have every key. */
-export const CATALOGUES = { en, de, fr, es, fa } as const;
-export type Language = keyof typeof CATALOGUES;
+export type Language = keyof typeof LOADERS;
+export const LANGUAGES = Object.keys(LOADERS) as Language[];
 export const COMPLETE: readonly Language[] = ['en', 'de', 'fr', 'es', 'fa'];
+/** The English catalogue, the reference every language falls back to. */
+export const ENGLISH: Catalogue = en;
 
 /** Languages written right to left (the document gets dir="rtl"). */
 const RTL = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'ckb', 'yi']);
 
 export const DEFAULT_LOCALE = 'en-IE';
 
-for (const [lang, messages] of Object.entries(CATALOGUES)) addMessages(lang, messages);
+addMessages('en', en);
 init({ fallbackLocale: 'en', initialLocale: DEFAULT_LOCALE });
+
+function isLanguage(lang: string): lang is Language {
+  return Object.prototype.hasOwnProperty.call(LOADERS, lang);
+}
+
+const loading = new Map<Language, Promise<unknown>>([['en', Promise.resolve(en)]]);
+const loaded = new Set<string>(['en']);
+
+/** Whether the catalogue of `lang` is loaded (switching to it is immediate). */
+export function languageLoaded(lang: string): boolean {
+  return loaded.has(lang);
+}
+
+/**
+ * The catalogue of `lang`, loaded (once) and given to svelte-i18n. A
+ * language without a catalogue is English's (the fallback). A chunk that
+ * fails to load is asked for again next time.
+ */
+export function loadLanguage(lang: string): Promise<unknown> {
+  if (!isLanguage(lang)) return Promise.resolve(en);
+  let pending = loading.get(lang);
+  if (!pending) {
+    pending = LOADERS[lang]().then(
+      (messages) => {
+        addMessages(lang, messages);
+        loaded.add(lang);
+        return messages;
+      },
+      (error: unknown) => {
+        loading.delete(lang);
+        throw error;
+      },
+    );
+    loading.set(lang, pending);
+  }
+  return pending;
+}
 
 /** The shop's locale as the window uses it (reactive). */
 export const shop = $state({ locale: DEFAULT_LOCALE });
@@ -60,8 +116,31 @@ export function isRtl(tag: string): boolean {
  * Follows the shop's locale setting: messages, formats, and the document's
  * `lang` and `dir` (right-to-left languages mirror the layout).
  */
-export function setShopLocale(tag: string | null | undefined) {
+export function setShopLocale(tag: string | null | undefined): Promise<void> {
   const next = usableLocale(tag);
+  wanted = next;
+  const lang = languageOf(next);
+  if (!isLanguage(lang) || loaded.has(lang)) {
+    applyLocale(next);
+    return Promise.resolve();
+  }
+  return loadLanguage(lang).then(
+    () => {
+      // A later setting won meanwhile: it is the one to show.
+      if (wanted === next) applyLocale(next);
+    },
+    () => {
+      // The catalogue could not be loaded (it is in the app, so only a
+      // broken build): the formats still follow, the words stay English.
+      if (wanted === next) applyLocale(next);
+    },
+  );
+}
+
+/** The locale most recently asked for (a slower catalogue must not undo a later choice). */
+let wanted = DEFAULT_LOCALE;
+
+function applyLocale(next: string) {
   i18nLocale.set(next);
   shop.locale = next;
   try {
@@ -77,6 +156,15 @@ export function setShopLocale(tag: string | null | undefined) {
 }
 
 const STORAGE_KEY = 'cryptill.locale';
+
+// The language the till last used, fetched now: the settings that name the
+// locale come after an IPC round trip, the catalogue is in by then.
+try {
+  const remembered = localStorage.getItem(STORAGE_KEY);
+  if (remembered) void loadLanguage(languageOf(usableLocale(remembered))).catch(() => {});
+} catch {
+  // No storage: the catalogue is loaded when the settings name it.
+}
 
 /**
  * For the customer display: follows the locale the till window last set
@@ -107,7 +195,7 @@ export function t(key: string, values?: Values): string {
 
 /** Whether the English catalogue (which every language falls back to) has the message `key`. */
 export function hasMessage(key: string): boolean {
-  let node: unknown = CATALOGUES.en;
+  let node: unknown = en;
   for (const part of key.split('.')) {
     if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, part)) return false;
     node = (node as Record<string, unknown>)[part];

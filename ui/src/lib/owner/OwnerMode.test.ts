@@ -326,7 +326,7 @@ describe('refunds', () => {
       // Written before notes had codes: shown as it is.
       refund(1, 'failed', { message: 'Counos refused: old words. Nothing was sent; the refund can be asked again.' }),
     ]);
-    setShopLocale('de-DE');
+    await setShopLocale('de-DE');
     try {
       await openUnlocked();
       await fireEvent.click(screen.getByTestId('owner-tab-refunds'));

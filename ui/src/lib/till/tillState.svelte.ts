@@ -76,13 +76,17 @@ export class TillState {
       // gateway's loopback) and fill in when they arrive (issue 11).
       void this.loadCoins();
       [this.info, this.settings] = await Promise.all([backend.appInfo(), backend.counterSettings()]);
-      setShopLocale(this.settings.locale);
       void this.refreshPrinter();
       // Not awaited: the gateway may be slow; the till is usable meanwhile.
       backend
         .resumedSales()
         .then((list) => (this.resumed = list))
         .catch(() => {});
+      // The first draw in the shop's language, not English then German: the
+      // catalogue of the language the till last used was fetched as the page
+      // started (i18n/index.svelte.ts), so this waits for nothing, or for the
+      // rest of that fetch; on an English till it is in the start script.
+      await setShopLocale(this.settings.locale);
     } catch (error) {
       this.loadError = error as AppError;
     } finally {
