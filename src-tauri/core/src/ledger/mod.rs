@@ -675,9 +675,22 @@ impl Ledger {
     /// coin is chosen, the payment URI only checkout gives, a notice) is
     /// kept from before.
     pub fn record_order(&self, id: i64, order: &GatewayOrder) -> Result<Sale> {
+        self.store_order(id, order, false)
+    }
+
+    /// [`Ledger::record_order`] for the order a charge has just placed,
+    /// committed without waiting for the disk: the sale and its conversion
+    /// are flushed already, and after a power cut the next start re-finds
+    /// this order at the gateway by the sale's merchant order id
+    /// (checkout/placement.rs says why that is enough).
+    pub fn record_placed_order(&self, id: i64, order: &GatewayOrder) -> Result<Sale> {
+        self.store_order(id, order, true)
+    }
+
+    fn store_order(&self, id: i64, order: &GatewayOrder, unsynced: bool) -> Result<Sale> {
         let now = self.now();
         let settled = matches!(order.state, SaleState::Paid | SaleState::Overpaid);
-        self.with_db(|db, _| {
+        let write = |db: &mut dyn Db, _: &Scope| {
             db.execute(
                 "UPDATE sales SET state = ?1, gateway_order_id = ?2,
                     crypto_amount = COALESCE(?3, crypto_amount),
@@ -704,7 +717,12 @@ impl Ledger {
                     order.notice.as_deref()
                 ],
             )
-        })?;
+        };
+        if unsynced {
+            self.with_db_unsynced(write)?;
+        } else {
+            self.with_db(write)?;
+        }
         self.sale(id)
     }
 
