@@ -553,6 +553,17 @@ impl Ledger {
             .optional()?)
     }
 
+    /// Every setting stored as text, at once: one query where reading each
+    /// setting would be one per setting (`Settings::load`, on a charge's
+    /// path). A value that is not text is left out (its default is used).
+    pub fn settings_stored(&self) -> Result<std::collections::HashMap<String, String>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT key, value FROM settings WHERE typeof(value) = 'text'")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         self.conn().execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
