@@ -117,8 +117,8 @@ impl Checkout {
     ///   gateway hands back the order it made, with any payment made to it
     ///   (Counos `renew: false`, CoinGate found by `order_id` before
     ///   anything is created; gateways.md "Round 2"). Tested from an image
-    ///   of the disk taken there: `outcomes::a_power_cut_before_the_order_
-    ///   commit_is_on_disk_finds_the_paid_order_at_the_next_start`.
+    ///   of the disk taken there, in both dialects (`outcomes::`
+    ///   `a_power_cut_before_the_order_commit_is_on_disk_finds_the_paid_order_at_the_next_start`).
     /// - after the next synced commit or checkpoint (the watcher's first
     ///   recorded answer, any other write of the till): everything.
     ///

@@ -31,11 +31,20 @@ async fn counter() -> Counter {
 /// Outcome-test helpers over the shared counter.
 trait SaleCounter {
     async fn sale(&self, amount: &str) -> i64;
+    /// A sale recorded as Charge records it (the coin list fetched), its
+    /// order not placed yet.
+    async fn recorded(&self, amount: &str) -> i64;
 }
 
 impl SaleCounter for Counter {
     async fn sale(&self, amount: &str) -> i64 {
         self.checkout.charge(amount, "BTC").await.unwrap().sale_id
+    }
+
+    async fn recorded(&self, amount: &str) -> i64 {
+        self.checkout.coins().await.unwrap();
+        let entry = entry(&[("", amount)], None);
+        self.checkout.start_sale(&entry).await.unwrap().sale_id
     }
 }
 
@@ -305,13 +314,7 @@ async fn a_power_cut_before_the_order_commit_is_on_disk_finds_the_paid_order_at_
             // The server's commits are durable when it answers: no image.
             return;
         }
-        c.checkout.coins().await.unwrap();
-        let id = c
-            .checkout
-            .start_sale(&entry(&[("", "12.50")], None))
-            .await
-            .unwrap()
-            .sale_id;
+        let id = c.recorded("12.50").await;
         let control = &c.sandbox.control;
         control
             .set_latency(Duration::from_millis(300))
@@ -383,13 +386,7 @@ async fn every_charge_failure_is_retried_to_exactly_one_coingate_order() {
         .filter(|f| ![Fault::BadKey, Fault::Http429].contains(f))
     {
         let c = counter_with(true).await;
-        c.checkout.coins().await.unwrap();
-        let id = c
-            .checkout
-            .start_sale(&entry(&[("", "12.50")], None))
-            .await
-            .unwrap()
-            .sale_id;
+        let id = c.recorded("12.50").await;
         c.sandbox.fault(fault).await;
         // The client repeats a failed read on its own, so the first try may
         // already succeed; either way the fault was met on the way.
