@@ -58,9 +58,15 @@ pub struct SaleLimits {
 
 impl SaleLimits {
     pub fn load(ledger: &Ledger, fiat: &Currency) -> Result<Self> {
+        // The one setting the limits need, not all of them: every charge
+        // and quote reads it.
+        let max_sale_amount = match ledger.setting("max_sale_amount")? {
+            Some(stored) => stored,
+            None => Settings::default().max_sale_amount,
+        };
         Ok(Self {
             fiat: fiat.clone(),
-            max_sale: Settings::load(ledger)?.max_sale(),
+            max_sale: max_sale(&max_sale_amount),
         })
     }
 
@@ -228,7 +234,9 @@ impl Settings {
     /// default rather than stopping the till.
     pub fn load(ledger: &Ledger) -> Result<Self> {
         let d = Self::default();
-        let get = |key: &str| ledger.setting(key);
+        // One query for all of them: a charge loads them (the coins offered).
+        let mut stored = ledger.settings_stored()?;
+        let mut get = |key: &str| Ok::<_, Error>(stored.remove(key));
         let flag = |v: Option<String>, default: bool| v.map(|v| v == "true").unwrap_or(default);
         Ok(Self {
             shop_name: get("shop_name")?.unwrap_or(d.shop_name),
@@ -430,8 +438,13 @@ impl Settings {
 
     /// The maximum sale amount as a decimal (validated on save).
     pub fn max_sale(&self) -> Option<Decimal> {
-        Decimal::from_str(self.max_sale_amount.trim()).ok()
+        max_sale(&self.max_sale_amount)
     }
+}
+
+/// The largest sale as stored; `None`: no valid limit.
+fn max_sale(stored: &str) -> Option<Decimal> {
+    Decimal::from_str(stored.trim()).ok()
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@
 //! The ledger runs SQLite's write-ahead log with `synchronous = FULL`: each
 //! commit waits for an `fsync` of the `-wal` file, 3 to 5 ms on a till's disk
 //! (BENCHMARKS.md, "Checkout overhead"). A charge writes three rows before
-//! its order exists (the sale, the placement claim, the conversion), and
-//! none of them needs the disk at its own commit:
+//! its order exists (the sale, the placement claim, the conversion) and the
+//! order after it, and none of them needs the disk at its own commit (the
+//! order's because the gateway hands it back for the flushed sale, see
+//! checkout/placement.rs):
 //!
 //! - A commit with `synchronous = NORMAL` is in the log as soon as it
 //!   returns, so another process sees it and a crash of the app loses
@@ -55,8 +57,9 @@ impl Ledger {
     /// waiting for the disk (`synchronous = NORMAL`), and a later
     /// [`Ledger::flush`] (or any synced commit after it) makes it durable.
     /// Used for a charge's placement claim (it only keeps two *live*
-    /// processes from placing one sale; a power cut leaves none alive) and
-    /// its conversion (flushed before the order's answer is recorded).
+    /// processes from placing one sale; a power cut leaves none alive), its
+    /// conversion (flushed before the order's answer is recorded) and the
+    /// order it placed (re-found at the gateway after a power cut).
     pub(crate) fn with_db_unsynced<T>(
         &self,
         f: impl FnOnce(&mut dyn Db, &Scope) -> Result<T>,

@@ -553,6 +553,17 @@ impl Ledger {
             .optional()?)
     }
 
+    /// Every setting stored as text, at once: one query where reading each
+    /// setting would be one per setting (`Settings::load`, on a charge's
+    /// path). A value that is not text is left out (its default is used).
+    pub fn settings_stored(&self) -> Result<std::collections::HashMap<String, String>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT key, value FROM settings WHERE typeof(value) = 'text'")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         self.conn().execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -675,9 +686,22 @@ impl Ledger {
     /// coin is chosen, the payment URI only checkout gives, a notice) is
     /// kept from before.
     pub fn record_order(&self, id: i64, order: &GatewayOrder) -> Result<Sale> {
+        self.store_order(id, order, false)
+    }
+
+    /// [`Ledger::record_order`] for the order a charge has just placed,
+    /// committed without waiting for the disk: the sale and its conversion
+    /// are flushed already, and after a power cut the next start re-finds
+    /// this order at the gateway by the sale's merchant order id
+    /// (checkout/placement.rs says why that is enough).
+    pub fn record_placed_order(&self, id: i64, order: &GatewayOrder) -> Result<Sale> {
+        self.store_order(id, order, true)
+    }
+
+    fn store_order(&self, id: i64, order: &GatewayOrder, unsynced: bool) -> Result<Sale> {
         let now = self.now();
         let settled = matches!(order.state, SaleState::Paid | SaleState::Overpaid);
-        self.with_db(|db, _| {
+        let write = |db: &mut dyn Db, _: &Scope| {
             db.execute(
                 "UPDATE sales SET state = ?1, gateway_order_id = ?2,
                     crypto_amount = COALESCE(?3, crypto_amount),
@@ -704,7 +728,12 @@ impl Ledger {
                     order.notice.as_deref()
                 ],
             )
-        })?;
+        };
+        if unsynced {
+            self.with_db_unsynced(write)?;
+        } else {
+            self.with_db(write)?;
+        }
         self.sale(id)
     }
 
