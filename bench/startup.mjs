@@ -5,9 +5,9 @@
 //   node bench/startup.mjs CRYPTILL_BIN BARE_BIN UI_DIST [RUNS]
 //
 // Start to interactive: from spawning the process to the line it writes
-// when ready: Cryptill's log line "the keypad is interactive" (the entry
-// screen's first draw tells Rust), the bare window's "bare-window: ready"
-// (its page has loaded). The bare window is also run on Cryptill's own UI
+// when ready: Cryptill's log line "the keypad is interactive" (sent right
+// after the entry screen's first paint), the bare window's "bare-window:
+// ready" (its page's load event, which comes before its first paint). The bare window is also run on Cryptill's own UI
 // bundle (BARE_WINDOW_DIR=ui/dist): the same shell with Cryptill's page, so
 // the difference to the bare page is what WebKit spends on the page itself.
 //

@@ -189,16 +189,22 @@ pub async fn customer_view<R: Runtime>(
 /// When the window's process started (`run`'s first line).
 pub(crate) static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
-/// The UI says the keypad can take a key now (the entry screen's first
-/// draw). Logged once per process: "start to an interactive keypad" is the
+/// The UI says the keypad can take a key now: the entry screen has been
+/// drawn and painted (the UI calls this right after that paint, not at its
+/// mount). Logged once per process: "start to an interactive keypad" is the
 /// figure issue 11 measures against a bare window (`bench/startup.sh` waits
 /// for this line; BENCHMARKS.md), and a slow start shows in the log.
+/// `page_ms` is the page's own clock at that moment (milliseconds since
+/// its navigation began), so the log splits the start into the part before
+/// the page and the page's own part.
 #[tauri::command]
-pub fn keypad_ready() {
+pub fn keypad_ready(page_ms: u32) {
     use std::sync::atomic::{AtomicBool, Ordering};
     static SAID: AtomicBool = AtomicBool::new(false);
     if !SAID.swap(true, Ordering::Relaxed) {
         let ms = STARTED.get().map_or(0, |t| t.elapsed().as_millis());
-        tracing::info!("the keypad is interactive, {ms} ms after start");
+        tracing::info!(
+            "the keypad is interactive, {ms} ms after start ({page_ms} ms after the page began loading)"
+        );
     }
 }

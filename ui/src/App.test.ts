@@ -250,9 +250,12 @@ describe('cashiers and shifts', () => {
 
   it('with cashiers and no shift, asks for a sign-in before the keypad, then names the cashier', async () => {
     backend.shiftStatus.mockResolvedValue({ cashiersSetUp: true, shift: null, cashiers: ['Ana', 'Ben'] });
+    backend.keypadReady.mockClear();
     render(App);
     await screen.findByTestId('shift-sign-in');
     expect(screen.queryByTestId('amount')).toBeNull();
+    // The first draw waited for who sells: no keypad was drawn before the form.
+    expect(backend.keypadReady).not.toHaveBeenCalled();
     backend.openShift.mockResolvedValue({
       cashiersSetUp: true,
       cashiers: ['Ana', 'Ben'],

@@ -3,6 +3,7 @@
 import { Channel, invoke, isTauri } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { commands } from './bindings/commands';
+import { afterNextPaint } from './shared/paint';
 import type { AppError } from './bindings/AppError';
 import type { AppEvent } from './bindings/AppEvent';
 import type { AppInfo } from './bindings/AppInfo';
@@ -117,9 +118,14 @@ export function appInfo(): Promise<AppInfo> {
   return rust.appInfo();
 }
 
-/** Tells Rust the keypad takes keys now (logged once: the start-up figure of BENCHMARKS.md). */
+/**
+ * Tells Rust the keypad takes keys now (logged once: the start-up figure of
+ * BENCHMARKS.md). Called where the keypad is drawn; it reaches Rust right
+ * after that draw has been painted, not at the draw, with the page's own
+ * clock (the log then splits the start into before and in the page).
+ */
 export function keypadReady(): void {
-  rust.keypadReady().catch(() => {});
+  afterNextPaint(() => rust.keypadReady({ pageMs: Math.round(performance.now()) }).catch(() => {}));
 }
 
 export function listCoins(): Promise<Coin[]> {

@@ -180,7 +180,7 @@ export function commands(invoke: Invoke) {
     /** `owner_print_report` (owner). */
     ownerPrintReport: (args: { filter: SaleFilter; x: boolean }) => invoke<void>('owner_print_report', args),
     /** `keypad_ready` (till). */
-    keypadReady: () => invoke<void>('keypad_ready'),
+    keypadReady: (args: { pageMs: number }) => invoke<void>('keypad_ready', args),
     /** `owner_tills` (owner). */
     ownerTills: () => invoke<string[]>('owner_tills'),
   };

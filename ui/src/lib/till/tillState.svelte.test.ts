@@ -6,6 +6,7 @@ import { coins, demoInfo, payment, settings } from '../../test/fixtures';
 import type { Payment } from '../bindings/Payment';
 import type { PrintOutcome } from '../bindings/PrintOutcome';
 import type { SaleUpdate } from '../bindings/SaleUpdate';
+import { afterNextPaint } from '../shared/paint';
 import { TillState } from './tillState.svelte';
 
 // A runes file compiles `await`, which vi.hoisted cannot hold: the mocks come as a promise.
@@ -67,12 +68,19 @@ beforeEach(() => {
   });
 });
 
-afterEach(() => {
+afterEach(async () => {
+  // What a test's till left waiting for the first paint runs with its own mocks.
+  await new Promise<void>((r) => afterNextPaint(r));
+  await new Promise((r) => setTimeout(r, 0));
   for (const stop of stops.splice(0)) stop();
 });
 
 /** Lets the mocked calls answer and the effects run. */
 async function answered() {
+  await new Promise((r) => setTimeout(r, 0));
+  flushSync();
+  // What waits for the first paint (the coins' draw, the printer, the resumed sales).
+  await new Promise<void>((r) => afterNextPaint(r));
   await new Promise((r) => setTimeout(r, 0));
   flushSync();
 }
@@ -107,6 +115,44 @@ describe('starting', () => {
     await till.load();
     expect(till.loadError).toBeNull();
     expect(till.info).toEqual(demoInfo);
+  });
+});
+
+describe('the first paint', () => {
+  it('has the keypad’s answers before it, and the coins’ draw, the printer and the resumed sales after it', async () => {
+    const shiftAsked = vi.fn(async () => {});
+    let till!: TillState;
+    stops.push($effect.root(() => void (till = new TillState(shiftAsked))));
+    // Asked at once, beside the till's own answers.
+    expect(backend.appInfo).toHaveBeenCalledTimes(1);
+    expect(backend.counterSettings).toHaveBeenCalledTimes(1);
+    expect(backend.listCoins).toHaveBeenCalledTimes(1);
+    expect(shiftAsked).toHaveBeenCalledTimes(1);
+    await new Promise((r) => setTimeout(r, 0));
+    flushSync();
+    expect(till.info).toEqual(demoInfo);
+    expect(till.coins).toEqual([]);
+    expect(till.coinsLoading).toBe(true);
+    expect(backend.printerConfigured).not.toHaveBeenCalled();
+    expect(backend.resumedSales).not.toHaveBeenCalled();
+    await new Promise<void>((r) => afterNextPaint(r));
+    await new Promise((r) => setTimeout(r, 0));
+    flushSync();
+    expect(till.coins).toEqual(coins);
+    expect(backend.printerConfigured).toHaveBeenCalledTimes(1);
+    expect(backend.resumedSales).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks again for what the first draw needs on Retry', async () => {
+    backend.appInfo.mockRejectedValueOnce({ kind: 'keyring', message: 'Ask the owner.' });
+    const shiftAsked = vi.fn(async () => {});
+    let till!: TillState;
+    stops.push($effect.root(() => void (till = new TillState(shiftAsked))));
+    await answered();
+    expect(till.info).toBeNull();
+    await till.load();
+    expect(till.info).toEqual(demoInfo);
+    expect(shiftAsked).toHaveBeenCalledTimes(2);
   });
 });
 

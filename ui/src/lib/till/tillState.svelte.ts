@@ -10,6 +10,7 @@ import type { Payment } from '../bindings/Payment';
 import type { SaleUpdate } from '../bindings/SaleUpdate';
 import type { Settings } from '../bindings/Settings';
 import { errorText, inShopLanguage, isFinal, isPaid } from '../shared/format';
+import { afterNextPaint } from '../shared/paint';
 import { beepPaid } from '../shared/sound';
 import { ToastQueue } from '../shared/toastQueue.svelte';
 import { toastFor } from '../shared/toasts';
@@ -60,47 +61,78 @@ export class TillState {
    * the till, listens to Rust's events and keeps the customer display on the
    * counter's sale until that owner is destroyed.
    */
-  constructor() {
+  readonly #alsoFirst: () => Promise<unknown>;
+
+  /**
+   * `alsoFirst`: what else the first draw needs, asked for beside the
+   * till's own answers (the window's shift status: the keypad or the
+   * sign-in form), again on Retry.
+   */
+  constructor(alsoFirst: () => Promise<unknown> = async () => {}) {
+    this.#alsoFirst = alsoFirst;
     $effect(() => this.#listen());
     $effect(() => this.#followOnCustomerDisplay());
-    $effect(() => void this.load());
+    // Asked at once, not from an effect: at start the first effects ran
+    // once the page had loaded, a median 77 ms after the script (measured,
+    // BENCHMARKS.md "Round 23: from the page's load to the keypad").
+    void this.load();
   }
 
   /** Starts the till; Retry after a failed start calls it again. */
   async load() {
     this.loading = true;
     this.loadError = null;
+    // Right after the first paint with the till's answers in (the keypad):
+    // what that draw does not need waits for it (issue 11).
+    let painted!: () => void;
+    const firstPaint = new Promise<void>((resolve) => (painted = resolve));
     try {
       // The keypad is drawn from the till's own answers (its file); the
       // coins come from the gateway (over the network, or the demo
-      // gateway's loopback) and fill in when they arrive (issue 11).
-      void this.loadCoins();
-      [this.info, this.settings] = await Promise.all([backend.appInfo(), backend.counterSettings()]);
-      void this.refreshPrinter();
-      // Not awaited: the gateway may be slow; the till is usable meanwhile.
-      backend
-        .resumedSales()
-        .then((list) => (this.resumed = list))
-        .catch(() => {});
+      // gateway's loopback): asked for now, drawn once the keypad is on
+      // screen, or when they arrive if later.
+      void this.loadCoins(firstPaint);
+      const [info, settings] = await Promise.all([
+        backend.appInfo(),
+        backend.counterSettings(),
+        this.#alsoFirst(),
+      ]);
+      [this.info, this.settings] = [info, settings];
+      afterNextPaint(() => {
+        painted();
+        void this.refreshPrinter();
+        // Not awaited: the gateway may be slow; the till is usable meanwhile.
+        backend
+          .resumedSales()
+          .then((list) => (this.resumed = list))
+          .catch(() => {});
+      });
       // The first draw in the shop's language, not English then German: the
       // catalogue of the language the till last used was fetched as the page
       // started (i18n/index.svelte.ts), so this waits for nothing, or for the
       // rest of that fetch; on an English till it is in the start script.
-      await setShopLocale(this.settings.locale);
+      await setShopLocale(settings.locale);
     } catch (error) {
       this.loadError = error as AppError;
+      painted();
     } finally {
       this.loading = false;
     }
   }
 
-  /** Asks the gateway for its coins; an error is shown in the coin picker, with Retry. */
-  async loadCoins() {
+  /**
+   * Asks the gateway for its coins; an error is shown in the coin picker,
+   * with Retry. The answer is drawn once `drawAfter` has resolved.
+   */
+  async loadCoins(drawAfter: Promise<void> = Promise.resolve()) {
     this.coinsLoading = true;
     this.coinsError = null;
     try {
-      this.coins = await backend.listCoins();
+      const coins = await backend.listCoins();
+      await drawAfter;
+      this.coins = coins;
     } catch (error) {
+      await drawAfter;
       this.coinsError = error as AppError;
     } finally {
       this.coinsLoading = false;
