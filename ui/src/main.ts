@@ -2,6 +2,10 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import CustomerDisplay from './lib/customer/CustomerDisplay.svelte';
 import './app.css';
+import { chooseFonts } from './lib/shared/fonts';
+
+// Before the first draw: the font lists decide how long its layout takes.
+chooseFonts();
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lost its #app element');
