@@ -1,3 +1,5 @@
+// First: asks Rust for the first draw's answers (lib/boot.ts).
+import { firstAnswers } from './lib/boot';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import CustomerDisplay from './lib/customer/CustomerDisplay.svelte';
@@ -14,4 +16,11 @@ if (!target) throw new Error('index.html lost its #app element');
 // src-tauri/customer.rs); it gets the display, never the till.
 const view = window.location.hash === '#customer' ? CustomerDisplay : App;
 
-export default mount(view, { target });
+// Mounted once the first answers are in, so the first frame is the keypad
+// (or the sign-in form) rather than "Starting…" and then the keypad; a till
+// slow to answer (a keyring asking for its password, a long migration)
+// shows "Starting…" after a moment instead of an empty window.
+const STARTING_AFTER_MS = 200;
+void Promise.race([firstAnswers, new Promise((resolve) => setTimeout(resolve, STARTING_AFTER_MS))]).then(
+  () => mount(view, { target }),
+);

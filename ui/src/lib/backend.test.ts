@@ -104,3 +104,35 @@ describe('commands', () => {
     expect(core.invoke).toHaveBeenLastCalledWith('owner_refund_resolve', { refundId: 4, sent: true, gatewayId: 'w-17' });
   });
 });
+
+describe("the first draw's answers, asked as the page starts", () => {
+  it('go to the first caller of each; a later call (Retry) asks Rust again', async () => {
+    let asked = 0;
+    core.invoke.mockImplementation(async (command: string) => {
+      asked += 1;
+      return command === 'app_info' ? { shopName: `answer ${asked}` } : null;
+    });
+    const settled = backend.askFirstAnswers();
+    expect(core.invoke.mock.calls.map(([command]) => command).sort()).toEqual([
+      'app_info',
+      'counter_settings',
+      'list_coins',
+      'shift_status',
+    ]);
+    await settled;
+    const first = await backend.appInfo();
+    expect(core.invoke).toHaveBeenCalledTimes(4);
+    const again = await backend.appInfo();
+    expect(core.invoke).toHaveBeenCalledTimes(5);
+    expect(first).not.toEqual(again);
+  });
+
+  it('keep a failure for the caller to show, as the error it would have had', async () => {
+    core.invoke.mockRejectedValue({ kind: 'keyring', message: 'The system keyring is locked.' });
+    await backend.askFirstAnswers(); // settles: nobody is left with an unhandled rejection
+    await expect(backend.counterSettings()).rejects.toEqual({
+      kind: 'keyring',
+      message: 'The system keyring is locked.',
+    });
+  });
+});
