@@ -186,11 +186,17 @@ export function followTillLocale(): () => void {
 /** Values put into a message's `{placeholders}`. */
 export type Values = Record<string, string | number | boolean | Date | null | undefined>;
 
+// svelte-i18n's formatter, kept current by one subscription for the page's
+// life: `get(_)` in every call subscribed to the store and left it again
+// each time (3 to 5 ms over the keypad's first draw, issue 11).
+let format = get(_);
+_.subscribe((current) => (format = current));
+
 /** The message `key` in the shop's language (English where it has none). */
 export function t(key: string, values?: Values): string {
   // Reading shop.locale makes the caller follow a change of language.
   void shop.locale;
-  return get(_)(key, values ? { values } : undefined);
+  return format(key, values ? { values } : undefined);
 }
 
 /** Whether the English catalogue (which every language falls back to) has the message `key`. */
