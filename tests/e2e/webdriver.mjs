@@ -146,15 +146,26 @@ export class Session {
     // WebKit takes a screenshot at the page's next paint. The app paints
     // without GL compositing (src-tauri/webview.rs), and then a still page
     // (no countdown ticking) paints no more and the screenshot would wait
-    // for ever: an invisible change just after the request makes the paint.
+    // for ever: an invisible change every 100 ms until the screenshot is
+    // back makes the paint. (One change 50 ms after the request was not
+    // enough on a busy machine: the request reached WebKit after that
+    // paint, and the screenshot waited until the HTTP client gave up.)
     await this.cmd("POST", "/execute/sync", {
-      script: `setTimeout(() => {
+      script: `clearInterval(window.__cryptillNudge);
+      window.__cryptillNudge = setInterval(() => {
         const s = document.documentElement.style;
         s.outline = s.outline ? "" : "1px solid transparent";
-      }, 50);`,
+      }, 100);`,
       args: [],
     });
-    writeFileSync(path, Buffer.from(await this.cmd("GET", "/screenshot"), "base64"));
+    try {
+      writeFileSync(path, Buffer.from(await this.cmd("GET", "/screenshot"), "base64"));
+    } finally {
+      await this.cmd("POST", "/execute/sync", {
+        script: `clearInterval(window.__cryptillNudge); document.documentElement.style.outline = "";`,
+        args: [],
+      });
+    }
   }
 
   /** Handles of the app's open windows (the till, the customer display). */
