@@ -122,7 +122,7 @@ impl SaleQuery {
             // was indexed yet, in any snapshot, on a read-only connection
             // too.
             let matched = arg(Value::Text(phrase(text)), &mut args);
-            let queued = like_terms(text, "s.", &mut args);
+            let queued = like_terms(backend, text, "s.", &mut args);
             terms.push(format!(
                 "id IN (SELECT rowid FROM sales_search WHERE sales_search MATCH {matched}
                         EXCEPT SELECT id FROM sales_search_queue
@@ -130,7 +130,7 @@ impl SaleQuery {
                               WHERE {queued})"
             ));
         } else if let Some(text) = &self.search {
-            terms.push(like_terms(text, "", &mut args));
+            terms.push(like_terms(backend, text, "", &mut args));
         }
         if let Some(name) = &self.cashier {
             let name = arg(Value::Text(name.clone()), &mut args);
@@ -180,19 +180,23 @@ impl SaleQuery {
 
 /// The search as LIKE terms on the columns of `sales` (as `table`, e.g.
 /// `"s."`, or `""`): part of the sale number, an order id, the address or
-/// the transaction id, in any ASCII case (LIKE's), as the trigram index
-/// matches it.
-fn like_terms(text: &str, table: &str, args: &mut Vec<Value>) -> String {
+/// the transaction id, in any ASCII case, as the trigram index matches it
+/// (SQLite's LIKE ignores ASCII case; PostgreSQL's does not: ILIKE there).
+fn like_terms(backend: Backend, text: &str, table: &str, args: &mut Vec<Value>) -> String {
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
     args.push(Value::Text(format!("%{escaped}%")));
     let p = format!("?{}", args.len());
+    let like = match backend {
+        Backend::Sqlite => "LIKE",
+        Backend::Postgres => "ILIKE",
+    };
     format!(
-        "(CAST({table}id AS TEXT) LIKE {p} ESCAPE '\\' OR {table}merchant_order_id LIKE {p} ESCAPE '\\'
-          OR {table}gateway_order_id LIKE {p} ESCAPE '\\' OR {table}address LIKE {p} ESCAPE '\\'
-          OR {table}tx_id LIKE {p} ESCAPE '\\')"
+        "(CAST({table}id AS TEXT) {like} {p} ESCAPE '\\' OR {table}merchant_order_id {like} {p} ESCAPE '\\'
+          OR {table}gateway_order_id {like} {p} ESCAPE '\\' OR {table}address {like} {p} ESCAPE '\\'
+          OR {table}tx_id {like} {p} ESCAPE '\\')"
     )
 }
 
