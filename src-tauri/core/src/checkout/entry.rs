@@ -123,7 +123,11 @@ impl Checkout {
     }
 
     /// Charges `amount` (as typed) in `coin`: the sale is in the ledger
-    /// before the gateway is called.
+    /// before any order exists for it. Its conversion, a question about a
+    /// price (nothing of the sale: no id, nothing the gateway keeps), is
+    /// asked while the sale is being recorded, once nothing can refuse the
+    /// sale but the ledger failing: its answer is locked in the sale only
+    /// under the placement claim, as before (BENCHMARKS.md, "Round 24").
     pub async fn charge(&self, amount: &str, coin: &str) -> Result<Payment> {
         let entry = SaleEntry {
             lines: vec![LineEntry {
@@ -133,10 +137,28 @@ impl Checkout {
             tip: None,
             coin: coin.to_string(),
         };
+        let (total, lines, tip) = self.validate(&entry)?;
+        let coin = self.coin(&entry.coin).await?;
+        // A sale the till refuses (cashiers and no open shift) asks nothing.
+        self.ledger.check_can_sell()?;
+        let asked = self.ask_conversion(&total, &coin);
+        let sale = self
+            .ledger
+            .begin_itemised_sale(
+                &total,
+                &coin,
+                self.gateway.kind(),
+                &lines,
+                tip.as_ref(),
+                None,
+            )
+            // Nothing of this sale was sent: the conversion asked a price,
+            // as the coin list fetched before a sale does.
+            .map_err(Error::before_gateway)?;
+        tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
         // The sale just recorded is placed as it is: no payment screen for
         // it before its order, no second read of it (`place` does both).
-        let sale = self.record_new(&entry).await?;
-        self.place_order(sale).await
+        self.place_order_asked(sale, Some(asked)).await
     }
 
     /// Charges `amount` (as typed) in `currency` and `coin`: the command

@@ -1,7 +1,10 @@
 //! The checkout: price in, order out, payment followed to its outcome.
 //! Order of events for a charge, and why:
 //! 1. the sale is committed to the ledger (nothing a crash can lose);
-//! 2. the gateway converts the price, and the conversion is locked in the sale;
+//! 2. the gateway converts the price, and the conversion is locked in the sale
+//!    (a charge asks for it while step 1 is written: a price question, with
+//!    nothing of the sale in it; it is locked only after step 1, under the
+//!    placement claim);
 //! 3. the order is created under the sale's merchant order id, so repeating
 //!    steps 2-3 after any failure finds the same order instead of a second one.
 

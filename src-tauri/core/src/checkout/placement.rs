@@ -8,11 +8,34 @@ use std::time::{Duration, Instant};
 use super::types::Payment;
 use super::{Checkout, FOLLOW_RECHECK, MAX_BACKOFF, PLACEMENT_WAIT, POLL_INTERVAL};
 use crate::error::{Error, Result};
-use crate::gateway::{Conversion, OrderRef, OrderRequest, SaleState};
+use crate::gateway::{Coin, Conversion, OrderRef, OrderRequest, SaleState};
 use crate::ledger::Sale;
+use crate::money::Money;
 use crate::settings::Settings;
 
+/// A conversion asked for while its sale was being recorded (`charge`): the
+/// price and coin it was asked for, and the gateway's answer to come. Used
+/// under the placement claim when the sale has none locked and is still
+/// that price in that coin; otherwise dropped, and asked again there.
+pub(super) struct Asked {
+    fiat: Money,
+    coin: Coin,
+    answer: tokio::task::JoinHandle<Result<Conversion>>,
+}
+
 impl Checkout {
+    /// Asks the gateway to convert `fiat` into `coin` on a task of its own,
+    /// so the question is on its way while the caller writes the sale.
+    pub(super) fn ask_conversion(&self, fiat: &Money, coin: &Coin) -> Asked {
+        let gateway = Arc::clone(&self.gateway);
+        let (price, to) = (fiat.clone(), coin.clone());
+        Asked {
+            fiat: fiat.clone(),
+            coin: coin.clone(),
+            answer: tokio::spawn(async move { gateway.convert(&price, &to).await }),
+        }
+    }
+
     /// Creates the gateway order of a recorded sale, or returns it if it
     /// exists already: the merchant order id is the sale's, so the gateway
     /// finds the order made by an earlier try (Counos `renew: false`,
@@ -30,11 +53,24 @@ impl Checkout {
     /// window and `cryptill order`, two processes) one creates the order and
     /// the other waits for it. Never two gateway orders for one sale.
     pub(super) async fn place_order(&self, sale: Sale) -> Result<Payment> {
+        self.place_order_asked(sale, None).await
+    }
+
+    /// [`Checkout::place_order`], with the conversion perhaps asked for already.
+    pub(super) async fn place_order_asked(
+        &self,
+        sale: Sale,
+        asked: Option<Asked>,
+    ) -> Result<Payment> {
+        let mut asked = asked;
         let claimant = crate::ledger::claimant("place");
         let waited_since = Instant::now();
         let mut sale = sale;
         loop {
-            if let Some(payment) = self.place_claimed(sale.clone(), &claimant).await? {
+            if let Some(payment) = self
+                .place_claimed_asked(sale.clone(), &claimant, asked.take())
+                .await?
+            {
                 return Ok(payment);
             }
             // Someone else is placing it: wait for their answer.
@@ -57,6 +93,15 @@ impl Checkout {
         sale: Sale,
         claimant: &str,
     ) -> Result<Option<Payment>> {
+        self.place_claimed_asked(sale, claimant, None).await
+    }
+
+    async fn place_claimed_asked(
+        &self,
+        sale: Sale,
+        claimant: &str,
+        asked: Option<Asked>,
+    ) -> Result<Option<Payment>> {
         if !self.ledger.claim_placement(sale.id, claimant)? {
             let now = self.ledger.sale(sale.id)?;
             if now.state != SaleState::Creating {
@@ -70,7 +115,7 @@ impl Checkout {
         if sale.state != SaleState::Creating {
             return self.payment(&sale).map(Some);
         }
-        let placed = self.create_order(&sale).await;
+        let placed = self.create_order(&sale, asked).await;
         if placed.is_err() {
             if let Err(e) = self.ledger.release_placement(sale.id, claimant) {
                 tracing::warn!(sale = sale.id, error = %e, "cannot give up a placement claim");
@@ -124,12 +169,23 @@ impl Checkout {
     ///
     /// On the shared PostgreSQL ledger every commit is the server's, durable
     /// when it answers; the flush does nothing there.
-    pub(super) async fn create_order(&self, sale: &Sale) -> Result<Payment> {
+    pub(super) async fn create_order(&self, sale: &Sale, asked: Option<Asked>) -> Result<Payment> {
         let coin = self.gateway_coin(sale.coin.code(), &sale.network).await?;
         let crypto = match sale.crypto.clone() {
             Some(crypto) => crypto,
             None => {
-                let conversion: Conversion = self.gateway.convert(&sale.fiat, &coin).await?;
+                let conversion: Conversion = match asked {
+                    // Asked while the sale was recorded (`charge`), for its
+                    // price and coin: the same question, answered already.
+                    Some(asked) if asked.fiat == sale.fiat && asked.coin == coin => {
+                        match asked.answer.await {
+                            Ok(answer) => answer?,
+                            // The task died (the runtime is stopping): ask again.
+                            Err(_) => self.gateway.convert(&sale.fiat, &coin).await?,
+                        }
+                    }
+                    _ => self.gateway.convert(&sale.fiat, &coin).await?,
+                };
                 self.ledger.record_conversion(sale.id, &conversion)?;
                 conversion.crypto
             }

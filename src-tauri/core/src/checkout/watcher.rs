@@ -99,6 +99,12 @@ impl Checkout {
         let mut late_due = Instant::now() + Duration::from_secs(10);
         let mut late_running: Option<tokio::task::JoinHandle<()>> = None;
         loop {
+            // The sales charged or changed since are put into the search
+            // index here, between looks, not in the charge's own writes
+            // (the "search index off the charge's path" migration).
+            if let Err(e) = self.ledger.index_queued_searches() {
+                tracing::warn!(error = %e, "the search index could not catch up");
+            }
             let now = Instant::now();
             match self.ledger.open_sales() {
                 Ok(open) => {

@@ -211,6 +211,9 @@ pub fn fill(ledger: &Ledger, fill: &Fill) -> Result<i64> {
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [last_tick.to_string()],
     )?;
+    // The search index as a till's ledger has it: every sale indexed (one
+    // batch, as the queue is indexed).
+    super::query::index_queue(&tx)?;
     tx.commit()?;
     // No ANALYZE: a shop's ledger has no planner statistics either, so the
     // benchmarks see the query plans a shop gets.

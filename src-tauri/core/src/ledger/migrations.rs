@@ -250,6 +250,60 @@ const MIGRATIONS: &[&str] = &[
     // `message_said` the same sentence's code and values as JSON
     // (said.rs), which the window says from its catalogue.
     "ALTER TABLE refunds ADD COLUMN message_said TEXT;",
+    // The search index off the charge's path (issue 11, round 24): the
+    // triggers above updated the trigram index inside every write of a
+    // sale's number, order ids, address or transaction id, i.e. in the
+    // charge's own commits, where it was half the pages a charge writes
+    // (a new FTS5 segment each commit). Now such a write only queues the
+    // sale here (one small row), and the queue is indexed in batches off
+    // the counter's path (`Ledger::index_queued_searches`: the watcher, a
+    // search). A search is exact whatever the queue holds: a queued sale
+    // is matched on its current columns, not through the index
+    // (ledger/query.rs). The queue is in the sale's own transaction, so a
+    // crash or a power cut never leaves a sale the search cannot find.
+    // `indexed` = 1: the index holds the columns below for the sale (what
+    // an external-content FTS5 index needs to take them out again); 0:
+    // the index holds nothing for it yet. The first change after an
+    // indexing is the one kept (`OR IGNORE`): later ones never reached
+    // the index. A write that changes none of the columns queues nothing.
+    "CREATE TABLE sales_search_queue (
+        id                INTEGER PRIMARY KEY,
+        indexed           INTEGER NOT NULL,
+        number            TEXT,
+        merchant_order_id TEXT,
+        gateway_order_id  TEXT,
+        address           TEXT,
+        tx_id             TEXT
+    );
+    DROP TRIGGER sales_search_insert;
+    DROP TRIGGER sales_search_update;
+    DROP TRIGGER sales_search_delete;
+    CREATE TRIGGER sales_search_insert AFTER INSERT ON sales BEGIN
+        INSERT OR IGNORE INTO sales_search_queue (id, indexed) VALUES (new.id, 0);
+    END;
+    CREATE TRIGGER sales_search_update
+    AFTER UPDATE OF merchant_order_id, gateway_order_id, address, tx_id ON sales
+    WHEN old.merchant_order_id IS NOT new.merchant_order_id
+      OR old.gateway_order_id IS NOT new.gateway_order_id
+      OR old.address IS NOT new.address OR old.tx_id IS NOT new.tx_id
+    BEGIN
+        INSERT OR IGNORE INTO sales_search_queue
+            (id, indexed, number, merchant_order_id, gateway_order_id, address, tx_id)
+        VALUES (old.id, 1, CAST(old.id AS TEXT), old.merchant_order_id, old.gateway_order_id,
+                old.address, old.tx_id);
+    END;
+    CREATE TRIGGER sales_search_delete AFTER DELETE ON sales BEGIN
+        INSERT INTO sales_search (sales_search, rowid, number, merchant_order_id, gateway_order_id,
+                                  address, tx_id)
+        SELECT 'delete', old.id, number, merchant_order_id, gateway_order_id, address, tx_id
+        FROM sales_search_queue WHERE id = old.id AND indexed = 1;
+        INSERT INTO sales_search (sales_search, rowid, number, merchant_order_id, gateway_order_id,
+                                  address, tx_id)
+        SELECT 'delete', old.id, CAST(old.id AS TEXT), old.merchant_order_id,
+               old.gateway_order_id, old.address, old.tx_id
+        WHERE NOT EXISTS (SELECT 1 FROM sales_search_queue WHERE id = old.id);
+        DELETE FROM sales_search_queue WHERE id = old.id;
+    END;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

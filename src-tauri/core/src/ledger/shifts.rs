@@ -6,7 +6,7 @@ use crate::said::Said;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use super::db::{args, Db};
+use super::db::{args, Db, SqliteDb};
 use super::{parse_ts, sale_from_row, select_sale, timestamp, write_tx, Ledger, Sale};
 use crate::error::{Error, Result};
 
@@ -117,6 +117,14 @@ pub(super) fn selling_shift(db: &mut dyn Db) -> Result<Option<(i64, i64)>> {
 }
 
 impl Ledger {
+    /// Refuses, with the sentence, what the sale's own transaction would
+    /// refuse (cashiers set up and no shift open), so a charge that will be
+    /// refused asks the gateway nothing. The sale's transaction checks
+    /// again.
+    pub fn check_can_sell(&self) -> Result<()> {
+        selling_shift(&mut SqliteDb(&self.conn())).map(|_| ())
+    }
+
     pub fn add_cashier(&self, name: &str, pin_phc: &str) -> Result<CashierRecord> {
         let now = timestamp(crate::clock::now());
         let conn = self.conn();

@@ -228,3 +228,62 @@ async fn recorded_sale(c: &Counter) -> i64 {
     let entry = counter::entry("12.50");
     c.checkout.start_sale(&entry).await.unwrap().sale_id
 }
+
+/// The search index is brought up to date off the charge's path (the
+/// watcher between its looks, a search), not in the charge's own writes:
+/// still, a charged sale is found in the history the moment it is shown,
+/// by any part of its order ids or address, and so it is at the next start
+/// after the app is killed right after the charge.
+#[tokio::test]
+async fn a_charged_sale_is_found_in_the_history_at_once_and_after_a_crash() {
+    use cryptill_core::ledger::Ledger;
+    use cryptill_core::report::{self, SaleFilter};
+    let c = counter().await;
+    let shown = c.checkout.charge("12.50", "BTC").await.unwrap();
+    let id = shown.sale_id;
+    let sale = c.ledger.sale(id).unwrap();
+    let moid = sale.merchant_order_id.clone();
+    let texts = [
+        shown.address[..12].to_ascii_uppercase(),
+        moid[moid.len() - 7..].to_string(),
+        shown.gateway_order_id.clone(),
+        id.to_string(),
+    ];
+    let found = |ledger: &Ledger, text: &str| -> Vec<i64> {
+        let filter = SaleFilter {
+            search: Some(text.into()),
+            ..SaleFilter::default()
+        };
+        report::history_page(ledger, &filter, &Default::default())
+            .unwrap()
+            .rows
+            .iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    if c.shared.is_none() {
+        // The charge indexed nothing itself: its sale waits in the queue.
+        let queued: i64 = rusqlite::Connection::open(c.ledger_path())
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM sales_search_queue WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(queued, 1);
+        // The app killed right after the QR showed: its file and log as
+        // they are, opened by the next start.
+        let image = tempfile::tempdir().unwrap();
+        for name in ["ledger.sqlite3", "ledger.sqlite3-wal"] {
+            std::fs::copy(c.dir.path().join(name), image.path().join(name)).unwrap();
+        }
+        let next = Ledger::open(&image.path().join("ledger.sqlite3")).unwrap();
+        for text in &texts {
+            assert_eq!(found(&next, text), vec![id], "after a crash: {text}");
+        }
+    }
+    for text in &texts {
+        assert_eq!(found(&c.ledger, text), vec![id], "{text}");
+    }
+}
