@@ -4,7 +4,7 @@
 // SF Mono...). On Linux the webview is WebKitGTK, which asks fontconfig for
 // each family of a list in turn until one is installed, and each family
 // that is not installed cost the page's first style and layout about 40 ms
-// on this project's machines: the till's first layout took 135 to 330 ms
+// on this project's machines: the till's first layout took 135 to 360 ms
 // with the full lists and 6 to 50 ms with the generic families alone
 // (issue 11, BENCHMARKS.md "Round 24: the page's first layout is font
 // look-ups"). On Linux the generic families are already the desktop's own
