@@ -5,7 +5,7 @@ use super::types::{LineEntry, Payment, SaleEntry};
 use super::Checkout;
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
-use crate::gateway::SaleState;
+use crate::gateway::{Coin, SaleState};
 use crate::ledger::{Sale, SaleLine};
 use crate::money::{Currency, Money};
 use crate::said::Said;
@@ -67,9 +67,24 @@ impl Checkout {
     /// the shop's rules of today, in a coin offered today. `replaces`: the
     /// expired sale this one is tried again for.
     async fn record(&self, entry: &SaleEntry, replaces: Option<i64>) -> Result<Sale> {
+        let (sale, ()) = self.record_with(entry, replaces, |_, _| Ok(())).await?;
+        Ok(sale)
+    }
+
+    /// [`Checkout::record`], with `alongside` run once the entry is valid
+    /// and its coin known, just before the sale is written (a charge asks
+    /// for the conversion there); an error from it records nothing.
+    async fn record_with<T>(
+        &self,
+        entry: &SaleEntry,
+        replaces: Option<i64>,
+        alongside: impl FnOnce(&Money, &Coin) -> Result<T>,
+    ) -> Result<(Sale, T)> {
         let (total, lines, tip) = self.validate(entry)?;
         let coin = self.coin(&entry.coin).await?;
-        self.ledger
+        let beside = alongside(&total, &coin)?;
+        let sale = self
+            .ledger
             .begin_itemised_sale(
                 &total,
                 &coin,
@@ -78,7 +93,10 @@ impl Checkout {
                 tip.as_ref(),
                 replaces,
             )
-            .map_err(Error::before_gateway)
+            // Nothing of this sale was sent: what `alongside` asks is a
+            // price, as the coin list fetched before a sale is.
+            .map_err(Error::before_gateway)?;
+        Ok((sale, beside))
     }
 
     /// "Try again" after an expiry: a fresh sale (with a fresh merchant
@@ -137,24 +155,13 @@ impl Checkout {
             tip: None,
             coin: coin.to_string(),
         };
-        let (total, lines, tip) = self.validate(&entry)?;
-        let coin = self.coin(&entry.coin).await?;
-        // A sale the till refuses (cashiers and no open shift) asks nothing.
-        self.ledger.check_can_sell()?;
-        let asked = self.ask_conversion(&total, &coin);
-        let sale = self
-            .ledger
-            .begin_itemised_sale(
-                &total,
-                &coin,
-                self.gateway.kind(),
-                &lines,
-                tip.as_ref(),
-                None,
-            )
-            // Nothing of this sale was sent: the conversion asked a price,
-            // as the coin list fetched before a sale does.
-            .map_err(Error::before_gateway)?;
+        let (sale, asked) = self
+            .record_with(&entry, None, |total, coin| {
+                // A sale the till refuses (cashiers and no open shift) asks nothing.
+                self.ledger.check_can_sell()?;
+                Ok(self.ask_conversion(total, coin))
+            })
+            .await?;
         tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
         // The sale just recorded is placed as it is: no payment screen for
         // it before its order, no second read of it (`place` does both).
