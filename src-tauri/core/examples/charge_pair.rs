@@ -14,17 +14,12 @@
 //! Prints the medians and means of both sides, their ratio and the median
 //! of (charge - floor) over the pairs. A benchmark, never a test.
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+#[path = "../benches/support/charge_till.rs"]
+mod charge_till;
+
 use std::time::{Duration, Instant};
 
-use cryptill_core::checkout::Checkout;
-use cryptill_core::gateway::counos::CounosClient;
-use cryptill_core::gateway::GatewayKind;
-use cryptill_core::ledger::Ledger;
-use cryptill_core::money::Currency;
 use cryptill_core::qr;
-use cryptill_core::secret::Sensitive;
 
 fn med(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -36,66 +31,17 @@ fn main() {
         .nth(1)
         .map(|a| a.parse().unwrap())
         .unwrap_or(1000);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = rt.block_on(async {
-        cryptill_sandbox::start(
-            cryptill_sandbox::Config::demo(dir.path().join("gateway.sqlite3")),
-            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        )
-        .await
-        .unwrap()
-    });
-    let ledger = Arc::new(Ledger::open(&dir.path().join("cryptill.sqlite3")).unwrap());
-    let client = CounosClient::new(
-        GatewayKind::Demo,
-        &sandbox.counos_url(),
-        Sensitive::new(cryptill_sandbox::DEMO_API_KEY.to_string()),
-    )
-    .unwrap();
-    let checkout = Checkout::new(ledger, Arc::new(client), Currency::fiat("EUR").unwrap());
-    let first = rt.block_on(checkout.charge("12.50", "BTC")).unwrap();
-    let ticker: i64 = rt
-        .block_on(checkout.coins())
-        .unwrap()
-        .into_iter()
-        .find(|c| c.symbol == "BTC")
-        .unwrap()
-        .gateway_id
-        .parse()
-        .unwrap();
-    let uri = first.payment_uri.clone();
-    let http = reqwest::Client::new();
-    let order_url = format!("{}terminal/order", sandbox.counos_url());
-    let mut next_id = 9_000_000_000_000u64;
-    let mut floor = || {
-        next_id += 1;
-        let body = format!(
-            r#"{{"orderId":"{next_id}","tickerId":{ticker},"expectedAmount":0.00021552,"renew":false}}"#
-        );
+    let till = charge_till::ChargeTill::start();
+    let rt = &till.rt;
+    let floor = || {
         let s = Instant::now();
-        rt.block_on(async {
-            let a = http
-                .post(&order_url)
-                .header("x-api-key", cryptill_sandbox::DEMO_API_KEY)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert!(a.status().is_success());
-            a.bytes().await.unwrap()
-        });
-        qr::png_data_url(&uri).unwrap();
+        rt.block_on(till.raw_order());
+        qr::png_data_url(&till.uri).unwrap();
         s.elapsed()
     };
     let charge = || {
         let s = Instant::now();
-        let p = rt.block_on(checkout.charge("12.50", "BTC")).unwrap();
+        let p = rt.block_on(till.checkout.charge("12.50", "BTC")).unwrap();
         assert!(p.qr_png.starts_with("data:image/png"));
         s.elapsed()
     };
@@ -128,5 +74,5 @@ fn main() {
         mc / mf,
         mean(&c) / mean(&f)
     );
-    rt.block_on(sandbox.shutdown());
+    rt.block_on(till.sandbox.shutdown());
 }
