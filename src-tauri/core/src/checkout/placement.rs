@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::types::Payment;
+use super::views;
 use super::{Checkout, FOLLOW_RECHECK, MAX_BACKOFF, PLACEMENT_WAIT, POLL_INTERVAL};
 use crate::error::{Error, Result};
 use crate::gateway::{Coin, Conversion, OrderRef, OrderRequest, SaleState};
@@ -222,9 +223,31 @@ impl Checkout {
             Error::storage(Said::data_file_cannot_write(log.display(), e))
         })??;
         let order = order?;
-        // Not waiting for the disk (see above): nothing is left to overlap
-        // with the QR's drawing, which `publish` does.
-        let after = self.ledger.record_placed_order(sale.id, &order)?;
+        // The order is recorded (not waiting for the disk, see above) and
+        // read back on a blocking thread while the QR the payment screen
+        // will show is drawn here, into the cache `publish` draws from
+        // (BENCHMARKS.md, "Round 25"). Its URI is the one the recorded sale
+        // gives (`views::qr_uri`: the gateway's URI, else the address and
+        // the order's amount, else the conversion); were it ever not,
+        // `publish` would draw its own.
+        let uri = views::qr_uri(
+            order.payment_uri.as_deref().or(sale.payment_uri.as_deref()),
+            &order.address,
+            order.expected.as_ref().unwrap_or(&request.crypto),
+        );
+        let ledger = Arc::clone(&self.ledger);
+        let (id, placed) = (sale.id, order.clone());
+        let recording =
+            tokio::task::spawn_blocking(move || ledger.record_placed_order(id, &placed));
+        if !uri.is_empty() {
+            // A drawing that fails is drawn again, and told, by `publish`.
+            let _ = self.qr(&uri);
+        }
+        let after = recording.await.map_err(|e| {
+            // Panicked or cancelled (the runtime is stopping): not recorded.
+            let log = self.ledger.log_file();
+            Error::storage(Said::data_file_cannot_write(log.display(), e))
+        })??;
         tracing::info!(sale = sale.id, order = %order.gateway_order_id, "order placed");
         self.publish(sale, &after)
     }

@@ -117,11 +117,7 @@ impl Checkout {
             .clone()
             .unwrap_or_else(|| Money::new(Default::default(), sale.coin.clone()));
         let address = sale.address.clone().unwrap_or_default();
-        let uri = match (&sale.payment_uri, address.is_empty()) {
-            (Some(uri), _) => uri.clone(),
-            (None, false) => qr::payment_uri(&address, &crypto),
-            (None, true) => String::new(),
-        };
+        let uri = qr_uri(sale.payment_uri.as_deref(), &address, &crypto);
         let paid = sale.paid.as_ref().map(Money::amount).unwrap_or_default();
         let remaining = (sale.state == SaleState::Underpaid && paid < crypto.amount())
             .then(|| Money::new_rounded_up(crypto.amount() - paid, crypto.currency().clone()));
@@ -188,5 +184,18 @@ impl Checkout {
         }
         last.push((uri.to_string(), png.clone()));
         Ok(png)
+    }
+}
+
+/// What the payment screen's QR encodes: the gateway's payment URI if it
+/// gave one, else one made from the address and the amount; nothing
+/// without an address. [`Checkout::payment`] and a charge's drawing beside
+/// the order's commit (`create_order`) both ask here, so they draw the same
+/// picture.
+pub(super) fn qr_uri(gateway_uri: Option<&str>, address: &str, crypto: &Money) -> String {
+    match (gateway_uri, address.is_empty()) {
+        (Some(uri), _) => uri.to_string(),
+        (None, false) => qr::payment_uri(address, crypto),
+        (None, true) => String::new(),
     }
 }
