@@ -11,6 +11,25 @@ use crate::money::{Currency, Money};
 use crate::said::Said;
 use crate::settings::SaleLimits;
 
+/// What the cashier entered, checked ([`Checkout::validate`]), in the
+/// coin it is charged in.
+struct Entered {
+    total: Money,
+    lines: Vec<SaleLine>,
+    tip: Option<Money>,
+    coin: Coin,
+}
+
+/// How [`Checkout::write`] records a sale besides what was entered.
+enum Recording<'a> {
+    New,
+    /// Tried again for this expired sale.
+    Replacing(i64),
+    /// Held for placement by this claimant from its first commit
+    /// ([`crate::ledger::Ledger::begin_claimed_sale`]).
+    Claimed(&'a str),
+}
+
 impl Checkout {
     /// Checks what the cashier entered and works out the total. Nothing
     /// here reaches a gateway; every refusal names the line at fault.
@@ -63,40 +82,54 @@ impl Checkout {
         Ok(sale)
     }
 
-    /// The one way a sale gets into the ledger: `entry` validated against
-    /// the shop's rules of today, in a coin offered today. `replaces`: the
-    /// expired sale this one is tried again for.
+    /// A sale entered (the window, IPC, the command line) or tried again:
+    /// `entry` validated against the shop's rules of today, in a coin
+    /// offered today. `replaces`: the expired sale this one is tried again for.
     async fn record(&self, entry: &SaleEntry, replaces: Option<i64>) -> Result<Sale> {
-        let (sale, ()) = self.record_with(entry, replaces, |_, _| Ok(())).await?;
-        Ok(sale)
+        let entered = self.entered(entry).await?;
+        let how = match replaces {
+            Some(expired) => Recording::Replacing(expired),
+            None => Recording::New,
+        };
+        self.write(&entered, how)
     }
 
-    /// [`Checkout::record`], with `alongside` run once the entry is valid
-    /// and its coin known, just before the sale is written (a charge asks
-    /// for the conversion there); an error from it records nothing.
-    async fn record_with<T>(
-        &self,
-        entry: &SaleEntry,
-        replaces: Option<i64>,
-        alongside: impl FnOnce(&Money, &Coin) -> Result<T>,
-    ) -> Result<(Sale, T)> {
+    /// The entry validated against the shop's rules of today, in a coin
+    /// offered today: what [`Checkout::write`] records.
+    async fn entered(&self, entry: &SaleEntry) -> Result<Entered> {
         let (total, lines, tip) = self.validate(entry)?;
         let coin = self.coin(&entry.coin).await?;
-        let beside = alongside(&total, &coin)?;
-        let sale = self
-            .ledger
-            .begin_itemised_sale(
-                &total,
-                &coin,
-                self.gateway.kind(),
-                &lines,
-                tip.as_ref(),
-                replaces,
-            )
-            // Nothing of this sale was sent: what `alongside` asks is a
-            // price, as the coin list fetched before a sale is.
-            .map_err(Error::before_gateway)?;
-        Ok((sale, beside))
+        Ok(Entered {
+            total,
+            lines,
+            tip,
+            coin,
+        })
+    }
+
+    /// The one way a sale gets into the ledger (a sale entered in the
+    /// window, over IPC or on the command line, "try again", a charge):
+    /// what was entered, recorded as `how` says.
+    fn write(&self, entered: &Entered, how: Recording<'_>) -> Result<Sale> {
+        let Entered {
+            total,
+            lines,
+            tip,
+            coin,
+        } = entered;
+        let (ledger, kind, tip) = (&self.ledger, self.gateway.kind(), tip.as_ref());
+        let recorded = match how {
+            Recording::New => ledger.begin_itemised_sale(total, coin, kind, lines, tip, None),
+            Recording::Replacing(expired) => {
+                ledger.begin_itemised_sale(total, coin, kind, lines, tip, Some(expired))
+            }
+            Recording::Claimed(claimant) => {
+                ledger.begin_claimed_sale(total, coin, kind, lines, tip, claimant)
+            }
+        };
+        // Nothing of this sale was sent: a charge's conversion asks a
+        // price, as the coin list fetched before a sale does.
+        recorded.map_err(Error::before_gateway)
     }
 
     /// "Try again" after an expiry: a fresh sale (with a fresh merchant
@@ -145,7 +178,8 @@ impl Checkout {
     /// price (nothing of the sale: no id, nothing the gateway keeps), is
     /// asked while the sale is being recorded, once nothing can refuse the
     /// sale but the ledger failing: its answer is locked in the sale only
-    /// under the placement claim, as before (BENCHMARKS.md, "Round 24").
+    /// after it is recorded, under its placement claim (BENCHMARKS.md,
+    /// "Round 24" and "Round 25").
     pub async fn charge(&self, amount: &str, coin: &str) -> Result<Payment> {
         let entry = SaleEntry {
             lines: vec![LineEntry {
@@ -155,17 +189,18 @@ impl Checkout {
             tip: None,
             coin: coin.to_string(),
         };
-        let (sale, asked) = self
-            .record_with(&entry, None, |total, coin| {
-                // A sale the till refuses (cashiers and no open shift) asks nothing.
-                self.ledger.check_can_sell()?;
-                Ok(self.ask_conversion(total, coin))
-            })
-            .await?;
+        let entered = self.entered(&entry).await?;
+        // A sale the till refuses (cashiers and no open shift) asks nothing.
+        self.ledger.check_can_sell()?;
+        let asked = self.ask_conversion(&entered.total, &entered.coin);
+        // Recorded holding its placement claim: a sale that did not exist
+        // cannot have been claimed or placed by anyone else, so it is
+        // placed as it is, without a claim's commit or a second read of it
+        // (and without a payment screen for it before its order).
+        let claimant = crate::ledger::claimant("place");
+        let sale = self.write(&entered, Recording::Claimed(&claimant))?;
         tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
-        // The sale just recorded is placed as it is: no payment screen for
-        // it before its order, no second read of it (`place` does both).
-        self.place_order_asked(sale, Some(asked)).await
+        self.place_new_claimed(sale, &claimant, asked).await
     }
 
     /// Charges `amount` (as typed) in `currency` and `coin`: the command

@@ -54,24 +54,11 @@ impl Checkout {
     /// window and `cryptill order`, two processes) one creates the order and
     /// the other waits for it. Never two gateway orders for one sale.
     pub(super) async fn place_order(&self, sale: Sale) -> Result<Payment> {
-        self.place_order_asked(sale, None).await
-    }
-
-    /// [`Checkout::place_order`], with the conversion perhaps asked for already.
-    pub(super) async fn place_order_asked(
-        &self,
-        sale: Sale,
-        asked: Option<Asked>,
-    ) -> Result<Payment> {
-        let mut asked = asked;
         let claimant = crate::ledger::claimant("place");
         let waited_since = Instant::now();
         let mut sale = sale;
         loop {
-            if let Some(payment) = self
-                .place_claimed_asked(sale.clone(), &claimant, asked.take())
-                .await?
-            {
+            if let Some(payment) = self.place_claimed(sale.clone(), &claimant).await? {
                 return Ok(payment);
             }
             // Someone else is placing it: wait for their answer.
@@ -94,15 +81,6 @@ impl Checkout {
         sale: Sale,
         claimant: &str,
     ) -> Result<Option<Payment>> {
-        self.place_claimed_asked(sale, claimant, None).await
-    }
-
-    async fn place_claimed_asked(
-        &self,
-        sale: Sale,
-        claimant: &str,
-        asked: Option<Asked>,
-    ) -> Result<Option<Payment>> {
         if !self.ledger.claim_placement(sale.id, claimant)? {
             let now = self.ledger.sale(sale.id)?;
             if now.state != SaleState::Creating {
@@ -116,13 +94,36 @@ impl Checkout {
         if sale.state != SaleState::Creating {
             return self.payment(&sale).map(Some);
         }
-        let placed = self.create_order(&sale, asked).await;
+        self.create_claimed(&sale, claimant, None).await.map(Some)
+    }
+
+    /// Places a sale recorded a moment ago holding `claimant`'s placement
+    /// claim (`charge`, `Ledger::begin_claimed_sale`): nobody else can have
+    /// claimed or placed it, so neither a claim nor a read of it again first.
+    pub(super) async fn place_new_claimed(
+        &self,
+        sale: Sale,
+        claimant: &str,
+        asked: Asked,
+    ) -> Result<Payment> {
+        self.create_claimed(&sale, claimant, Some(asked)).await
+    }
+
+    /// Creates the order of a sale whose claim `claimant` holds. A failure
+    /// gives the claim up, so the next try need not wait for it to go stale.
+    async fn create_claimed(
+        &self,
+        sale: &Sale,
+        claimant: &str,
+        asked: Option<Asked>,
+    ) -> Result<Payment> {
+        let placed = self.create_order(sale, asked).await;
         if placed.is_err() {
             if let Err(e) = self.ledger.release_placement(sale.id, claimant) {
                 tracing::warn!(sale = sale.id, error = %e, "cannot give up a placement claim");
             }
         }
-        placed.map(Some)
+        placed
     }
 
     /// Converts (once; the first conversion stays locked) and creates the

@@ -611,6 +611,45 @@ impl Ledger {
         tip: Option<&Money>,
         replaces_sale_id: Option<i64>,
     ) -> Result<Sale> {
+        self.record_new_sale(&NewSale {
+            fiat,
+            coin,
+            gateway,
+            lines,
+            tip,
+            replaces_sale_id,
+            claimant: None,
+        })
+    }
+
+    /// [`Ledger::begin_itemised_sale`] for a sale whose order its recorder
+    /// places at once (a charge): recorded already holding `claimant`'s
+    /// placement claim (see [`Ledger::claim_placement`]), in the sale's own
+    /// commit. Nobody can have claimed or placed a sale that did not exist,
+    /// so this is the claim `claim_placement` would win, without a commit
+    /// of its own or a read of the sale again after it. A claim whose
+    /// process dies is taken over as any other.
+    pub fn begin_claimed_sale(
+        &self,
+        fiat: &Money,
+        coin: &Coin,
+        gateway: GatewayKind,
+        lines: &[SaleLine],
+        tip: Option<&Money>,
+        claimant: &str,
+    ) -> Result<Sale> {
+        self.record_new_sale(&NewSale {
+            fiat,
+            coin,
+            gateway,
+            lines,
+            tip,
+            replaces_sale_id: None,
+            claimant: Some(claimant),
+        })
+    }
+
+    fn record_new_sale(&self, new: &NewSale<'_>) -> Result<Sale> {
         // Who sells: the open shift's cashier. Refused before any gateway
         // call when cashiers exist and no shift is open; with none set up
         // the sale has no cashier, as before cashiers existed. Shifts are
@@ -631,12 +670,8 @@ impl Ledger {
                 Some(seller) => seller,
                 None => self.selling_cashier(db)?,
             };
-            let id = insert_sale(db, scope, fiat, coin, gateway, seller, created)?;
-            db.execute(
-                "UPDATE sales SET tip_amount = ?1, replaces_sale_id = ?2 WHERE id = ?3",
-                args![tip.map(Money::to_fixed), replaces_sale_id, id],
-            )?;
-            for (position, line) in lines.iter().enumerate() {
+            let id = insert_sale(db, scope, new, seller, created)?;
+            for (position, line) in new.lines.iter().enumerate() {
                 db.execute(
                     "INSERT INTO sale_lines (sale_id, position, label, amount) VALUES (?1, ?2, ?3, ?4)",
                     args![id, position as i64, line.label.as_str(), line.amount.to_fixed()],
@@ -973,13 +1008,25 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Inserts a sale and gives it its merchant order id; its id.
+/// A sale about to be recorded: what the cashier entered, and whether it
+/// is recorded already claimed for placement ([`Ledger::begin_claimed_sale`]).
+struct NewSale<'a> {
+    fiat: &'a Money,
+    coin: &'a Coin,
+    gateway: GatewayKind,
+    lines: &'a [SaleLine],
+    tip: Option<&'a Money>,
+    replaces_sale_id: Option<i64>,
+    claimant: Option<&'a str>,
+}
+
+/// Inserts a sale (not its lines) and gives it its merchant order id; its
+/// id. One statement for every column a new sale has: each further
+/// `UPDATE` of the new row is another pass of the row and its triggers.
 fn insert_sale(
     db: &mut dyn Db,
     scope: &Scope,
-    fiat: &Money,
-    coin: &Coin,
-    gateway: GatewayKind,
+    new: &NewSale<'_>,
     seller: Option<(i64, i64, Option<String>)>,
     created: DateTime<Utc>,
 ) -> Result<i64> {
@@ -993,18 +1040,25 @@ fn insert_sale(
     let id = db.int(
         &format!(
             "INSERT INTO sales (merchant_order_id, state, fiat_amount, fiat_currency, coin,
-                                coin_decimals, network, gateway, created_at, updated_at{till_col})
-             VALUES (?8, 'creating', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7{till_val}) RETURNING id"
+                                coin_decimals, network, gateway, created_at, updated_at,
+                                tip_amount, replaces_sale_id,
+                                placement_claimant, placement_claimed_at{till_col})
+             VALUES (?8, 'creating', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?9, ?10, ?11, ?12{till_val})
+             RETURNING id"
         ),
         args![
-            fiat.to_fixed(),
-            fiat.currency().code(),
-            coin.symbol.as_str(),
-            coin.decimals,
-            coin.network.as_str(),
-            gateway.as_str(),
-            now,
-            merchant_order_id
+            new.fiat.to_fixed(),
+            new.fiat.currency().code(),
+            new.coin.symbol.as_str(),
+            new.coin.decimals,
+            new.coin.network.as_str(),
+            new.gateway.as_str(),
+            now.as_str(),
+            merchant_order_id,
+            new.tip.map(Money::to_fixed),
+            new.replaces_sale_id,
+            new.claimant,
+            new.claimant.map(|_| now.as_str())
         ],
     )?;
     if let (Some(_), Some((_, _, Some(name)))) = (scope.till, &seller) {
