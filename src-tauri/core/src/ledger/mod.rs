@@ -1420,6 +1420,68 @@ mod tests {
     }
 
     #[test]
+    fn a_sale_recorded_claimed_is_held_by_its_claimant_from_its_first_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite3");
+        let eur = Currency::fiat("EUR").unwrap();
+        let (price, tip) = (
+            Money::parse_entry("12.50", &eur).unwrap(),
+            Money::parse_entry("1", &eur).unwrap(),
+        );
+        let total = Money::parse_entry("13.50", &eur).unwrap();
+        let lines = [SaleLine {
+            label: "Tea".into(),
+            amount: price,
+        }];
+        let ledger = Ledger::open(&path).unwrap();
+        let me = claimant("place");
+        let sale = ledger
+            .begin_claimed_sale(&total, &btc(), GatewayKind::Demo, &lines, Some(&tip), &me)
+            .unwrap();
+        // Recorded as entered, in the one insert.
+        assert_eq!(sale.state, SaleState::Creating);
+        assert_eq!(sale.fiat.to_fixed(), "13.50");
+        assert_eq!(
+            sale.tip.as_ref().map(Money::to_fixed).as_deref(),
+            Some("1.00")
+        );
+        assert_eq!(sale.replaces_sale_id, None);
+        assert_eq!(ledger.sale_lines(sale.id).unwrap().len(), 1);
+        // Held from its first commit: another live placement (another
+        // process's, in the log) cannot take it; its claimant still holds it.
+        let other = Ledger::open(&path).unwrap();
+        assert!(!other.claim_placement(sale.id, "place:1:1").unwrap());
+        assert!(ledger.claim_placement(sale.id, &me).unwrap());
+        // The claim of a process that is gone is taken over at once, as any.
+        let orphan = ledger
+            .begin_claimed_sale(
+                &total,
+                &btc(),
+                GatewayKind::Demo,
+                &lines,
+                None,
+                "place:999999999:1",
+            )
+            .unwrap();
+        assert!(other.claim_placement(orphan.id, "place:1:1").unwrap());
+        // A sale recorded without a claim is anyone's first, and names the
+        // sale it replaces.
+        let again = ledger
+            .begin_itemised_sale(
+                &total,
+                &btc(),
+                GatewayKind::Demo,
+                &lines,
+                None,
+                Some(sale.id),
+            )
+            .unwrap();
+        assert_eq!(again.replaces_sale_id, Some(sale.id));
+        assert_eq!(again.tip, None);
+        assert!(other.claim_placement(again.id, "place:1:1").unwrap());
+    }
+
+    #[test]
     fn a_restored_ledger_never_reissues_an_order_id_it_gave_before() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger.sqlite3");
