@@ -14,7 +14,8 @@ import { afterNextPaint } from '../shared/paint';
 import { beepPaid } from '../shared/sound';
 import { ToastQueue } from '../shared/toastQueue.svelte';
 import { toastFor } from '../shared/toasts';
-import { setShopLocale, t } from '../i18n/index.svelte';
+import { setShopLocale, shop, t } from '../i18n/index.svelte';
+import { confirmSeparators } from '../shared/separators.svelte';
 
 /** The till's screens besides owner mode (a dialog over them). */
 export type TillScreen = 'till' | 'recent' | 'receipt' | 'refund';
@@ -100,6 +101,14 @@ export class TillState {
       [this.info, this.settings] = [info, settings];
       afterNextPaint(() => {
         painted();
+        // Drawn from the characters stored at an earlier start: ICU is
+        // asked off the first draw (shared/separators.svelte.ts), in a task
+        // after the one that reports the keypad ready (queued from the
+        // same frame), which its 10 to 20 ms would otherwise hold up.
+        setTimeout(() => {
+          confirmSeparators(this.locale);
+          confirmSeparators(shop.locale);
+        }, 0);
         void this.refreshPrinter();
         // Not awaited: the gateway may be slow; the till is usable meanwhile.
         backend
