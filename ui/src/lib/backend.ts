@@ -130,10 +130,11 @@ let first: FirstAnswers = {};
  * of the script and the page's mount rather than after them (issue 11,
  * BENCHMARKS.md "Round 24"). The first call of each of those functions
  * takes its answer; every later call (Retry, a reload after owner mode)
- * asks again. Settles when the till's own answers are in or failed: the
- * coins are the gateway's (over the network, or the demo gateway's
- * loopback), and the keypad is drawn without them (round 25: waiting for
- * them held the first draw up, BENCHMARKS.md "Round 25").
+ * asks again. Settles when the till's own answers are in or failed, not
+ * the coins: they are the gateway's, over the network (tens to hundreds of
+ * milliseconds, or nothing while it is down), and main.ts mounted the page
+ * only after them, up to its 200 ms limit. The keypad is drawn without
+ * them; the coin picker shows them when they come (round 25).
  */
 export function askFirstAnswers(): Promise<unknown> {
   const till = { appInfo: rust.appInfo(), counterSettings: rust.counterSettings(), shiftStatus: rust.shiftStatus() };

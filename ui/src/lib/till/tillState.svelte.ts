@@ -99,23 +99,24 @@ export class TillState {
         this.#alsoFirst(),
       ]);
       [this.info, this.settings] = [info, settings];
-      afterNextPaint(() => {
-        painted();
-        // Drawn from the characters stored at an earlier start: ICU is
-        // asked off the first draw (shared/separators.svelte.ts), in a task
-        // after the one that reports the keypad ready (queued from the
-        // same frame), which its 10 to 20 ms would otherwise hold up.
+      // What the keypad does not need comes after the task that reports it
+      // ready (queued from the same frame, paint.ts): the coin list's draw,
+      // the printer, the resumed sales, and ICU's first use, off the first
+      // draw (shared/separators.svelte.ts). Each held the report up when
+      // it came first (issue 11, BENCHMARKS.md "Round 25").
+      afterNextPaint(() =>
         setTimeout(() => {
+          painted();
+          void this.refreshPrinter();
+          // Not awaited: the gateway may be slow; the till is usable meanwhile.
+          backend
+            .resumedSales()
+            .then((list) => (this.resumed = list))
+            .catch(() => {});
           confirmSeparators(this.locale);
           confirmSeparators(shop.locale);
-        }, 0);
-        void this.refreshPrinter();
-        // Not awaited: the gateway may be slow; the till is usable meanwhile.
-        backend
-          .resumedSales()
-          .then((list) => (this.resumed = list))
-          .catch(() => {});
-      });
+        }, 0),
+      );
       // The first draw in the shop's language, not English then German: the
       // catalogue of the language the till last used was fetched as the page
       // started (i18n/index.svelte.ts), so this waits for nothing, or for the
