@@ -13,6 +13,12 @@
 // (BARE_WINDOW_DIR=ui/dist): the same shell with Cryptill's page, which
 // cannot reach its keypad there (no till behind it), so that row is timed
 // to the page's load event ("bare-window: loaded"), before any paint.
+// And on the keypad screen itself as a page without script: the window's
+// DOM taken over WebDriver as its keypad appears, with the start
+// stylesheet and the bare window's painted.js (no Svelte, no IPC, no
+// answers): what WebKit alone costs to style, lay out and paint that
+// screen, timed to its paint like the others (issue 11's "which part of
+// the gap is WebKit's own", BENCHMARKS.md "Round 25").
 //
 // Memory: PSS (proportional set size: shared pages split between the
 // processes sharing them) summed over the process and every descendant
@@ -23,9 +29,10 @@
 // load on the machine falls on all alike; medians are reported.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const [CRYPTILL, BARE, UI_DIST, RUNS = "5"] = process.argv.slice(2);
 if (!CRYPTILL || !BARE || !UI_DIST) {
@@ -124,6 +131,42 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/**
+ * The keypad screen as a static page in a folder of its own: Cryptill's
+ * DOM as its keypad appears (under tauri-driver), its scripts and
+ * preloads taken out, the bundle's assets beside it, and the bare
+ * window's painted.js to report its paint.
+ */
+async function keypadPage() {
+  const driver = await startDriver({ env: tillEnv, port: 4492 });
+  let html;
+  try {
+    const session = await newSession(driver.base, CRYPTILL);
+    await session.waitFor("key-5", 30_000);
+    html = await session.cmd("POST", "/execute/sync", { script: "return document.documentElement.outerHTML", args: [] });
+    await session.close().catch(() => {});
+  } finally {
+    killTree(driver.pid);
+    await sleep(500);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "cryptill-bench-keypad-"));
+  cpSync(join(UI_DIST, "assets"), join(dir, "assets"), { recursive: true });
+  const here = dirname(fileURLToPath(import.meta.url));
+  copyFileSync(join(here, "bare-window", "dist", "painted.js"), join(dir, "painted.js"));
+  const page = html
+    .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, "")
+    .replace(/<link rel="modulepreload"[^>]*>/g, "")
+    .replace("</head>", '<script type="module" src="/painted.js"></script></head>');
+  if (!/class="[^"]*\bkeypad\b/.test(page)) throw new Error("the captured page has no keypad");
+  writeFileSync(join(dir, "index.html"), `<!doctype html>\n${page}`);
+  return dir;
+}
+
+// One start first, not counted: the ledger, the demo gateway and the
+// demo key are made on a till's first start, not on the ones after.
+// (Under the driver: it also takes the keypad page.)
+const KEYPAD_PAGE = await keypadPage();
+
 const NO_GL = { WEBKIT_DISABLE_COMPOSITING_MODE: "1" };
 const GL = { WEBKIT_DISABLE_COMPOSITING_MODE: "0" };
 const programs = {
@@ -136,10 +179,10 @@ const programs = {
   "cryptill, GL compositing": () => startOnce(CRYPTILL, { ...tillEnv, ...GL }, /the keypad is interactive/),
   "bare, no GL compositing": () => startOnce(BARE, NO_GL, /bare-window: painted/),
   "bare + bundle, no GL comp.": () => startOnce(BARE, { BARE_WINDOW_DIR: UI_DIST, ...NO_GL }, /bare-window: loaded/),
+  "bare + keypad page, no script": () => startOnce(BARE, { BARE_WINDOW_DIR: KEYPAD_PAGE }, /bare-window: painted/),
+  "keypad page, no GL comp.": () => startOnce(BARE, { BARE_WINDOW_DIR: KEYPAD_PAGE, ...NO_GL }, /bare-window: painted/),
 };
 
-// One start first, not counted: the ledger, the demo gateway and the
-// demo key are made on a till's first start, not on the ones after.
 await programs.cryptill();
 const results = Object.fromEntries(Object.keys(programs).map((k) => [k, []]));
 for (let run = 0; run < +RUNS; run++) {
@@ -227,4 +270,4 @@ console.log(`bare window, page loaded         ${mib(median(bare)).padStart(7)} M
 console.log(`cryptill, GL compositing (sale)  ${mib(median(saleGl)).padStart(7)} MiB  [${saleGl.map(mib).join(" ")}]`);
 console.log(`bare window, no GL compositing   ${mib(median(bareNoGl)).padStart(7)} MiB  [${bareNoGl.map(mib).join(" ")}]`);
 console.log(`ratio ${(median(sale) / median(bare)).toFixed(2)}x (${(median(sale) / median(bareNoGl)).toFixed(2)}x the bare window without GL compositing)`);
-execFileSync("rm", ["-rf", dataDir]);
+execFileSync("rm", ["-rf", dataDir, KEYPAD_PAGE]);

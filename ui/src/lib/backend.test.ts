@@ -127,6 +127,18 @@ describe("the first draw's answers, asked as the page starts", () => {
     expect(first).not.toEqual(again);
   });
 
+  it("settle without the gateway's coins: the keypad is drawn before they come", async () => {
+    let coinsAnswer!: (coins: unknown[]) => void;
+    core.invoke.mockImplementation((command: string) =>
+      command === 'list_coins' ? new Promise((resolve) => (coinsAnswer = resolve)) : Promise.resolve(null),
+    );
+    await backend.askFirstAnswers();
+    const coins = backend.listCoins();
+    coinsAnswer([{ symbol: 'BTC' }]);
+    await expect(coins).resolves.toEqual([{ symbol: 'BTC' }]);
+    expect(core.invoke.mock.calls.filter(([command]) => command === 'list_coins')).toHaveLength(1);
+  });
+
   it('keep a failure for the caller to show, as the error it would have had', async () => {
     core.invoke.mockRejectedValue({ kind: 'keyring', message: 'The system keyring is locked.' });
     await backend.askFirstAnswers(); // settles: nobody is left with an unhandled rejection

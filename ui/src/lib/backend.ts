@@ -130,18 +130,19 @@ let first: FirstAnswers = {};
  * of the script and the page's mount rather than after them (issue 11,
  * BENCHMARKS.md "Round 24"). The first call of each of those functions
  * takes its answer; every later call (Retry, a reload after owner mode)
- * asks again. Settles when all have answered or failed.
+ * asks again. Settles when the till's own answers are in or failed, not
+ * the coins: they are the gateway's, over the network (tens to hundreds of
+ * milliseconds, or nothing while it is down), and main.ts mounted the page
+ * only after them, up to its 200 ms limit. The keypad is drawn without
+ * them; the coin picker shows them when they come (round 25).
  */
 export function askFirstAnswers(): Promise<unknown> {
-  first = {
-    appInfo: rust.appInfo(),
-    counterSettings: rust.counterSettings(),
-    shiftStatus: rust.shiftStatus(),
-    listCoins: rust.listCoins(),
-  };
+  const till = { appInfo: rust.appInfo(), counterSettings: rust.counterSettings(), shiftStatus: rust.shiftStatus() };
+  const coins = rust.listCoins();
+  first = { ...till, listCoins: coins };
   // A failure is for whoever takes the answer to show, not an unhandled rejection meanwhile.
-  const asked = Object.values(first).map((answer) => answer.catch(() => {}));
-  return Promise.all(asked);
+  coins.catch(() => {});
+  return Promise.all(Object.values(till).map((answer) => answer.catch(() => {})));
 }
 
 /** The answer asked for at the start, once; then undefined. */

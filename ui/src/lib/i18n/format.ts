@@ -1,7 +1,7 @@
 // Dates, times, numbers and amounts in the shop's locale (Intl with the
 // locale setting, never the system's). Amounts are decimal strings and are
 // formatted from their digits, never through a float.
-import { formatAmount } from '../shared/money';
+import { formatAmount } from '../shared/separators.svelte';
 import { shop } from './index.svelte';
 
 /** A time to show: RFC 3339 text, or null. Unreadable text is shown as it is. */

@@ -24,28 +24,3 @@ export function fromMinor(minor: bigint, decimals: number): string {
 export function percentOf(minor: bigint, percent: number): bigint {
   return (minor * BigInt(Math.round(percent)) * 2n + 100n) / 200n;
 }
-
-/** The locale's decimal and grouping characters, e.g. de-DE: "," and ".". */
-export function separators(locale: string): { decimal: string; group: string } {
-  try {
-    const parts = new Intl.NumberFormat(locale).formatToParts(1234567.5);
-    return {
-      decimal: parts.find((p) => p.type === 'decimal')?.value ?? '.',
-      group: parts.find((p) => p.type === 'group')?.value ?? '',
-    };
-  } catch {
-    return { decimal: '.', group: ',' };
-  }
-}
-
-/**
- * A decimal string in the locale's way ("1234.50", de-DE -> "1.234,50"),
- * built from the string itself so nothing is rounded by a float.
- */
-export function formatAmount(amount: string, locale: string, grouping = true): string {
-  const { decimal, group } = separators(locale);
-  const negative = amount.startsWith('-');
-  const [whole, frac] = (negative ? amount.slice(1) : amount).split('.');
-  const grouped = grouping ? (whole || '0').replace(/\B(?=(\d{3})+(?!\d))/g, group) : whole || '0';
-  return (negative ? '-' : '') + grouped + (frac !== undefined ? decimal + frac : '');
-}

@@ -9,7 +9,8 @@ import type { Coin } from '../bindings/Coin';
 import type { Payment } from '../bindings/Payment';
 import type { Quote } from '../bindings/Quote';
 import type { Settings } from '../bindings/Settings';
-import { fromMinor, percentOf, separators, toMinor } from '../shared/money';
+import { fromMinor, percentOf, toMinor } from '../shared/money';
+import { separators } from '../shared/separators.svelte';
 import { fiat } from '../i18n/format';
 import { t } from '../i18n/index.svelte';
 import {

@@ -14,7 +14,8 @@ import { afterNextPaint } from '../shared/paint';
 import { beepPaid } from '../shared/sound';
 import { ToastQueue } from '../shared/toastQueue.svelte';
 import { toastFor } from '../shared/toasts';
-import { setShopLocale, t } from '../i18n/index.svelte';
+import { setShopLocale, shop, t } from '../i18n/index.svelte';
+import { confirmSeparators } from '../shared/separators.svelte';
 
 /** The till's screens besides owner mode (a dialog over them). */
 export type TillScreen = 'till' | 'recent' | 'receipt' | 'refund';
@@ -98,15 +99,24 @@ export class TillState {
         this.#alsoFirst(),
       ]);
       [this.info, this.settings] = [info, settings];
-      afterNextPaint(() => {
-        painted();
-        void this.refreshPrinter();
-        // Not awaited: the gateway may be slow; the till is usable meanwhile.
-        backend
-          .resumedSales()
-          .then((list) => (this.resumed = list))
-          .catch(() => {});
-      });
+      // What the keypad does not need comes after the task that reports it
+      // ready (queued from the same frame, paint.ts): the coin list's draw,
+      // the printer, the resumed sales, and ICU's first use, off the first
+      // draw (shared/separators.svelte.ts). Each held the report up when
+      // it came first (issue 11, BENCHMARKS.md "Round 25").
+      afterNextPaint(() =>
+        setTimeout(() => {
+          painted();
+          void this.refreshPrinter();
+          // Not awaited: the gateway may be slow; the till is usable meanwhile.
+          backend
+            .resumedSales()
+            .then((list) => (this.resumed = list))
+            .catch(() => {});
+          confirmSeparators(this.locale);
+          confirmSeparators(shop.locale);
+        }, 0),
+      );
       // The first draw in the shop's language, not English then German: the
       // catalogue of the language the till last used was fetched as the page
       // started (i18n/index.svelte.ts), so this waits for nothing, or for the
