@@ -68,18 +68,33 @@ impl Checkout {
         Ok((total, lines, tip))
     }
 
-    /// Records the sale the cashier entered, before any gateway call. The
-    /// answer carries the sale id: [`Checkout::place`] then creates the order,
-    /// and can be repeated after any failure without a second charge.
+    /// Records the sale the cashier entered, before any order exists for
+    /// it. The answer carries the sale id: [`Checkout::place`] then creates
+    /// the order, and can be repeated after any failure without a second
+    /// charge. The window's Charge is these two calls; as in
+    /// [`Checkout::charge`], the sale's conversion (a price question,
+    /// nothing of the sale) is asked while the sale is recorded, once
+    /// nothing can refuse the sale but the ledger failing, and kept for the
+    /// first `place` of the sale in this process, which locks it under the
+    /// placement claim (BENCHMARKS.md, "Round 25").
     pub async fn start_sale(&self, entry: &SaleEntry) -> Result<Payment> {
-        let sale = self.record_new(entry).await?;
-        self.payment(&sale)
-    }
-
-    async fn record_new(&self, entry: &SaleEntry) -> Result<Sale> {
-        let sale = self.record(entry, None).await?;
+        let entered = self.entered(entry).await?;
+        // On the shop's shared ledger the write is where an unreachable
+        // server refuses the sale, and a sale refused asks the gateway
+        // nothing: there the conversion waits for `place`, as before.
+        let asked = if self.ledger.is_shared() {
+            None
+        } else {
+            // A sale the till refuses (cashiers and no open shift) asks nothing.
+            self.ledger.check_can_sell()?;
+            Some(self.ask_conversion(&entered.total, &entered.coin))
+        };
+        let sale = self.write(&entered, Recording::New)?;
         tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
-        Ok(sale)
+        if let Some(asked) = asked {
+            self.keep_asked(sale.id, asked);
+        }
+        self.payment(&sale)
     }
 
     /// A sale entered (the window, IPC, the command line) or tried again:

@@ -374,6 +374,13 @@ impl Ledger {
         Ok(self.setting(TILL_UUID)?.unwrap_or(id))
     }
 
+    /// Whether the sales are on the shop's shared ledger (PostgreSQL), whose
+    /// server can be out of reach when a sale is written, rather than in
+    /// the till's own file.
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
     /// Which ledger holds the sales, and which till this is.
     pub fn status(&self) -> LedgerStatus {
         match &self.shared {

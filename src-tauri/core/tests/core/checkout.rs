@@ -202,13 +202,15 @@ async fn the_ledger_is_flushed_while_the_order_request_is_out_before_its_answer_
 #[tokio::test]
 async fn a_lost_order_answer_is_told_only_after_the_sale_is_on_disk() {
     let c = counter().await;
-    let id = recorded_sale(&c).await;
-    // The conversion passes; the order is made, its answer is lost.
+    c.checkout.coins().await.unwrap();
+    // The conversion (asked while the sale is recorded) passes; the order
+    // is made, its answer is lost.
     let faults = [
         cryptill_sandbox::Fault::Pass,
         cryptill_sandbox::Fault::Reset,
     ];
     c.sandbox.control.queue_faults(&faults).await.unwrap();
+    let id = recorded_sale(&c).await;
     let lost = c.checkout.place(id).await.unwrap_err();
     assert_eq!(lost.kind(), ErrorKind::Network, "{lost}");
     assert_eq!(c.ledger.unflushed_commits(), 0);
@@ -220,13 +222,105 @@ async fn a_lost_order_answer_is_told_only_after_the_sale_is_on_disk() {
     assert_eq!(again.crypto_amount, sale.crypto.unwrap().to_fixed());
 }
 
-/// A sale recorded as Charge records it, its order not yet placed; the
-/// gateway's coin list is fetched first, so placing it asks for the
-/// conversion, then the order.
+/// A sale recorded as the window's Charge records it, its order not yet
+/// placed; the gateway's coin list is fetched first, so the conversion
+/// (asked while the sale is recorded; on the shared ledger by `place`) and
+/// the order are the next requests.
 async fn recorded_sale(c: &Counter) -> i64 {
     c.checkout.coins().await.unwrap();
     let entry = counter::entry("12.50");
     c.checkout.start_sale(&entry).await.unwrap().sale_id
+}
+
+/// The window's Charge is two calls, `start_sale` then `place`: the sale's
+/// conversion is asked while the sale is recorded, before `place` is
+/// called, and `place` uses that answer instead of asking again
+/// (BENCHMARKS.md, "Round 25"). On the shared ledger, whose server may
+/// refuse the write, `place` asks it.
+#[tokio::test]
+async fn the_windows_charge_asks_the_conversion_once_while_the_sale_is_recorded() {
+    let c = counter().await;
+    c.checkout.coins().await.unwrap();
+    let control = &c.sandbox.control;
+    control.reset_requests().await.unwrap();
+    let started = c
+        .checkout
+        .start_sale(&counter::entry("12.50"))
+        .await
+        .unwrap();
+    assert_eq!(started.state, SaleState::Creating);
+    if c.shared.is_none() {
+        // On its way with nothing but `start_sale` called.
+        c.sandbox.arrived("convert", 1).await;
+    }
+    let placed = c.checkout.place(started.sale_id).await.unwrap();
+    assert_eq!(placed.state, SaleState::Awaiting);
+    assert_eq!(placed.crypto_amount, "0.00021552");
+    assert!(placed.qr_png.starts_with("data:image/png"));
+    let counts = control.requests().await.unwrap();
+    assert_eq!(counts.matching("convert"), 1, "{counts:?}");
+    let sale = c.ledger.sale(started.sale_id).unwrap();
+    assert_eq!(sale.crypto.unwrap().to_fixed(), "0.00021552");
+    assert_eq!(sale.gateway_order_id, Some(placed.gateway_order_id));
+}
+
+/// The conversion asked while the window's sale was recorded fails: its
+/// `place` says so and the sale stays unplaced; Retry (`place` again) asks
+/// the conversion again and places the sale, one order.
+#[tokio::test]
+async fn a_failed_conversion_asked_with_the_sale_is_told_by_place_and_retry_asks_again() {
+    let c = counter().await;
+    c.checkout.coins().await.unwrap();
+    let control = &c.sandbox.control;
+    control.reset_requests().await.unwrap();
+    c.sandbox.fault(cryptill_sandbox::Fault::Http500).await;
+    let id = recorded_sale(&c).await;
+    let failed = c.checkout.place(id).await.unwrap_err();
+    assert_eq!(failed.kind(), ErrorKind::Network, "{failed}");
+    assert!(c.sandbox.unspent_faults().await.is_empty());
+    let sale = c.ledger.sale(id).unwrap();
+    assert_eq!((sale.state, sale.crypto), (SaleState::Creating, None));
+    assert_eq!(
+        control.requests().await.unwrap().matching("terminal/order"),
+        0
+    );
+
+    let placed = c.checkout.place(id).await.unwrap();
+    assert_eq!(placed.state, SaleState::Awaiting);
+    assert_eq!(placed.crypto_amount, "0.00021552");
+    let counts = control.requests().await.unwrap();
+    assert_eq!(counts.matching("convert"), 2, "{counts:?}");
+    // Placing it again returns it: no third conversion, no second order.
+    let again = c.checkout.place(id).await.unwrap();
+    assert_eq!(again.gateway_order_id, placed.gateway_order_id);
+    assert_eq!(control.requests().await.unwrap().matching("convert"), 2);
+}
+
+/// Sales recorded and never placed (the window closed between its two
+/// calls) keep at most 16 conversions: the 17th drops the first's, whose
+/// placement then asks again; the others use theirs.
+#[tokio::test]
+async fn at_most_sixteen_conversions_wait_for_their_placement() {
+    let c = counter().await;
+    if c.shared.is_some() {
+        // Nothing is asked ahead on the shared ledger.
+        return;
+    }
+    c.checkout.coins().await.unwrap();
+    let control = &c.sandbox.control;
+    control.reset_requests().await.unwrap();
+    let mut ids = Vec::new();
+    for n in 1..=17u64 {
+        ids.push(recorded_sale(&c).await);
+        // Each question reaches the gateway before the next sale drops one.
+        c.sandbox.arrived("convert", n).await;
+    }
+    c.checkout.place(ids[16]).await.unwrap();
+    c.checkout.place(ids[1]).await.unwrap();
+    assert_eq!(control.requests().await.unwrap().matching("convert"), 17);
+    let first = c.checkout.place(ids[0]).await.unwrap();
+    assert_eq!(first.state, SaleState::Awaiting);
+    assert_eq!(control.requests().await.unwrap().matching("convert"), 18);
 }
 
 /// The search index is brought up to date off the charge's path (the

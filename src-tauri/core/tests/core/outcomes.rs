@@ -261,24 +261,17 @@ async fn a_void_the_gateway_cannot_confirm_is_refused() {
 async fn a_lost_answer_to_the_create_is_retried_without_a_second_order() {
     let c = counter().await;
     c.checkout.coins().await.unwrap();
+    // The conversion (asked while the sale is recorded, or by the
+    // placement on the shared ledger) passes; the create is the next
+    // request: the sandbox makes the order, then drops the connection.
+    let faults = [Fault::Pass, Fault::Reset];
+    c.sandbox.control.queue_faults(&faults).await.unwrap();
     let started = c
         .checkout
         .start_sale(&entry(&[("", "12.50")], None))
         .await
         .unwrap();
     let id = started.sale_id;
-    // Conversion locked (as by an earlier try), so the create is the next
-    // request; the sandbox makes the order, then drops the connection.
-    let sale = c.ledger.sale(id).unwrap();
-    let coin = crate::support::coin(c.checkout.gateway(), "BTC").await;
-    let conversion = c
-        .checkout
-        .gateway()
-        .convert(&sale.fiat, &coin)
-        .await
-        .unwrap();
-    c.ledger.record_conversion(id, &conversion).unwrap();
-    c.sandbox.fault(Fault::Reset).await;
     let err = c.checkout.place(id).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network);
     assert_eq!(c.ledger.sale(id).unwrap().state, SaleState::Creating);

@@ -102,20 +102,23 @@ async fn once_a_cashier_exists_a_sale_needs_an_open_shift_and_names_its_cashier(
         tip: None,
         coin: "BTC".into(),
     };
+    // Refused by the window's Charge (`start_sale`) and by `charge`; and
+    // neither asks the gateway anything, not even the price's conversion,
+    // which both ask while a sale is being recorded.
+    c.checkout.coins().await.unwrap();
+    let control = &c.sandbox.control;
+    control.reset_requests().await.unwrap();
     let err = c.checkout.start_sale(&entry).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotAllowed);
     assert!(err.to_string().contains("No shift is open"), "{err}");
     assert_eq!(sale_count(&c), 0, "a refused sale leaves nothing behind");
-    // Charge too; and it asks the gateway nothing, not even the price's
-    // conversion, which a charge asks while its sale is being recorded.
-    c.checkout.coins().await.unwrap();
-    let control = &c.sandbox.control;
-    control.reset_requests().await.unwrap();
     let err = c.checkout.charge("5.00", "BTC").await.unwrap_err();
     assert!(err.to_string().contains("No shift is open"), "{err}");
     // Long enough for a question sent on a task of its own to arrive.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(control.requests().await.unwrap().matching("convert"), 0);
+    let counts = control.requests().await.unwrap();
+    assert_eq!(counts.matching("convert"), 0, "{counts:?}");
+    assert_eq!(counts.total, 0, "{counts:?}");
     assert_eq!(sale_count(&c), 0);
 
     // A wrong PIN opens nothing.

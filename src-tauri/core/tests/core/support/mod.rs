@@ -52,6 +52,25 @@ impl Sandbox {
         self._dir.path().join("gateway.sqlite3")
     }
 
+    /// Waits (at most 10 s, else fails) until `n` requests to endpoints
+    /// containing `part` reached the sandbox. They are counted on arrival,
+    /// before any fault is applied: a fault queued after this is not met
+    /// by them (the conversion a recorded sale asks on a task of its own).
+    pub async fn arrived(&self, part: &str, n: u64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let counts = self.control.requests().await.unwrap();
+            if counts.matching(part) >= n {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{n} requests to {part} never arrived: {counts:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    }
+
     /// Queues one-shot faults for the next dialect requests.
     pub async fn fault(&self, fault: Fault) {
         self.control.queue_faults(&[fault]).await.unwrap();
