@@ -10,6 +10,8 @@ const core = vi.hoisted(() => ({
 vi.mock('@tauri-apps/api/core', () => core);
 
 import * as backend from './backend';
+// The page as the app serves it: its inline script asks the first answers.
+import indexHtml from '../../index.html?raw';
 
 beforeEach(() => {
   core.invoke.mockReset();
@@ -139,6 +141,44 @@ describe("the first draw's answers, asked as the page starts", () => {
     expect(core.invoke.mock.calls.filter(([command]) => command === 'list_coins')).toHaveLength(1);
   });
 
+  it("are the ones index.html's script asked for as the page was read, taken once", async () => {
+    const asked: string[] = [];
+    runIndexScript((command) => {
+      asked.push(command);
+      return command === 'counter_settings'
+        ? Promise.reject({ kind: 'keyring', message: 'The system keyring is locked.' })
+        : Promise.resolve({ from: 'the page', command });
+    });
+    expect(asked.sort()).toEqual(['app_info', 'counter_settings', 'list_coins', 'shift_status']);
+    await backend.askFirstAnswers();
+    expect(core.invoke).not.toHaveBeenCalled();
+    await expect(backend.appInfo()).resolves.toEqual({ from: 'the page', command: 'app_info' });
+    await expect(backend.listCoins()).resolves.toEqual({ from: 'the page', command: 'list_coins' });
+    // A failure reaches its caller as the error the window shows.
+    await expect(backend.counterSettings()).rejects.toEqual({
+      kind: 'keyring',
+      message: 'The system keyring is locked.',
+    });
+    // Retry asks Rust again, not the page's old answers.
+    core.invoke.mockResolvedValue(null);
+    await backend.askFirstAnswers();
+    expect(core.invoke).toHaveBeenCalledTimes(4);
+  });
+
+  it("are not asked by index.html's script in the customer display", () => {
+    const asked: string[] = [];
+    window.location.hash = '#customer';
+    try {
+      runIndexScript((command) => {
+        asked.push(command);
+        return Promise.resolve(null);
+      });
+    } finally {
+      window.location.hash = '';
+    }
+    expect(asked).toEqual([]);
+  });
+
   it('keep a failure for the caller to show, as the error it would have had', async () => {
     core.invoke.mockRejectedValue({ kind: 'keyring', message: 'The system keyring is locked.' });
     await backend.askFirstAnswers(); // settles: nobody is left with an unhandled rejection
@@ -148,3 +188,16 @@ describe("the first draw's answers, asked as the page starts", () => {
     });
   });
 });
+
+/** Runs index.html's inline script as the app's page does, with `invoke` as Tauri's. */
+function runIndexScript(invoke: (command: string) => Promise<unknown>) {
+  const script = /<script>([\s\S]*?)<\/script>/.exec(indexHtml)?.[1];
+  if (!script) throw new Error('index.html has no inline script');
+  const page = window as unknown as { __TAURI_INTERNALS__?: unknown };
+  page.__TAURI_INTERNALS__ = { invoke };
+  try {
+    new Function(script)();
+  } finally {
+    delete page.__TAURI_INTERNALS__;
+  }
+}

@@ -128,7 +128,9 @@ let first: FirstAnswers = {};
  * settings, who sells, the coins) as the page's script begins to run
  * (lib/boot.ts, main.ts's first import), beside the evaluation of the rest
  * of the script and the page's mount rather than after them (issue 11,
- * BENCHMARKS.md "Round 24"). The first call of each of those functions
+ * BENCHMARKS.md "Round 24"); in the app, index.html has asked already, as
+ * the page was read, and those answers are taken instead (round 26). The
+ * first call of each of those functions
  * takes its answer; every later call (Retry, a reload after owner mode)
  * asks again. Settles when the till's own answers are in or failed, not
  * the coins: they are the gateway's, over the network (tens to hundreds of
@@ -137,12 +139,34 @@ let first: FirstAnswers = {};
  * them; the coin picker shows them when they come (round 25).
  */
 export function askFirstAnswers(): Promise<unknown> {
-  const till = { appInfo: rust.appInfo(), counterSettings: rust.counterSettings(), shiftStatus: rust.shiftStatus() };
-  const coins = rust.listCoins();
+  const early = takeEarlyAnswers();
+  // The answer index.html asked for as the page was read, else asked now.
+  const asked = <T>(command: EarlyCommand, ask: () => Promise<T>): Promise<T> => {
+    const answer = early?.[command] as Promise<T> | undefined;
+    return answer ? answer.catch((reason: unknown) => Promise.reject(toAppError(reason))) : ask();
+  };
+  const till = {
+    appInfo: asked('app_info', rust.appInfo),
+    counterSettings: asked('counter_settings', rust.counterSettings),
+    shiftStatus: asked('shift_status', rust.shiftStatus),
+  };
+  const coins = asked('list_coins', rust.listCoins);
   first = { ...till, listCoins: coins };
   // A failure is for whoever takes the answer to show, not an unhandled rejection meanwhile.
   coins.catch(() => {});
   return Promise.all(Object.values(till).map((answer) => answer.catch(() => {})));
+}
+
+/** The commands index.html's inline script asks as the page is read. */
+type EarlyCommand = 'app_info' | 'counter_settings' | 'shift_status' | 'list_coins';
+type EarlyWindow = { __cryptillEarly?: Partial<Record<EarlyCommand, Promise<unknown>>> };
+
+/** The answers index.html asked for, taken once (a reload of the till asks Rust again). */
+function takeEarlyAnswers(): EarlyWindow['__cryptillEarly'] {
+  const page = window as unknown as EarlyWindow;
+  const early = page.__cryptillEarly;
+  delete page.__cryptillEarly;
+  return early;
 }
 
 /** The answer asked for at the start, once; then undefined. */
