@@ -3,8 +3,8 @@
 // MessageFormat and uses only the placeholders English gives it, and every
 // key the code asks for exists.
 import { IntlMessageFormat } from 'intl-messageformat';
-import { describe, expect, it } from 'vitest';
-import { COMPLETE, LANGUAGES, loadLanguage, type Language } from './index.svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import { COMPLETE, LANGUAGES, setShopLocale, t, type Language } from './index.svelte';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -37,14 +37,51 @@ function placeholders(message: string): Set<string> {
   return names;
 }
 
-// Every catalogue, loaded as the window loads a shop's language.
-const CATALOGUES = Object.fromEntries(
-  await Promise.all(LANGUAGES.map(async (lang) => [lang, await loadLanguage(lang)] as const)),
-) as Record<Language, Tree>;
+// Every catalogue as written (the window gets them compiled: messages.config.ts).
+const FILES = import.meta.glob('./messages/*.json', { eager: true, import: 'default' }) as Record<string, Tree>;
+const CATALOGUES = Object.fromEntries(LANGUAGES.map((lang) => [lang, FILES[`./messages/${lang}.json`]])) as Record<
+  Language,
+  Tree
+>;
+
+/** The plural arguments of a message (they take a number). */
+function plurals(message: string): Set<string> {
+  const names = new Set<string>();
+  const walk = (nodes: AstNode[]) => {
+    for (const node of nodes) {
+      if (node.type === 6 && typeof node.value === 'string') names.add(node.value);
+      for (const option of Object.values(node.options ?? {})) walk(option.value);
+    }
+  };
+  walk(new IntlMessageFormat(message, 'en').getAst() as unknown as AstNode[]);
+  return names;
+}
+
+const REGION: Record<Language, string> = { en: 'en-IE', de: 'de-DE', fr: 'fr-FR', es: 'es-ES', fa: 'fa-IR' };
+
+afterEach(() => setShopLocale('en-IE'));
 const english = flatten(CATALOGUES.en);
 const languages = LANGUAGES;
 
 describe('the message catalogue', () => {
+  it('is every file in ./messages, each a language of the window', () => {
+    expect(Object.keys(FILES).sort()).toEqual(LANGUAGES.map((lang) => `./messages/${lang}.json`).sort());
+  });
+
+  it.each(COMPLETE)('the window says every %s message as FormatJS formats what is written', async (lang) => {
+    await setShopLocale(REGION[lang]);
+    for (const [key, message] of flatten(CATALOGUES[lang])) {
+      for (const count of [1, 5]) {
+        const counted = plurals(message);
+        const values = Object.fromEntries(
+          [...placeholders(message)].map((name) => [name, counted.has(name) ? count : `<${name}>`]),
+        );
+        const written = new IntlMessageFormat(message, REGION[lang], undefined, { ignoreTag: true }).format(values);
+        expect(t(key, values), `${lang} ${key}`).toBe(written);
+      }
+    }
+  });
+
   it.each(COMPLETE.filter((l) => l !== 'en'))('%s has every English key', (lang) => {
     const keys = flatten(CATALOGUES[lang] as Tree);
     const missing = [...english.keys()].filter((k) => !keys.has(k));

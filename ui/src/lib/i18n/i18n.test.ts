@@ -1,6 +1,5 @@
-import { addMessages } from 'svelte-i18n';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LANGUAGES, isRtl, languageLoaded, loadLanguage, setShopLocale, shop, t, usableLocale } from './index.svelte';
+import { LANGUAGES, addWords, isRtl, languageLoaded, loadLanguage, setShopLocale, shop, t, usableLocale } from './index.svelte';
 
 afterEach(() => setShopLocale('en-IE'));
 
@@ -76,7 +75,7 @@ describe('the shop language', () => {
 
   it('falls back to English key by key in a partial language', () => {
     // A language being started: one word so far (Arabic, not a catalogue of the window).
-    addMessages('ar', { entry: { charge: 'تحصيل' } });
+    addWords('ar', { 'entry.charge': 'تحصيل' });
     setShopLocale('ar-AE');
     expect(t('entry.charge')).toBe('تحصيل');
     expect(t('owner.printer.title')).toBe('Receipt printer');

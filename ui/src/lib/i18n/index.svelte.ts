@@ -2,12 +2,15 @@
 // setting (Settings.locale, e.g. `de-DE`), never by the system's or the
 // webview's: a German shop on an English laptop still sells in German.
 //
-// Messages: svelte-i18n (ICU MessageFormat through FormatJS's
-// intl-messageformat, so plurals follow each language's CLDR rules). One
-// JSON file per language in ./messages, keys grouped by screen
-// (`till.*`, `pay.*`, `owner.settings.*` ...). English is the reference;
-// en, de, fr and es are complete (a Vitest test fails on any missing key);
-// other languages may be partial and fall back to English key by key.
+// Messages: ICU MessageFormat (plurals follow each language's CLDR rules
+// through FormatJS's intl-messageformat). One JSON file per language in
+// ./messages, keys grouped by screen (`till.*`, `pay.*`,
+// `owner.settings.*` ...). English is the reference; en, de, fr, es and fa
+// are complete (a Vitest test fails on any missing key); other languages
+// may be partial and fall back to English key by key. The build compiles
+// each file into a flat table of parsed messages (ui/messages.config.ts),
+// so the window neither parses nor merges catalogues as it starts (issue
+// 11, BENCHMARKS.md "Round 26": svelte-i18n and FormatJS's parser did).
 //
 // Every text goes through `t()`, which reads the reactive `shop.locale`:
 // templates and `$derived` values that call it follow a change of the
@@ -21,43 +24,41 @@
 // never shows half a language. The till remembers its locale (below), so
 // its catalogue is fetched as this module starts, beside the first IPC
 // calls, and is in by the time the settings arrive.
-import { addMessages, init, locale as i18nLocale, _ } from 'svelte-i18n';
-import { get } from 'svelte/store';
-import en from './messages/en.json';
+import { IntlMessageFormat } from 'intl-messageformat';
+import en from 'virtual:cryptill-messages/en';
 
-type Catalogue = typeof en;
-type Messages = Parameters<typeof addMessages>[1];
+/** A language's messages by key (`entry.charge`), as the build compiled them. */
+export type Catalogue = typeof en;
+type Message = Catalogue[string];
 
 /** Each language's catalogue, loaded on demand (English is always there). */
 const LOADERS = {
   en: async () => en,
-  de: () => import('./messages/de.json').then((m) => m.default),
-  fr: () => import('./messages/fr.json').then((m) => m.default),
-  es: () => import('./messages/es.json').then((m) => m.default),
-  fa: () => import('./messages/fa.json').then((m) => m.default),
-} as const satisfies Record<string, () => Promise<Messages>>;
+  de: () => import('virtual:cryptill-messages/de').then((m) => m.default),
+  fr: () => import('virtual:cryptill-messages/fr').then((m) => m.default),
+  es: () => import('virtual:cryptill-messages/es').then((m) => m.default),
+  fa: () => import('virtual:cryptill-messages/fa').then((m) => m.default),
+} as const satisfies Record<string, () => Promise<Catalogue>>;
 
 /** Languages with a catalogue; those in COMPLETE have every key. */
 export type Language = keyof typeof LOADERS;
 export const LANGUAGES = Object.keys(LOADERS) as Language[];
 export const COMPLETE: readonly Language[] = ['en', 'de', 'fr', 'es', 'fa'];
-/** The English catalogue, the reference every language falls back to. */
-export const ENGLISH: Catalogue = en;
 
 /** Languages written right to left (the document gets dir="rtl"). */
 const RTL = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'ckb', 'yi']);
 
 export const DEFAULT_LOCALE = 'en-IE';
 
-addMessages('en', en);
-init({ fallbackLocale: 'en', initialLocale: DEFAULT_LOCALE });
-
 function isLanguage(lang: string): lang is Language {
   return Object.prototype.hasOwnProperty.call(LOADERS, lang);
 }
 
-const loading = new Map<Language, Promise<unknown>>([['en', Promise.resolve(en)]]);
-const loaded = new Set<string>(['en']);
+const loading = new Map<Language, Promise<Catalogue>>([['en', Promise.resolve(en)]]);
+/** The catalogues loaded, by language. */
+const loaded = new Map<string, Catalogue>([['en', en]]);
+/** The catalogue of the shop's language (English until that one is in). */
+let current: Catalogue = en;
 
 /** Whether the catalogue of `lang` is loaded (switching to it is immediate). */
 export function languageLoaded(lang: string): boolean {
@@ -65,18 +66,26 @@ export function languageLoaded(lang: string): boolean {
 }
 
 /**
- * The catalogue of `lang`, loaded (once) and given to svelte-i18n. A
- * language without a catalogue is English's (the fallback). A chunk that
- * fails to load is asked for again next time.
+ * Adds a language's messages (a language being started, with plain words
+ * only, until its catalogue is in ./messages): keys it lacks stay English.
  */
-export function loadLanguage(lang: string): Promise<unknown> {
+export function addWords(lang: string, words: Record<string, string>) {
+  loaded.set(lang, { ...loaded.get(lang), ...words });
+  if (languageOf(shop.locale) === lang) current = loaded.get(lang) ?? en;
+}
+
+/**
+ * The catalogue of `lang`, loaded (once). A language without a catalogue
+ * is English's (the fallback). A chunk that fails to load is asked for
+ * again next time.
+ */
+export function loadLanguage(lang: string): Promise<Catalogue> {
   if (!isLanguage(lang)) return Promise.resolve(en);
   let pending = loading.get(lang);
   if (!pending) {
     pending = LOADERS[lang]().then(
       (messages) => {
-        addMessages(lang, messages);
-        loaded.add(lang);
+        loaded.set(lang, messages);
         return messages;
       },
       (error: unknown) => {
@@ -141,7 +150,7 @@ export function setShopLocale(tag: string | null | undefined): Promise<void> {
 let wanted = DEFAULT_LOCALE;
 
 function applyLocale(next: string) {
-  i18nLocale.set(next);
+  current = loaded.get(languageOf(next)) ?? en;
   shop.locale = next;
   try {
     // The customer display is another window of the same origin: it reads the locale here.
@@ -186,25 +195,78 @@ export function followTillLocale(): () => void {
 /** Values put into a message's `{placeholders}`. */
 export type Values = Record<string, string | number | boolean | Date | null | undefined>;
 
-// svelte-i18n's formatter, kept current by one subscription for the page's
-// life: `get(_)` in every call subscribed to the store and left it again
-// each time (3 to 5 ms over the keypad's first draw, issue 11).
-let format = get(_);
-_.subscribe((current) => (format = current));
-
-/** The message `key` in the shop's language (English where it has none). */
+/** The message `key` in the shop's language (English where it has none); the key itself if no language has it. */
 export function t(key: string, values?: Values): string {
   // Reading shop.locale makes the caller follow a change of language.
-  void shop.locale;
-  return format(key, values ? { values } : undefined);
+  const locale = shop.locale;
+  const message = Object.prototype.hasOwnProperty.call(current, key)
+    ? current[key]
+    : Object.prototype.hasOwnProperty.call(en, key)
+      ? en[key]
+      : undefined;
+  if (message === undefined) return key;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return fillIn(message, values);
+  return formatIcu(key, message, locale, values);
+}
+
+/**
+ * Words and placeholders taking turns (messages.config.ts): each
+ * placeholder as intl-messageformat puts a plain argument in (`String()` of
+ * a number or text; nothing for null, undefined or false). A value not
+ * given shows as `{name}`, so a missing one is seen rather than hidden.
+ */
+function fillIn(turns: string[], values: Values | undefined): string {
+  let text = turns[0];
+  for (let i = 1; i < turns.length; i += 2) {
+    const name = turns[i];
+    const value = values && Object.prototype.hasOwnProperty.call(values, name) ? values[name] : `{${name}}`;
+    text += (value === null || value === undefined || value === false ? '' : String(value)) + turns[i + 1];
+  }
+  return text;
+}
+
+/** Each plural message's formatter, by locale and key (made on first use: it asks ICU). */
+const formatters = new Map<string, IntlMessageFormat>();
+
+function formatIcu(key: string, message: Exclude<Message, string | string[]>, locale: string, values?: Values): string {
+  const id = `${locale}\u0000${key}`;
+  let formatter = formatters.get(id);
+  if (!formatter) {
+    formatter = new IntlMessageFormat(message.icu, locale, undefined, { ignoreTag: true });
+    formatters.set(id, formatter);
+  }
+  try {
+    return String(formatter.format(values as Record<string, string | number | boolean | Date | null | undefined>));
+  } catch (error) {
+    // A value the message needs was not given: a defect the catalogue tests look for.
+    console.warn(`the message ${key} could not be formatted:`, error);
+    return key;
+  }
 }
 
 /** Whether the English catalogue (which every language falls back to) has the message `key`. */
 export function hasMessage(key: string): boolean {
-  let node: unknown = en;
-  for (const part of key.split('.')) {
-    if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, part)) return false;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return typeof node === 'string';
+  return Object.prototype.hasOwnProperty.call(en, key);
 }
+
+/**
+ * The English words under `group` by their last key (`error.refundState`
+ * -> `{ pending: "pending", ... }`): to read back a word Rust said in
+ * English.
+ */
+export function englishWords(group: string): Record<string, string> {
+  let words = groups.get(group);
+  if (!words) {
+    const prefix = `${group}.`;
+    words = {};
+    for (const [key, message] of Object.entries(en)) {
+      if (key.startsWith(prefix) && typeof message === 'string' && !key.includes('.', prefix.length)) {
+        words[key.slice(prefix.length)] = message;
+      }
+    }
+    groups.set(group, words);
+  }
+  return words;
+}
+const groups = new Map<string, Record<string, string>>();

@@ -1,7 +1,7 @@
 import type { AppError } from '../bindings/AppError';
 import type { ErrorKind } from '../bindings/ErrorKind';
 import type { Said } from '../bindings/Said';
-import { ENGLISH, hasMessage, languageOf, shop, t, type Values } from '../i18n/index.svelte';
+import { englishWords, hasMessage, languageOf, shop, t, type Values } from '../i18n/index.svelte';
 import { coin as coinText } from '../i18n/format';
 import type { Payment } from '../bindings/Payment';
 import type { SaleState } from '../bindings/SaleState';
@@ -99,7 +99,7 @@ function wordIn(name: string, value: string): string {
   if (name === 'state' && hasMessage(`state.${value}`)) return t(`state.${value}`);
   if (GATEWAY_VALUES.has(name)) return gatewayWords(value);
   if (name === 'refund_state') {
-    const english: Record<string, string> = ENGLISH.error.refundState;
+    const english = englishWords('error.refundState');
     const code = Object.keys(english).find((k) => english[k] === value);
     if (code !== undefined) return t(`error.refundState.${code}`);
   }
@@ -116,7 +116,7 @@ const GATEWAY_VALUES = new Set(['gateway', 'paid_through', 'now_uses']);
  */
 function gatewayWords(value: string): string {
   for (const form of ['name', 'label'] as const) {
-    const english: Record<string, string> = ENGLISH.error.gateway[form];
+    const english = englishWords(`error.gateway.${form}`);
     const kind = Object.keys(english).find((k) => english[k] === value);
     if (kind !== undefined) return t(`error.gateway.${form}.${kind}`);
   }
