@@ -12,8 +12,8 @@
 // - a string: no placeholder, said as it is;
 // - an array of strings: words and `{name}` placeholders taking turns
 //   (`["Item ", "n", ""]`), filled in without Intl;
-// - `{ icu }`: FormatJS's syntax tree (plurals), formatted by
-//   intl-messageformat with the language's plural rules.
+// - `{ icu }`: FormatJS's syntax tree (plurals, selects), formatted by
+//   intl-messageformat's `formatToParts` with the language's plural rules.
 // A message that does not parse fails the build, naming its key.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ type Tree = { [key: string]: string | Tree };
 /** Parses one message as the window formats it (`<b>` is text, not a tag, as in svelte-i18n). */
 export function compileMessage(message: string): CompiledMessage {
   const ast = parse(message, { ignoreTag: true });
+  refuseFormats(ast);
   const simple = ast.every((el) => el.type === TYPE.literal || el.type === TYPE.argument);
   if (!simple) return { icu: ast };
   // Words and placeholders taking turns, starting and ending with words.
@@ -41,6 +42,22 @@ export function compileMessage(message: string): CompiledMessage {
     else turns.push(el.value, '');
   }
   return turns.length === 1 ? turns[0] : turns;
+}
+
+/**
+ * Numbers, dates and times are formatted by the code (src/lib/i18n/format.ts,
+ * with the shop's currency and precision) and put into a plain placeholder;
+ * a message formatting them itself would get ICU's defaults.
+ */
+function refuseFormats(ast: MessageFormatElement[]) {
+  for (const el of ast) {
+    if (el.type === TYPE.number || el.type === TYPE.date || el.type === TYPE.time) {
+      throw new Error(`{${el.value}, ${TYPE[el.type]}}: put the value in formatted (i18n/format.ts) as {${el.value}}`);
+    }
+    if (el.type === TYPE.plural || el.type === TYPE.select) {
+      for (const option of Object.values(el.options)) refuseFormats(option.value);
+    }
+  }
 }
 
 /** A catalogue's nested keys (`{ till: { charge } }`) as one flat table (`till.charge`), compiled. */

@@ -9,11 +9,12 @@ export default defineConfig(({ command }) => ({
   resolve: {
     // The catalogues are parsed when the UI is built (messages.config.ts):
     // the window's script takes intl-messageformat without FormatJS's
-    // message parser (its documented `no-parser` entry; ~23 kB). Vitest
-    // keeps the parser: the catalogue tests parse the JSON files themselves.
+    // message parser (its documented `no-parser` entry, as an ES module so
+    // what is unused is left out). Vitest keeps the parser: the catalogue
+    // tests parse the JSON files themselves.
     alias:
       command === 'build'
-        ? [{ find: /^@formatjs\/icu-messageformat-parser$/, replacement: '@formatjs/icu-messageformat-parser/no-parser' }]
+        ? [{ find: /^@formatjs\/icu-messageformat-parser$/, replacement: '@formatjs/icu-messageformat-parser/lib/no-parser.js' }]
         : [],
   },
   // Tauri prints its own output in the same terminal; keep Vite from wiping it.

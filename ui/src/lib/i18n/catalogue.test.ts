@@ -71,7 +71,8 @@ describe('the message catalogue', () => {
   it.each(COMPLETE)('the window says every %s message as FormatJS formats what is written', async (lang) => {
     await setShopLocale(REGION[lang]);
     for (const [key, message] of flatten(CATALOGUES[lang])) {
-      for (const count of [1, 5]) {
+      // Counts that reach each plural form of these languages, and grouping.
+      for (const count of [0, 1, 2, 5, 21, 1000]) {
         const counted = plurals(message);
         const values = Object.fromEntries(
           [...placeholders(message)].map((name) => [name, counted.has(name) ? count : `<${name}>`]),

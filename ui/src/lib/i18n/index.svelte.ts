@@ -24,7 +24,7 @@
 // never shows half a language. The till remembers its locale (below), so
 // its catalogue is fetched as this module starts, beside the first IPC
 // calls, and is in by the time the settings arrive.
-import { IntlMessageFormat } from 'intl-messageformat';
+import { formatToParts, type Formatters } from 'intl-messageformat';
 import en from 'virtual:cryptill-messages/en';
 
 /** A language's messages by key (`entry.charge`), as the build compiled them. */
@@ -226,24 +226,46 @@ function fillIn(turns: string[], values: Values | undefined): string {
   return text;
 }
 
-/** Each plural message's formatter, by locale and key (made on first use: it asks ICU). */
-const formatters = new Map<string, IntlMessageFormat>();
-
+/**
+ * A plural message: FormatJS's own `formatToParts` over the syntax tree the
+ * build parsed (what `IntlMessageFormat#format` runs, without the class:
+ * its locale resolution and memoizing were most of intl-messageformat's
+ * share of the start script). Intl's plural rules and number formats are
+ * made on first use, once per locale: the first use asks ICU.
+ */
 function formatIcu(key: string, message: Exclude<Message, string | string[]>, locale: string, values?: Values): string {
-  const id = `${locale}\u0000${key}`;
-  let formatter = formatters.get(id);
-  if (!formatter) {
-    formatter = new IntlMessageFormat(message.icu, locale, undefined, { ignoreTag: true });
-    formatters.set(id, formatter);
-  }
   try {
-    return String(formatter.format(values as Record<string, string | number | boolean | Date | null | undefined>));
+    const parts = formatToParts(message.icu, locale, INTL, FORMATS, values as Record<string, string | number>);
+    return parts.map((part) => String(part.value)).join('');
   } catch (error) {
     // A value the message needs was not given: a defect the catalogue tests look for.
     console.warn(`the message ${key} could not be formatted:`, error);
     return key;
   }
 }
+
+/** No named number or date styles: the catalogues use plurals only (messages.config.ts). */
+const FORMATS = { number: {}, date: {}, time: {} };
+
+const intlMade = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.PluralRules>();
+function made<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.PluralRules>(kind: string, args: unknown[], make: () => T): T {
+  const id = `${kind}\u0000${JSON.stringify(args)}`;
+  let found = intlMade.get(id) as T | undefined;
+  if (!found) {
+    found = make();
+    intlMade.set(id, found);
+  }
+  return found;
+}
+
+/** The Intl objects formatToParts asks for, made once per locale and options. */
+const INTL: Formatters = {
+  // FormatJS types its options a little wider than TypeScript's lib (useGrouping "auto").
+  getNumberFormat: (locales, options) =>
+    made('number', [locales, options], () => new Intl.NumberFormat(locales, options as Intl.NumberFormatOptions)),
+  getDateTimeFormat: (...args) => made('date', args, () => new Intl.DateTimeFormat(...args)),
+  getPluralRules: (...args) => made('plural', args, () => new Intl.PluralRules(...args)),
+};
 
 /** Whether the English catalogue (which every language falls back to) has the message `key`. */
 export function hasMessage(key: string): boolean {
