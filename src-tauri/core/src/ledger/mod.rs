@@ -560,6 +560,16 @@ impl Ledger {
             .optional()?)
     }
 
+    /// One setting stored as text, as [`Ledger::settings_stored`] reads
+    /// it (a value that is not text is none: its default is used).
+    pub fn setting_text(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1 AND typeof(value) = 'text'")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Every setting stored as text, at once: one query where reading each
     /// setting would be one per setting (`Settings::load`, on a charge's
     /// path). A value that is not text is left out (its default is used).
