@@ -107,6 +107,13 @@ struct CachedRate {
     /// The price the gateway converted when this rate came (and its
     /// answer): for that price the amount is the gateway's own, to the unit.
     converted: Option<(Money, Money)>,
+    /// The decimal places other amounts at this rate are rounded up to:
+    /// those of the gateway's own answer (at least 8, at most the coin's),
+    /// so a charge never sends an amount finer than the gateway's own
+    /// conversions are (the Counos sandbox answers ether in 8 places; a
+    /// gateway keeping fewer would not echo 18 back, and `check_matches`
+    /// would refuse its order).
+    places: u32,
 }
 
 impl CachedRate {
@@ -119,7 +126,11 @@ impl CachedRate {
             Some((price, crypto)) if price == fiat && crypto.currency() == &coin.currency() => {
                 Ok(crypto.clone())
             }
-            _ => fiat.converted_up(self.rate, coin.currency()),
+            _ => {
+                let coarse = Currency::new(&coin.symbol, self.places.min(coin.decimals));
+                let crypto = fiat.converted_up(self.rate, coarse)?;
+                Ok(Money::new(crypto.amount(), coin.currency()))
+            }
         }
     }
 }

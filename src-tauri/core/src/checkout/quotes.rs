@@ -79,6 +79,7 @@ impl Checkout {
             at: asked,
             fetched_at: crate::clock::now(),
             converted: Some((fiat.clone(), conversion.crypto.clone())),
+            places: conversion.crypto.amount().scale().max(8).min(coin.decimals),
         };
         let key = (fiat.currency().code().to_string(), coin.symbol.clone());
         self.rates

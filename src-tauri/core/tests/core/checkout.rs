@@ -360,6 +360,28 @@ async fn a_charge_within_the_minute_of_a_quote_asks_only_for_the_order_at_the_qu
     assert_eq!(sale.rate.unwrap().to_string(), quoted.rate);
 }
 
+/// Amounts at a kept rate are no finer than the gateway's own conversions
+/// (the Counos sandbox answers in 8 places): ether, 18 places in the
+/// chain, is quoted and charged for another price in 8, rounded up, and
+/// the gateway takes the order at that amount.
+#[tokio::test]
+async fn a_price_converted_at_a_kept_rate_has_the_places_of_the_gateways_own_answers() {
+    let c = counter().await;
+    let first = c.checkout.quote("12.50", "ETH").await.unwrap();
+    let other = c.checkout.quote("7.30", "ETH").await.unwrap();
+    // Written in ether's 18 places; the digits past the 8th are zeros.
+    let places = |amount: &str| {
+        let digits = amount.split('.').nth(1).unwrap_or_default();
+        digits.trim_end_matches('0').len()
+    };
+    assert!(places(&first.crypto_amount) <= 8, "{first:?}");
+    // 7.30 EUR at 2,900 EUR/ETH is 0.002517241379.. ETH: up, in 8 places.
+    assert_eq!(other.crypto_amount, "0.002517250000000000");
+    let charged = c.checkout.charge("7.30", "ETH").await.unwrap();
+    assert_eq!(charged.state, SaleState::Awaiting);
+    assert_eq!(charged.crypto_amount, other.crypto_amount);
+}
+
 /// A rate older than its minute is never charged: the charge asks the
 /// gateway, and when the gateway cannot answer the charge says so and
 /// nothing is ordered, while a quote still shows the last rate with its
