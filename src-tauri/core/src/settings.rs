@@ -229,6 +229,48 @@ fn split(value: &str) -> impl Iterator<Item = &str> {
     value.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// `offered_coins` as stored (none: every coin the gateway enables).
+fn offered_coins(stored: Option<String>) -> Vec<String> {
+    match stored {
+        Some(v) => split(&v).map(str::to_ascii_uppercase).collect(),
+        // The default (`Settings::default`): every coin.
+        None => Vec::new(),
+    }
+}
+
+/// `coin_networks` as stored: `ETH=Ethereum;USDT=Tron`.
+fn coin_networks(stored: Option<String>) -> BTreeMap<String, String> {
+    match stored {
+        Some(v) => v
+            .split(';')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(coin, network)| (coin.trim().to_ascii_uppercase(), network.trim().to_string()))
+            .filter(|(coin, network)| !coin.is_empty() && !network.is_empty())
+            .collect(),
+        // The default (`Settings::default`): each coin on its own chain.
+        None => BTreeMap::new(),
+    }
+}
+
+/// Which coins the counter offers and on which network: the two settings
+/// every charge and quote reads (`Checkout::coin`), read alone, as
+/// [`Settings::load`] reads them, instead of every setting.
+pub struct CoinChoice {
+    /// [`Settings::offered_coins`].
+    pub offered_coins: Vec<String>,
+    /// [`Settings::coin_networks`].
+    pub coin_networks: BTreeMap<String, String>,
+}
+
+impl CoinChoice {
+    pub fn load(ledger: &Ledger) -> Result<Self> {
+        Ok(Self {
+            offered_coins: offered_coins(ledger.setting_text("offered_coins")?),
+            coin_networks: coin_networks(ledger.setting_text("coin_networks")?),
+        })
+    }
+}
+
 impl Settings {
     /// Reads the settings; a missing or unreadable value falls back to its
     /// default rather than stopping the till.
@@ -254,21 +296,8 @@ impl Settings {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(d.idle_lock_minutes),
             lock_on_blur: flag(get("lock_on_blur")?, d.lock_on_blur),
-            offered_coins: match get("offered_coins")? {
-                Some(v) => split(&v).map(str::to_ascii_uppercase).collect(),
-                None => d.offered_coins,
-            },
-            coin_networks: match get("coin_networks")? {
-                Some(v) => v
-                    .split(';')
-                    .filter_map(|pair| pair.split_once('='))
-                    .map(|(coin, network)| {
-                        (coin.trim().to_ascii_uppercase(), network.trim().to_string())
-                    })
-                    .filter(|(coin, network)| !coin.is_empty() && !network.is_empty())
-                    .collect(),
-                None => d.coin_networks,
-            },
+            offered_coins: offered_coins(get("offered_coins")?),
+            coin_networks: coin_networks(get("coin_networks")?),
         })
     }
 
@@ -455,6 +484,41 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(&dir.path().join("l.sqlite3")).unwrap();
         (dir, ledger)
+    }
+
+    /// A charge reads the coins offered and their networks alone
+    /// (`CoinChoice`); it must read them as the whole settings do.
+    #[test]
+    fn the_coins_offered_read_alone_are_those_the_settings_read() {
+        let (dir, ledger) = ledger();
+        let alone = CoinChoice::load(&ledger).unwrap();
+        let all = Settings::load(&ledger).unwrap();
+        assert_eq!(alone.offered_coins, all.offered_coins);
+        assert_eq!(alone.coin_networks, all.coin_networks);
+        ledger.set_setting("offered_coins", " btc, eth ,").unwrap();
+        ledger
+            .set_setting("coin_networks", "eth=Ethereum; usdt = Tron;bad")
+            .unwrap();
+        let alone = CoinChoice::load(&ledger).unwrap();
+        let all = Settings::load(&ledger).unwrap();
+        assert_eq!(alone.offered_coins, ["BTC", "ETH"]);
+        assert_eq!(alone.offered_coins, all.offered_coins);
+        assert_eq!(alone.coin_networks.len(), 2);
+        assert_eq!(alone.coin_networks, all.coin_networks);
+        // A value that is not text is no setting, for both: the default.
+        rusqlite::Connection::open(dir.path().join("l.sqlite3"))
+            .unwrap()
+            .execute(
+                "UPDATE settings SET value = X'07' WHERE key = 'offered_coins'",
+                [],
+            )
+            .unwrap();
+        let alone = CoinChoice::load(&ledger).unwrap();
+        assert!(alone.offered_coins.is_empty());
+        assert_eq!(
+            alone.offered_coins,
+            Settings::load(&ledger).unwrap().offered_coins
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::types::CoinNetwork;
 use super::{Checkout, COINS_TTL};
 use crate::error::{Error, Result};
 use crate::gateway::Coin;
-use crate::settings::Settings;
+use crate::settings::{CoinChoice, Settings};
 
 impl Checkout {
     /// The coins this terminal accepts.
@@ -38,21 +38,21 @@ impl Checkout {
     /// A coin offered at the counter, for a new sale.
     pub(super) async fn coin(&self, symbol: &str) -> Result<Coin> {
         let symbol = symbol.trim().to_ascii_uppercase();
-        if let Some(coin) = self
-            .offered_coins()
-            .await?
-            .into_iter()
-            .find(|c| c.symbol == symbol)
-        {
-            return Ok(coin);
-        }
+        // What `offered_coins` gives for this one symbol, without making
+        // every other coin's entry (each charge and quote comes here).
+        let choice = CoinChoice::load(&self.ledger)?;
+        let coins = self.coins().await?;
+        let chosen = choice.coin_networks.get(&symbol).map(String::as_str);
+        let wanted = choice.offered_coins.is_empty()
+            || choice
+                .offered_coins
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(&symbol));
         // Not offered: say so, or why the network chosen for it cannot be used.
-        let chosen = Settings::load(&self.ledger)?
-            .coin_networks
-            .get(&symbol)
-            .cloned();
-        crate::gateway::pick_network(&self.coins().await?, &symbol, chosen.as_deref())?;
-        None.ok_or_else(|| Error::input(Said::coin_not_offered(symbol)))
+        match crate::gateway::pick_network(&coins, &symbol, chosen)? {
+            Some(coin) if wanted => Ok(coin),
+            _ => Err(Error::input(Said::coin_not_offered(symbol))),
+        }
     }
 
     /// A coin the gateway knows, for following a sale already made (the
@@ -73,7 +73,9 @@ impl Checkout {
     /// to the shop's choice (`offered_coins`; empty means all), each once,
     /// on the network chosen for it in Settings or else its own chain.
     pub async fn offered_coins(&self) -> Result<Vec<Coin>> {
-        let settings = Settings::load(&self.ledger)?;
+        // The two settings it needs, not all of them: every charge and
+        // quote comes here.
+        let settings = CoinChoice::load(&self.ledger)?;
         let coins = self.coins().await?;
         let mut offered = Vec::new();
         for coin in &coins {

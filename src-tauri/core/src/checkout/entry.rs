@@ -5,7 +5,7 @@ use super::types::{LineEntry, Payment, SaleEntry};
 use super::Checkout;
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
-use crate::gateway::{Coin, SaleState};
+use crate::gateway::{Coin, Conversion, SaleState};
 use crate::ledger::{Sale, SaleLine};
 use crate::money::{Currency, Money};
 use crate::said::Said;
@@ -26,8 +26,9 @@ enum Recording<'a> {
     /// Tried again for this expired sale.
     Replacing(i64),
     /// Held for placement by this claimant from its first commit
-    /// ([`crate::ledger::Ledger::begin_claimed_sale`]).
-    Claimed(&'a str),
+    /// ([`crate::ledger::Ledger::begin_claimed_sale`]), with its conversion
+    /// locked in that commit when the charge has it already.
+    Claimed(&'a str, Option<&'a Conversion>),
 }
 
 impl Checkout {
@@ -81,8 +82,13 @@ impl Checkout {
         let entered = self.entered(entry).await?;
         // On the shop's shared ledger the write is where an unreachable
         // server refuses the sale, and a sale refused asks the gateway
-        // nothing: there the conversion waits for `place`, as before.
-        let asked = if self.ledger.is_shared() {
+        // nothing: there the conversion waits for `place`, as before. With
+        // a rate of the last minute there is nothing to ask: `place` uses it.
+        let asked = if self.ledger.is_shared()
+            || self
+                .fresh_conversion(&entered.total, &entered.coin)
+                .is_some()
+        {
             None
         } else {
             // A sale the till refuses (cashiers and no open shift) asks nothing.
@@ -138,8 +144,8 @@ impl Checkout {
             Recording::Replacing(expired) => {
                 ledger.begin_itemised_sale(total, coin, kind, lines, tip, Some(expired))
             }
-            Recording::Claimed(claimant) => {
-                ledger.begin_claimed_sale(total, coin, kind, lines, tip, claimant)
+            Recording::Claimed(claimant, conversion) => {
+                ledger.begin_claimed_sale(total, coin, kind, lines, tip, claimant, conversion)
             }
         };
         // Nothing of this sale was sent: a charge's conversion asks a
@@ -189,11 +195,15 @@ impl Checkout {
     }
 
     /// Charges `amount` (as typed) in `coin`: the sale is in the ledger
-    /// before any order exists for it. Its conversion, a question about a
-    /// price (nothing of the sale: no id, nothing the gateway keeps), is
-    /// asked while the sale is being recorded, once nothing can refuse the
-    /// sale but the ledger failing: its answer is locked in the sale only
-    /// after it is recorded, under its placement claim (BENCHMARKS.md,
+    /// before any order exists for it. Its conversion is the gateway's rate
+    /// of the last minute when the till has one (the quote the cashier
+    /// saw, an earlier charge's): exactly the amount a quote shows, locked
+    /// in the sale's own commit, with nothing asked of the gateway but the
+    /// order (BENCHMARKS.md, "Round 26"). Otherwise it is asked, a question
+    /// about a price (nothing of the sale: no id, nothing the gateway
+    /// keeps), while the sale is being recorded, once nothing can refuse
+    /// the sale but the ledger failing: its answer is locked in the sale
+    /// only after it is recorded, under its placement claim (BENCHMARKS.md,
     /// "Round 24" and "Round 25").
     pub async fn charge(&self, amount: &str, coin: &str) -> Result<Payment> {
         let entry = SaleEntry {
@@ -205,17 +215,25 @@ impl Checkout {
             coin: coin.to_string(),
         };
         let entered = self.entered(&entry).await?;
-        // A sale the till refuses (cashiers and no open shift) asks nothing.
-        self.ledger.check_can_sell()?;
-        let asked = self.ask_conversion(&entered.total, &entered.coin);
         // Recorded holding its placement claim: a sale that did not exist
         // cannot have been claimed or placed by anyone else, so it is
         // placed as it is, without a claim's commit or a second read of it
         // (and without a payment screen for it before its order).
         let claimant = crate::ledger::claimant("place");
-        let sale = self.write(&entered, Recording::Claimed(&claimant))?;
+        if let Some(conversion) = self.fresh_conversion(&entered.total, &entered.coin) {
+            // Nothing to ask first, so nothing to check first either: the
+            // sale's own transaction refuses a sale the till would not make.
+            let how = Recording::Claimed(&claimant, Some(&conversion));
+            let sale = self.write(&entered, how)?;
+            tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
+            return self.place_new_claimed(sale, &claimant, None).await;
+        }
+        // A sale the till refuses (cashiers and no open shift) asks nothing.
+        self.ledger.check_can_sell()?;
+        let asked = self.ask_conversion(&entered.total, &entered.coin);
+        let sale = self.write(&entered, Recording::Claimed(&claimant, None))?;
         tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
-        self.place_new_claimed(sale, &claimant, asked).await
+        self.place_new_claimed(sale, &claimant, Some(asked)).await
     }
 
     /// Charges `amount` (as typed) in `currency` and `coin`: the command

@@ -2,9 +2,11 @@
 //! Order of events for a charge, and why:
 //! 1. the sale is committed to the ledger (nothing a crash can lose);
 //! 2. the gateway converts the price, and the conversion is locked in the sale
-//!    (a charge, and the window's `start_sale` on the till's own ledger,
-//!    ask for it while step 1 is written: a price question, with nothing of
-//!    the sale in it; it is locked only after step 1, under the placement
+//!    (with a rate of the last minute, a quote's or an earlier charge's, a
+//!    charge locks it in step 1's own commit and asks nothing; otherwise a
+//!    charge, and the window's `start_sale` on the till's own ledger, ask
+//!    for it while step 1 is written: a price question, with nothing of the
+//!    sale in it; it is locked only after step 1, under the placement
 //!    claim);
 //! 3. the order is created under the sale's merchant order id, so repeating
 //!    steps 2-3 after any failure finds the same order instead of a second one.
@@ -38,7 +40,7 @@ use crate::error::Result;
 use crate::gateway::{Coin, Gateway};
 use crate::ledger::{Ledger, Sale};
 
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 
 /// How often an open payment is asked about. Fast enough that "Paid" shows
 /// within a few seconds, slow enough for the gateways' request limits.
@@ -79,6 +81,7 @@ pub struct Checkout {
     /// The last rate per (fiat, coin) pair and when it was fetched: the
     /// quotes refresh at most once a minute (CoinGate: "rates change every
     /// 60 s: do not ask more often"), and a failing feed shows the last one.
+    /// A charge within the minute converts at it too (`fresh_conversion`).
     rates: Mutex<HashMap<(String, String), CachedRate>>,
     /// The sales found open at start-up and what became of them; resumed
     /// once per run, the first time anyone asks.
@@ -101,6 +104,35 @@ struct CachedRate {
     rate: Decimal,
     at: Instant,
     fetched_at: DateTime<Utc>,
+    /// The price the gateway converted when this rate came (and its
+    /// answer): for that price the amount is the gateway's own, to the unit.
+    converted: Option<(Money, Money)>,
+    /// The decimal places other amounts at this rate are rounded up to:
+    /// those of the gateway's own answer (at least 8, at most the coin's),
+    /// so a charge never sends an amount finer than the gateway's own
+    /// conversions are (the Counos sandbox answers ether in 8 places; a
+    /// gateway keeping fewer would not echo 18 back, and `check_matches`
+    /// would refuse its order).
+    places: u32,
+}
+
+impl CachedRate {
+    /// What `fiat` costs in `coin` at this rate: the gateway's own answer
+    /// for the price it converted, else rounded up, never short of the
+    /// price. The one rule for a quote and for a charge, so a charge
+    /// within the rate's minute asks exactly the amount the quote showed.
+    fn crypto_for(&self, fiat: &Money, coin: &Coin) -> Result<Money> {
+        match &self.converted {
+            Some((price, crypto)) if price == fiat && crypto.currency() == &coin.currency() => {
+                Ok(crypto.clone())
+            }
+            _ => {
+                let coarse = Currency::new(&coin.symbol, self.places.min(coin.decimals));
+                let crypto = fiat.converted_up(self.rate, coarse)?;
+                Ok(Money::new(crypto.amount(), coin.currency()))
+            }
+        }
+    }
 }
 
 /// How long a rate is used before the gateway is asked again.

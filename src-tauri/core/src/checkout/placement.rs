@@ -78,6 +78,20 @@ impl Checkout {
         }
     }
 
+    /// The conversion a placement locks when none was asked for it: the
+    /// gateway's rate of the last minute if the till has one (what a quote
+    /// shows now, `fresh_conversion`), else the gateway's answer, kept as
+    /// the pair's rate for the next minute.
+    async fn convert_now(&self, fiat: &Money, coin: &Coin) -> Result<Conversion> {
+        if let Some(conversion) = self.fresh_conversion(fiat, coin) {
+            return Ok(conversion);
+        }
+        let asked = Instant::now();
+        let conversion = self.gateway.convert(fiat, coin).await?;
+        self.keep_rate(fiat, coin, &conversion, asked);
+        Ok(conversion)
+    }
+
     /// Creates the gateway order of a recorded sale, or returns it if it
     /// exists already: the merchant order id is the sale's, so the gateway
     /// finds the order made by an earlier try (Counos `renew: false`,
@@ -148,9 +162,9 @@ impl Checkout {
         &self,
         sale: Sale,
         claimant: &str,
-        asked: Asked,
+        asked: Option<Asked>,
     ) -> Result<Payment> {
-        self.create_claimed(&sale, claimant, Some(asked)).await
+        self.create_claimed(&sale, claimant, asked).await
     }
 
     /// Creates the order of a sale whose claim `claimant` holds. A failure
@@ -226,12 +240,16 @@ impl Checkout {
                     // question, answered already.
                     Some(asked) if asked.fiat == sale.fiat && asked.coin == coin => {
                         match asked.answer.await {
-                            Ok(answer) => answer?,
+                            Ok(answer) => {
+                                let conversion = answer?;
+                                self.keep_rate(&sale.fiat, &coin, &conversion, asked.at);
+                                conversion
+                            }
                             // The task died (the runtime is stopping): ask again.
-                            Err(_) => self.gateway.convert(&sale.fiat, &coin).await?,
+                            Err(_) => self.convert_now(&sale.fiat, &coin).await?,
                         }
                     }
-                    _ => self.gateway.convert(&sale.fiat, &coin).await?,
+                    _ => self.convert_now(&sale.fiat, &coin).await?,
                 };
                 self.ledger.record_conversion(sale.id, &conversion)?;
                 conversion.crypto

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use super::types::Quote;
 use super::{CachedRate, Checkout};
 use crate::error::Result;
-use crate::gateway::Coin;
+use crate::gateway::{Coin, Conversion};
 use crate::money::{fixed, Money};
 use crate::sale::timestamp;
 use crate::settings::SaleLimits;
@@ -39,20 +39,11 @@ impl Checkout {
                 return Ok(quote_at(fiat, &coin, rate, None));
             }
         }
+        let asked = Instant::now();
         match self.gateway.convert(fiat, &coin).await {
             Ok(conversion) => {
-                let rate = CachedRate {
-                    rate: conversion.rate,
-                    at: Instant::now(),
-                    fetched_at: crate::clock::now(),
-                };
-                self.rates
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(key, rate.clone());
-                let mut quote = quote_at(fiat, &coin, &rate, None);
-                quote.crypto_amount = conversion.crypto.to_fixed();
-                Ok(quote)
+                let rate = self.keep_rate(fiat, &coin, &conversion, asked);
+                Ok(quote_at(fiat, &coin, &rate, None))
             }
             Err(e) => match cached {
                 Some(rate) if !rate.rate.is_zero() => {
@@ -71,6 +62,60 @@ impl Checkout {
                 _ => Err(e),
             },
         }
+    }
+
+    /// Keeps the gateway's answer to "what does `fiat` cost in `coin`",
+    /// asked at `asked`, as the pair's rate for the next minute: the
+    /// quotes', and the charges' (`fresh_conversion`).
+    pub(super) fn keep_rate(
+        &self,
+        fiat: &Money,
+        coin: &Coin,
+        conversion: &Conversion,
+        asked: Instant,
+    ) -> CachedRate {
+        let rate = CachedRate {
+            rate: conversion.rate,
+            at: asked,
+            fetched_at: crate::clock::now(),
+            converted: Some((fiat.clone(), conversion.crypto.clone())),
+            places: conversion.crypto.amount().scale().max(8).min(coin.decimals),
+        };
+        let key = (fiat.currency().code().to_string(), coin.symbol.clone());
+        self.rates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, rate.clone());
+        rate
+    }
+
+    /// What `fiat` costs in `coin` at the gateway's rate of the last minute,
+    /// if the till has one (a quote's, an earlier charge's): exactly what a
+    /// quote shows now (`CachedRate::crypto_for`). A charge uses it instead
+    /// of asking the gateway again: CoinGate's rates change every 60 s and
+    /// are not to be asked more often (gateways.md; its client keeps them
+    /// that long already); Counos takes the amount the merchant sends
+    /// (`expectedAmount`, "the amount that is expected to be paid") and
+    /// offers its rates "to use in your application". Never an older rate
+    /// (a quote may show one when the feed fails; a charge then asks), and
+    /// never one a conversion's own checks would refuse.
+    pub(super) fn fresh_conversion(&self, fiat: &Money, coin: &Coin) -> Option<Conversion> {
+        let key = (fiat.currency().code().to_string(), coin.symbol.clone());
+        let kept = self
+            .rates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned()?;
+        if kept.at.elapsed() >= self.rate_ttl {
+            return None;
+        }
+        let crypto = kept.crypto_for(fiat, coin).ok()?;
+        crate::gateway::checked_conversion(fiat, coin, Some(crypto.amount())).ok()?;
+        Some(Conversion {
+            crypto,
+            rate: kept.rate,
+        })
     }
 
     /// Quotes `amount` (as typed) in every coin offered at the counter; a
@@ -96,8 +141,8 @@ fn quote_at(fiat: &Money, coin: &Coin, rate: &CachedRate, warning: Option<String
     // Rounded up, as the gateways do: never short of the price. Exact, and
     // no panic on a rate a gateway should never send (zero, negative, so
     // small the quotient overflows): such a quote shows no coin amount.
-    let crypto = fiat
-        .converted_up(rate.rate, coin.currency())
+    let crypto = rate
+        .crypto_for(fiat, coin)
         .unwrap_or_else(|_| Money::new(Decimal::ZERO, coin.currency()));
     Quote {
         fiat_amount: fiat.to_fixed(),

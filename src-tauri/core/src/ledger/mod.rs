@@ -560,6 +560,16 @@ impl Ledger {
             .optional()?)
     }
 
+    /// One setting stored as text, as [`Ledger::settings_stored`] reads
+    /// it (a value that is not text is none: its default is used).
+    pub fn setting_text(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1 AND typeof(value) = 'text'")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Every setting stored as text, at once: one query where reading each
     /// setting would be one per setting (`Settings::load`, on a charge's
     /// path). A value that is not text is left out (its default is used).
@@ -626,6 +636,7 @@ impl Ledger {
             tip,
             replaces_sale_id,
             claimant: None,
+            conversion: None,
         })
     }
 
@@ -636,6 +647,11 @@ impl Ledger {
     /// so this is the claim `claim_placement` would win, without a commit
     /// of its own or a read of the sale again after it. A claim whose
     /// process dies is taken over as any other.
+    ///
+    /// `conversion`: the amount its order will be created with, when the
+    /// charge has it already (a rate of the last minute): locked in the
+    /// same commit, as [`Ledger::record_conversion`] would lock it after.
+    #[allow(clippy::too_many_arguments)]
     pub fn begin_claimed_sale(
         &self,
         fiat: &Money,
@@ -644,6 +660,7 @@ impl Ledger {
         lines: &[SaleLine],
         tip: Option<&Money>,
         claimant: &str,
+        conversion: Option<&Conversion>,
     ) -> Result<Sale> {
         self.record_new_sale(&NewSale {
             fiat,
@@ -653,6 +670,7 @@ impl Ledger {
             tip,
             replaces_sale_id: None,
             claimant: Some(claimant),
+            conversion,
         })
     }
 
@@ -1025,6 +1043,8 @@ struct NewSale<'a> {
     tip: Option<&'a Money>,
     replaces_sale_id: Option<i64>,
     claimant: Option<&'a str>,
+    /// Locked in the insert when the charge has it already.
+    conversion: Option<&'a Conversion>,
 }
 
 /// Inserts a sale (not its lines) and gives it its merchant order id; its
@@ -1049,8 +1069,10 @@ fn insert_sale(
             "INSERT INTO sales (merchant_order_id, state, fiat_amount, fiat_currency, coin,
                                 coin_decimals, network, gateway, created_at, updated_at,
                                 tip_amount, replaces_sale_id,
-                                placement_claimant, placement_claimed_at{till_col})
-             VALUES (?8, 'creating', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?9, ?10, ?11, ?12{till_val})
+                                placement_claimant, placement_claimed_at,
+                                crypto_amount, rate{till_col})
+             VALUES (?8, 'creating', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?9, ?10, ?11, ?12,
+                     ?13, ?14{till_val})
              RETURNING id"
         ),
         args![
@@ -1065,7 +1087,9 @@ fn insert_sale(
             new.tip.map(Money::to_fixed),
             new.replaces_sale_id,
             new.claimant,
-            new.claimant.map(|_| now.as_str())
+            new.claimant.map(|_| now.as_str()),
+            new.conversion.map(|c| c.crypto.to_fixed()),
+            new.conversion.map(|c| c.rate.to_string())
         ],
     )?;
     if let (Some(_), Some((_, _, Some(name)))) = (scope.till, &seller) {
@@ -1443,7 +1467,15 @@ mod tests {
         let ledger = Ledger::open(&path).unwrap();
         let me = claimant("place");
         let sale = ledger
-            .begin_claimed_sale(&total, &btc(), GatewayKind::Demo, &lines, Some(&tip), &me)
+            .begin_claimed_sale(
+                &total,
+                &btc(),
+                GatewayKind::Demo,
+                &lines,
+                Some(&tip),
+                &me,
+                None,
+            )
             .unwrap();
         // Recorded as entered, in the one insert.
         assert_eq!(sale.state, SaleState::Creating);
@@ -1468,6 +1500,7 @@ mod tests {
                 &lines,
                 None,
                 "place:999999999:1",
+                None,
             )
             .unwrap();
         assert!(other.claim_placement(orphan.id, "place:1:1").unwrap());
@@ -1486,6 +1519,56 @@ mod tests {
         assert_eq!(again.replaces_sale_id, Some(sale.id));
         assert_eq!(again.tip, None);
         assert!(other.claim_placement(again.id, "place:1:1").unwrap());
+    }
+
+    /// A charge that has its conversion already (a rate of the last
+    /// minute) locks it in the sale's own commit: there is no state in
+    /// which the sale exists without the amount its order will carry, and
+    /// a second process sees both at once.
+    #[test]
+    fn a_sale_recorded_with_its_conversion_has_it_from_its_first_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite3");
+        let eur = Currency::fiat("EUR").unwrap();
+        let total = Money::parse_entry("12.50", &eur).unwrap();
+        let lines = [SaleLine {
+            label: String::new(),
+            amount: total.clone(),
+        }];
+        let conversion = Conversion {
+            crypto: Money::parse_entry("0.00021552", &btc().currency()).unwrap(),
+            rate: Decimal::from_str("58000.00").unwrap(),
+        };
+        let ledger = Ledger::open(&path).unwrap();
+        let me = claimant("place");
+        let sale = ledger
+            .begin_claimed_sale(
+                &total,
+                &btc(),
+                GatewayKind::Demo,
+                &lines,
+                None,
+                &me,
+                Some(&conversion),
+            )
+            .unwrap();
+        assert_eq!(sale.state, SaleState::Creating);
+        assert_eq!(sale.crypto.as_ref(), Some(&conversion.crypto));
+        assert_eq!(sale.rate, Some(conversion.rate));
+        let seen = Ledger::open(&path).unwrap().sale(sale.id).unwrap();
+        assert_eq!(
+            seen.crypto.map(|c| c.to_fixed()).as_deref(),
+            Some("0.00021552")
+        );
+        assert_eq!(
+            seen.rate.map(|r| r.to_string()).as_deref(),
+            Some("58000.00")
+        );
+        // Without one, the sale waits for its conversion, as before.
+        let bare = ledger
+            .begin_claimed_sale(&total, &btc(), GatewayKind::Demo, &lines, None, &me, None)
+            .unwrap();
+        assert_eq!((bare.crypto, bare.rate), (None, None));
     }
 
     #[test]

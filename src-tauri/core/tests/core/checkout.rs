@@ -7,6 +7,7 @@ use cryptill_core::money::{Currency, Money};
 use cryptill_core::secret::Sensitive;
 use cryptill_core::ErrorKind;
 use cryptill_sandbox::client::{Dialect, Payment};
+use std::time::Duration;
 
 use crate::support::counter::{self, Counter};
 
@@ -298,14 +299,16 @@ async fn a_failed_conversion_asked_with_the_sale_is_told_by_place_and_retry_asks
 
 /// Sales recorded and never placed (the window closed between its two
 /// calls) keep at most 16 conversions: the 17th drops the first's, whose
-/// placement then asks again; the others use theirs.
+/// placement then asks again; the others use theirs. (Rates kept for no
+/// time, so a placement's conversion does not serve the next one.)
 #[tokio::test]
 async fn at_most_sixteen_conversions_wait_for_their_placement() {
-    let c = counter().await;
+    let mut c = counter().await;
     if c.shared.is_some() {
         // Nothing is asked ahead on the shared ledger.
         return;
     }
+    c.checkout = c.restarted().with_rate_ttl(Duration::ZERO);
     c.checkout.coins().await.unwrap();
     let control = &c.sandbox.control;
     control.reset_requests().await.unwrap();
@@ -321,6 +324,90 @@ async fn at_most_sixteen_conversions_wait_for_their_placement() {
     let first = c.checkout.place(ids[0]).await.unwrap();
     assert_eq!(first.state, SaleState::Awaiting);
     assert_eq!(control.requests().await.unwrap().matching("convert"), 18);
+}
+
+/// The cashier sees a quote, then charges: within the rate's minute the
+/// charge asks the gateway only for the order, at exactly the amount the
+/// quote showed, for the quoted price and for any other (BENCHMARKS.md,
+/// "Round 26"); the conversion is locked in the sale. The window's Charge
+/// (`start_sale`, `place`) does the same.
+#[tokio::test]
+async fn a_charge_within_the_minute_of_a_quote_asks_only_for_the_order_at_the_quoted_amount() {
+    let c = counter().await;
+    let quoted = c.checkout.quote("12.50", "BTC").await.unwrap();
+    let other = c.checkout.quote("7.30", "BTC").await.unwrap();
+    let control = &c.sandbox.control;
+    control.reset_requests().await.unwrap();
+
+    let charged = c.checkout.charge("12.50", "BTC").await.unwrap();
+    assert_eq!(charged.state, SaleState::Awaiting);
+    assert_eq!(charged.crypto_amount, quoted.crypto_amount);
+    let again = c.checkout.charge("7.30", "BTC").await.unwrap();
+    assert_eq!(again.crypto_amount, other.crypto_amount);
+    let started = c
+        .checkout
+        .start_sale(&counter::entry("7.30"))
+        .await
+        .unwrap();
+    let placed = c.checkout.place(started.sale_id).await.unwrap();
+    assert_eq!(placed.crypto_amount, other.crypto_amount);
+
+    let counts = control.requests().await.unwrap();
+    assert_eq!(counts.matching("convert"), 0, "{counts:?}");
+    assert_eq!(counts.matching("terminal/order"), 3, "{counts:?}");
+    let sale = c.ledger.sale(charged.sale_id).unwrap();
+    assert_eq!(sale.crypto.unwrap().to_fixed(), quoted.crypto_amount);
+    assert_eq!(sale.rate.unwrap().to_string(), quoted.rate);
+}
+
+/// Amounts at a kept rate are no finer than the gateway's own conversions
+/// (the Counos sandbox answers in 8 places): ether, 18 places in the
+/// chain, is quoted and charged for another price in 8, rounded up, and
+/// the gateway takes the order at that amount.
+#[tokio::test]
+async fn a_price_converted_at_a_kept_rate_has_the_places_of_the_gateways_own_answers() {
+    let c = counter().await;
+    let first = c.checkout.quote("12.50", "ETH").await.unwrap();
+    let other = c.checkout.quote("7.30", "ETH").await.unwrap();
+    // Written in ether's 18 places; the digits past the 8th are zeros.
+    let places = |amount: &str| {
+        let digits = amount.split('.').nth(1).unwrap_or_default();
+        digits.trim_end_matches('0').len()
+    };
+    assert!(places(&first.crypto_amount) <= 8, "{first:?}");
+    // 7.30 EUR at 2,900 EUR/ETH is 0.002517241379.. ETH: up, in 8 places.
+    assert_eq!(other.crypto_amount, "0.002517250000000000");
+    let charged = c.checkout.charge("7.30", "ETH").await.unwrap();
+    assert_eq!(charged.state, SaleState::Awaiting);
+    assert_eq!(charged.crypto_amount, other.crypto_amount);
+}
+
+/// A rate older than its minute is never charged: the charge asks the
+/// gateway, and when the gateway cannot answer the charge says so and
+/// nothing is ordered, while a quote still shows the last rate with its
+/// warning (rates kept for no time here, to see it without waiting).
+#[tokio::test]
+async fn a_charge_never_uses_a_rate_older_than_its_minute() {
+    let mut c = counter().await;
+    c.checkout = c.restarted().with_rate_ttl(Duration::ZERO);
+    c.checkout.coins().await.unwrap();
+    c.checkout.quote("12.50", "BTC").await.unwrap();
+    let control = &c.sandbox.control;
+    control.reset_requests().await.unwrap();
+    c.sandbox.fault(cryptill_sandbox::Fault::Http500).await;
+    let failed = c.checkout.charge("12.50", "BTC").await.unwrap_err();
+    assert_eq!(failed.kind(), ErrorKind::Network, "{failed}");
+    assert!(c.sandbox.unspent_faults().await.is_empty());
+    let counts = control.requests().await.unwrap();
+    assert_eq!(counts.matching("convert"), 1, "{counts:?}");
+    assert_eq!(counts.matching("terminal/order"), 0, "{counts:?}");
+
+    c.sandbox.fault(cryptill_sandbox::Fault::Http500).await;
+    let shown = c.checkout.quote("12.50", "BTC").await.unwrap();
+    assert!(shown.warning.is_some(), "{shown:?}");
+    // The gateway answers again: the charge converts anew.
+    let charged = c.checkout.charge("12.50", "BTC").await.unwrap();
+    assert_eq!(charged.crypto_amount, "0.00021552");
 }
 
 /// The search index is brought up to date off the charge's path (the
