@@ -27,13 +27,7 @@ impl Checkout {
     pub async fn quote_in(&self, fiat: &Money, coin: &str) -> Result<Quote> {
         crate::settings::check_ceiling(fiat)?;
         let coin = self.coin(coin).await?;
-        let key = (fiat.currency().code().to_string(), coin.symbol.clone());
-        let cached = self
-            .rates
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-            .cloned();
+        let cached = self.kept_rate(fiat, &coin);
         if let Some(rate) = &cached {
             if rate.at.elapsed() < self.rate_ttl {
                 return Ok(quote_at(fiat, &coin, rate, None));
@@ -89,6 +83,16 @@ impl Checkout {
         rate
     }
 
+    /// The rate kept for `fiat`'s currency and `coin`, however old.
+    fn kept_rate(&self, fiat: &Money, coin: &Coin) -> Option<CachedRate> {
+        let key = (fiat.currency().code().to_string(), coin.symbol.clone());
+        self.rates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned()
+    }
+
     /// What `fiat` costs in `coin` at the gateway's rate of the last minute,
     /// if the till has one (a quote's, an earlier charge's): exactly what a
     /// quote shows now (`CachedRate::crypto_for`). A charge uses it instead
@@ -100,13 +104,7 @@ impl Checkout {
     /// (a quote may show one when the feed fails; a charge then asks), and
     /// never one a conversion's own checks would refuse.
     pub(super) fn fresh_conversion(&self, fiat: &Money, coin: &Coin) -> Option<Conversion> {
-        let key = (fiat.currency().code().to_string(), coin.symbol.clone());
-        let kept = self
-            .rates
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-            .cloned()?;
+        let kept = self.kept_rate(fiat, coin)?;
         if kept.at.elapsed() >= self.rate_ttl {
             return None;
         }
