@@ -1,8 +1,7 @@
 // First: asks Rust for the first draw's answers (lib/boot.ts).
 import { firstAnswers } from './lib/boot';
-import { mount } from 'svelte';
+import { mount, type Component } from 'svelte';
 import App from './App.svelte';
-import CustomerDisplay from './lib/customer/CustomerDisplay.svelte';
 import './app.css';
 import { chooseFonts } from './lib/shared/fonts';
 
@@ -13,14 +12,18 @@ const target = document.getElementById('app');
 if (!target) throw new Error('index.html lost its #app element');
 
 // The customer-facing window loads the same page with #customer (see
-// src-tauri/customer.rs); it gets the display, never the till.
-const view = window.location.hash === '#customer' ? CustomerDisplay : App;
+// src-tauri/customer.rs); it gets the display, never the till. The display
+// is a chunk of its own: the till's start script does not carry it.
+const customer = window.location.hash === '#customer';
+const view: Promise<Component> = customer
+  ? import('./lib/customer/CustomerDisplay.svelte').then((m) => m.default)
+  : Promise.resolve(App);
 
 // Mounted once the first answers are in, so the first frame is the keypad
 // (or the sign-in form) rather than "Starting…" and then the keypad; a till
 // slow to answer (a keyring asking for its password, a long migration)
 // shows "Starting…" after a moment instead of an empty window.
 const STARTING_AFTER_MS = 200;
-void Promise.race([firstAnswers, new Promise((resolve) => setTimeout(resolve, STARTING_AFTER_MS))]).then(
-  () => mount(view, { target }),
-);
+void Promise.race([firstAnswers, new Promise((resolve) => setTimeout(resolve, STARTING_AFTER_MS))])
+  .then(() => view)
+  .then((component) => mount(component, { target }));
