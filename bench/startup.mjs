@@ -20,6 +20,14 @@
 // screen, timed to its paint like the others (issue 11's "which part of
 // the gap is WebKit's own", BENCHMARKS.md "Round 25").
 //
+// Paired starts: the machine's speed drifts (on this project's machines a
+// run once went from about 650 to about 450 ms a start half-way through),
+// and a median of each program's starts still carries that drift. So
+// Cryptill and the bare window are also started in pairs, one right after
+// the other (which one goes first alternates), each stopped as soon as it
+// is ready (no memory taken), and the ratio is taken within each pair:
+// the median of those ratios is the start-up figure of BENCHMARKS.md.
+//
 // Memory: PSS (proportional set size: shared pages split between the
 // processes sharing them) summed over the process and every descendant
 // (WebKit's web and network processes), from /proc/PID/smaps_rollup, 3 s
@@ -100,8 +108,8 @@ function killTree(root) {
   }
 }
 
-/** Spawns `bin`, times it to the line matching `ready`, then its PSS. */
-async function startOnce(bin, env, ready) {
+/** Spawns `bin`, times it to the line matching `ready`, then its PSS (`settle` false: no PSS). */
+async function startOnce(bin, env, ready, settle = true) {
   const started = performance.now();
   const child = spawn(bin, [], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const ms = await new Promise((resolve, reject) => {
@@ -116,9 +124,9 @@ async function startOnce(bin, env, ready) {
     child.stderr.on("data", look);
     child.on("exit", (code) => reject(new Error(`${bin} exited with ${code} before ready`)));
   });
-  await sleep(SETTLE_MS);
-  const kib = pss(child.pid);
-  const own = pssOf(child.pid);
+  await sleep(settle ? SETTLE_MS : 300);
+  const kib = settle ? pss(child.pid) : 0;
+  const own = settle ? pssOf(child.pid) : 0;
   child.removeAllListeners("exit");
   killTree(child.pid);
   await sleep(500);
@@ -188,6 +196,35 @@ const results = Object.fromEntries(Object.keys(programs).map((k) => [k, []]));
 for (let run = 0; run < +RUNS; run++) {
   for (const [name, once] of Object.entries(programs)) results[name].push(await once());
 }
+
+// Paired starts (see the top): 4 pairs a run.
+const PAIRS = 4 * +RUNS;
+const pairs = [];
+for (let i = 0; i < PAIRS; i++) {
+  const till = () => startOnce(CRYPTILL, tillEnv, /the keypad is interactive/, false);
+  const floor = () => startOnce(BARE, {}, /bare-window: painted/, false);
+  let tillStart, floorStart;
+  if (i % 2) {
+    tillStart = await till();
+    floorStart = await floor();
+  } else {
+    floorStart = await floor();
+    tillStart = await till();
+  }
+  pairs.push({ cryptill: tillStart.ms, bare: floorStart.ms, ratio: tillStart.ms / floorStart.ms });
+}
+const quartiles = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return [s[Math.floor((s.length - 1) / 4)], s[Math.ceil((3 * (s.length - 1)) / 4)]];
+};
+const ratios = pairs.map((p) => p.ratio);
+const [q1, q3] = quartiles(ratios);
+console.log(`\nPaired starts (${PAIRS} pairs, each program stopped once ready; medians)`);
+console.log(
+  `cryptill ${median(pairs.map((p) => p.cryptill)).toFixed(0)} ms, bare window ${median(pairs.map((p) => p.bare)).toFixed(0)} ms; ` +
+    `ratio within a pair: median ${median(ratios).toFixed(3)}x, quartiles ${q1.toFixed(3)}x to ${q3.toFixed(3)}x`,
+);
+console.log(`[ratios: ${ratios.map((r) => r.toFixed(2)).join(" ")}]`);
 
 const mib = (kib) => (kib / 1024).toFixed(1);
 console.log(`\nStart to interactive and PSS after start (${RUNS} runs each, medians)`);
