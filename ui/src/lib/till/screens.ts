@@ -2,9 +2,9 @@
 // screen, the shift's sales, a refund, a receipt, the shift bar's dialogs
 // (switch cashier, close shift, the X and Z reports) and owner mode's
 // unlock dialog. None is drawn at start, so they are a chunk of their own
-// (Vite splits at the dynamic imports in App.svelte, ShiftBar.svelte and
-// OwnerMode.svelte), fetched and parsed once the keypad is on screen
-// rather than before it (issue 11, BENCHMARKS.md "Round 25: the keypad's
+// (Vite splits at the dynamic import in loadScreens.ts, which they are all
+// asked through), fetched and parsed once the keypad is on screen rather
+// than before it (issue 11, BENCHMARKS.md "Round 25: the keypad's
 // first draw" and "Round 27"). The payment screen is ready long before
 // the first Charge.
 export { default as PaymentScreen } from './PaymentScreen.svelte';
