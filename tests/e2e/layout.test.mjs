@@ -82,6 +82,28 @@ function fillLedger() {
     SELECT 'e2e-long-' || n.i, ${columns.map((c) => `s.${c}`).join(", ")} FROM n, (SELECT * FROM sales WHERE state = 'overpaid' LIMIT 1) s`);
 }
 
+/**
+ * The fonts the screen's text is drawn in, as WebKit asks for them: one per
+ * (size, weight, style, family). WebKitGTK makes each one on the screen's
+ * first layout, about a millisecond apiece (issue 11, BENCHMARKS.md
+ * "Round 28"), so the keypad screen keeps to few.
+ */
+function fontsOnScreen() {
+  return run(`
+    const fonts = new Set();
+    for (const el of document.querySelectorAll('body *')) {
+      const text = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+      if (!text && !(el.tagName === 'INPUT' && el.type !== 'hidden')) continue;
+      if (el.getClientRects().length === 0) continue;
+      const s = getComputedStyle(el);
+      fonts.add(s.fontSize + ' ' + s.fontWeight + ' ' + s.fontStyle + ' ' + s.fontFamily);
+    }
+    return [...fonts].sort();`);
+}
+
+/** At most this many fonts on the keypad screen: the sizes and the two weights it needs. */
+const KEYPAD_FONTS = 9;
+
 // Every screen is walked even when one does not fit; the test then names them all.
 const problems = [];
 
@@ -112,6 +134,11 @@ test("every main screen fits 900x640 without scrolling, left to right and right 
 
   await session.waitFor("charge");
   await fits("till-entry");
+  const fonts = await fontsOnScreen();
+  assert.ok(
+    fonts.length <= KEYPAD_FONTS,
+    `the keypad screen draws its text in ${fonts.length} fonts, at most ${KEYPAD_FONTS} wanted (each costs WebKit's first layout; use the sizes and weights it already has): ${fonts.join("; ")}`,
+  );
   await session.typeKeys("12.50");
   await session.clickUntil("coin-BTC", async () => (await session.attr("coin-BTC", "aria-pressed")) === "true");
   await session.until("the BTC quote", async () => /\d/.test(await session.text("crypto-amount")));
