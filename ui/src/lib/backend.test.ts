@@ -32,6 +32,7 @@ describe('errors from commands', () => {
     await expect(backend.placeSale(3)).rejects.toEqual({
       kind: 'internal',
       message: 'Something went wrong inside Cryptill: command place_sale not found',
+      said: { code: 'window_failed', params: { detail: 'command place_sale not found' } },
     });
   });
 
@@ -40,6 +41,7 @@ describe('errors from commands', () => {
     await expect(backend.appInfo()).rejects.toEqual({
       kind: 'internal',
       message: 'Something went wrong inside Cryptill: boom',
+      said: { code: 'window_failed', params: { detail: 'boom' } },
     });
   });
 
@@ -54,7 +56,7 @@ describe('errors from commands', () => {
   it('still gives a message for nothing at all', async () => {
     core.invoke.mockRejectedValue(undefined);
     const error = await backend.listCoins().catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: 'internal' });
+    expect(error).toMatchObject({ kind: 'internal', said: { code: 'window_failed_unknown' } });
     expect((error as { message: string }).message).toMatch(/restart the app/);
   });
 
@@ -64,6 +66,7 @@ describe('errors from commands', () => {
     await expect(backend.appInfo()).rejects.toMatchObject({
       kind: 'internal',
       message: expect.stringMatching(/outside the Cryptill app/),
+      said: { code: 'window_outside_app' },
     });
   });
 });

@@ -84,6 +84,7 @@ export function toAppError(reason: unknown): AppError {
       kind: 'internal',
       message:
         'This screen is running outside the Cryptill app, so it cannot reach the till. Open Cryptill itself.',
+      said: { code: 'window_outside_app', params: {} },
     };
   }
   let message = '';
@@ -94,12 +95,19 @@ export function toAppError(reason: unknown): AppError {
     if (typeof m === 'string') message = m;
   }
   message = message.trim();
-  return {
-    kind: 'internal',
-    message: message
-      ? `Something went wrong inside Cryptill: ${message}`
-      : 'Something went wrong inside Cryptill. Try again; if it keeps happening, restart the app.',
-  };
+  // The window's own sentences carry a code too (`error.said.window_*`), so
+  // a German shop reads them in German; what Tauri said stays as it came.
+  return message
+    ? {
+        kind: 'internal',
+        message: `Something went wrong inside Cryptill: ${message}`,
+        said: { code: 'window_failed', params: { detail: message } },
+      }
+    : {
+        kind: 'internal',
+        message: 'Something went wrong inside Cryptill. Try again; if it keeps happening, restart the app.',
+        said: { code: 'window_failed_unknown', params: {} },
+      };
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

@@ -124,6 +124,20 @@ describe('an error in the shop language', () => {
     expect(errorText(auth).text).toMatch(/^درگاه نمایشی می‌گوید/);
   });
 
+  it("says the window's own sentences (Tauri failing, a page outside the app) in the shop's language", async () => {
+    const { toAppError } = await import('../backend');
+    const failed = toAppError(new Error('command place_sale not found'));
+    expect(errorText(failed).text).toBe('Something went wrong inside Cryptill: command place_sale not found');
+    setShopLocale('de-DE');
+    expect(errorText(failed).text).toBe('In Cryptill ist etwas schiefgegangen: command place_sale not found');
+    expect(errorText(toAppError(undefined)).text).toMatch(/^In Cryptill ist etwas schiefgegangen\. /);
+    for (const lang of COMPLETE) {
+      for (const code of ['window_outside_app', 'window_failed', 'window_failed_unknown']) {
+        expect(said(lang, code), `${lang} ${code}`).toBeTruthy();
+      }
+    }
+  });
+
   it("keeps Rust's English for a sentence the catalogue lacks, or an error without one", () => {
     setShopLocale('de-DE');
     const unknown: AppError = { kind: 'storage', message: 'Cannot write.', said: { code: 'no_such_code', params: {} } };

@@ -88,7 +88,9 @@ export function errorTitle(kind: ErrorKind): string {
 // (the sentence's stable code and its values, see src-tauri/core/src/said.rs),
 // which the catalogue's `error.said.<code>` says in the shop's language. An
 // English shop reads Rust's own sentence; a code the catalogue lacks (or an
-// error without `said`) keeps the English message.
+// error without `said`) keeps the English message. The window's own
+// sentences (lib/backend.ts, `toAppError`) come with codes of their own,
+// `window_*`.
 
 /**
  * A value of a sentence that is a word the window says too: a sale's state
