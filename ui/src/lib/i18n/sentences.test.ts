@@ -128,6 +128,11 @@ describe('an error in the shop language', () => {
     const { toAppError } = await import('../backend');
     const failed = toAppError(new Error('command place_sale not found'));
     expect(errorText(failed).text).toBe('Something went wrong inside Cryptill: command place_sale not found');
+    // The window's English is written in lib/backend.ts and in en.json: they must not drift.
+    for (const error of [failed, toAppError(undefined), toAppError(new TypeError('no IPC'))]) {
+      const english = new IntlMessageFormat(said('en', error.said!.code)!, 'en').format(error.said!.params as Record<string, string>);
+      expect(english, error.said!.code).toBe(error.message);
+    }
     setShopLocale('de-DE');
     expect(errorText(failed).text).toBe('In Cryptill ist etwas schiefgegangen: command place_sale not found');
     expect(errorText(toAppError(undefined)).text).toMatch(/^In Cryptill ist etwas schiefgegangen\. /);
