@@ -47,7 +47,8 @@ pub enum Param {
 
 /// A sentence with its values. `code` is stable; the English is the
 /// catalogue's template with the values put in. Read back from JSON where
-/// the ledger keeps a sentence (a refund's note, `refunds.message_said`).
+/// the ledger keeps a sentence (a refund's note, `refunds.message_said`;
+/// a withdrawal request's answer, `withdrawal_requests.message_said`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Said {
@@ -72,6 +73,18 @@ impl Said {
             .iter()
             .find(|s| s.code == self.code)
             .map_or("", |s| s.english)
+    }
+
+    /// The sentence as the ledger keeps it beside its English (a refund's
+    /// note, a withdrawal request's answer): its code and values as JSON.
+    pub fn to_stored(&self) -> String {
+        serde_json::to_string(self).expect("a sentence is plain JSON")
+    }
+
+    /// A stored sentence read back; one this build cannot read (damaged, or
+    /// written by a newer till) is `None`, and the English is shown as it is.
+    pub fn from_stored(json: Option<String>) -> Option<Said> {
+        json.and_then(|text| serde_json::from_str(&text).ok())
     }
 }
 

@@ -304,6 +304,11 @@ const MIGRATIONS: &[&str] = &[
         WHERE NOT EXISTS (SELECT 1 FROM sales_search_queue WHERE id = old.id);
         DELETE FROM sales_search_queue WHERE id = old.id;
     END;",
+    // A withdrawal request's answer as a sentence (its code and values
+    // as JSON, `Said::to_stored`) beside its English `message`, so owner
+    // mode says a refusal in the shop's language as it does a refund's
+    // note. Rows from before keep their English.
+    "ALTER TABLE withdrawal_requests ADD COLUMN message_said TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -401,5 +406,36 @@ mod tests {
         .unwrap();
         old.execute_batch(MIGRATIONS[at]).unwrap();
         assert_eq!(legacy_flag(&old).as_deref(), Some("pending"));
+    }
+
+    #[test]
+    fn withdrawal_answers_from_before_sentences_keep_their_english() {
+        let at = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("withdrawal_requests ADD COLUMN message_said"))
+            .unwrap();
+        let mut old = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..at] {
+            old.execute_batch(sql).unwrap();
+        }
+        old.pragma_update(None, "user_version", at).unwrap();
+        old.execute(
+            "INSERT INTO withdrawal_requests (gateway, coin, amount, address, requested_at,
+                 outcome, message)
+             VALUES ('counos', 'BTC', '0.001', 'tb1qx', '2026-11-01T10:00:00Z', 'refused',
+                 'Counos refused: old words.')",
+            [],
+        )
+        .unwrap();
+        apply(&mut old).unwrap();
+        let (message, said): (String, Option<String>) = old
+            .query_row(
+                "SELECT message, message_said FROM withdrawal_requests",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(message, "Counos refused: old words.");
+        assert_eq!(said, None);
     }
 }

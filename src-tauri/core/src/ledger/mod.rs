@@ -201,7 +201,11 @@ pub struct WithdrawalRequest {
     /// `sent` (no answer recorded: the app stopped or the line dropped),
     /// `registered`, `refused` or `failed`.
     pub outcome: String,
+    /// The answer in English (with the gateway's own words where it refused).
     pub message: Option<String>,
+    /// The same answer's sentence, for the window to say in the shop's
+    /// language; `None` for requests answered before answers had codes.
+    pub said: Option<Said>,
     pub gateway_withdrawal_id: Option<String>,
     pub answered_at: Option<String>,
 }

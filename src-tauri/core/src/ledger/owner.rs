@@ -11,6 +11,7 @@ use super::{
     WithdrawalRequest,
 };
 use crate::error::Result;
+use crate::said::Said;
 
 fn read_owner_auth(conn: &rusqlite::Connection) -> Result<Option<OwnerAuth>> {
     read_pin_auth(conn, PinHolder::Owner)
@@ -205,9 +206,7 @@ impl Ledger {
         });
         let key = (0x5749_5448_i64 << 32) | i64::from(hash);
         if !lock(&shared.pg).try_lock(key)? {
-            return Err(crate::Error::not_allowed(
-                crate::said::Said::withdrawal_busy_elsewhere(),
-            ));
+            return Err(crate::Error::not_allowed(Said::withdrawal_busy_elsewhere()));
         }
         Ok(WithdrawalTurn {
             ledger: self,
@@ -232,19 +231,23 @@ impl Ledger {
         Ok(conn.last_insert_rowid())
     }
 
+    /// Records the gateway's answer: `message` in English, and `said`, the
+    /// same answer's sentence where it has one.
     pub fn answer_withdrawal_request(
         &self,
         id: i64,
         outcome: &str,
         message: &str,
+        said: Option<&Said>,
         gateway_withdrawal_id: Option<&str>,
     ) -> Result<WithdrawalRequest> {
         self.conn().execute(
-            "UPDATE withdrawal_requests SET outcome = ?1, message = ?2,
-                 gateway_withdrawal_id = ?3, answered_at = ?4 WHERE id = ?5",
+            "UPDATE withdrawal_requests SET outcome = ?1, message = ?2, message_said = ?3,
+                 gateway_withdrawal_id = ?4, answered_at = ?5 WHERE id = ?6",
             params![
                 outcome,
                 message,
+                said.map(Said::to_stored),
                 gateway_withdrawal_id,
                 timestamp(Utc::now()),
                 id
@@ -253,7 +256,7 @@ impl Ledger {
         self.withdrawal_requests()?
             .into_iter()
             .find(|r| r.id == id)
-            .ok_or_else(|| crate::Error::not_found(crate::said::Said::withdrawal_not_found(id)))
+            .ok_or_else(|| crate::Error::not_found(Said::withdrawal_not_found(id)))
     }
 
     /// Every withdrawal request, newest first.
@@ -261,7 +264,7 @@ impl Ledger {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT id, gateway, coin, amount, address, requested_at, outcome, message,
-                    gateway_withdrawal_id, answered_at
+                    gateway_withdrawal_id, answered_at, message_said
              FROM withdrawal_requests ORDER BY id DESC",
         )?;
         let rows = stmt
@@ -275,6 +278,7 @@ impl Ledger {
                     requested_at: r.get(5)?,
                     outcome: r.get(6)?,
                     message: r.get(7)?,
+                    said: Said::from_stored(r.get(10)?),
                     gateway_withdrawal_id: r.get(8)?,
                     answered_at: r.get(9)?,
                 })

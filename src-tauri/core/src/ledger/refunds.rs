@@ -279,17 +279,6 @@ pub enum RejectWhy<'a> {
     Said(&'a Said),
 }
 
-/// A note as the ledger keeps it: the English, and the sentence as JSON.
-fn said_json(said: &Said) -> String {
-    serde_json::to_string(said).expect("a sentence is plain JSON")
-}
-
-/// A stored sentence read back; one this build cannot read (damaged, or
-/// written by a newer till) leaves the English note alone.
-fn said_from(json: Option<String>) -> Option<Said> {
-    json.and_then(|text| serde_json::from_str(&text).ok())
-}
-
 const COLUMNS: &str = "id, sale_id, kind, reason, fiat_amount, fiat_currency, crypto_amount, coin,
     coin_decimals, network, address, email, gateway, state, requested_by, approved_by,
     gateway_refund_id, gateway_status, message, requested_at, approved_at, sent_at, finished_at,
@@ -327,7 +316,7 @@ fn from_row(r: &dyn Cols) -> Result<RefundRecord> {
         gateway_refund_id: r.opt_text(16)?,
         gateway_status: r.opt_text(17)?,
         message: r.opt_text(18)?,
-        said: said_from(r.opt_text(24)?),
+        said: Said::from_stored(r.opt_text(24)?),
         requested_at: r.text(19)?,
         approved_at: r.opt_text(20)?,
         sent_at: r.opt_text(21)?,
@@ -573,7 +562,7 @@ impl Ledger {
         let now = timestamp(self.now());
         let (text, said) = match why {
             RejectWhy::Typed(typed) => (typed.to_string(), None),
-            RejectWhy::Said(said) => (said.to_string(), Some(said_json(said))),
+            RejectWhy::Said(said) => (said.to_string(), Some(said.to_stored())),
         };
         self.move_refund(
             id,
@@ -614,7 +603,7 @@ impl Ledger {
                 update.message.to_string(),
                 sent,
                 finished,
-                said_json(update.message),
+                update.message.to_stored(),
             ],
         )
     }

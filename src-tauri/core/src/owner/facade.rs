@@ -297,6 +297,7 @@ impl<'a> Owner<'a> {
                     id,
                     "registered",
                     &receipt.message,
+                    Some(&receipt.said),
                     gateway_id.as_deref(),
                 )?;
                 Ok(WithdrawOutcome { receipt, request })
@@ -312,8 +313,15 @@ impl<'a> Owner<'a> {
                     } => "refused",
                     _ => "failed",
                 };
-                self.ledger()
-                    .answer_withdrawal_request(id, outcome, &e.to_string(), None)?;
+                // Its sentence too, so owner mode says it in the shop's
+                // language; an error without one is kept in English only.
+                self.ledger().answer_withdrawal_request(
+                    id,
+                    outcome,
+                    &e.to_string(),
+                    e.said().as_ref(),
+                    None,
+                )?;
                 Err(e)
             }
         }

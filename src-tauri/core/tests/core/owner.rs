@@ -467,6 +467,26 @@ async fn demo_balances_and_withdrawals_refused_then_registered_and_recorded() {
         .unwrap()
         .contains("not permitted"));
     assert_eq!(recorded[0].amount, "0.00100000");
+    // Each answer's sentence is kept beside its English, so the window says
+    // it in the shop's language.
+    let codes: Vec<_> = recorded
+        .iter()
+        .map(|r| r.said.as_ref().map(|s| s.code.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            Some("withdrawal_registered"),
+            Some("gateway_refused"),
+            Some("gateway_refused")
+        ]
+    );
+    for r in &recorded {
+        assert_eq!(
+            r.said.as_ref().unwrap().to_string(),
+            r.message.clone().unwrap()
+        );
+    }
 
     let listed = till
         .owner()

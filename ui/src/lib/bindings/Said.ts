@@ -4,6 +4,7 @@ import type { Param } from "./Param";
 /**
  * A sentence with its values. `code` is stable; the English is the
  * catalogue's template with the values put in. Read back from JSON where
- * the ledger keeps a sentence (a refund's note, `refunds.message_said`).
+ * the ledger keeps a sentence (a refund's note, `refunds.message_said`;
+ * a withdrawal request's answer, `withdrawal_requests.message_said`).
  */
 export type Said = { code: string, params: { [key in string]: Param }, };

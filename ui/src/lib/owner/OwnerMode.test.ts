@@ -186,6 +186,36 @@ describe('withdrawals', () => {
     expect(screen.queryByTestId('withdraw-error')).toBeNull();
   });
 
+  it("says each request's answer in a German shop's words, and an answer from before codes as it is", async () => {
+    const request = (id: number, outcome: string, message: string, said: unknown) => ({
+      id, gateway: 'demo', coin: 'BTC', amount: '0.00100000', address: 'tb1qx', requestedAt: '2026-11-21T13:00:00.000Z',
+      outcome, message, said, gatewayWithdrawalId: null, answeredAt: '2026-11-21T13:00:01.000Z',
+    });
+    backend.withdrawalRequests.mockResolvedValue([
+      request(3, 'registered', 'Sandbox registered the withdrawal of 0.001 BTC to tb1qx. …', {
+        code: 'withdrawal_registered', params: { gateway: 'Sandbox', amount: '0.001 BTC', address: 'tb1qx' },
+      }),
+      request(2, 'refused', 'The demo gateway refused: minimum is 0.001', {
+        code: 'gateway_refused', params: { gateway: 'The demo gateway', message: 'minimum is 0.001' },
+      }),
+      // Answered before answers had codes: shown as it is.
+      request(1, 'failed', 'Counos refused: old words.', null),
+    ]);
+    await setShopLocale('de-DE');
+    try {
+      await openUnlocked();
+      await fireEvent.click(screen.getByTestId('owner-tab-withdrawals'));
+      await fireEvent.click(await screen.findByTestId('withdrawals-show-requests'));
+      expect((await screen.findByTestId('withdrawal-request-message-3')).textContent).toMatch(
+        /^Sandbox hat die Auszahlung von 0.001 BTC an tb1qx registriert/,
+      );
+      expect(screen.getByTestId('withdrawal-request-message-2').textContent).toBe('Das Demo-Gateway hat abgelehnt: minimum is 0.001');
+      expect(screen.getByTestId('withdrawal-request-message-1').textContent).toBe('Counos refused: old words.');
+    } finally {
+      setShopLocale('en-IE');
+    }
+  });
+
   it('shows only the history where the gateway cannot request payouts', async () => {
     backend.ownerGateway.mockResolvedValue({ ...counosChoice, active: 'coingate', canWithdraw: false });
     await openUnlocked({ demo: false });
