@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Prints the medians and means of both sides, their ratio and the median
-//! of (charge - floor) over the pairs. A benchmark, never a test.
+//! of (charge - floor) over the pairs, and the ratio's 95 % interval, with
+//! issue 11's 1.2x said against it. A benchmark, never a test.
 
 #[path = "../benches/support/charge_till.rs"]
 mod charge_till;
@@ -24,6 +25,34 @@ use cryptill_core::qr;
 fn med(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
+}
+
+/// Issue 11: Charge to QR at most 1.2x one POST + QR.
+const TARGET: f64 = 1.2;
+
+/// A 95 % interval of this run's ratio of medians (charge / floor): the
+/// pairs resampled with replacement 2,000 times (a percentile bootstrap;
+/// seeded, so the same pairs always print the same interval). It covers
+/// the spread of this run's pairs, not the machine's changes of speed
+/// between runs, which move the ratio more (BENCHMARKS.md, round 29): a
+/// verdict needs several runs.
+fn ratio_interval(floor: &[f64], charge: &[f64]) -> (f64, f64) {
+    const RESAMPLES: usize = 2_000;
+    let mut rng = fastrand::Rng::with_seed(0x2f6b_c3a1);
+    let n = floor.len();
+    let (mut f, mut c) = (vec![0.0; n], vec![0.0; n]);
+    let mut ratios: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            for k in 0..n {
+                let i = rng.usize(..n);
+                (f[k], c[k]) = (floor[i], charge[i]);
+            }
+            med(&mut c) / med(&mut f)
+        })
+        .collect();
+    ratios.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let at = |q: f64| ratios[(q * (RESAMPLES - 1) as f64).round() as usize];
+    (at(0.025), at(0.975))
 }
 
 fn main() {
@@ -65,6 +94,8 @@ fn main() {
         c.push(b);
         d.push(b - a);
     }
+    // Before the medians below, which sort each side on its own.
+    let (low, high) = ratio_interval(&f, &c);
     let (mf, mc, md) = (med(&mut f), med(&mut c), med(&mut d));
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     println!(
@@ -73,6 +104,16 @@ fn main() {
         mean(&f),
         mc / mf,
         mean(&c) / mean(&f)
+    );
+    let verdict = if high <= TARGET {
+        "under it in this run (the whole interval)"
+    } else if low > TARGET {
+        "over it in this run (the whole interval)"
+    } else {
+        "the interval straddles it, so this run cannot say"
+    };
+    println!(
+        "this run's ratio, 95 % interval (bootstrap): {low:.3}x to {high:.3}x; target at most {TARGET}x: {verdict}"
     );
     rt.block_on(till.sandbox.shutdown());
 }
