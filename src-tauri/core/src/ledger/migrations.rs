@@ -379,6 +379,16 @@ mod tests {
             .unwrap()
     }
 
+    /// A ledger as a release before migration `at` left it.
+    fn ledger_before(at: usize) -> Connection {
+        let old = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..at] {
+            old.execute_batch(sql).unwrap();
+        }
+        old.pragma_update(None, "user_version", at).unwrap();
+        old
+    }
+
     fn legacy_flag(conn: &Connection) -> Option<String> {
         conn.query_row(
             "SELECT value FROM settings WHERE key = 'legacy_keys'",
@@ -395,10 +405,7 @@ mod tests {
         assert_eq!(legacy_flag(&fresh), None);
 
         let at = legacy_keys_migration();
-        let old = Connection::open_in_memory().unwrap();
-        for sql in &MIGRATIONS[..at] {
-            old.execute_batch(sql).unwrap();
-        }
+        let old = ledger_before(at);
         old.execute(
             "INSERT INTO settings (key, value) VALUES ('gateway', 'counos')",
             [],
@@ -414,11 +421,7 @@ mod tests {
             .iter()
             .position(|m| m.contains("withdrawal_requests ADD COLUMN message_said"))
             .unwrap();
-        let mut old = Connection::open_in_memory().unwrap();
-        for sql in &MIGRATIONS[..at] {
-            old.execute_batch(sql).unwrap();
-        }
-        old.pragma_update(None, "user_version", at).unwrap();
+        let mut old = ledger_before(at);
         old.execute(
             "INSERT INTO withdrawal_requests (gateway, coin, amount, address, requested_at,
                  outcome, message)
