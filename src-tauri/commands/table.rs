@@ -13,7 +13,7 @@ command_table! {
         simulate,
         counter_settings,
         quotes,
-        start_sale,
+        charge_sale,
         place_sale,
         try_again,
         void_sale,

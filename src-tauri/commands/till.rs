@@ -80,14 +80,17 @@ pub async fn quotes(shop: State<'_, Shop>, amount: String) -> Result<Vec<Quote>,
     Ok(shop.till()?.checkout().quotes(&amount).await?)
 }
 
-/// Records the sale (no gateway call); `place_sale` then creates its order.
+/// Charge: records the sale and creates its order, in one call from the
+/// keypad to the QR. A failure after the sale was recorded carries its
+/// `saleId`, which Retry places with `place_sale`.
 #[tauri::command]
-pub async fn start_sale(shop: State<'_, Shop>, entry: SaleEntry) -> Result<Payment, AppError> {
-    Ok(shop.till()?.checkout().start_sale(&entry).await?)
+pub async fn charge_sale(shop: State<'_, Shop>, entry: SaleEntry) -> Result<Payment, AppError> {
+    Ok(shop.till()?.checkout().charge_sale(&entry).await?)
 }
 
-/// Creates the order of a recorded sale; the Retry after any failure, which
-/// finds the same order instead of making a second one.
+/// Creates the order of a recorded sale (a charge's that failed, a sale
+/// tried again); the Retry after any failure, which finds the same order
+/// instead of making a second one.
 #[tauri::command]
 pub async fn place_sale(shop: State<'_, Shop>, sale_id: i64) -> Result<Payment, AppError> {
     Ok(shop.till()?.checkout().place(sale_id).await?)

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use cryptill_app::Shop;
 
-use crate::window::{charge, demo_window, invoke, window, window_on};
+use crate::window::{charge, demo_config, demo_window, invoke, window, window_on};
 
 #[test]
 fn the_window_sells_through_ipc_in_demo_mode() {
@@ -105,17 +105,19 @@ fn a_till_that_fails_while_opening_explains_why_on_every_command() {
 }
 
 #[test]
-fn a_sale_is_recorded_placed_and_trained_through_ipc() {
+fn a_sale_is_charged_placed_and_trained_through_ipc() {
     let w = demo_window("ipc");
     let entry =
         json!({"lines": [{"label": "Coffee", "amount": "10"}], "tip": "2.50", "coin": "BTC"});
-    let started = invoke(&w, "start_sale", json!({ "entry": entry })).unwrap();
-    assert_eq!(started["state"], "creating");
-    assert_eq!(started["fiatAmount"], "12.50");
-    let sale_id = started["saleId"].as_i64().unwrap();
-
-    let placed = invoke(&w, "place_sale", json!({ "saleId": sale_id })).unwrap();
+    // Charge is one call, from the entry to the order and its QR.
+    let placed = invoke(&w, "charge_sale", json!({ "entry": entry })).unwrap();
     assert_eq!(placed["state"], "awaiting");
+    assert_eq!(placed["fiatAmount"], "12.50");
+    assert!(placed["qrPng"]
+        .as_str()
+        .unwrap()
+        .starts_with("data:image/png;base64,"));
+    let sale_id = placed["saleId"].as_i64().unwrap();
     // Placing again is the Retry: the same sale and order, never a second.
     let again = invoke(&w, "place_sale", json!({ "saleId": sale_id })).unwrap();
     assert_eq!(again["gatewayOrderId"], placed["gatewayOrderId"]);
@@ -134,15 +136,43 @@ fn a_sale_is_recorded_placed_and_trained_through_ipc() {
 
     let err = invoke(
         &w,
-        "start_sale",
+        "charge_sale",
         json!({"entry": {"lines": [{"amount": "20000"}], "coin": "BTC"}}),
     )
     .unwrap_err();
     assert_eq!(err["kind"], "input");
+    // Refused before anything was recorded: no sale for Retry to place.
+    assert_eq!(err.get("saleId"), None);
     assert!(err["message"]
         .as_str()
         .unwrap()
         .contains("more than this till takes"));
+}
+
+/// A charge whose order the gateway refused says which sale it recorded
+/// (`saleId`), and the window's Retry (`place_sale`) places that sale: one
+/// sale, one order, never a second charge.
+#[test]
+fn a_failed_charge_names_its_sale_and_retry_places_that_one() {
+    use cryptill_sandbox::{client::Control, Fault};
+    let dir = tempfile::tempdir().unwrap();
+    let till = tauri::async_runtime::block_on(Till::open(demo_config("ipc-retry", &dir))).unwrap();
+    let control = Control::new(&till.sandbox_url().unwrap()).unwrap();
+    let w = window(Ok(till), dir);
+    // A quote first: the charge then converts at its rate, so the order is
+    // the charge's only gateway call, and the one the fault meets.
+    invoke(&w, "quotes", json!({"amount": "7"})).unwrap();
+    tauri::async_runtime::block_on(control.queue_faults(&[Fault::Http500])).unwrap();
+
+    let err = charge(&w, "7", "BTC").unwrap_err();
+    assert_eq!(err["said"]["code"], "gateway_down", "{err}");
+    let sale_id = err["saleId"].as_i64().expect("the recorded sale is named");
+    let placed = invoke(&w, "place_sale", json!({ "saleId": sale_id })).unwrap();
+    assert_eq!(placed["saleId"], sale_id);
+    assert_eq!(placed["state"], "awaiting");
+    assert_eq!(placed["fiatAmount"], "7.00");
+    let recent = invoke(&w, "recent_sales", json!({})).unwrap();
+    assert_eq!(recent.as_array().unwrap().len(), 1, "{recent}");
 }
 
 #[test]
@@ -197,23 +227,23 @@ fn huge_amounts_are_refused_at_every_ipc_door_without_a_panic() {
     let calls = [
         ("quotes", json!({"amount": huge})),
         (
-            "start_sale",
+            "charge_sale",
             json!({"entry": {"lines": [{"amount": huge}], "coin": "BTC"}}),
         ),
         (
-            "start_sale",
+            "charge_sale",
             json!({"entry": {"lines": [{"amount": "99999999"}], "coin": "BTC"}}),
         ),
         (
-            "start_sale",
+            "charge_sale",
             json!({"entry": {"lines": [{"amount": big}, {"amount": big}], "coin": "BTC"}}),
         ),
         (
-            "start_sale",
+            "charge_sale",
             json!({"entry": {"lines": [{"amount": "6000"}, {"amount": "6000"}], "coin": "BTC"}}),
         ),
         (
-            "start_sale",
+            "charge_sale",
             json!({"entry": {"lines": [{"amount": "10"}], "tip": big, "coin": "BTC"}}),
         ),
     ];
@@ -224,7 +254,7 @@ fn huge_amounts_are_refused_at_every_ipc_door_without_a_panic() {
     let lines: Vec<_> = (0..101).map(|_| json!({"amount": "1"})).collect();
     let err = invoke(
         &w,
-        "start_sale",
+        "charge_sale",
         json!({"entry": {"lines": lines, "coin": "BTC"}}),
     )
     .unwrap_err();

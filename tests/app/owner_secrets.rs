@@ -155,7 +155,7 @@ fn a_unique_key_is_never_written_logged_printed_or_answered() {
         ("quotes", json!({"amount": "9.99"})),
         // A refused sale; a placed one follows below.
         (
-            "start_sale",
+            "charge_sale",
             json!({"entry": {"lines": [{"amount": "1.234"}], "coin": "BTC"}}),
         ),
         ("recent_sales", json!({})),

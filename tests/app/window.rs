@@ -69,14 +69,9 @@ pub fn invoke(w: &Window, cmd: &str, args: Value) -> Result<Value, Value> {
     .map(|body| body.deserialize::<Value>().unwrap())
 }
 
-/// A sale as the counter makes it: recorded (`start_sale`), then its order
-/// placed (`place_sale`); the first refusal is the answer.
+/// A sale as the counter makes it: Charge (`charge_sale`), recorded and
+/// placed in one call.
 pub fn charge(w: &Window, amount: &str, coin: &str) -> Result<Value, Value> {
     let entry = serde_json::json!({"lines": [{"amount": amount}], "coin": coin});
-    let started = invoke(w, "start_sale", serde_json::json!({ "entry": entry }))?;
-    invoke(
-        w,
-        "place_sale",
-        serde_json::json!({"saleId": started["saleId"]}),
-    )
+    invoke(w, "charge_sale", serde_json::json!({ "entry": entry }))
 }

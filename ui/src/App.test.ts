@@ -117,12 +117,11 @@ describe('a sale from charge to paid', () => {
   it('shows what the customer must pay', async () => {
     render(App);
     await chargeTwelveFifty();
-    expect(backend.startSale).toHaveBeenCalledWith({
+    expect(backend.chargeSale).toHaveBeenCalledWith({
       lines: [{ label: '', amount: '12.50' }],
       tip: undefined,
       coin: 'BTC',
     });
-    expect(backend.placeSale).toHaveBeenCalledWith(created.saleId);
     expect(screen.getByTestId('qr').getAttribute('src')).toBe(created.qrPng);
     expect(screen.getByTestId('pay-amount').textContent).toBe('0.00021552 BTC');
     expect(screen.getByTestId('pay-fiat').textContent).toBe('12.50 EUR');
@@ -183,8 +182,7 @@ describe('a sale from charge to paid', () => {
     await chargeTwelveFifty();
     const fromOldSale = pushUpdate;
     await fireEvent.click(screen.getByTestId('new-sale'));
-    backend.startSale.mockResolvedValue({ ...created, saleId: 42, state: 'creating' });
-    backend.placeSale.mockResolvedValue({ ...created, saleId: 42 });
+    backend.chargeSale.mockResolvedValue({ ...created, saleId: 42 });
     await chargeTwelveFifty();
     fromOldSale({ ...created, state: 'expired' });
     await new Promise((r) => setTimeout(r, 0));
@@ -195,8 +193,7 @@ describe('a sale from charge to paid', () => {
     render(App);
     await chargeTwelveFifty();
     await fireEvent.click(screen.getByTestId('new-sale'));
-    backend.startSale.mockResolvedValue({ ...created, saleId: 42, state: 'creating' });
-    backend.placeSale.mockResolvedValue({ ...created, saleId: 42 });
+    backend.chargeSale.mockResolvedValue({ ...created, saleId: 42 });
     await chargeTwelveFifty();
     pushSaleUpdate({ payment: { ...created, state: 'paid' }, previous: 'awaiting', latePayment: false });
     const toast = await screen.findByTestId('toast');

@@ -1,6 +1,6 @@
 //! Checkout overhead (issue 11): from **Charge** to the QR image ready,
-//! through the real checkout (ledger write, conversion, order, ledger
-//! write, QR PNG) against the sandbox on loopback, beside its floor in the
+//! through the real checkout, the call the window's Charge makes
+//! (`charge_sale`: ledger write, conversion, order, ledger write, QR PNG) against the sandbox on loopback, beside its floor in the
 //! same run: one raw HTTP POST of an order to the same sandbox over a kept
 //! connection, plus one QR encode of the same payment URI. The Counos
 //! dialect (demo mode) asks for the conversion before it creates the order
@@ -17,7 +17,7 @@ use cryptill_core::qr;
 
 fn checkout_benches(c: &mut Criterion) {
     let till = charge_till::ChargeTill::start();
-    let (rt, checkout, uri) = (&till.rt, &till.checkout, &till.uri);
+    let (rt, uri) = (&till.rt, &till.uri);
     let raw_post = || till.raw_order();
     // The conversion the Counos dialect asks for before each order, raw.
     let convert_url = format!(
@@ -29,7 +29,7 @@ fn checkout_benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("charge_to_qr");
     g.bench_function("checkout charge (Counos dialect)", |b| {
         b.iter(|| {
-            let payment = rt.block_on(checkout.charge("12.50", "BTC")).unwrap();
+            let payment = rt.block_on(till.charge());
             assert!(payment.qr_png.starts_with("data:image/png"));
             payment
         })

@@ -250,8 +250,11 @@ pub enum ErrorKind {
 
 /// An error as it crosses to the UI: `{kind, message}`, and `said` (the
 /// sentence's code and values) when the window can say it in the shop's
-/// language; `message` is always the English.
+/// language; `message` is always the English. `saleId` when the failure
+/// left a sale recorded (a charge whose order could not be placed): the
+/// window places that sale again on Retry, never a second one.
 #[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AppError {
     pub kind: ErrorKind,
@@ -259,6 +262,9 @@ pub struct AppError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub said: Option<Said>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub sale_id: Option<i64>,
 }
 
 impl AppError {
@@ -268,6 +274,7 @@ impl AppError {
             kind,
             message,
             said: None,
+            sale_id: None,
         }
     }
 }
@@ -278,6 +285,7 @@ impl From<Error> for AppError {
             kind: e.kind(),
             message: e.to_string(),
             said: e.said(),
+            sale_id: None,
         }
     }
 }

@@ -246,9 +246,13 @@ export function quotes(amount: string): Promise<Quote[]> {
   return rust.quotes({ amount });
 }
 
-/** Records the sale before any gateway call; the answer carries its saleId. */
-export function startSale(entry: SaleEntry): Promise<Payment> {
-  return rust.startSale({ entry });
+/**
+ * Charge: records the sale (before any order exists for it) and places its
+ * order. A failure after the sale was recorded carries its `saleId`: Retry
+ * places that sale with `placeSale`, never a second one.
+ */
+export function chargeSale(entry: SaleEntry): Promise<Payment> {
+  return rust.chargeSale({ entry });
 }
 
 /** Creates the order of a recorded sale. Safe to repeat: it never charges twice. */

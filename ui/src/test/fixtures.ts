@@ -97,7 +97,7 @@ export function mockCalls<K extends string>(...names: K[]): Record<K, Mock> {
  * (imported inside vi.hoisted because it runs before the file's imports).
  */
 export function checkoutCalls() {
-  return mockCalls('quotes', 'startSale', 'placeSale', 'voidSale', 'keypadReady');
+  return mockCalls('quotes', 'chargeSale', 'placeSale', 'voidSale', 'keypadReady');
 }
 export type CheckoutCalls = ReturnType<typeof checkoutCalls>;
 
@@ -108,14 +108,15 @@ export function paymentCalls() {
 
 /**
  * Resets the checkout calls to answer as a working till does: a quote for
- * BTC and USDT, the sale recorded first (startSale, state "creating"), then
- * its order placed as `created`; voiding gives it back canceled.
+ * BTC and USDT, a charge placed as `created` (chargeSale; placeSale, the
+ * Retry of a charge that failed, places it as `created` too); voiding gives
+ * it back canceled.
  */
 export function answerCheckout(backend: CheckoutCalls, created: Payment = payment()) {
   backend.quotes
     .mockReset()
     .mockImplementation(async (a: string) => [quoteFor(a, 'BTC'), quoteFor(a, 'USDT')]);
-  backend.startSale.mockReset().mockResolvedValue({ ...created, state: 'creating' });
+  backend.chargeSale.mockReset().mockResolvedValue(created);
   backend.placeSale.mockReset().mockResolvedValue(created);
   backend.voidSale.mockReset().mockResolvedValue({ ...created, state: 'canceled' });
 }

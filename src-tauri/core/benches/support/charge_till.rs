@@ -1,7 +1,8 @@
 //! The till both measurements of Charge to QR run against: the Criterion
 //! bench (`benches/checkout.rs`) and the paired runner
 //! (`examples/charge_pair.rs`), so the two measure the same thing. A demo
-//! till on the Counos dialect of the sandbox on loopback, charged once
+//! till on the Counos dialect of the sandbox on loopback, charged as the
+//! window's Charge charges (`Checkout::charge_sale`, one call), once
 //! (the coin list is fetched once per till, not per sale), with what the
 //! floor needs: the first charge's payment URI (the floor's QR encodes a
 //! URI of the same shape) and a raw order POST.
@@ -10,7 +11,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use cryptill_core::checkout::Checkout;
+use cryptill_core::checkout::{Checkout, LineEntry, Payment, SaleEntry};
 use cryptill_core::gateway::counos::CounosClient;
 use cryptill_core::gateway::GatewayKind;
 use cryptill_core::ledger::Ledger;
@@ -21,6 +22,8 @@ pub struct ChargeTill {
     pub rt: tokio::runtime::Runtime,
     pub sandbox: cryptill_sandbox::Handle,
     pub checkout: Checkout,
+    /// What the cashier typed: 12.50 in bitcoin.
+    entry: SaleEntry,
     /// The first charge's payment URI.
     pub uri: String,
     http: reqwest::Client,
@@ -54,7 +57,15 @@ impl ChargeTill {
         )
         .unwrap();
         let checkout = Checkout::new(ledger, Arc::new(client), Currency::fiat("EUR").unwrap());
-        let first = rt.block_on(checkout.charge("12.50", "BTC")).unwrap();
+        let entry = SaleEntry {
+            lines: vec![LineEntry {
+                label: String::new(),
+                amount: "12.50".into(),
+            }],
+            tip: None,
+            coin: "BTC".into(),
+        };
+        let first = rt.block_on(checkout.charge_sale(&entry)).unwrap();
         let ticker = rt
             .block_on(checkout.coins())
             .unwrap()
@@ -69,6 +80,7 @@ impl ChargeTill {
             rt,
             sandbox,
             checkout,
+            entry,
             uri: first.payment_uri,
             http: reqwest::Client::new(),
             order_url,
@@ -76,6 +88,11 @@ impl ChargeTill {
             next_id: AtomicU64::new(9_000_000_000_000),
             _dir: dir,
         }
+    }
+
+    /// One Charge, as the window makes it.
+    pub async fn charge(&self) -> Payment {
+        self.checkout.charge_sale(&self.entry).await.unwrap()
     }
 
     /// The floor's round trip: one order POSTed raw, over a kept connection.

@@ -1,7 +1,7 @@
 //! What the cashier typed becomes a recorded sale: the one door, validated,
 //! for the window, IPC, the command line and "try again".
 
-use super::types::{LineEntry, Payment, SaleEntry};
+use super::types::{ChargeFailed, LineEntry, Payment, SaleEntry};
 use super::Checkout;
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
@@ -72,8 +72,9 @@ impl Checkout {
     /// Records the sale the cashier entered, before any order exists for
     /// it. The answer carries the sale id: [`Checkout::place`] then creates
     /// the order, and can be repeated after any failure without a second
-    /// charge. The window's Charge is these two calls; as in
-    /// [`Checkout::charge`], the sale's conversion (a price question,
+    /// charge. (The window's Charge is one call, [`Checkout::charge_sale`],
+    /// which records the sale holding its placement claim.) As in a
+    /// charge, the sale's conversion (a price question,
     /// nothing of the sale) is asked while the sale is recorded, once
     /// nothing can refuse the sale but the ledger failing, and kept for the
     /// first `place` of the sale in this process, which locks it under the
@@ -194,17 +195,58 @@ impl Checkout {
         self.payment(&sale)
     }
 
-    /// Charges `amount` (as typed) in `coin`: the sale is in the ledger
-    /// before any order exists for it. Its conversion is the gateway's rate
-    /// of the last minute when the till has one (the quote the cashier
-    /// saw, an earlier charge's): exactly the amount a quote shows, locked
-    /// in the sale's own commit, with nothing asked of the gateway but the
-    /// order (BENCHMARKS.md, "Round 26"). Otherwise it is asked, a question
-    /// about a price (nothing of the sale: no id, nothing the gateway
-    /// keeps), while the sale is being recorded, once nothing can refuse
-    /// the sale but the ledger failing: its answer is locked in the sale
-    /// only after it is recorded, under its placement claim (BENCHMARKS.md,
-    /// "Round 24" and "Round 25").
+    /// Charges what the cashier entered: the window's Charge (one call
+    /// from the keypad to the QR) and the command line's. The sale is in
+    /// the ledger before any order exists for it, recorded holding its
+    /// placement claim: a sale that did not exist cannot have been claimed
+    /// or placed by anyone else, so it is placed as it is, without a
+    /// claim's commit or a second read of it. Its conversion is the
+    /// gateway's rate of the last minute when the till has one (the quote
+    /// the cashier saw, an earlier charge's): exactly the amount a quote
+    /// shows, locked in the sale's own commit, with nothing asked of the
+    /// gateway but the order (BENCHMARKS.md, "Round 26"). Otherwise it is
+    /// asked, a question about a price (nothing of the sale: no id, nothing
+    /// the gateway keeps), while the sale is being recorded, once nothing
+    /// can refuse the sale but the ledger failing: its answer is locked in
+    /// the sale only after it is recorded, under its placement claim
+    /// (BENCHMARKS.md, "Round 24" and "Round 25").
+    ///
+    /// A failure after the sale is recorded names it ([`ChargeFailed`]):
+    /// Retry places that sale again ([`Checkout::place`]), never a second.
+    pub async fn charge_sale(
+        &self,
+        entry: &SaleEntry,
+    ) -> std::result::Result<Payment, ChargeFailed> {
+        let entered = self.entered(entry).await.map_err(ChargeFailed::before)?;
+        let claimant = crate::ledger::claimant("place");
+        let (conversion, asked) = match self.fresh_conversion(&entered.total, &entered.coin) {
+            // Nothing to ask first, so nothing to check first either: the
+            // sale's own transaction refuses a sale the till would not make.
+            Some(conversion) => (Some(conversion), None),
+            // On the shop's shared ledger the write is where an unreachable
+            // server refuses the sale, and a sale refused asks the gateway
+            // nothing: there the conversion is asked under the claim.
+            None if self.ledger.is_shared() => (None, None),
+            None => {
+                // A sale the till refuses (cashiers and no open shift) asks nothing.
+                self.ledger.check_can_sell().map_err(ChargeFailed::before)?;
+                let asked = self.ask_conversion(&entered.total, &entered.coin);
+                (None, Some(asked))
+            }
+        };
+        let how = Recording::Claimed(&claimant, conversion.as_ref());
+        let sale = self.write(&entered, how).map_err(ChargeFailed::before)?;
+        tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
+        let sale_id = sale.id;
+        self.place_new_claimed(sale, &claimant, asked)
+            .await
+            .map_err(|error| ChargeFailed {
+                error,
+                sale_id: Some(sale_id),
+            })
+    }
+
+    /// Charges `amount` (as typed) in `coin`, one line: [`Checkout::charge_sale`].
     pub async fn charge(&self, amount: &str, coin: &str) -> Result<Payment> {
         let entry = SaleEntry {
             lines: vec![LineEntry {
@@ -214,26 +256,9 @@ impl Checkout {
             tip: None,
             coin: coin.to_string(),
         };
-        let entered = self.entered(&entry).await?;
-        // Recorded holding its placement claim: a sale that did not exist
-        // cannot have been claimed or placed by anyone else, so it is
-        // placed as it is, without a claim's commit or a second read of it
-        // (and without a payment screen for it before its order).
-        let claimant = crate::ledger::claimant("place");
-        if let Some(conversion) = self.fresh_conversion(&entered.total, &entered.coin) {
-            // Nothing to ask first, so nothing to check first either: the
-            // sale's own transaction refuses a sale the till would not make.
-            let how = Recording::Claimed(&claimant, Some(&conversion));
-            let sale = self.write(&entered, how)?;
-            tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
-            return self.place_new_claimed(sale, &claimant, None).await;
-        }
-        // A sale the till refuses (cashiers and no open shift) asks nothing.
-        self.ledger.check_can_sell()?;
-        let asked = self.ask_conversion(&entered.total, &entered.coin);
-        let sale = self.write(&entered, Recording::Claimed(&claimant, None))?;
-        tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
-        self.place_new_claimed(sale, &claimant, Some(asked)).await
+        self.charge_sale(&entry)
+            .await
+            .map_err(|failed| failed.error)
     }
 
     /// Charges `amount` (as typed) in `currency` and `coin`: the command

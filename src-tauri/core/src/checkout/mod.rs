@@ -24,8 +24,8 @@ mod watcher;
 pub use budget::Budget;
 pub use types::seconds_left;
 pub use types::{
-    AppEvent, CoinNetwork, CustomerView, LineEntry, Payment, Quote, Receipt, ReceiptLine,
-    ReceiptRefund, SaleEntry, SaleSummary, SaleUpdate, Simulation,
+    AppEvent, ChargeFailed, CoinNetwork, CustomerView, LineEntry, Payment, Quote, Receipt,
+    ReceiptLine, ReceiptRefund, SaleEntry, SaleSummary, SaleUpdate, Simulation,
 };
 
 use std::collections::{HashMap, VecDeque};

@@ -8,6 +8,36 @@ use ts_rs::TS;
 use crate::gateway::SaleState;
 use crate::ledger::RefundState;
 
+/// A charge that failed ([`super::Checkout::charge_sale`]): why, and the
+/// sale it had recorded by then, if it got that far. That sale holds
+/// nothing the gateway made: [`super::Checkout::place`] places it again
+/// (the gateway hands back any order an earlier try made, never a second
+/// one), or it is voided.
+#[derive(Debug)]
+pub struct ChargeFailed {
+    pub error: crate::error::Error,
+    pub sale_id: Option<i64>,
+}
+
+impl ChargeFailed {
+    /// Refused before anything was recorded.
+    pub(super) fn before(error: crate::error::Error) -> Self {
+        Self {
+            error,
+            sale_id: None,
+        }
+    }
+}
+
+impl From<ChargeFailed> for crate::error::AppError {
+    fn from(failed: ChargeFailed) -> Self {
+        Self {
+            sale_id: failed.sale_id,
+            ..failed.error.into()
+        }
+    }
+}
+
 /// A price converted into a coin, as the cashier sees it before charging.
 #[derive(Clone, Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

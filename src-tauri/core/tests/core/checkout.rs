@@ -233,13 +233,14 @@ async fn recorded_sale(c: &Counter) -> i64 {
     c.checkout.start_sale(&entry).await.unwrap().sale_id
 }
 
-/// The window's Charge is two calls, `start_sale` then `place`: the sale's
+/// Sales recorded with `start_sale` and placed with `place` (a core door
+/// the window no longer takes: its Charge is `charge_sale`): the sale's
 /// conversion is asked while the sale is recorded, before `place` is
 /// called, and `place` uses that answer instead of asking again
 /// (BENCHMARKS.md, "Round 25"). On the shared ledger, whose server may
 /// refuse the write, `place` asks it.
 #[tokio::test]
-async fn the_windows_charge_asks_the_conversion_once_while_the_sale_is_recorded() {
+async fn a_started_sale_asks_the_conversion_once_while_it_is_recorded() {
     let c = counter().await;
     c.checkout.coins().await.unwrap();
     let control = &c.sandbox.control;
@@ -263,6 +264,82 @@ async fn the_windows_charge_asks_the_conversion_once_while_the_sale_is_recorded(
     let sale = c.ledger.sale(started.sale_id).unwrap();
     assert_eq!(sale.crypto.unwrap().to_fixed(), "0.00021552");
     assert_eq!(sale.gateway_order_id, Some(placed.gateway_order_id));
+}
+
+/// The window's Charge (`charge_sale`, one call): with no rate of the last
+/// minute, the conversion is asked once, while the sale is recorded, and
+/// locked in it; the order follows and the QR comes back with it.
+#[tokio::test]
+async fn the_windows_charge_asks_the_conversion_once_and_places_the_sale() {
+    let c = counter().await;
+    c.checkout.coins().await.unwrap();
+    let control = &c.sandbox.control;
+    control.reset_requests().await.unwrap();
+    let placed = c
+        .checkout
+        .charge_sale(&counter::entry("12.50"))
+        .await
+        .unwrap();
+    assert_eq!(placed.state, SaleState::Awaiting);
+    assert_eq!(placed.crypto_amount, "0.00021552");
+    assert!(placed.qr_png.starts_with("data:image/png"));
+    let counts = control.requests().await.unwrap();
+    assert_eq!(counts.matching("convert"), 1, "{counts:?}");
+    assert_eq!(counts.matching("terminal/order"), 1, "{counts:?}");
+    let sale = c.ledger.sale(placed.sale_id).unwrap();
+    assert_eq!(sale.crypto.unwrap().to_fixed(), "0.00021552");
+    assert_eq!(sale.gateway_order_id, Some(placed.gateway_order_id));
+}
+
+/// The window's Charge fails after its sale is recorded (the conversion
+/// asked with it fails): the failure names the sale, which stays unplaced
+/// with nothing locked; the window's Retry (`place` of that sale) asks the
+/// conversion again and places it: one sale, one order.
+#[tokio::test]
+async fn a_charge_that_fails_after_recording_names_its_sale_for_retry() {
+    let c = counter().await;
+    c.checkout.coins().await.unwrap();
+    let control = &c.sandbox.control;
+    control.reset_requests().await.unwrap();
+    c.sandbox.fault(cryptill_sandbox::Fault::Http500).await;
+    let failed = c
+        .checkout
+        .charge_sale(&counter::entry("12.50"))
+        .await
+        .unwrap_err();
+    assert_eq!(failed.error.kind(), ErrorKind::Network, "{}", failed.error);
+    let id = failed.sale_id.expect("the recorded sale is named");
+    assert!(c.sandbox.unspent_faults().await.is_empty());
+    let sale = c.ledger.sale(id).unwrap();
+    assert_eq!((sale.state, sale.crypto), (SaleState::Creating, None));
+    assert_eq!(
+        control.requests().await.unwrap().matching("terminal/order"),
+        0
+    );
+
+    let placed = c.checkout.place(id).await.unwrap();
+    assert_eq!((placed.sale_id, placed.state), (id, SaleState::Awaiting));
+    let counts = control.requests().await.unwrap();
+    assert_eq!(counts.matching("convert"), 2, "{counts:?}");
+    assert_eq!(counts.matching("terminal/order"), 1, "{counts:?}");
+    let sales = c.ledger.sales_since(chrono::DateTime::UNIX_EPOCH).unwrap();
+    assert_eq!(sales.len(), 1);
+}
+
+/// A charge refused before anything is recorded names no sale: Retry
+/// charges afresh.
+#[tokio::test]
+async fn a_charge_refused_before_recording_names_no_sale() {
+    let c = counter().await;
+    let failed = c
+        .checkout
+        .charge_sale(&counter::entry("0"))
+        .await
+        .unwrap_err();
+    assert_eq!(failed.error.kind(), ErrorKind::Input, "{}", failed.error);
+    assert_eq!(failed.sale_id, None);
+    let sales = c.ledger.sales_since(chrono::DateTime::UNIX_EPOCH).unwrap();
+    assert!(sales.is_empty());
 }
 
 /// The conversion asked while the window's sale was recorded fails: its

@@ -59,14 +59,21 @@ fn entry() -> SaleEntry {
     }
 }
 
-/// One sale as the window makes it: record it, place its order, then ask
-/// about it once. Returns the sale's number once it is recorded.
+/// One sale as the window makes it: Charge, or the Retry of a charge that
+/// failed after recording its sale (that sale placed again), then one
+/// question about it. Keeps the sale's number once it is recorded.
 async fn sell(c: &Counter, sale: &mut Option<i64>) -> Result<(), Error> {
-    if sale.is_none() {
-        *sale = Some(c.checkout.start_sale(&entry()).await?.sale_id);
-    }
-    let id = sale.unwrap();
-    c.checkout.place(id).await?;
+    let id = match *sale {
+        None => match c.checkout.charge_sale(&entry()).await {
+            Ok(payment) => payment.sale_id,
+            Err(failed) => {
+                *sale = failed.sale_id;
+                return Err(failed.error);
+            }
+        },
+        Some(id) => c.checkout.place(id).await?.sale_id,
+    };
+    *sale = Some(id);
     c.checkout.refresh(id).await?;
     Ok(())
 }
@@ -97,7 +104,9 @@ fn assert_clear(fault: Fault, call: usize, err: &Error) {
     );
 }
 
-/// Every gateway order belongs to one ledger sale, and no sale has two.
+/// Every gateway order belongs to one ledger sale, no sale has two, and the
+/// Retry made no second sale: a charge that failed after recording its sale
+/// said which, and that one was placed.
 fn assert_one_order_per_sale(c: &Counter, dialect: Dialect, context: &str) {
     let gateway = rusqlite::Connection::open(c.sandbox.file()).unwrap();
     let mut stmt = gateway
@@ -118,6 +127,11 @@ fn assert_one_order_per_sale(c: &Counter, dialect: Dialect, context: &str) {
         .into_iter()
         .map(|s| s.merchant_order_id)
         .collect();
+    assert_eq!(
+        sales.len(),
+        1,
+        "{context}: the retry recorded a second sale"
+    );
     let mut seen = HashSet::new();
     for order in orders {
         let order = order.expect("every order carries the sale's id");

@@ -5,6 +5,8 @@ import type { Said } from "./Said";
 /**
  * An error as it crosses to the UI: `{kind, message}`, and `said` (the
  * sentence's code and values) when the window can say it in the shop's
- * language; `message` is always the English.
+ * language; `message` is always the English. `saleId` when the failure
+ * left a sale recorded (a charge whose order could not be placed): the
+ * window places that sale again on Retry, never a second one.
  */
-export type AppError = { kind: ErrorKind, message: string, said?: Said, };
+export type AppError = { kind: ErrorKind, message: string, said?: Said, saleId?: number, };

@@ -53,8 +53,8 @@ export function commands(invoke: Invoke) {
     counterSettings: () => invoke<Settings>('counter_settings'),
     /** `quotes` (till). */
     quotes: (args: { amount: string }) => invoke<Quote[]>('quotes', args),
-    /** `start_sale` (till). */
-    startSale: (args: { entry: SaleEntry }) => invoke<Payment>('start_sale', args),
+    /** `charge_sale` (till). */
+    chargeSale: (args: { entry: SaleEntry }) => invoke<Payment>('charge_sale', args),
     /** `place_sale` (till). */
     placeSale: (args: { saleId: number }) => invoke<Payment>('place_sale', args),
     /** `try_again` (till). */

@@ -97,18 +97,18 @@ describe('typing on the physical keyboard', () => {
     await fireEvent.click(screen.getByTestId('coin-BTC'));
     await keys('1', '2', '.', '5', '0', 'Enter');
     await waitFor(() => expect(oncharged).toHaveBeenCalledWith(created));
-    expect(backend.startSale).toHaveBeenCalledWith({
+    expect(backend.chargeSale).toHaveBeenCalledWith({
       lines: [{ label: '', amount: '12.50' }],
       tip: undefined,
       coin: 'BTC',
     });
-    expect(backend.placeSale).toHaveBeenCalledWith(created.saleId);
+    expect(backend.placeSale).not.toHaveBeenCalled();
   });
 
   it('Enter does nothing until a coin is chosen', async () => {
     setup();
     await keys('5', 'Enter');
-    expect(backend.startSale).not.toHaveBeenCalled();
+    expect(backend.chargeSale).not.toHaveBeenCalled();
   });
 });
 
@@ -172,9 +172,10 @@ describe('coin, quote and charge', () => {
   });
 
   it('shows a charge error and retries the same recorded sale, never a second one', async () => {
-    backend.placeSale.mockRejectedValueOnce({
+    backend.chargeSale.mockRejectedValueOnce({
       kind: 'gateway',
       message: 'CoinGate is down. Try again in a minute.',
+      saleId: created.saleId,
     });
     const { oncharged } = setup();
     await fireEvent.click(screen.getByTestId('coin-BTC'));
@@ -185,20 +186,21 @@ describe('coin, quote and charge', () => {
     );
     await fireEvent.click(screen.getByTestId('retry'));
     await waitFor(() => expect(oncharged).toHaveBeenCalled());
-    expect(backend.startSale).toHaveBeenCalledTimes(1);
-    expect(backend.placeSale).toHaveBeenNthCalledWith(2, created.saleId);
+    expect(backend.chargeSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).toHaveBeenCalledWith(created.saleId);
   });
 
   it('disables charge while charging so one sale is not created twice', async () => {
     let resolve!: (p: Payment) => void;
-    backend.placeSale.mockReturnValue(new Promise<Payment>((r) => (resolve = r)));
+    backend.chargeSale.mockReturnValue(new Promise<Payment>((r) => (resolve = r)));
     setup();
     await fireEvent.click(screen.getByTestId('coin-BTC'));
     await keys('5', 'Enter', 'Enter');
     const charge = screen.getByTestId('charge') as HTMLButtonElement;
     await waitFor(() => expect(charge.disabled).toBe(true));
-    expect(backend.startSale).toHaveBeenCalledTimes(1);
-    expect(backend.placeSale).toHaveBeenCalledTimes(1);
+    expect(backend.chargeSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).not.toHaveBeenCalled();
     resolve(created);
   });
 });
@@ -222,7 +224,7 @@ describe('lines, tip, maximum and locale', () => {
     await fireEvent.click(screen.getByTestId('coin-BTC'));
     await fireEvent.click(screen.getByTestId('charge'));
     await waitFor(() => expect(oncharged).toHaveBeenCalled());
-    expect(backend.startSale).toHaveBeenCalledWith({
+    expect(backend.chargeSale).toHaveBeenCalledWith({
       lines: [
         { label: 'Coffee', amount: '3.50' },
         { label: '', amount: '4' },
@@ -243,7 +245,7 @@ describe('lines, tip, maximum and locale', () => {
     await keys('1', '0', '1', 'Enter');
     expect(screen.getByTestId('entry-error').textContent).toMatch('more than this till takes');
     expect((screen.getByTestId('charge') as HTMLButtonElement).disabled).toBe(true);
-    expect(backend.startSale).not.toHaveBeenCalled();
+    expect(backend.chargeSale).not.toHaveBeenCalled();
     expect(backend.quotes).not.toHaveBeenCalled();
   });
 

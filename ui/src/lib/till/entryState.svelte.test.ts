@@ -261,18 +261,19 @@ describe('quote', () => {
 });
 
 describe('charge', () => {
-  it('records the sale, places it, and hands the payment on', async () => {
+  it('charges in one call and hands the payment on', async () => {
     const { entry, oncharged } = setup();
     entry.selectCoin('BTC');
     type(entry, '12.50E');
     expect(entry.charging).toBe(true);
     await vi.runAllTimersAsync();
-    expect(backend.startSale).toHaveBeenCalledWith({
+    expect(backend.chargeSale).toHaveBeenCalledWith({
       lines: [{ label: '', amount: '12.50' }],
       tip: undefined,
       coin: 'BTC',
     });
-    expect(backend.placeSale).toHaveBeenCalledWith(created.saleId);
+    expect(backend.chargeSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).not.toHaveBeenCalled();
     expect(oncharged).toHaveBeenCalledWith(created);
     expect(entry.charging).toBe(false);
   });
@@ -284,7 +285,7 @@ describe('charge', () => {
     entry.chooseTip(5);
     entry.charge();
     await vi.runAllTimersAsync();
-    expect(backend.startSale).toHaveBeenCalledWith({
+    expect(backend.chargeSale).toHaveBeenCalledWith({
       lines: [{ label: '', amount: '20' }],
       tip: '1.00',
       coin: 'BTC',
@@ -297,12 +298,12 @@ describe('charge', () => {
     entry.selectCoin('BTC');
     type(entry, 'XE');
     await vi.runAllTimersAsync();
-    expect(backend.startSale).not.toHaveBeenCalled();
+    expect(backend.chargeSale).not.toHaveBeenCalled();
   });
 
   it('ignores keys, clicks and a second charge while charging', async () => {
     let place!: (p: Payment) => void;
-    backend.placeSale.mockReturnValue(new Promise<Payment>((r) => (place = r)));
+    backend.chargeSale.mockReturnValue(new Promise<Payment>((r) => (place = r)));
     const { entry, oncharged } = setup();
     entry.selectCoin('BTC');
     type(entry, '5E');
@@ -313,15 +314,19 @@ describe('charge', () => {
     expect(entry.amount).toBe('5');
     expect(entry.coin).toBe('BTC');
     expect(entry.canCharge).toBe(false);
-    expect(backend.startSale).toHaveBeenCalledTimes(1);
-    expect(backend.placeSale).toHaveBeenCalledTimes(1);
+    expect(backend.chargeSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).not.toHaveBeenCalled();
     place(created);
     await vi.advanceTimersByTimeAsync(0);
     expect(oncharged).toHaveBeenCalledTimes(1);
   });
 
   it('keeps a failed charge’s error, and Retry places the same recorded sale', async () => {
-    backend.placeSale.mockRejectedValueOnce({ kind: 'gateway', message: 'CoinGate is down.' });
+    backend.chargeSale.mockRejectedValueOnce({
+      kind: 'gateway',
+      message: 'CoinGate is down.',
+      saleId: created.saleId,
+    });
     const { entry, oncharged } = setup();
     entry.selectCoin('BTC');
     type(entry, '9.99E');
@@ -332,13 +337,35 @@ describe('charge', () => {
     await vi.runAllTimersAsync();
     expect(entry.chargeError).toBeNull();
     expect(oncharged).toHaveBeenCalledWith(created);
-    expect(backend.startSale).toHaveBeenCalledTimes(1);
-    expect(backend.placeSale).toHaveBeenNthCalledWith(2, created.saleId);
+    expect(backend.chargeSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).toHaveBeenCalledTimes(1);
+    expect(backend.placeSale).toHaveBeenCalledWith(created.saleId);
     expect(backend.voidSale).not.toHaveBeenCalled();
   });
 
+  it('charges again on Retry when the failure recorded no sale', async () => {
+    backend.chargeSale.mockRejectedValueOnce({
+      kind: 'input',
+      message: 'Open a shift first.',
+    });
+    const { entry, oncharged } = setup();
+    entry.selectCoin('BTC');
+    type(entry, '9.99E');
+    await vi.runAllTimersAsync();
+    expect(entry.chargeError?.message).toBe('Open a shift first.');
+    entry.retry();
+    await vi.runAllTimersAsync();
+    expect(oncharged).toHaveBeenCalledWith(created);
+    expect(backend.chargeSale).toHaveBeenCalledTimes(2);
+    expect(backend.placeSale).not.toHaveBeenCalled();
+  });
+
   it('voids the recorded sale when the entry changes after a failed charge, and records a new one', async () => {
-    backend.placeSale.mockRejectedValueOnce({ kind: 'network', message: 'No connection.' });
+    backend.chargeSale.mockRejectedValueOnce({
+      kind: 'network',
+      message: 'No connection.',
+      saleId: created.saleId,
+    });
     const { entry } = setup();
     entry.selectCoin('BTC');
     type(entry, '9E');
@@ -349,8 +376,9 @@ describe('charge', () => {
     expect(backend.voidSale).toHaveBeenCalledWith(created.saleId);
     type(entry, 'E');
     await vi.runAllTimersAsync();
-    expect(backend.startSale).toHaveBeenCalledTimes(2);
-    expect(backend.startSale).toHaveBeenLastCalledWith({
+    expect(backend.chargeSale).toHaveBeenCalledTimes(2);
+    expect(backend.placeSale).not.toHaveBeenCalled();
+    expect(backend.chargeSale).toHaveBeenLastCalledWith({
       lines: [{ label: '', amount: '95' }],
       tip: undefined,
       coin: 'BTC',

@@ -260,19 +260,18 @@ export class EntryState {
     this.charging = true;
     this.chargeError = null;
     try {
-      if (this.#pendingSaleId === null) {
-        const started = await backend.startSale({
-          lines: this.allLines,
-          tip: this.tip ?? undefined,
-          coin,
-        });
-        this.#pendingSaleId = started.saleId;
-      }
-      const payment = await backend.placeSale(this.#pendingSaleId);
+      // One call from the keypad to the QR; Retry after a failure places
+      // the sale that failure left recorded, never a second one.
+      const payment =
+        this.#pendingSaleId === null
+          ? await backend.chargeSale({ lines: this.allLines, tip: this.tip ?? undefined, coin })
+          : await backend.placeSale(this.#pendingSaleId);
       this.#pendingSaleId = null;
       this.#props().oncharged(payment);
     } catch (error) {
-      this.chargeError = error as AppError;
+      const failed = error as AppError;
+      if (failed.saleId !== undefined) this.#pendingSaleId = failed.saleId;
+      this.chargeError = failed;
     } finally {
       this.charging = false;
     }
