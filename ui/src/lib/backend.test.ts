@@ -27,6 +27,21 @@ describe('errors from commands', () => {
     });
   });
 
+  it("keeps the sale a failed charge recorded, so Retry places that one", async () => {
+    const entry = { lines: [{ label: '', amount: '8' }], coin: 'BTC' };
+    const failed = {
+      kind: 'network',
+      message: 'Counos has a problem on its side (HTTP 500).',
+      said: { code: 'gateway_down', params: { gateway: 'Counos', status: '500' } },
+      saleId: 7,
+    };
+    core.invoke.mockRejectedValue(failed);
+    await expect(backend.chargeSale(entry)).rejects.toEqual(failed);
+    // Anything else in that place is not a sale number.
+    core.invoke.mockRejectedValue({ ...failed, saleId: '7' });
+    await expect(backend.chargeSale(entry)).rejects.not.toHaveProperty('saleId');
+  });
+
   it('turns a plain string into an internal error that keeps the text', async () => {
     core.invoke.mockRejectedValue('command place_sale not found');
     await expect(backend.placeSale(3)).rejects.toEqual({

@@ -72,10 +72,15 @@ function isAppError(value: unknown): value is AppError {
  */
 export function toAppError(reason: unknown): AppError {
   if (isAppError(reason)) {
+    const error: AppError = { kind: reason.kind, message: reason.message };
     // `said` (the sentence's code and values) lets the window say it in the shop's language.
-    const said = (reason as { said?: unknown }).said;
-    const known = typeof said === 'object' && said !== null && typeof (said as Said).code === 'string';
-    return known ? { kind: reason.kind, message: reason.message, said: said as Said } : { kind: reason.kind, message: reason.message };
+    const { said, saleId } = reason as { said?: unknown; saleId?: unknown };
+    if (typeof said === 'object' && said !== null && typeof (said as Said).code === 'string') {
+      error.said = said as Said;
+    }
+    // The sale a failed charge recorded: Retry places it, never a second one.
+    if (typeof saleId === 'number' && Number.isSafeInteger(saleId)) error.saleId = saleId;
+    return error;
   }
   // Opened in a plain browser (e.g. `npm run dev` alone), invoke() fails with
   // a TypeError because Tauri's IPC is missing; say so instead of a JS error.
