@@ -70,37 +70,13 @@ impl Checkout {
     }
 
     /// Records the sale the cashier entered, before any order exists for
-    /// it. The answer carries the sale id: [`Checkout::place`] then creates
-    /// the order, and can be repeated after any failure without a second
-    /// charge. (The window's Charge is one call, [`Checkout::charge_sale`],
-    /// which records the sale holding its placement claim.) As in a
-    /// charge, the sale's conversion (a price question,
-    /// nothing of the sale) is asked while the sale is recorded, once
-    /// nothing can refuse the sale but the ledger failing, and kept for the
-    /// first `place` of the sale in this process, which locks it under the
-    /// placement claim (BENCHMARKS.md, "Round 25").
+    /// it, and asks the gateway nothing. The answer carries the sale id:
+    /// [`Checkout::place`] then converts its price and creates the order,
+    /// and can be repeated after any failure without a second charge. (The
+    /// window's Charge is one call, [`Checkout::charge_sale`].)
     pub async fn start_sale(&self, entry: &SaleEntry) -> Result<Payment> {
-        let entered = self.entered(entry).await?;
-        // On the shop's shared ledger the write is where an unreachable
-        // server refuses the sale, and a sale refused asks the gateway
-        // nothing: there the conversion waits for `place`, as before. With
-        // a rate of the last minute there is nothing to ask: `place` uses it.
-        let asked = if self.ledger.is_shared()
-            || self
-                .fresh_conversion(&entered.total, &entered.coin)
-                .is_some()
-        {
-            None
-        } else {
-            // A sale the till refuses (cashiers and no open shift) asks nothing.
-            self.ledger.check_can_sell()?;
-            Some(self.ask_conversion(&entered.total, &entered.coin))
-        };
-        let sale = self.write(&entered, Recording::New)?;
+        let sale = self.record(entry, None).await?;
         tracing::info!(sale = sale.id, order = %sale.merchant_order_id, "sale recorded");
-        if let Some(asked) = asked {
-            self.keep_asked(sale.id, asked);
-        }
         self.payment(&sale)
     }
 

@@ -4,10 +4,9 @@
 //! 2. the gateway converts the price, and the conversion is locked in the sale
 //!    (with a rate of the last minute, a quote's or an earlier charge's, a
 //!    charge locks it in step 1's own commit and asks nothing; otherwise a
-//!    charge, and the window's `start_sale` on the till's own ledger, ask
-//!    for it while step 1 is written: a price question, with nothing of the
-//!    sale in it; it is locked only after step 1, under the placement
-//!    claim);
+//!    charge on the till's own ledger asks for it while step 1 is written:
+//!    a price question, with nothing of the sale in it; it is locked only
+//!    after step 1, under the placement claim);
 //! 3. the order is created under the sale's merchant order id, so repeating
 //!    steps 2-3 after any failure finds the same order instead of a second one.
 
@@ -28,7 +27,7 @@ pub use types::{
     ReceiptLine, ReceiptRefund, SaleEntry, SaleSummary, SaleUpdate, Simulation,
 };
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicUsize};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -53,15 +52,6 @@ const PLACEMENT_WAIT: Duration = Duration::from_secs(30);
 const FOLLOW_RECHECK: Duration = Duration::from_secs(3);
 /// Which coins a terminal offers changes rarely; no need to ask each sale.
 const COINS_TTL: Duration = Duration::from_secs(300);
-/// How many conversions asked for recorded sales (`start_sale`) are kept
-/// for their placement: the window places its sale at once, so a few; a
-/// sale never placed (the window closed between the two calls) does not
-/// keep its answer for long.
-const ASKED_KEPT: usize = 16;
-/// How long such a conversion may wait for its placement; an older one is
-/// dropped and the placement asks again, so a sale is never locked at a
-/// price from long before it was placed (the rates change every minute).
-const ASKED_FOR: Duration = Duration::from_secs(60);
 
 pub struct Checkout {
     ledger: Arc<Ledger>,
@@ -71,10 +61,6 @@ pub struct Checkout {
     /// Held while the coin list is fetched: the watcher's first look at
     /// several open sales (after a restart) asks for it once, not once per sale.
     coins_fetch: tokio::sync::Mutex<()>,
-    /// The conversions asked while the window's sales were recorded
-    /// (`start_sale`), oldest first, each for its sale's placement to take
-    /// (`place_claimed`): at most [`ASKED_KEPT`].
-    asked: Mutex<VecDeque<(i64, placement::Asked)>>,
     /// The last QR drawn: a payment screen is refreshed every few seconds
     /// and its QR almost never changes.
     last_qr: Mutex<Vec<(String, String)>>,
@@ -149,7 +135,6 @@ impl Checkout {
             fiat,
             coins: Mutex::new(None),
             coins_fetch: tokio::sync::Mutex::new(()),
-            asked: Mutex::new(VecDeque::new()),
             last_qr: Mutex::new(Vec::new()),
             rates: Mutex::new(HashMap::new()),
             resumed: tokio::sync::OnceCell::new(),

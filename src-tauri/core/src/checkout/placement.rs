@@ -7,20 +7,17 @@ use std::time::{Duration, Instant};
 
 use super::types::Payment;
 use super::views;
-use super::{
-    Checkout, ASKED_FOR, ASKED_KEPT, FOLLOW_RECHECK, MAX_BACKOFF, PLACEMENT_WAIT, POLL_INTERVAL,
-};
+use super::{Checkout, FOLLOW_RECHECK, MAX_BACKOFF, PLACEMENT_WAIT, POLL_INTERVAL};
 use crate::error::{Error, Result};
 use crate::gateway::{Coin, Conversion, OrderRef, OrderRequest, SaleState};
 use crate::ledger::Sale;
 use crate::money::Money;
 use crate::settings::Settings;
 
-/// A conversion asked for while its sale was being recorded (`charge`, and
-/// the window's `start_sale`, kept for its `place`): the price and coin it
-/// was asked for, and the gateway's answer to come. Used under the
-/// placement claim when the sale has none locked and is still that price
-/// in that coin; otherwise dropped, and asked again there.
+/// A conversion asked for while its sale was being recorded (`charge_sale`):
+/// the price and coin it was asked for, and the gateway's answer to come.
+/// Used under the placement claim when the sale has none locked and is
+/// still that price in that coin; otherwise dropped, and asked again there.
 pub(super) struct Asked {
     fiat: Money,
     coin: Coin,
@@ -39,42 +36,6 @@ impl Checkout {
             coin: coin.clone(),
             at: Instant::now(),
             answer: tokio::spawn(async move { gateway.convert(&price, &to).await }),
-        }
-    }
-
-    /// Keeps the conversion asked while `sale_id` was recorded by
-    /// `start_sale`, for the placement that follows (the window's
-    /// `place_sale`). Bounded: the oldest, and any older than [`ASKED_FOR`],
-    /// are dropped (their question stopped if still out).
-    pub(super) fn keep_asked(&self, sale_id: i64, asked: Asked) {
-        let mut kept = self.asked.lock().unwrap_or_else(|p| p.into_inner());
-        kept.retain(|(_, old)| {
-            let fresh = old.at.elapsed() < ASKED_FOR;
-            if !fresh {
-                old.answer.abort();
-            }
-            fresh
-        });
-        while kept.len() >= ASKED_KEPT {
-            if let Some((_, old)) = kept.pop_front() {
-                old.answer.abort();
-            }
-        }
-        kept.push_back((sale_id, asked));
-    }
-
-    /// The conversion kept for `sale_id`, if any and not too old: taken,
-    /// so only the first placement of the sale uses it; a retry asks again
-    /// (or finds the conversion the first one locked).
-    fn take_asked(&self, sale_id: i64) -> Option<Asked> {
-        let mut kept = self.asked.lock().unwrap_or_else(|p| p.into_inner());
-        let at = kept.iter().position(|(id, _)| *id == sale_id)?;
-        let (_, asked) = kept.remove(at)?;
-        if asked.at.elapsed() < ASKED_FOR {
-            Some(asked)
-        } else {
-            asked.answer.abort();
-            None
         }
     }
 
@@ -149,10 +110,7 @@ impl Checkout {
         if sale.state != SaleState::Creating {
             return self.payment(&sale).map(Some);
         }
-        // The conversion the window's `start_sale` asked while it recorded
-        // the sale, if this is its first placement in this process.
-        let asked = self.take_asked(sale.id);
-        self.create_claimed(&sale, claimant, asked).await.map(Some)
+        self.create_claimed(&sale, claimant, None).await.map(Some)
     }
 
     /// Places a sale recorded a moment ago holding `claimant`'s placement
@@ -235,9 +193,9 @@ impl Checkout {
             Some(crypto) => crypto,
             None => {
                 let conversion: Conversion = match asked {
-                    // Asked while the sale was recorded (`charge`,
-                    // `start_sale`), for its price and coin: the same
-                    // question, answered already.
+                    // Asked while the sale was recorded (`charge_sale`),
+                    // for its price and coin: the same question,
+                    // answered already.
                     Some(asked) if asked.fiat == sale.fiat && asked.coin == coin => {
                         match asked.answer.await {
                             Ok(answer) => {

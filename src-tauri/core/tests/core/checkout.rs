@@ -233,14 +233,11 @@ async fn recorded_sale(c: &Counter) -> i64 {
     c.checkout.start_sale(&entry).await.unwrap().sale_id
 }
 
-/// Sales recorded with `start_sale` and placed with `place` (a core door
-/// the window no longer takes: its Charge is `charge_sale`): the sale's
-/// conversion is asked while the sale is recorded, before `place` is
-/// called, and `place` uses that answer instead of asking again
-/// (BENCHMARKS.md, "Round 25"). On the shared ledger, whose server may
-/// refuse the write, `place` asks it.
+/// A sale recorded with `start_sale` (a core door; the window's Charge is
+/// `charge_sale`) asks the gateway nothing; `place` converts its price
+/// once, locks it and places the order.
 #[tokio::test]
-async fn a_started_sale_asks_the_conversion_once_while_it_is_recorded() {
+async fn a_started_sale_is_converted_once_by_its_placement() {
     let c = counter().await;
     c.checkout.coins().await.unwrap();
     let control = &c.sandbox.control;
@@ -251,10 +248,7 @@ async fn a_started_sale_asks_the_conversion_once_while_it_is_recorded() {
         .await
         .unwrap();
     assert_eq!(started.state, SaleState::Creating);
-    if c.shared.is_none() {
-        // On its way with nothing but `start_sale` called.
-        c.sandbox.arrived("convert", 1).await;
-    }
+    assert_eq!(control.requests().await.unwrap().matching("convert"), 0);
     let placed = c.checkout.place(started.sale_id).await.unwrap();
     assert_eq!(placed.state, SaleState::Awaiting);
     assert_eq!(placed.crypto_amount, "0.00021552");
@@ -342,11 +336,11 @@ async fn a_charge_refused_before_recording_names_no_sale() {
     assert!(sales.is_empty());
 }
 
-/// The conversion asked while the window's sale was recorded fails: its
-/// `place` says so and the sale stays unplaced; Retry (`place` again) asks
-/// the conversion again and places the sale, one order.
+/// The conversion of a recorded sale fails: its `place` says so and the
+/// sale stays unplaced; Retry (`place` again) asks the conversion again and
+/// places the sale, one order.
 #[tokio::test]
-async fn a_failed_conversion_asked_with_the_sale_is_told_by_place_and_retry_asks_again() {
+async fn a_failed_conversion_is_told_by_place_and_retry_asks_again() {
     let c = counter().await;
     c.checkout.coins().await.unwrap();
     let control = &c.sandbox.control;
@@ -374,40 +368,11 @@ async fn a_failed_conversion_asked_with_the_sale_is_told_by_place_and_retry_asks
     assert_eq!(control.requests().await.unwrap().matching("convert"), 2);
 }
 
-/// Sales recorded and never placed (the window closed between its two
-/// calls) keep at most 16 conversions: the 17th drops the first's, whose
-/// placement then asks again; the others use theirs. (Rates kept for no
-/// time, so a placement's conversion does not serve the next one.)
-#[tokio::test]
-async fn at_most_sixteen_conversions_wait_for_their_placement() {
-    let mut c = counter().await;
-    if c.shared.is_some() {
-        // Nothing is asked ahead on the shared ledger.
-        return;
-    }
-    c.checkout = c.restarted().with_rate_ttl(Duration::ZERO);
-    c.checkout.coins().await.unwrap();
-    let control = &c.sandbox.control;
-    control.reset_requests().await.unwrap();
-    let mut ids = Vec::new();
-    for n in 1..=17u64 {
-        ids.push(recorded_sale(&c).await);
-        // Each question reaches the gateway before the next sale drops one.
-        c.sandbox.arrived("convert", n).await;
-    }
-    c.checkout.place(ids[16]).await.unwrap();
-    c.checkout.place(ids[1]).await.unwrap();
-    assert_eq!(control.requests().await.unwrap().matching("convert"), 17);
-    let first = c.checkout.place(ids[0]).await.unwrap();
-    assert_eq!(first.state, SaleState::Awaiting);
-    assert_eq!(control.requests().await.unwrap().matching("convert"), 18);
-}
-
 /// The cashier sees a quote, then charges: within the rate's minute the
 /// charge asks the gateway only for the order, at exactly the amount the
 /// quote showed, for the quoted price and for any other (BENCHMARKS.md,
-/// "Round 26"); the conversion is locked in the sale. The window's Charge
-/// (`start_sale`, `place`) does the same.
+/// "Round 26"); the conversion is locked in the sale. A sale recorded with
+/// `start_sale` and placed with `place` does the same.
 #[tokio::test]
 async fn a_charge_within_the_minute_of_a_quote_asks_only_for_the_order_at_the_quoted_amount() {
     let c = counter().await;
