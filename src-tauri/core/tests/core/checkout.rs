@@ -250,14 +250,24 @@ async fn a_started_sale_is_converted_once_by_its_placement() {
     assert_eq!(started.state, SaleState::Creating);
     assert_eq!(control.requests().await.unwrap().matching("convert"), 0);
     let placed = c.checkout.place(started.sale_id).await.unwrap();
+    assert_placed_converted_once(&c, &placed).await;
+}
+
+/// 12.50 EUR placed at the sandbox's one conversion of it: the payment
+/// screen with its QR, the amount locked in the ledger, one `convert`.
+async fn assert_placed_converted_once(c: &Counter, placed: &cryptill_core::checkout::Payment) {
     assert_eq!(placed.state, SaleState::Awaiting);
     assert_eq!(placed.crypto_amount, "0.00021552");
     assert!(placed.qr_png.starts_with("data:image/png"));
-    let counts = control.requests().await.unwrap();
+    let counts = c.sandbox.control.requests().await.unwrap();
     assert_eq!(counts.matching("convert"), 1, "{counts:?}");
-    let sale = c.ledger.sale(started.sale_id).unwrap();
+    assert_eq!(counts.matching("terminal/order"), 1, "{counts:?}");
+    let sale = c.ledger.sale(placed.sale_id).unwrap();
     assert_eq!(sale.crypto.unwrap().to_fixed(), "0.00021552");
-    assert_eq!(sale.gateway_order_id, Some(placed.gateway_order_id));
+    assert_eq!(
+        sale.gateway_order_id.as_ref(),
+        Some(&placed.gateway_order_id)
+    );
 }
 
 /// The window's Charge (`charge_sale`, one call): with no rate of the last
@@ -274,15 +284,7 @@ async fn the_windows_charge_asks_the_conversion_once_and_places_the_sale() {
         .charge_sale(&counter::entry("12.50"))
         .await
         .unwrap();
-    assert_eq!(placed.state, SaleState::Awaiting);
-    assert_eq!(placed.crypto_amount, "0.00021552");
-    assert!(placed.qr_png.starts_with("data:image/png"));
-    let counts = control.requests().await.unwrap();
-    assert_eq!(counts.matching("convert"), 1, "{counts:?}");
-    assert_eq!(counts.matching("terminal/order"), 1, "{counts:?}");
-    let sale = c.ledger.sale(placed.sale_id).unwrap();
-    assert_eq!(sale.crypto.unwrap().to_fixed(), "0.00021552");
-    assert_eq!(sale.gateway_order_id, Some(placed.gateway_order_id));
+    assert_placed_converted_once(&c, &placed).await;
 }
 
 /// The window's Charge fails after its sale is recorded (the conversion
