@@ -233,15 +233,22 @@ async fn recorded_sale(c: &Counter) -> i64 {
     c.checkout.start_sale(&entry).await.unwrap().sale_id
 }
 
+/// A counter whose coin list is in, with the sandbox's request counts
+/// from zero: what a sale asks of the gateway is all that is counted.
+async fn counted() -> Counter {
+    let c = counter().await;
+    c.checkout.coins().await.unwrap();
+    c.sandbox.control.reset_requests().await.unwrap();
+    c
+}
+
 /// A sale recorded with `start_sale` (a core door; the window's Charge is
 /// `charge_sale`) asks the gateway nothing; `place` converts its price
 /// once, locks it and places the order.
 #[tokio::test]
 async fn a_started_sale_is_converted_once_by_its_placement() {
-    let c = counter().await;
-    c.checkout.coins().await.unwrap();
+    let c = counted().await;
     let control = &c.sandbox.control;
-    control.reset_requests().await.unwrap();
     let started = c
         .checkout
         .start_sale(&counter::entry("12.50"))
@@ -275,10 +282,7 @@ async fn assert_placed_converted_once(c: &Counter, placed: &cryptill_core::check
 /// locked in it; the order follows and the QR comes back with it.
 #[tokio::test]
 async fn the_windows_charge_asks_the_conversion_once_and_places_the_sale() {
-    let c = counter().await;
-    c.checkout.coins().await.unwrap();
-    let control = &c.sandbox.control;
-    control.reset_requests().await.unwrap();
+    let c = counted().await;
     let placed = c
         .checkout
         .charge_sale(&counter::entry("12.50"))
@@ -293,10 +297,8 @@ async fn the_windows_charge_asks_the_conversion_once_and_places_the_sale() {
 /// conversion again and places it: one sale, one order.
 #[tokio::test]
 async fn a_charge_that_fails_after_recording_names_its_sale_for_retry() {
-    let c = counter().await;
-    c.checkout.coins().await.unwrap();
+    let c = counted().await;
     let control = &c.sandbox.control;
-    control.reset_requests().await.unwrap();
     c.sandbox.fault(cryptill_sandbox::Fault::Http500).await;
     let failed = c
         .checkout
@@ -343,10 +345,8 @@ async fn a_charge_refused_before_recording_names_no_sale() {
 /// places the sale, one order.
 #[tokio::test]
 async fn a_failed_conversion_is_told_by_place_and_retry_asks_again() {
-    let c = counter().await;
-    c.checkout.coins().await.unwrap();
+    let c = counted().await;
     let control = &c.sandbox.control;
-    control.reset_requests().await.unwrap();
     c.sandbox.fault(cryptill_sandbox::Fault::Http500).await;
     let id = recorded_sale(&c).await;
     let failed = c.checkout.place(id).await.unwrap_err();
