@@ -298,7 +298,6 @@ async fn the_windows_charge_asks_the_conversion_once_and_places_the_sale() {
 #[tokio::test]
 async fn a_charge_that_fails_after_recording_names_its_sale_for_retry() {
     let c = counted().await;
-    let control = &c.sandbox.control;
     c.sandbox.fault(cryptill_sandbox::Fault::Http500).await;
     let failed = c
         .checkout
@@ -307,6 +306,20 @@ async fn a_charge_that_fails_after_recording_names_its_sale_for_retry() {
         .unwrap_err();
     assert_eq!(failed.error.kind(), ErrorKind::Network, "{}", failed.error);
     let id = failed.sale_id.expect("the recorded sale is named");
+    let placed = retry_after_its_conversion_failed(&c, id).await;
+    assert_eq!(placed.sale_id, id);
+    let sales = c.ledger.sales_since(chrono::DateTime::UNIX_EPOCH).unwrap();
+    assert_eq!(sales.len(), 1);
+}
+
+/// Sale `id`, whose conversion just failed (the fault spent), is unplaced
+/// with nothing locked and no order asked; Retry (`place`) asks the
+/// conversion again and places it, one order. Returns the placed sale.
+async fn retry_after_its_conversion_failed(
+    c: &Counter,
+    id: i64,
+) -> cryptill_core::checkout::Payment {
+    let control = &c.sandbox.control;
     assert!(c.sandbox.unspent_faults().await.is_empty());
     let sale = c.ledger.sale(id).unwrap();
     assert_eq!((sale.state, sale.crypto), (SaleState::Creating, None));
@@ -314,14 +327,12 @@ async fn a_charge_that_fails_after_recording_names_its_sale_for_retry() {
         control.requests().await.unwrap().matching("terminal/order"),
         0
     );
-
     let placed = c.checkout.place(id).await.unwrap();
-    assert_eq!((placed.sale_id, placed.state), (id, SaleState::Awaiting));
+    assert_eq!(placed.state, SaleState::Awaiting);
     let counts = control.requests().await.unwrap();
     assert_eq!(counts.matching("convert"), 2, "{counts:?}");
     assert_eq!(counts.matching("terminal/order"), 1, "{counts:?}");
-    let sales = c.ledger.sales_since(chrono::DateTime::UNIX_EPOCH).unwrap();
-    assert_eq!(sales.len(), 1);
+    placed
 }
 
 /// A charge refused before anything is recorded names no sale: Retry
@@ -351,19 +362,8 @@ async fn a_failed_conversion_is_told_by_place_and_retry_asks_again() {
     let id = recorded_sale(&c).await;
     let failed = c.checkout.place(id).await.unwrap_err();
     assert_eq!(failed.kind(), ErrorKind::Network, "{failed}");
-    assert!(c.sandbox.unspent_faults().await.is_empty());
-    let sale = c.ledger.sale(id).unwrap();
-    assert_eq!((sale.state, sale.crypto), (SaleState::Creating, None));
-    assert_eq!(
-        control.requests().await.unwrap().matching("terminal/order"),
-        0
-    );
-
-    let placed = c.checkout.place(id).await.unwrap();
-    assert_eq!(placed.state, SaleState::Awaiting);
+    let placed = retry_after_its_conversion_failed(&c, id).await;
     assert_eq!(placed.crypto_amount, "0.00021552");
-    let counts = control.requests().await.unwrap();
-    assert_eq!(counts.matching("convert"), 2, "{counts:?}");
     // Placing it again returns it: no third conversion, no second order.
     let again = c.checkout.place(id).await.unwrap();
     assert_eq!(again.gateway_order_id, placed.gateway_order_id);
